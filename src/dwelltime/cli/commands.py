@@ -1,0 +1,3 @@
+"""Imports every command module so their commands are registered on the app."""
+
+from __future__ import annotations

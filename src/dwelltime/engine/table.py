@@ -1,0 +1,72 @@
+"""The finished report as writers see it: sheets of typed cells, streamed row by row.
+
+This is the contract between the engine and the writers. A sheet's rows are produced on
+demand (`Sheet.rows()` may be called more than once and reads staged data afresh), so no
+writer ever needs the whole report in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ColumnKind(StrEnum):
+    """How a column's cells are typed, so writers pick number formats and cell types."""
+
+    #: free text (key, summary, field values, humanReadable durations)
+    TEXT = "text"
+    #: a duration rendered in the report's viewFormat unit (float)
+    DURATION = "duration"
+    #: a whole number: entries, transitions, issue counts
+    COUNT = "count"
+    #: a number that is neither (averages of counts, standard deviations of counts)
+    NUMBER = "number"
+    #: an instant, given as an aware datetime in the report's time zone
+    DATE = "date"
+
+
+class AggregateKind(StrEnum):
+    """The aggregate tables, valued by their sheet names (SPEC §6)."""
+
+    AVERAGE = "Average"
+    SUM = "Sum"
+    MEDIAN = "Median"
+    STANDARD_DEVIATION = "Standard Deviation"
+
+
+Cell = str | int | float | datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    kind: ColumnKind
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One table: titled, typed columns and a re-callable row stream."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Callable[[], Iterator[Sequence[Cell]]]
+    row_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTable:
+    """Everything a writer needs for one report.
+
+    `listing` is the `List` sheet; `aggregates` holds one sheet per `AggregateKind` for
+    numeric reports and is empty for date and expanded reports. `parameters` are
+    (name, value) pairs for the Parameters sheet, `now` and the calendar included.
+    `view_format` is the SPEC §3 viewFormat, so writers can choose number formats.
+    """
+
+    listing: Sheet
+    aggregates: Mapping[AggregateKind, Sheet] = field(default_factory=dict)
+    parameters: Sequence[tuple[str, str]] = ()
+    view_format: str = "minutes"

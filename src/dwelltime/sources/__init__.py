@@ -1,0 +1,1 @@
+"""Where issue histories come from: the local store, demo data, later Jira sites."""

@@ -1,0 +1,133 @@
+"""Tables of the local issue store (SQLAlchemy Core); migrations/ creates them.
+
+Instants are epoch milliseconds (BigInteger) so that reads feed the engine's int64
+arrays without parsing. Multi-valued fields (labels, components, …) are JSON text.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dwelltime.db import metadata
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("key", sa.String, nullable=False, unique=True),
+    sa.Column("name", sa.String, nullable=False),
+)
+
+statuses = sa.Table(
+    "statuses",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("category", sa.String),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("display_name", sa.String, nullable=False),
+    sa.Column("email", sa.String),
+)
+
+sprints = sa.Table(
+    "sprints",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("state", sa.String),
+    sa.Column("board_id", sa.BigInteger),
+    sa.Column("start_ms", sa.BigInteger),
+    sa.Column("end_ms", sa.BigInteger),
+    sa.Column("complete_ms", sa.BigInteger),
+)
+
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("jql", sa.Text, nullable=False),
+    sa.Column("owner", sa.String),
+)
+
+issues = sa.Table(
+    "issues",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("key", sa.String, nullable=False, unique=True),
+    sa.Column("project_key", sa.String, nullable=False, index=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("issue_type", sa.String),
+    sa.Column("status_id", sa.String),
+    sa.Column("status_name", sa.String),
+    sa.Column("priority", sa.String),
+    sa.Column("assignee_id", sa.String, index=True),
+    sa.Column("assignee_name", sa.String),
+    sa.Column("reporter_id", sa.String),
+    sa.Column("reporter_name", sa.String),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("updated_ms", sa.BigInteger),
+    sa.Column("resolution_date_ms", sa.BigInteger),
+    sa.Column("resolution", sa.String),
+    sa.Column("labels", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("components", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("fix_versions", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("fields", sa.Text, nullable=False, server_default="{}"),
+)
+
+issue_sprints = sa.Table(
+    "issue_sprints",
+    metadata,
+    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("sprint_id", sa.BigInteger, primary_key=True, index=True),
+)
+
+histories = sa.Table(
+    "histories",
+    metadata,
+    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("author_id", sa.String),
+    sa.Column("author_name", sa.String),
+)
+
+change_items = sa.Table(
+    "change_items",
+    metadata,
+    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("history_id", sa.BigInteger, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("field", sa.String, nullable=False),
+    sa.Column("field_id", sa.String, nullable=False),
+    sa.Column("field_type", sa.String),
+    sa.Column("from_value", sa.Text),
+    sa.Column("from_string", sa.Text),
+    sa.Column("to_value", sa.Text),
+    sa.Column("to_string", sa.Text),
+)
+
+calendars = sa.Table(
+    "calendars",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("definition", sa.Text, nullable=False),
+)
+
+param_sets = sa.Table(
+    "param_sets",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("owner", sa.String),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+)
