@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     )
     storage_url: str | None = Field(
         default=None,
-        description="Where export files live (file:///path); default: the exports folder in the home.",
+        description="Where export files live (file:///path); default: exports/ in the home.",
     )
     executor: str = Field(
         default="local",
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     )
     public_base_url: str | None = Field(
         default=None,
-        description="Base URL for statusLink/downloadLink; default: from the request (proxy-aware).",
+        description="Base URL of statusLink/downloadLink; default: the request's (proxy-aware).",
     )
     heartbeat_seconds: float = Field(
         default=2.0, gt=0, description="How often a running job proves it is alive."

@@ -1,13 +1,13 @@
 """The dwelltime error tree; no HTTP status codes here (api/errors.py maps them).
 
-    DwelltimeError
-    ├── InvalidParameters      a request's parameters are wrong (all problems listed)
-    ├── NotFound               an id names nothing the caller may see
-    ├── ImportRejected         an input file cannot be imported (nothing of it stored)
-    ├── SourceError            a source of issues failed (store, Jira site)
-    ├── ReportTooLarge         a file format's hard limit would be exceeded
-    ├── ExportAborted          a running export was asked to stop
-    └── ExportConflict         the export is not in a state that allows the operation
+DwelltimeError
+├── InvalidParameters      a request's parameters are wrong (all problems listed)
+├── NotFound               an id names nothing the caller may see
+├── ImportRejected         an input file cannot be imported (nothing of it stored)
+├── SourceError            a source of issues failed (store, Jira site)
+├── ReportTooLarge         a file format's hard limit would be exceeded
+├── ExportAborted          a running export was asked to stop
+└── ExportConflict         the export is not in a state that allows the operation
 """
 
 from __future__ import annotations

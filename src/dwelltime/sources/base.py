@@ -65,6 +65,7 @@ class Selection:
     end_ms: int | None = None
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = ()
+    now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
 
 
 @dataclass(frozen=True, slots=True)

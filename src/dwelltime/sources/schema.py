@@ -83,16 +83,18 @@ issues = sa.Table(
 issue_sprints = sa.Table(
     "issue_sprints",
     metadata,
-    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("sprint_id", sa.BigInteger, primary_key=True, index=True),
 )
 
 histories = sa.Table(
     "histories",
     metadata,
-    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("id", sa.BigInteger, primary_key=True),
     sa.Column("created_ms", sa.BigInteger, nullable=False),
     sa.Column("author_id", sa.String),
@@ -102,8 +104,9 @@ histories = sa.Table(
 change_items = sa.Table(
     "change_items",
     metadata,
-    sa.Column("issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("history_id", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("field", sa.String, nullable=False),

@@ -15,7 +15,9 @@ down_revision = None
 
 def _issue_fk() -> sa.Column[int]:
     return sa.Column(
-        "issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"),
+        "issue_id",
+        sa.BigInteger,
+        sa.ForeignKey("issues.id", ondelete="CASCADE"),
         primary_key=True,
     )
 
@@ -122,7 +124,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "param_sets", "calendars", "change_items", "histories", "issue_sprints",
-        "issues", "saved_filters", "sprints", "users", "statuses", "projects",
+        "param_sets",
+        "calendars",
+        "change_items",
+        "histories",
+        "issue_sprints",
+        "issues",
+        "saved_filters",
+        "sprints",
+        "users",
+        "statuses",
+        "projects",
     ):
         op.drop_table(table)

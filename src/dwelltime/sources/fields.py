@@ -1,0 +1,69 @@
+"""Display values of issue fields, as a person reads them in a report column.
+
+The promoted fields have fixed Jira ids; any other id is looked up in the issue's raw
+`fields` JSON and rendered from the usual Jira value shapes (name/value/displayName
+objects, lists of them, plain scalars).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from dwelltime.domain import Issue
+
+
+def _instant(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _joined(values: tuple[str, ...]) -> str | None:
+    return ", ".join(values) if values else None
+
+
+PROMOTED: dict[str, Callable[[Issue], str | None]] = {
+    "key": lambda issue: issue.key,
+    "summary": lambda issue: issue.summary,
+    "issuetype": lambda issue: issue.issue_type,
+    "status": lambda issue: issue.status_name,
+    "priority": lambda issue: issue.priority,
+    "assignee": lambda issue: issue.assignee_name,
+    "reporter": lambda issue: issue.reporter_name,
+    "project": lambda issue: issue.project_key,
+    "created": lambda issue: _instant(issue.created_ms),
+    "updated": lambda issue: _instant(issue.updated_ms),
+    "resolutiondate": lambda issue: _instant(issue.resolution_date_ms),
+    "resolution": lambda issue: issue.resolution,
+    "labels": lambda issue: _joined(issue.labels),
+    "components": lambda issue: _joined(issue.components),
+    "fixVersions": lambda issue: _joined(issue.fix_versions),
+    "sprint": lambda issue: _joined(tuple(sprint.name for sprint in issue.sprints)),
+}
+
+
+def render_json_value(value: Any) -> str | None:
+    """A raw Jira field value as text: objects by their name, lists joined."""
+    if value is None or value == [] or value == "":
+        return None
+    if isinstance(value, list):
+        parts = [part for part in (render_json_value(item) for item in value) if part]
+        return ", ".join(parts) if parts else None
+    if isinstance(value, dict):
+        for key in ("displayName", "name", "value", "key", "id"):
+            if value.get(key) is not None:
+                return str(value[key])
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def display_value(issue: Issue, field_id: str) -> str | None:
+    """The value of `field_id` on `issue` as report text, or None when empty."""
+    promoted = PROMOTED.get(field_id)
+    if promoted is not None:
+        return promoted(issue)
+    return render_json_value(issue.fields.get(field_id))

@@ -1,0 +1,25 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dwelltime.config import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jira-samples"
+
+
+@pytest.fixture
+def jira_samples() -> Path:
+    """The anonymised Jira data in ../shared (never copied into the repo)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real Jira samples not found at {SHARED_DATA} (../shared is absent)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose home (database, files, key) is a fresh folder of this test."""
+    return Settings(home=tmp_path / "home")
