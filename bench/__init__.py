@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure dwelltime against a baseline run in the same process."""
