@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dwelltime.domain import NORMAL_HOURS_ID
-from dwelltime.sources.base import DateRangeField, FilterType, Selection
+from dwelltime.selection import DateRangeField, FilterType, Selection
 
 
 class ReportType(StrEnum):
@@ -168,8 +168,11 @@ class ReportParams:
     raw: Mapping[str, str] = field(default_factory=dict)
 
     def selection(self, now_ms: int | None = None) -> Selection:
-        """What to ask a source for: the filter, the date range and the fields needed."""
-        fields = tuple(dict.fromkeys((*self.fields, *self.group_by_fields)))
+        """What to ask a source for: the filter, the date range and the fields needed.
+
+        `summary` always comes first: every list sheet has a Summary column.
+        """
+        fields = tuple(dict.fromkeys(("summary", *self.fields, *self.group_by_fields)))
         change_fields = tuple(
             dict.fromkeys(
                 point.field_id

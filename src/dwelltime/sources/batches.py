@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from dwelltime.domain import ASSIGNEE_FIELD, STATUS_FIELD, Issue
-from dwelltime.sources.base import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.sources.fields import display_value
 
 
