@@ -1,0 +1,29 @@
+"""Run every benchmark script in bench/ one after another (`make bench`).
+
+Each script measures its own baseline in the same run (the machine is shared and noisy,
+so only ratios are comparable); bench/RESULTS.md keeps the recorded numbers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    here = Path(__file__).parent
+    scripts = sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_"))
+    names = sys.argv[1:] or scripts
+    failed = []
+    for name in names:
+        print(f"== bench.{name}", flush=True)
+        if subprocess.run([sys.executable, "-m", f"bench.{name}"], check=False).returncode:
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
