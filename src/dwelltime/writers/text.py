@@ -1,0 +1,43 @@
+"""Text cell hygiene shared by every format: unholdable characters, formula guards, length caps.
+
+Pure string functions; the writers decide which of them their format needs.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: What replaces a character no format can hold reliably (visible, so the loss is noticed).
+REPLACEMENT = "\ufffd"
+
+#: Marker ending a cell text cut to fit Excel's per-cell limit.
+TRUNCATION_MARKER = "… [truncated]"
+
+# C0 controls other than TAB/LF/CR (NUL included), lone surrogates and the two
+# non-characters: XML 1.0 (XLSX) cannot hold them, UTF-8 cannot encode lone surrogates,
+# and many CSV readers stop at NUL. One rule for every format keeps the files comparable.
+_UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# OWASP "CSV injection": a spreadsheet evaluates a cell starting with one of these.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(text: str) -> str:
+    """Replace the characters no output format can hold with U+FFFD."""
+    return _UNHOLDABLE.sub(REPLACEMENT, text)
+
+
+def guard_formula(text: str) -> str:
+    """Prefix a single quote to text a spreadsheet would run as a formula (CSV only).
+
+    >>> guard_formula("=cmd|' /C calc'!A0")
+    "'=cmd|' /C calc'!A0"
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, ending with TRUNCATION_MARKER when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
