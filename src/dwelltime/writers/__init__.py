@@ -20,6 +20,8 @@ from dwelltime.writers.limits import (
     check_sheet_columns,
 )
 from dwelltime.writers.names import download_name
+from dwelltime.writers.xls import write_xls
+from dwelltime.writers.xlsx import write_xlsx
 
 __all__ = [
     "XLSX_LIMITS",
@@ -68,6 +70,18 @@ _FORMATS: dict[OutputType, FileFormat] = {
     OutputType.CSV_MEDIAN: _aggregate_csv(OutputType.CSV_MEDIAN, AggregateKind.MEDIAN),
     OutputType.CSV_STANDARD_DEVIATION: _aggregate_csv(
         OutputType.CSV_STANDARD_DEVIATION, AggregateKind.STANDARD_DEVIATION
+    ),
+    OutputType.XLSX: FileFormat(
+        write=write_xlsx,
+        extension="xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        limits=XLSX_LIMITS,
+    ),
+    OutputType.XLS: FileFormat(
+        write=write_xls,
+        extension="xls",
+        content_type="application/vnd.ms-excel",
+        limits=XLS_LIMITS,
     ),
 }
 

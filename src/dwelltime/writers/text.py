@@ -37,7 +37,15 @@ def guard_formula(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` characters, ending with TRUNCATION_MARKER when cut."""
-    if len(text) <= limit:
+    """Cut `text` to at most `limit` UTF-16 units, ending with TRUNCATION_MARKER when cut.
+
+    Excel counts a cell's characters in UTF-16 units (an emoji counts two), so that is the
+    measure; a character is never split in half.
+    """
+    if len(text) <= limit // 2:
         return text
-    return text[: limit - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * limit:
+        return text
+    keep = limit - len(TRUNCATION_MARKER)
+    return units[: 2 * keep].decode("utf-16-le", "ignore") + TRUNCATION_MARKER
