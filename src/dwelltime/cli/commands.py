@@ -1,3 +1,5 @@
 """Imports every command module so their commands are registered on the app."""
 
 from __future__ import annotations
+
+from dwelltime.cli import store  # noqa: F401

@@ -1,0 +1,118 @@
+"""`dwelltime import` and `dwelltime store stats`: fill the local store, see what it holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dwelltime.cli.app import app
+from dwelltime.config import get_settings
+from dwelltime.sources.importer import import_files
+from dwelltime.sources.store import IssueStore, WriteCounts
+from dwelltime.sources.store_stats import StoreStats
+
+store_app = typer.Typer(help="Inspect the local issue store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Jira JSON files (or folders of them): search results, issues, "
+            "NDJSON, changelog pages, bulkfetch changelogs, status lists."
+        ),
+    ],
+    statuses: Annotated[
+        Path | None,
+        typer.Option(help="The status catalog (/rest/api/2/status response)."),
+    ] = None,
+) -> None:
+    """Import Jira REST JSON into the local store, one transaction per file."""
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    store = IssueStore.open(get_settings())
+    total = WriteCounts(issues=0, histories=0, status_changes=0)
+    rejected = 0
+    for result in import_files(store, paths, statuses):
+        if result.counts is None:
+            rejected += 1
+            err.print(f"[red]rejected[/red] {result.error}")
+            continue
+        out.print(f"[green]imported[/green] {result.path}: {_counts(result.counts)}")
+        for warning in result.warnings:
+            err.print(f"  [yellow]warning[/yellow] {warning}")
+        total = _add(total, result.counts)
+    out.print(f"[bold]total[/bold]: {_counts(total)}")
+    if rejected:
+        err.print(f"[red]{rejected} file(s) rejected[/red]: nothing of them was stored.")
+        raise typer.Exit(code=1)
+
+
+@store_app.command("stats")
+def stats_command() -> None:
+    """Print what the local store holds."""
+    _print_stats(IssueStore.open(get_settings()).stats(), Console(highlight=False))
+
+
+def _print_stats(stats: StoreStats, console: Console) -> None:
+    totals = Table(title="Local store", show_header=False)
+    totals.add_column("what")
+    totals.add_column("count", justify="right")
+    for label, value in (
+        ("issues", stats.issues),
+        ("histories", stats.histories),
+        ("change items", stats.change_items),
+        ("status changes", stats.status_changes),
+        ("statuses", stats.statuses),
+        ("users", stats.users),
+        ("sprints", stats.sprints),
+        ("saved filters", stats.filters),
+        ("calendars", stats.calendars),
+        ("parameter sets", stats.param_sets),
+    ):
+        totals.add_row(label, f"{value:,}")
+    totals.add_row("first created", _instant(stats.first_created_ms))
+    totals.add_row("last updated", _instant(stats.last_updated_ms))
+    console.print(totals)
+    projects = Table(title="Issues per project")
+    projects.add_column("project")
+    projects.add_column("name")
+    projects.add_column("issues", justify="right")
+    for project in stats.projects:
+        projects.add_row(project.key, project.name or "", f"{project.issues:,}")
+    console.print(projects)
+
+
+def _counts(counts: WriteCounts) -> str:
+    text = (
+        f"{counts.issues:,} issues, {counts.histories:,} histories, "
+        f"{counts.status_changes:,} status changes"
+    )
+    if counts.statuses:
+        text += f", {counts.statuses:,} statuses"
+    if counts.skipped:
+        text += f" ({counts.skipped:,} older copies kept out)"
+    return text
+
+
+def _add(total: WriteCounts, counts: WriteCounts) -> WriteCounts:
+    return WriteCounts(
+        issues=total.issues + counts.issues,
+        histories=total.histories + counts.histories,
+        status_changes=total.status_changes + counts.status_changes,
+        skipped=total.skipped + counts.skipped,
+        statuses=total.statuses + counts.statuses,
+    )
+
+
+def _instant(ms: int | None) -> str:
+    if ms is None:
+        return "—"
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")

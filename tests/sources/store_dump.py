@@ -1,0 +1,20 @@
+"""A full dump of the store's tables, to prove that an operation changed nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from dwelltime.db import metadata
+
+
+def dump_store(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted, keyed by table name."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(
+                (tuple(row) for row in connection.execute(sa.select(table))), key=repr
+            )
+            for table in metadata.sorted_tables
+        }
