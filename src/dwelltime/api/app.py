@@ -1,0 +1,82 @@
+"""`create_app(settings)`: the FastAPI application with its services, scheduler and handlers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from dwelltime import __version__
+from dwelltime.api.deps import Services
+from dwelltime.api.errors import register_error_handlers
+from dwelltime.api.metrics import create_registry
+from dwelltime.api.routes import exports, health
+from dwelltime.config import Settings
+from dwelltime.exports.context import StoreParamContext
+from dwelltime.exports.executors import Executor, InlineExecutor, create_executor
+from dwelltime.exports.records import ExportStore
+from dwelltime.exports.scheduler import Scheduler
+from dwelltime.exports.service import ExportService
+from dwelltime.exports.storage import open_storage
+from dwelltime.sources.store import IssueStore
+from dwelltime.tokens import TokenService, load_secret
+
+
+def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
+    """The API over `settings`' store; `executor` defaults to the one settings name.
+
+    With an InlineExecutor each export runs to its end inside POST (tests); otherwise a
+    scheduler thread started with the app dispatches Queued exports to the executor.
+    """
+    issue_store = IssueStore.open(settings)  # also brings the schema up to date
+    store = ExportStore(issue_store.engine)
+    storage = open_storage(settings)
+    executor = executor or create_executor(settings)
+    scheduler = Scheduler(store, storage, executor, settings)
+    inline = isinstance(executor, InlineExecutor)
+    services = Services(
+        settings=settings,
+        engine=issue_store.engine,
+        exports=ExportService(
+            store,
+            storage,
+            settings,
+            StoreParamContext(issue_store),
+            on_queued=scheduler.tick if inline else scheduler.wake,
+            cancel=scheduler.cancel,
+        ),
+        store=store,
+        tokens=TokenService(issue_store.engine, load_secret(settings)),
+        metrics=create_registry(store),
+        scheduler=scheduler,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")
+        if not inline:
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            scheduler.wake()
+            if thread.is_alive():
+                thread.join()
+            scheduler.shutdown()
+
+    app = FastAPI(
+        title="dwelltime",
+        version=__version__,
+        description="Time in status reports for Jira, exported asynchronously "
+        "(Timepiece-compatible REST export API).",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    register_error_handlers(app)
+    app.include_router(exports.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,62 @@
+"""FastAPI dependencies as `Annotated` aliases: the app's services, parameters, the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from prometheus_client import CollectorRegistry
+
+from dwelltime.api.request_params import TOKEN_PARAMETER, read_params
+from dwelltime.config import Settings
+from dwelltime.exports.records import ExportStore
+from dwelltime.exports.scheduler import Scheduler
+from dwelltime.exports.service import ExportService
+from dwelltime.tokens import TokenService, Unauthorized
+
+TOKEN_SCHEMES = ("tisjwt", "bearer")
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the routes call, built once by create_app and kept on app.state."""
+
+    settings: Settings
+    engine: sa.Engine
+    exports: ExportService
+    store: ExportStore
+    tokens: TokenService
+    metrics: CollectorRegistry
+    scheduler: Scheduler
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+ParamsDep = Annotated[dict[str, list[str]], Depends(read_params)]
+
+
+def _token(request: Request, params: dict[str, list[str]]) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
+            raise Unauthorized(
+                "The Authorization header must be 'TISJWT <token>' or 'Bearer <token>'."
+            )
+        return token.strip()
+    values = params.get(TOKEN_PARAMETER)
+    return values[0] if values else None
+
+
+def current_user(request: Request, services: ServicesDep, params: ParamsDep) -> str:
+    """The user of the request's token; 401 (Unauthorized) when there is no valid one."""
+    return services.tokens.verify(_token(request, params))
+
+
+UserDep = Annotated[str, Depends(current_user)]

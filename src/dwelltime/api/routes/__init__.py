@@ -1,0 +1,1 @@
+"""HTTP routes: exports (SPEC §2) and operational endpoints (health, metrics)."""

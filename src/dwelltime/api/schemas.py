@@ -1,0 +1,67 @@
+"""Wire shapes of the export API (SPEC §2), named by role; built from ExportRecord."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dwelltime.api.links import download_link, status_link
+from dwelltime.exports.records import ExportRecord
+from dwelltime.exports.status import ExportStatus
+
+
+class ExportCreated(BaseModel):
+    exportId: str
+    statusLink: str
+
+
+class ExportPublic(BaseModel):
+    """One export's status; `downloadLink` is present only when Successful."""
+
+    exportId: str
+    status: ExportStatus
+    created: int = Field(description="Epoch milliseconds when the export was started.")
+    completed: int = Field(description="Issues processed so far.")
+    total: int = Field(description="Issues to process; 0 until the selection is resolved.")
+    message: str | None = Field(description="Why it failed, or who aborted it.")
+    downloadLink: str | None = None
+    fileName: str
+    outputType: str
+    size: int | None = Field(default=None, description="File size in bytes once Successful.")
+    started: int | None = None
+    finished: int | None = None
+
+
+class ExportsPublic(BaseModel):
+    elements: list[ExportPublic]
+    pageNumber: int
+    pageSize: int
+    total: int
+    last: bool
+
+
+def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
+    """The status JSON of one export (key order as in SPEC §2, extras after)."""
+    body: dict[str, Any] = {
+        "exportId": record.id,
+        "status": record.status.value,
+        "created": record.created_ms,
+        "completed": record.completed,
+        "total": record.total,
+        "message": record.message,
+    }
+    if record.status is ExportStatus.SUCCESSFUL:
+        body["downloadLink"] = download_link(base, record.id)
+    body.update(
+        fileName=record.file_name,
+        outputType=record.output_type,
+        size=record.size if record.status is ExportStatus.SUCCESSFUL else None,
+        started=record.started_ms,
+        finished=record.finished_ms,
+    )
+    return body
+
+
+def export_created(record: ExportRecord, base: str) -> dict[str, Any]:
+    return {"exportId": record.id, "statusLink": status_link(base, record.id)}

@@ -1,0 +1,37 @@
+"""InlineExecutor: runs each export to its end in the caller's thread (tests, `--wait`)."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from dwelltime.config import Settings
+from dwelltime.exports.executors.base import Finished
+from dwelltime.exports.runner import run_export
+
+
+class InlineExecutor:
+    """Runs `run_export` synchronously inside `submit`; nothing is ever in flight."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._finished: list[Finished] = []
+
+    def free_slots(self) -> int:
+        return self._settings.workers
+
+    def submit(self, export_id: str) -> None:
+        run_export(export_id, self._settings)
+        self._finished.append(Finished(export_id, 0))
+
+    def active(self) -> Set[str]:
+        return frozenset()
+
+    def reap(self) -> list[Finished]:
+        finished, self._finished = self._finished, []
+        return finished
+
+    def cancel(self, export_id: str) -> bool:
+        return False
+
+    def shutdown(self) -> list[str]:
+        return []

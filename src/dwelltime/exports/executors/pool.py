@@ -1,0 +1,90 @@
+"""ProcessPool: each export in its own worker process, at most `workers` at once.
+
+One process per job (forked from a preloaded forkserver, so starting is cheap) isolates
+jobs: a worker killed with -9 takes down only its own export, and its exit code tells the
+scheduler at once (concurrent.futures would break the whole pool instead).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Set
+from multiprocessing.process import BaseProcess
+
+from dwelltime.config import Settings
+from dwelltime.exports.executors.base import Finished
+
+#: How long a cancelled or shut-down worker gets to exit after SIGTERM before SIGKILL.
+STOP_GRACE_SECONDS = 2.0
+
+
+def _work(export_id: str, settings: Settings) -> None:
+    # Imported here so the forkserver preloads it once and every fork starts warm.
+    from dwelltime.exports.logs import configure_logging
+    from dwelltime.exports.runner import run_export
+
+    configure_logging()
+    run_export(export_id, settings)
+
+
+class ProcessPool:
+    """A bounded set of worker processes, one per running export."""
+
+    def __init__(self, settings: Settings, size: int | None = None) -> None:
+        self._settings = settings
+        self._size = size or settings.workers
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["dwelltime.exports.runner"])
+        self._processes: dict[str, BaseProcess] = {}
+
+    def free_slots(self) -> int:
+        return self._size - len(self._processes)
+
+    def submit(self, export_id: str) -> None:
+        process = self._context.Process(
+            target=_work, args=(export_id, self._settings), name=f"export-{export_id}"
+        )
+        process.start()
+        self._processes[export_id] = process
+
+    def active(self) -> Set[str]:
+        return frozenset(self._processes)
+
+    def pids(self) -> dict[str, int | None]:
+        """Worker process id of each running export (for operators and crash tests)."""
+        return {export_id: process.pid for export_id, process in self._processes.items()}
+
+    def reap(self) -> list[Finished]:
+        finished = []
+        for export_id, process in list(self._processes.items()):
+            if not process.is_alive():
+                process.join()
+                finished.append(Finished(export_id, process.exitcode))
+                process.close()
+                del self._processes[export_id]
+        return finished
+
+    def cancel(self, export_id: str) -> bool:
+        process = self._processes.get(export_id)
+        if process is None:
+            return False
+        _stop(process)
+        return True
+
+    def shutdown(self) -> list[str]:
+        running = [
+            export_id for export_id, process in self._processes.items() if process.is_alive()
+        ]
+        for process in self._processes.values():
+            _stop(process)
+            process.close()
+        self._processes.clear()
+        return running
+
+
+def _stop(process: BaseProcess) -> None:
+    process.terminate()
+    process.join(STOP_GRACE_SECONDS)
+    if process.is_alive():
+        process.kill()
+        process.join()

@@ -1,0 +1,210 @@
+"""The export records table and ExportStore, the only code that reads or writes it.
+
+Every status change is a compare-and-set UPDATE (`WHERE status = <expected>`), so a
+concurrent abort and finish cannot both win; every transaction is one short statement so
+API polls never wait on a worker (SQLite WAL).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from dwelltime.db import metadata
+from dwelltime.exports.status import ExportStatus, advance
+
+exports = sa.Table(
+    "exports",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("owner", sa.String, nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+    sa.Column("output_type", sa.String, nullable=False),
+    sa.Column("file_name", sa.String, nullable=False),
+    sa.Column("content_type", sa.String, nullable=False),
+    sa.Column("now_ms", sa.BigInteger, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("started_ms", sa.BigInteger),
+    sa.Column("finished_ms", sa.BigInteger),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("completed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text),
+    sa.Column("detail", sa.Text),
+    sa.Column("file_key", sa.String),
+    sa.Column("size", sa.BigInteger),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("heartbeat_ms", sa.BigInteger),
+    sa.Column("abort_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_exports_owner_created", "owner", "created_ms"),
+    sa.Index("ix_exports_status", "status"),
+)
+
+
+def now_ms() -> int:
+    """Wall-clock epoch milliseconds (the one clock of the job lifecycle)."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    """One row of `exports`; `params` is the raw parameters as JSON text."""
+
+    id: str
+    owner: str
+    params: str
+    output_type: str
+    file_name: str
+    content_type: str
+    now_ms: int
+    created_ms: int
+    status: ExportStatus
+    started_ms: int | None = None
+    finished_ms: int | None = None
+    completed: int = 0
+    total: int = 0
+    message: str | None = None
+    detail: str | None = None
+    file_key: str | None = None
+    size: int | None = None
+    attempts: int = 0
+    heartbeat_ms: int | None = None
+    abort_requested: bool = False
+
+
+def _record(row: sa.Row[Any]) -> ExportRecord:
+    values = dict(row._mapping)
+    values["status"] = ExportStatus(values["status"])
+    values["abort_requested"] = bool(values["abort_requested"])
+    return ExportRecord(**values)
+
+
+class ExportStore:
+    """Reads and compare-and-set writes of export records."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def insert(self, record: ExportRecord) -> None:
+        values = {column.name: getattr(record, column.name) for column in exports.columns}
+        values["status"] = record.status.value
+        with self.engine.begin() as connection:
+            connection.execute(exports.insert().values(**values))
+
+    def get(self, export_id: str) -> ExportRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(exports.select().where(exports.c.id == export_id)).first()
+        return _record(row) if row is not None else None
+
+    def page_for_owner(
+        self, owner: str, page_number: int, page_size: int
+    ) -> tuple[list[ExportRecord], int]:
+        """One page of `owner`'s exports, newest first, and how many they have in all."""
+        query = (
+            exports.select()
+            .where(exports.c.owner == owner)
+            .order_by(exports.c.created_ms.desc(), exports.c.id.desc())
+            .limit(page_size)
+            .offset(page_number * page_size)
+        )
+        count = sa.select(sa.func.count()).select_from(exports).where(exports.c.owner == owner)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+            total = connection.execute(count).scalar_one()
+        return [_record(row) for row in rows], int(total)
+
+    def count_by_status(self, status: ExportStatus, owner: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(exports)
+        query = query.where(exports.c.status == status.value)
+        if owner is not None:
+            query = query.where(exports.c.owner == owner)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def counts(self) -> dict[ExportStatus, int]:
+        """How many exports are in each status (for /metrics)."""
+        query = sa.select(exports.c.status, sa.func.count()).group_by(exports.c.status)
+        with self.engine.connect() as connection:
+            found = {ExportStatus(status): int(n) for status, n in connection.execute(query)}
+        return {status: found.get(status, 0) for status in ExportStatus}
+
+    def durations(self) -> list[tuple[ExportStatus, int, int]]:
+        """(status, run time ms, issues processed) of every finished export that ran (metrics)."""
+        query = sa.select(
+            exports.c.status, exports.c.finished_ms - exports.c.started_ms, exports.c.completed
+        ).where(exports.c.started_ms.is_not(None), exports.c.finished_ms.is_not(None))
+        with self.engine.connect() as connection:
+            return [
+                (ExportStatus(status), int(duration), int(completed))
+                for status, duration, completed in connection.execute(query)
+            ]
+
+    def with_status(self, status: ExportStatus) -> list[ExportRecord]:
+        """Every export in `status`, oldest first (the scheduler's and recovery's view)."""
+        query = (
+            exports.select()
+            .where(exports.c.status == status.value)
+            .order_by(exports.c.created_ms, exports.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
+
+    def move(
+        self,
+        export_id: str,
+        expected: ExportStatus,
+        target: ExportStatus,
+        **values: Any,
+    ) -> bool:
+        """Change the status from `expected` to `target` (and set `values`) if nobody else did.
+
+        Returns False when the record was no longer `expected`: the caller lost a race.
+        """
+        advance(expected, target)
+        if target.is_finished:
+            values.setdefault("finished_ms", now_ms())
+        statement = (
+            exports.update()
+            .where(exports.c.id == export_id, exports.c.status == expected.value)
+            .values(status=target.value, **values)
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def update_running(self, export_id: str, **values: Any) -> bool:
+        """Progress and heartbeat of a running export; a no-op once it left Running."""
+        statement = (
+            exports.update()
+            .where(exports.c.id == export_id, exports.c.status == ExportStatus.RUNNING.value)
+            .values(**values)
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def request_abort(self, export_id: str, message: str) -> bool:
+        """Flag a running export so its runner stops at the next batch boundary."""
+        return self.update_running(export_id, abort_requested=True, message=message)
+
+    def is_abort_requested(self, export_id: str) -> bool:
+        query = sa.select(exports.c.abort_requested).where(exports.c.id == export_id)
+        with self.engine.connect() as connection:
+            return bool(connection.execute(query).scalar())
+
+    def finished_before(self, cutoff_ms: int) -> list[ExportRecord]:
+        """Finished exports older than `cutoff_ms` (retention)."""
+        query = exports.select().where(
+            exports.c.status.in_([status.value for status in ExportStatus if status.is_finished]),
+            sa.func.coalesce(exports.c.finished_ms, exports.c.created_ms) < cutoff_ms,
+        )
+        with self.engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
+
+    def delete(self, export_ids: Iterable[str]) -> None:
+        ids: Sequence[str] = list(export_ids)
+        if ids:
+            with self.engine.begin() as connection:
+                connection.execute(exports.delete().where(exports.c.id.in_(ids)))

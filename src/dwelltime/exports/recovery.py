@@ -1,0 +1,44 @@
+"""Recovery of exports whose worker died: retried once, then Failed with a message.
+
+A death is learnt from the executor (the worker's exit) or, for workers this process does
+not own (a previous serve, another host), from a heartbeat older than stale_after_seconds.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
+from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import FileStorage
+
+#: Runs of one export before a dying worker fails it for good (the first try + one retry).
+MAX_ATTEMPTS = 2
+
+logger = structlog.get_logger("dwelltime.exports")
+
+
+def recover(store: ExportStore, storage: FileStorage, record: ExportRecord, reason: str) -> None:
+    """Settle a Running export whose worker is gone: Aborted, re-Queued or Failed."""
+    storage.discard_pending(record.id)
+    log = logger.bind(export_id=record.id, reason=reason, attempts=record.attempts)
+    if record.abort_requested:
+        store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
+        log.info("export_aborted_after_worker_death")
+    elif record.attempts < MAX_ATTEMPTS:
+        store.move(record.id, ExportStatus.RUNNING, ExportStatus.QUEUED, heartbeat_ms=None)
+        log.warning("export_requeued_after_worker_death")
+    else:
+        message = f"{reason}; the export was tried {record.attempts} times and has been given up."
+        store.move(record.id, ExportStatus.RUNNING, ExportStatus.FAILED, message=message)
+        log.error("export_failed_after_worker_death")
+
+
+def stale_running(store: ExportStore, stale_after_seconds: float) -> list[ExportRecord]:
+    """Running exports whose last heartbeat is older than `stale_after_seconds`."""
+    cutoff = now_ms() - int(stale_after_seconds * 1000)
+    return [
+        record
+        for record in store.with_status(ExportStatus.RUNNING)
+        if (record.heartbeat_ms or record.started_ms or 0) < cutoff
+    ]

@@ -1,0 +1,194 @@
+"""`run_export`: the one body of work every executor runs for an export.
+
+It claims the Queued record (compare-and-set to Running), re-validates the stored
+parameters, streams the report into a pending file, moves it into place and records the
+outcome. Every failure ends in a recorded status with a message; none is lost.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+
+import structlog
+
+from dwelltime.config import Settings
+from dwelltime.errors import DwelltimeError, ExportAborted
+from dwelltime.exports.context import StoreParamContext
+from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
+from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
+from dwelltime.param_parsing import parse_params
+from dwelltime.pipeline import run_report
+from dwelltime.sources.store import IssueStore
+
+#: Progress is written at most this often, so SQLite sees few short write transactions.
+PROGRESS_INTERVAL_MS = 250
+
+logger = structlog.get_logger("dwelltime.exports")
+
+
+class JobProgress:
+    """The pipeline's Progress: records total/completed and answers should_stop from the row."""
+
+    def __init__(self, store: ExportStore, export_id: str) -> None:
+        self._store = store
+        self._export_id = export_id
+        self._written_ms = 0
+        self.completed = 0
+        self.total = 0
+
+    def started(self, total: int) -> None:
+        self.total = total
+        self._store.update_running(self._export_id, total=total, completed=0)
+
+    def advanced(self, completed: int) -> None:
+        self.completed = completed
+        now = now_ms()
+        if now - self._written_ms >= PROGRESS_INTERVAL_MS or completed >= self.total:
+            self._written_ms = now
+            self._store.update_running(self._export_id, completed=completed, heartbeat_ms=now)
+
+    def should_stop(self) -> bool:
+        return self._store.is_abort_requested(self._export_id)
+
+
+class Heartbeat:
+    """A thread proving the job is alive while a long step (e.g. writing XLSX) runs."""
+
+    def __init__(self, store: ExportStore, export_id: str, interval_s: float) -> None:
+        self._store = store
+        self._export_id = export_id
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            try:
+                self._store.update_running(self._export_id, heartbeat_ms=now_ms())
+            except Exception:  # a missed beat is retried; the job itself must go on
+                logger.warning("heartbeat_failed", export_id=self._export_id, exc_info=True)
+
+
+def write_failure_message(error: OSError) -> str:
+    """A user-facing reason for a failed file write (full disk named as such)."""
+    if error.errno == errno.ENOSPC:
+        return "The export failed: the disk holding export files is full."
+    reason = error.strerror or str(error)
+    return f"The export failed while writing its file: {reason}."
+
+
+def run_export(export_id: str, settings: Settings) -> None:
+    """Run export `export_id` to its end; a no-op unless it is Queued."""
+    issue_store = IssueStore.open(settings)
+    try:
+        store = ExportStore(issue_store.engine)
+        record = store.get(export_id)
+        if record is None or record.status is not ExportStatus.QUEUED:
+            return
+        started = now_ms()
+        claimed = store.move(
+            export_id,
+            ExportStatus.QUEUED,
+            ExportStatus.RUNNING,
+            started_ms=started,
+            heartbeat_ms=started,
+            attempts=record.attempts + 1,
+            completed=0,
+            total=0,
+        )
+        if claimed:
+            with structlog.contextvars.bound_contextvars(export_id=export_id):
+                context = StoreParamContext(issue_store)
+                _run_claimed(record, store, context, open_storage(settings), settings)
+    finally:
+        issue_store.engine.dispose()
+
+
+def _run_claimed(
+    record: ExportRecord,
+    store: ExportStore,
+    context: StoreParamContext,
+    storage: FileStorage,
+    settings: Settings,
+) -> None:
+    logger.info("export_started", owner=record.owner, attempt=record.attempts + 1)
+    progress = JobProgress(store, record.id)
+    pending: PendingFile | None = None
+    try:
+        with Heartbeat(store, record.id, settings.heartbeat_seconds):
+            params = parse_params(json.loads(record.params), context)
+            pending = storage.create(record.id)
+            with tempfile.TemporaryDirectory(prefix=f"export-{record.id}-") as workdir:
+                run_report(
+                    params,
+                    context.source,
+                    record.now_ms,
+                    pending.stream,
+                    progress,
+                    batch_size=settings.batch_size,
+                    workdir=Path(workdir),
+                )
+            size = pending.commit()
+    except ExportAborted:
+        _discard(pending)
+        store.move(
+            record.id, ExportStatus.RUNNING, ExportStatus.ABORTED, completed=progress.completed
+        )
+        logger.info("export_aborted", completed=progress.completed, total=progress.total)
+        return
+    except Exception as error:
+        _discard(pending)
+        _fail(store, record.id, error, progress.completed)
+        return
+    if store.move(
+        record.id,
+        ExportStatus.RUNNING,
+        ExportStatus.SUCCESSFUL,
+        file_key=record.id,
+        size=size,
+        completed=progress.completed,
+        heartbeat_ms=now_ms(),
+    ):
+        logger.info("export_successful", size=size, completed=progress.completed)
+    else:
+        # Recovery or an abort took the record meanwhile: the file must not outlive it.
+        storage.delete(record.id)
+        logger.warning("export_finished_after_losing_record")
+
+
+def _discard(pending: PendingFile | None) -> None:
+    if pending is not None:
+        pending.discard()
+
+
+def _fail(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
+    if isinstance(error, DwelltimeError):
+        message = " ".join([error.message, *(error.messages or [])])
+    elif isinstance(error, OSError):
+        message = write_failure_message(error)
+    else:
+        message = f"The export failed unexpectedly ({type(error).__name__}: {error})."
+    detail = "".join(traceback.format_exception(error))
+    store.move(
+        export_id,
+        ExportStatus.RUNNING,
+        ExportStatus.FAILED,
+        message=message,
+        detail=detail,
+        completed=completed,
+    )
+    logger.error("export_failed", message=message, exc_info=error)

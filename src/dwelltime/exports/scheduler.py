@@ -1,0 +1,161 @@
+"""The scheduler: starts Queued exports fairly, notices dead workers, sweeps old exports.
+
+`tick()` does one round and is what tests call; `run()` repeats it in serve's background
+thread, woken at once when an export is queued or aborted.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+
+import structlog
+
+from dwelltime.config import Settings
+from dwelltime.exports.executors.base import Executor
+from dwelltime.exports.records import ExportRecord, ExportStore
+from dwelltime.exports.recovery import recover, stale_running
+from dwelltime.exports.retention import sweep
+from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import FileStorage
+
+#: The loop runs at least this often even when nothing wakes it (dead workers, staleness).
+TICK_SECONDS = 0.5
+#: Retention is swept this often.
+SWEEP_SECONDS = 300.0
+
+logger = structlog.get_logger("dwelltime.exports")
+
+
+class Scheduler:
+    """Decides which export runs next and keeps Running honest."""
+
+    def __init__(
+        self, store: ExportStore, storage: FileStorage, executor: Executor, settings: Settings
+    ) -> None:
+        self.store = store
+        self.storage = storage
+        self.executor = executor
+        self.settings = settings
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._last_start_by_owner: dict[str, float] = {}
+        self._next_sweep = 0.0
+
+    def wake(self) -> None:
+        """Ask for a round now (an export was queued or a slot may have freed)."""
+        self._wake.set()
+
+    def tick(self) -> None:
+        """One round: reap ended workers, recover stale ones, start what may start."""
+        with self._lock:
+            self._reap()
+            self._recover_stale()
+            self._dispatch()
+            if time.monotonic() >= self._next_sweep:
+                self._next_sweep = time.monotonic() + SWEEP_SECONDS
+                sweep(self.store, self.storage, self.settings.retention)
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick until `stop` is set; an error in one round is logged and the loop goes on."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("scheduler_round_failed")
+            self._wake.wait(TICK_SECONDS)
+            self._wake.clear()
+
+    def cancel(self, export_id: str) -> bool:
+        """Kill the worker of an export that did not stop cooperatively."""
+        with self._lock:
+            return self.executor.cancel(export_id)
+
+    def shutdown(self) -> None:
+        """Stop every worker and put their exports back in the queue for the next start."""
+        with self._lock:
+            for export_id in self.executor.shutdown():
+                record = self.store.get(export_id)
+                if record is not None and record.status is ExportStatus.RUNNING:
+                    # Not the export's fault: the retry budget is given back.
+                    self.store.move(
+                        export_id,
+                        ExportStatus.RUNNING,
+                        ExportStatus.QUEUED,
+                        attempts=max(record.attempts - 1, 0),
+                        heartbeat_ms=None,
+                    )
+                    self.storage.discard_pending(export_id)
+
+    def _reap(self) -> None:
+        for finished in self.executor.reap():
+            record = self.store.get(finished.export_id)
+            if record is not None and record.status is ExportStatus.RUNNING:
+                reason = (
+                    "The worker process running the export stopped unexpectedly "
+                    f"(exit code {finished.exit_code})"
+                )
+                recover(self.store, self.storage, record, reason)
+
+    def _recover_stale(self) -> None:
+        for record in stale_running(self.store, self.settings.stale_after_seconds):
+            if record.id in self.executor.active():
+                self.executor.cancel(record.id)  # alive but hung: no heartbeat thread left
+            recover(
+                self.store, self.storage, record, "The export's worker stopped sending heartbeats"
+            )
+
+    def _dispatch(self) -> None:
+        free = self.executor.free_slots()
+        if free <= 0:
+            return
+        active = self.executor.active()
+        running: Counter[str] = Counter(
+            record.owner
+            for record in self.store.with_status(ExportStatus.RUNNING)
+            if record.id not in active
+        )
+        waiting: dict[str, list[ExportRecord]] = defaultdict(list)
+        for record in self.store.with_status(ExportStatus.QUEUED):
+            if record.id not in active:
+                waiting[record.owner].append(record)
+        for export_id in active:
+            owner = self._owner_of(export_id)
+            if owner is not None:
+                running[owner] += 1
+        for record in self._fair_order(waiting, running)[:free]:
+            self._last_start_by_owner[record.owner] = time.monotonic()
+            logger.info("export_dispatched", export_id=record.id, owner=record.owner)
+            self.executor.submit(record.id)
+
+    def _owner_of(self, export_id: str) -> str | None:
+        record = self.store.get(export_id)
+        return record.owner if record is not None else None
+
+    def _fair_order(
+        self, waiting: dict[str, list[ExportRecord]], running: Counter[str]
+    ) -> list[ExportRecord]:
+        """Round robin over users (least recently served first), oldest export first each.
+
+        A user at max_running_per_user is skipped until one of theirs ends.
+        """
+        owners = sorted(
+            waiting,
+            key=lambda owner: (
+                self._last_start_by_owner.get(owner, 0.0),
+                waiting[owner][0].created_ms,
+            ),
+        )
+        order: list[ExportRecord] = []
+        cap = self.settings.max_running_per_user
+        depth = 0
+        while True:
+            added = False
+            for owner in owners:
+                if depth < len(waiting[owner]) and running[owner] + depth < cap:
+                    order.append(waiting[owner][depth])
+                    added = True
+            if not added:
+                return order
+            depth += 1

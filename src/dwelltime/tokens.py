@@ -1,0 +1,153 @@
+"""API tokens: signed JWTs whose id (jti) alone is stored, so a leaked database leaks no token.
+
+The signing key comes from DWELLTIME_SECRET_KEY or is generated once into the home
+(mode 0600). It is never logged or printed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import jwt
+import sqlalchemy as sa
+
+from dwelltime.config import Settings
+from dwelltime.db import metadata
+from dwelltime.errors import DwelltimeError, NotFound
+
+ALGORITHM = "HS256"
+SECRET_FILE = "secret.key"
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("jti", sa.String(36), primary_key=True),
+    sa.Column("user", sa.String, nullable=False, index=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("expires_ms", sa.BigInteger),
+    sa.Column("revoked_ms", sa.BigInteger),
+)
+
+
+class Unauthorized(DwelltimeError):
+    """No usable token: `messages` holds the one reason (absent, malformed, expired, …)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Unauthorized access", [reason])
+
+
+MISSING_TOKEN = "tisjwt is required for authentication."
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What is known about a token without the token itself."""
+
+    id: str
+    user: str
+    created_ms: int
+    expires_ms: int | None
+    revoked_ms: int | None
+
+
+def load_secret(settings: Settings) -> str:
+    """The signing key: the setting, else the home's key file, created once with mode 0600."""
+    if settings.secret_key:
+        return settings.secret_key
+    path: Path = settings.home / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting together agree on one key instead of overwriting.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class TokenService:
+    """Creates, verifies, lists and revokes tokens."""
+
+    def __init__(self, engine: sa.Engine, secret: str) -> None:
+        self._engine = engine
+        self._secret = secret
+
+    def create(self, user: str, expires_in: timedelta | None = None) -> tuple[str, TokenInfo]:
+        if not user.strip():
+            raise DwelltimeError("A token needs a non-empty user name.")
+        created = _now_ms()
+        expires = created + int(expires_in.total_seconds() * 1000) if expires_in else None
+        info = TokenInfo(str(uuid.uuid4()), user, created, expires, None)
+        claims: dict[str, object] = {"sub": user, "jti": info.id, "iat": created // 1000}
+        if expires is not None:
+            claims["exp"] = expires // 1000
+        with self._engine.begin() as connection:
+            connection.execute(
+                api_tokens.insert().values(
+                    jti=info.id, user=user, created_ms=created, expires_ms=expires
+                )
+            )
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), info
+
+    def verify(self, token: str | None) -> str:
+        """The user a token speaks for; raises Unauthorized with the reason otherwise."""
+        if not token:
+            raise Unauthorized(MISSING_TOKEN)
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=[ALGORITHM], options={"require": ["sub", "jti"]}
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthorized("The token has expired.") from error
+        except jwt.InvalidSignatureError as error:
+            raise Unauthorized("The token signature is invalid.") from error
+        except jwt.DecodeError as error:
+            raise Unauthorized("The token is malformed.") from error
+        except jwt.InvalidTokenError as error:
+            raise Unauthorized(f"The token is invalid: {error}.") from error
+        info = self._info(str(claims["jti"]))
+        if info is None or info.user != claims["sub"]:
+            raise Unauthorized("The token is not known to this server.")
+        if info.revoked_ms is not None:
+            raise Unauthorized("The token has been revoked.")
+        return info.user
+
+    def _info(self, token_id: str) -> TokenInfo | None:
+        query = api_tokens.select().where(api_tokens.c.jti == token_id)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return TokenInfo(row.jti, row.user, row.created_ms, row.expires_ms, row.revoked_ms)
+
+    def list(self) -> list[TokenInfo]:
+        query = api_tokens.select().order_by(api_tokens.c.created_ms, api_tokens.c.jti)
+        with self._engine.connect() as connection:
+            return [
+                TokenInfo(row.jti, row.user, row.created_ms, row.expires_ms, row.revoked_ms)
+                for row in connection.execute(query)
+            ]
+
+    def revoke(self, token_id: str) -> TokenInfo:
+        """Revoke a token by id (idempotent); NotFound when no token has that id."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                api_tokens.update()
+                .where(api_tokens.c.jti == token_id, api_tokens.c.revoked_ms.is_(None))
+                .values(revoked_ms=_now_ms())
+            )
+        info = self._info(token_id)
+        if info is None:
+            raise NotFound(f"No token has the id {token_id!r}.")
+        return info

@@ -1,0 +1,101 @@
+"""Tokens: signed, verifiable, expiring, revocable; only ids stored; the key kept private."""
+
+from __future__ import annotations
+
+import stat
+from datetime import timedelta
+
+import jwt
+import pytest
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.config import Settings
+from dwelltime.errors import NotFound
+from dwelltime.tokens import (
+    MISSING_TOKEN,
+    SECRET_FILE,
+    TokenService,
+    Unauthorized,
+    api_tokens,
+    load_secret,
+)
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> TokenService:
+    db.upgrade(settings.resolved_database_url)
+    return TokenService(db.create_db_engine(settings.resolved_database_url), load_secret(settings))
+
+
+def _reason(tokens: TokenService, token: str | None) -> str:
+    with pytest.raises(Unauthorized) as raised:
+        tokens.verify(token)
+    assert raised.value.message == "Unauthorized access"
+    assert raised.value.messages is not None
+    return raised.value.messages[0]
+
+
+def test_a_created_token_verifies_as_its_user(tokens: TokenService) -> None:
+    token, info = tokens.create("alice")
+    assert tokens.verify(token) == "alice"
+    assert info.user == "alice" and info.expires_ms is None
+
+
+def test_only_the_token_id_is_stored(tokens: TokenService, settings: Settings) -> None:
+    token, info = tokens.create("alice")
+    engine = db.create_db_engine(settings.resolved_database_url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(sa.select(api_tokens))]
+    assert rows == [(info.id, "alice", info.created_ms, None, None)]
+    assert all(token not in str(value) for value in rows[0])
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        pytest.param(None, MISSING_TOKEN, id="missing"),
+        pytest.param("", MISSING_TOKEN, id="empty"),
+        pytest.param("not-a-jwt", "The token is malformed.", id="malformed"),
+        pytest.param("a.b.c", "The token is malformed.", id="garbage-segments"),
+    ],
+)
+def test_unusable_tokens_are_refused(tokens: TokenService, token: str | None, reason: str) -> None:
+    assert _reason(tokens, token) == reason
+
+
+def test_a_token_signed_with_another_key_is_refused(tokens: TokenService) -> None:
+    forged = jwt.encode({"sub": "alice", "jti": "x"}, "another key " * 4, algorithm="HS256")
+    assert _reason(tokens, forged) == "The token signature is invalid."
+
+
+def test_an_expired_token_is_refused(tokens: TokenService) -> None:
+    token, _ = tokens.create("alice", timedelta(seconds=-5))
+    assert _reason(tokens, token) == "The token has expired."
+
+
+def test_a_revoked_token_is_refused(tokens: TokenService) -> None:
+    token, info = tokens.create("alice")
+    revoked = tokens.revoke(info.id)
+    assert revoked.revoked_ms is not None
+    assert tokens.revoke(info.id).revoked_ms == revoked.revoked_ms  # idempotent
+    assert _reason(tokens, token) == "The token has been revoked."
+    assert [t.revoked_ms for t in tokens.list()] == [revoked.revoked_ms]
+
+
+def test_revoking_an_unknown_id_is_not_found(tokens: TokenService) -> None:
+    with pytest.raises(NotFound, match="No token has the id"):
+        tokens.revoke("nope")
+
+
+def test_the_generated_key_is_private_and_stable(settings: Settings) -> None:
+    first = load_secret(settings)
+    path = settings.home / SECRET_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_secret(settings) == first and len(first) >= 32
+
+
+def test_a_configured_key_wins(settings: Settings) -> None:
+    configured = settings.model_copy(update={"secret_key": "k" * 40})
+    assert load_secret(configured) == "k" * 40
+    assert not (settings.home / SECRET_FILE).exists()

@@ -1,0 +1,69 @@
+"""LocalStorage: files appear only when committed; partial files never reach downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dwelltime.config import Settings
+from dwelltime.errors import DwelltimeError
+from dwelltime.exports.storage import LocalStorage, open_storage
+
+
+def test_commit_moves_the_file_into_place(storage: LocalStorage) -> None:
+    pending = storage.create("abc")
+    pending.stream.write(b"Key,Summary\n")
+    assert storage.stat("abc") is None  # invisible while written
+    assert pending.commit() == 12
+    stored = storage.stat("abc")
+    assert stored is not None
+    assert stored.size == 12 and stored.path.read_bytes() == b"Key,Summary\n"
+    assert list((storage.root / "partial").iterdir()) == []
+
+
+def test_discard_leaves_nothing(storage: LocalStorage) -> None:
+    pending = storage.create("abc")
+    pending.stream.write(b"half")
+    pending.discard()
+    pending.discard()
+    assert storage.stat("abc") is None
+    assert list((storage.root / "partial").iterdir()) == []
+
+
+def test_discard_pending_removes_a_dead_workers_file(storage: LocalStorage) -> None:
+    pending = storage.create("abc")
+    pending.stream.write(b"half")
+    pending.stream.close()
+    storage.discard_pending("abc")
+    assert list((storage.root / "partial").iterdir()) == []
+
+
+def test_delete_is_idempotent(storage: LocalStorage) -> None:
+    pending = storage.create("abc")
+    pending.commit()
+    storage.delete("abc")
+    storage.delete("abc")
+    assert storage.stat("abc") is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("../escape", id="parent"),
+        pytest.param("a/b", id="slash"),
+        pytest.param(".hidden", id="dot"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_keys_cannot_escape_the_root(storage: LocalStorage, key: str) -> None:
+    with pytest.raises(DwelltimeError, match="Invalid storage key"):
+        storage.stat(key)
+
+
+def test_open_storage_follows_the_url(tmp_path: Path) -> None:
+    default = open_storage(Settings(home=tmp_path / "home"))
+    assert isinstance(default, LocalStorage)
+    assert default.root == tmp_path / "home" / "exports"
+    with pytest.raises(DwelltimeError, match="Unsupported DWELLTIME_STORAGE_URL"):
+        open_storage(Settings(home=tmp_path, storage_url="s3://bucket/x"))
