@@ -1,0 +1,26 @@
+"""Titles of the issue field columns (docs/reports.md, "Columns")."""
+
+from __future__ import annotations
+
+FIELD_TITLES: dict[str, str] = {
+    "issuetype": "Issue Type",
+    "status": "Status",
+    "priority": "Priority",
+    "assignee": "Assignee",
+    "reporter": "Reporter",
+    "project": "Project",
+    "created": "Created",
+    "updated": "Updated",
+    "resolutiondate": "Resolved",
+    "resolution": "Resolution",
+    "labels": "Labels",
+    "components": "Components",
+    "fixVersions": "Fix Versions",
+    "sprint": "Sprint",
+    "summary": "Summary",
+}
+
+
+def field_title(field_id: str) -> str:
+    """A field column's title; an unknown id is its own title (`customfield_10020`)."""
+    return FIELD_TITLES.get(field_id, field_id)

@@ -1,0 +1,100 @@
+"""The List sheet, streamed one staged batch at a time: the issue's fixed columns, then its
+cells placed into the value columns (pivoted per batch, so memory is one batch)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from dwelltime.engine.field_titles import field_title
+from dwelltime.engine.layout import ValueColumn
+from dwelltime.engine.render import Renderer
+from dwelltime.engine.staging import StagedBatch, Staging
+from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
+from dwelltime.issue_batch import field_column
+
+SUMMARY = "summary"
+
+
+def list_fields(fields: Sequence[str]) -> list[str]:
+    """The field columns after Key and Summary (Summary is always there)."""
+    return [field_id for field_id in fields if field_id != SUMMARY]
+
+
+def fixed_columns(fields: Sequence[str]) -> list[Column]:
+    return [
+        Column("Key", ColumnKind.TEXT),
+        Column("Summary", ColumnKind.TEXT),
+        *(Column(field_title(field_id), ColumnKind.TEXT) for field_id in list_fields(fields)),
+    ]
+
+
+def _fixed_values(staged: StagedBatch, fields: Sequence[str]) -> dict[int, list[Cell]]:
+    names = ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
+    issues = staged.issues.select("seq", *names)
+    return {row[0]: list(row[1:]) for row in issues.iter_rows()}
+
+
+def pivoted_sheet(
+    staging: Staging,
+    fields: Sequence[str],
+    columns: Sequence[ValueColumn],
+    renderer: Renderer,
+    row_count: int,
+) -> Sheet:
+    """One row per issue in report order: fixed values, then one cell per value column."""
+    position = {column.key: index for index, column in enumerate(columns)}
+    kinds = [column.kind for column in columns]
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for index in range(staging.count()):
+            staged = staging.load(index)
+            fixed = _fixed_values(staged, fields)
+            values: dict[int, list[Cell]] = {seq: [None] * len(columns) for seq in fixed}
+            for seq, a, b, value, text in staged.cells.iter_rows():
+                at = position.get((a, b))
+                if at is None:
+                    continue
+                kind = kinds[at]
+                values[seq][at] = (
+                    text if kind is ColumnKind.TEXT and text else (renderer.cell(kind, value))
+                )
+            for seq, fixed_cells in fixed.items():
+                yield [*fixed_cells, *values[seq]]
+
+    header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
+    return Sheet("List", header, rows, row_count)
+
+
+def visit_sheet(
+    staging: Staging,
+    fields: Sequence[str],
+    status_title: Callable[[str], str],
+    renderer: Renderer,
+    row_count: int,
+) -> Sheet:
+    """statusDurationExpanded: one row per visit, ordered by issue then entry."""
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for index in range(staging.count()):
+            staged = staging.load(index)
+            fixed = _fixed_values(staged, fields)
+            visits = staged.cells.sort("seq", "entered", maintain_order=True)
+            for seq, status, entered, left, value, by in visits.iter_rows():
+                yield [
+                    *fixed[seq],
+                    status_title(status),
+                    renderer.instant(entered),
+                    renderer.instant(left),
+                    renderer.duration(value),
+                    by,
+                ]
+
+    header = [
+        *fixed_columns(fields),
+        Column("Status", ColumnKind.TEXT),
+        Column("Entered", ColumnKind.DATE),
+        Column("Left", ColumnKind.DATE),
+        Column("Duration", renderer.duration_kind),
+        Column("Transitioned By", ColumnKind.TEXT),
+    ]
+    return Sheet("List", header, rows, row_count)

@@ -1,0 +1,131 @@
+"""The report engine: batches of issues in, staged long-form cells out (`process`), and a
+streamed `ReportTable` once every batch is staged (`finish`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from dwelltime.engine import between, counts, dates, durations, expanded, period_split
+from dwelltime.engine.aggregates import aggregate_sheets
+from dwelltime.engine.batch_view import BatchView
+from dwelltime.engine.calendars import WorkClock, business_day_ms
+from dwelltime.engine.context import ReportContext
+from dwelltime.engine.layout import value_columns
+from dwelltime.engine.listing import pivoted_sheet, visit_sheet
+from dwelltime.engine.names import batch_names, seen_names
+from dwelltime.engine.parameters import parameter_pairs
+from dwelltime.engine.render import Renderer
+from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging
+from dwelltime.engine.statuses import StatusRules
+from dwelltime.engine.table import ReportTable
+from dwelltime.engine.visits import Window
+from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.params import DayLength, ReportParams, ReportType
+
+Cells = Callable[[BatchView, ReportParams], pl.DataFrame]
+
+_CELLS: dict[ReportType, Cells] = {
+    ReportType.STATUS_DURATION: lambda v, p: durations.status_duration(v, p.multi_visit),
+    ReportType.STATUS_COUNT: lambda v, p: counts.status_count(v),
+    ReportType.TRANSITION_COUNT: lambda v, p: counts.transition_count(v),
+    ReportType.ASSIGNEE_DURATION: lambda v, p: durations.assignee_duration(v, p.multi_visit),
+    ReportType.STATUS_DURATION_BY_ASSIGNEE: lambda v, p: durations.pair_duration(v),
+    ReportType.ASSIGNEE_DURATION_BY_STATUS: lambda v, p: durations.pair_duration(v),
+    ReportType.GROUP_DURATION: durations.group_duration,
+    ReportType.DURATION_BETWEEN_STATUSES: lambda v, p: between.between_statuses(v, p.dbs_metrics),
+    ReportType.STATUS_DURATION_BY_TIME_PERIOD: lambda v, p: period_split.status_period_duration(
+        v, p.time_period
+    ),
+    ReportType.TIME_PERIOD_DURATION_BY_STATUS: lambda v, p: period_split.status_period_duration(
+        v, p.time_period
+    ),
+    ReportType.STATUS_DURATION_EXPANDED: lambda v, p: expanded.visit_rows(v),
+    **{
+        report: lambda v, p: dates.status_dates(v, p.columns_by, p.include_transitioned_by)
+        for report in ReportType
+        if report.is_date_report
+    },
+}
+
+
+class ReportEngine:
+    """One report's computation. Call `process` for every batch in report order, then
+    `finish` with the staging that holds what `process` returned."""
+
+    def __init__(self, params: ReportParams, context: ReportContext) -> None:
+        self.params = params
+        self.context = context
+        self.clock = WorkClock.for_calendar(context.calendar)
+        self.rules = StatusRules(context.statuses, params.statuses, params.include_deleted_statuses)
+        self.window = Window.of(params.trim_start_ms, params.trim_end_ms, context.now_ms)
+        business_day = business_day_ms(context.calendar)
+        day_ms = business_day if params.day_length is DayLength.BUSINESS_DAYS else None
+        self.renderer = Renderer(params.view_format, day_ms, self.clock.time_zone)
+        self._fields = tuple(params.selection().fields)
+        self._next_seq = 0
+
+    def process(self, batch: IssueBatch) -> StagedBatch:
+        """The long-form cells, issue rows and names of one batch (issues numbered on from
+        the previous batch)."""
+        view = BatchView(batch, self._next_seq, self.window, self.clock, self.rules)
+        self._next_seq += batch.issues.height
+        issues = view.issues.select("seq", "key", *(field_column(f) for f in self._fields))
+        return StagedBatch(
+            issues=issues,
+            cells=_CELLS[self.params.columns_by](view, self.params),
+            names=batch_names(view.issues, view.changes),
+        )
+
+    def finish(self, staging: Staging) -> ReportTable:
+        """The report, its rows streamed from `staging`."""
+        if staging.count() == 0:
+            staging = MemoryStaging()
+            staging.add(self._empty())
+        params = self.params
+        names = seen_names(staging.scan("names"))
+        issue_count = staging.scan("issues").select(pl.len()).collect().item()
+        pairs = parameter_pairs(params.raw, self.context.calendar, self.context.now_ms)
+        fields = params.fields
+        if params.columns_by is ReportType.STATUS_DURATION_EXPANDED:
+            cells = staging.scan("cells")
+            seen = cells.select("a").unique().collect()["a"].to_list()
+            titles = self.rules.titles(seen, names.statuses)
+            visit_count = cells.select(pl.len()).collect().item()
+            listing = visit_sheet(staging, fields, titles.__getitem__, self.renderer, visit_count)
+            return ReportTable(listing, parameters=pairs, view_format=params.view_format.value)
+        keys = staging.scan("cells").select("a", "b").unique().collect().rows()
+        columns = value_columns(params, self.rules, keys, names, self.renderer.duration_kind)
+        listing = pivoted_sheet(staging, fields, columns, self.renderer, issue_count)
+        aggregates = {}
+        if params.columns_by.is_aggregated:
+            aggregates = aggregate_sheets(
+                staging.scan("cells"),
+                staging.scan("issues"),
+                params.group_by_fields,
+                columns,
+                params.average_denominator,
+                self.renderer,
+            )
+        return ReportTable(listing, aggregates, pairs, params.view_format.value)
+
+    def _empty(self) -> StagedBatch:
+        """What a batch of no issues stages: the schemas of a report with no issues."""
+        field_columns = {field_column(f): pl.Utf8 for f in self._fields}
+        batch = IssueBatch(
+            issues=pl.DataFrame(schema={**ISSUE_COLUMNS, **field_columns}),
+            changes=pl.DataFrame(schema=CHANGE_COLUMNS),
+        )
+        return self.process(batch)
+
+
+def compute_report(
+    params: ReportParams, context: ReportContext, batches: Iterable[IssueBatch]
+) -> ReportTable:
+    """A whole report in memory (tests, small reports): the pipeline's code path minus files."""
+    engine = ReportEngine(params, context)
+    staging = MemoryStaging()
+    for batch in batches:
+        staging.add(engine.process(batch))
+    return engine.finish(staging)

@@ -1,0 +1,91 @@
+"""Staged report data: the long-form frames `ReportEngine.process` produces per batch, and
+where they are kept until `ReportEngine.finish` (memory here; Arrow IPC files in the pipeline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import polars as pl
+
+Table = Literal["issues", "cells", "names"]
+
+#: Long-form cells: one row per (issue, column) of the List sheet. A column is the key
+#: (`a`, `b`); `value` holds ms, counts or instants, `text` the text cells.
+CELL_SCHEMA: dict[str, type[pl.DataType]] = {
+    "seq": pl.Int64,
+    "a": pl.Utf8,
+    "b": pl.Utf8,
+    "value": pl.Float64,
+    "text": pl.Utf8,
+}
+
+#: statusDurationExpanded stages one row per visit instead.
+VISIT_ROW_SCHEMA: dict[str, type[pl.DataType]] = {
+    "seq": pl.Int64,
+    "a": pl.Utf8,
+    "entered": pl.Int64,
+    "left": pl.Int64,
+    "value": pl.Float64,
+    "text": pl.Utf8,
+}
+
+#: Names seen in the data, ranked so the latest one wins (column titles).
+NAME_SCHEMA: dict[str, type[pl.DataType]] = {
+    "kind": pl.Utf8,
+    "id": pl.Utf8,
+    "name": pl.Utf8,
+    "rank_ts": pl.Int64,
+    "rank_h": pl.Int64,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StagedBatch:
+    """One batch's contribution: its issues (seq, key, field values), cells and names."""
+
+    issues: pl.DataFrame
+    cells: pl.DataFrame
+    names: pl.DataFrame
+
+    def table(self, table: Table) -> pl.DataFrame:
+        frame: pl.DataFrame = getattr(self, table)
+        return frame
+
+
+class Staging(Protocol):
+    """Where staged batches wait for `finish`; batches are kept in the order added."""
+
+    def add(self, staged: StagedBatch) -> None: ...
+
+    def count(self) -> int:
+        """How many batches were added."""
+        ...
+
+    def load(self, index: int) -> StagedBatch:
+        """One batch, read afresh (rows are streamed batch by batch)."""
+        ...
+
+    def scan(self, table: Table) -> pl.LazyFrame:
+        """Every batch's `table` as one lazy frame (only called when count() > 0)."""
+        ...
+
+
+class MemoryStaging:
+    """Staging in memory: tests and small reports (`compute_report`)."""
+
+    def __init__(self) -> None:
+        self._batches: list[StagedBatch] = []
+
+    def add(self, staged: StagedBatch) -> None:
+        self._batches.append(staged)
+
+    def count(self) -> int:
+        return len(self._batches)
+
+    def load(self, index: int) -> StagedBatch:
+        return self._batches[index]
+
+    def scan(self, table: Table) -> pl.LazyFrame:
+        return pl.concat([staged.table(table) for staged in self._batches]).lazy()
