@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -109,3 +110,17 @@ def report_table(
         ],
         view_format=view_format,
     )
+
+
+class Unseekable(io.RawIOBase):
+    """A write-only stream (an HTTP response body, a pipe) that cannot seek."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.chunks.append(bytes(data))
+        return len(data)

@@ -14,7 +14,7 @@ from dwelltime.errors import InvalidParameters
 from dwelltime.params import OutputType
 from dwelltime.writers import write_report
 from dwelltime.writers.csv import float_text
-from tests.writers.factories import LIST_COLUMNS, columns, report_table, sheet
+from tests.writers.factories import LIST_COLUMNS, Unseekable, columns, report_table, sheet
 
 T = LIST_COLUMNS[0].kind
 
@@ -138,20 +138,6 @@ def test_header_titles_are_guarded_too() -> None:
 )
 def test_float_text(value: float, expected: str | None) -> None:
     assert float_text(value) == expected
-
-
-class Unseekable(io.RawIOBase):
-    """A write-only stream (an HTTP response body, a pipe) that cannot seek."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self.chunks.append(bytes(data))
-        return len(data)
 
 
 def test_csv_streams_into_an_unseekable_destination_and_leaves_it_open() -> None:

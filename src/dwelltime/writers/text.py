@@ -18,6 +18,9 @@ TRUNCATION_MARKER = "… [truncated]"
 # and many CSV readers stop at NUL. One rule for every format keeps the files comparable.
 _UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+# Characters outside the Basic Multilingual Plane (emoji, rare CJK): UTF-16 surrogate pairs.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
 # OWASP "CSV injection": a spreadsheet evaluates a cell starting with one of these.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,6 +28,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def clean_text(text: str) -> str:
     """Replace the characters no output format can hold with U+FFFD."""
     return _UNHOLDABLE.sub(REPLACEMENT, text)
+
+
+def bmp_only(text: str) -> str:
+    """Replace characters outside the Basic Multilingual Plane with U+FFFD (XLS only).
+
+    BIFF8 text is UCS-2 in practice: xlwt may split a surrogate pair across records, which
+    xlrd (and so pandas) then cannot read; Excel 97-2003 cannot show such characters anyway.
+    """
+    return _ASTRAL.sub(REPLACEMENT, text)
 
 
 def guard_formula(text: str) -> str:

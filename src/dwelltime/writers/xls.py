@@ -13,6 +13,7 @@ import xlwt
 
 from dwelltime.engine.table import ColumnKind, ReportTable
 from dwelltime.writers.limits import SheetLimits
+from dwelltime.writers.text import bmp_only
 from dwelltime.writers.workbook import SheetPlan, header_text, number_format, workbook_sheets
 
 HEADER_STYLE = "font: bold on; pattern: pattern solid, fore_colour pale_blue; borders: bottom thin"
@@ -45,7 +46,7 @@ def _write_sheet(workbook: Any, plan: SheetPlan, header: Any, styles: list[Any])
         sheet.col(index).width = min(int(width * _WIDTH_UNIT), _MAX_WIDTH_UNITS)
     header_row = sheet.row(0)
     for index, column in enumerate(plan.columns):
-        header_row.set_cell_text(index, header_text(column.title), header)
+        header_row.set_cell_text(index, bmp_only(header_text(column.title)), header)
     sheet.panes_frozen = True
     sheet.horz_split_pos = 1
     sheet.horz_split_first_visible = 1
@@ -56,7 +57,7 @@ def _write_sheet(workbook: Any, plan: SheetPlan, header: Any, styles: list[Any])
                 continue
             if isinstance(value, str):
                 # set_cell_text stores a string: never a formula, whatever it starts with.
-                cells.set_cell_text(index, value, styles[index])
+                cells.set_cell_text(index, bmp_only(value), styles[index])
             elif isinstance(value, datetime):
                 cells.set_cell_date(index, value, styles[index])
             else:
