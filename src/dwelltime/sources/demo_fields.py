@@ -1,0 +1,124 @@
+"""The demo's field vocabulary (issue types, priorities, labels, resolutions, summaries),
+weighted draws, and change items in the shape Jira's changelog gives them.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from datetime import UTC, datetime
+from itertools import accumulate
+
+from dwelltime.domain import ChangeItem, SprintRef
+from dwelltime.sources.demo_catalog import Person
+from dwelltime.sources.demo_workflows import status_name
+
+ISSUE_TYPES = (("Story", 45), ("Bug", 30), ("Task", 20), ("Epic", 5))
+#: (name, Jira id, weight, dwell factor): urgent work moves faster.
+PRIORITIES = (
+    ("Highest", "1", 5, 0.4),
+    ("High", "2", 20, 0.7),
+    ("Medium", "3", 55, 1.0),
+    ("Low", "4", 15, 1.4),
+    ("Lowest", "5", 5, 2.0),
+)
+LABELS = ("customer", "tech-debt", "security", "performance", "ux", "regression", "i18n")
+STORY_POINTS = (1, 2, 3, 5, 8, 13)
+VERBS = ("Fix", "Add", "Refactor", "Investigate", "Document", "Speed up", "Remove", "Migrate")
+OBJECTS = ("login", "checkout", "invoice export", "search index", "user settings",
+           "notification emails", "audit log", "Übersetzungen", "rate limiter",
+           "reports")  # fmt: skip
+CONTEXTS = ("on mobile", "for EU customers", "after the upgrade", "in the admin UI",
+            "under load", "for new accounts", "in the nightly job", "")  # fmt: skip
+
+RESOLUTIONS = {
+    "Done": "10000",
+    "Won't Do": "10001",
+    "Duplicate": "10002",
+    "Cannot Reproduce": "10003",
+}
+
+
+def cumulative(weights: list[float]) -> tuple[float, ...]:
+    """Running sums of `weights`, the form `pick` draws from."""
+    return tuple(accumulate(weights))
+
+
+def pick(rng: random.Random, sums: tuple[float, ...]) -> int:
+    """An index drawn by weight, from cumulative weights (what `rng.choices` does,
+    without rebuilding the sums on every draw)."""
+    return bisect_right(sums, rng.random() * sums[-1])
+
+
+ISSUE_TYPE_WEIGHTS = cumulative([weight for _, weight in ISSUE_TYPES])
+PRIORITY_WEIGHTS = cumulative([priority[2] for priority in PRIORITIES])
+
+
+def status_item(source: str, target: str, at_ms: int) -> ChangeItem:
+    """A status change with the names the two statuses had at `at_ms`."""
+    return ChangeItem(
+        "status",
+        "status",
+        "jira",
+        source,
+        status_name(source, at_ms),
+        target,
+        status_name(target, at_ms),
+    )
+
+
+def summary(rng: random.Random) -> str:
+    """An issue summary such as "Fix checkout on mobile"."""
+    return f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(CONTEXTS)}".strip()
+
+
+def field_item(
+    name: str,
+    from_value: str | None,
+    from_string: str | None,
+    to_value: str | None,
+    to_string: str | None,
+) -> ChangeItem:
+    return ChangeItem(name, name, "jira", from_value, from_string, to_value, to_string)
+
+
+def resolution_item(old: str | None, new: str | None) -> ChangeItem:
+    """The resolution set (old None) or cleared (new None), by name and Jira id."""
+    return field_item(
+        "resolution",
+        RESOLUTIONS[old] if old else None,
+        old,
+        RESOLUTIONS[new] if new else None,
+        new,
+    )
+
+
+def assignee_item(old: Person | None, new: Person) -> ChangeItem:
+    return field_item(
+        "assignee",
+        old.user.id if old else None,
+        old.user.display_name if old else None,
+        new.user.id,
+        new.user.display_name,
+    )
+
+
+def sprint_item(before: tuple[SprintRef, ...], after: list[SprintRef]) -> ChangeItem:
+    # The Sprint field keeps every sprint an issue was in; Jira lists ids and names.
+    return ChangeItem(
+        "Sprint",
+        "customfield_10020",
+        "custom",
+        ", ".join(str(s.id) for s in before),
+        ", ".join(s.name for s in before),
+        ", ".join(str(s.id) for s in after),
+        ", ".join(s.name for s in after),
+    )
+
+
+def fix_version(resolved_ms: int | None) -> tuple[str, ...]:
+    """Scrum teams release quarterly; a resolved issue ships in its quarter's version."""
+    if resolved_ms is None:
+        return ()
+    day = datetime.fromtimestamp(resolved_ms / 1000, UTC)
+    return (f"{day.year}.Q{(day.month - 1) // 3 + 1}",)
