@@ -196,7 +196,8 @@ def _sprints(fields: dict[str, Any], what: str) -> tuple[SprintRef, ...]:
         if name not in PROMOTED_JIRA_FIELDS and is_sprint_value(value):
             for sprint in parse_sprints(value, f"{what} {name}"):
                 found.setdefault(sprint.id, sprint)
-    return tuple(found.values())
+    # Listed in id order (Jira's creation order), as the store reads them back.
+    return tuple(sorted(found.values(), key=lambda sprint: sprint.id))
 
 
 def _project(raw: Any) -> Project | None:

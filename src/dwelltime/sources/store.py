@@ -8,7 +8,7 @@ imports push millions of rows, and building ORM objects or dicts per row would d
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,8 @@ from dwelltime.domain import (
 )
 from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources import schema
+from dwelltime.sources.sql_lists import id_chunks, placeholder
 from dwelltime.sources.store_stats import StoreStats, read_stats
-
-#: Ids per IN (...) list: far below SQLite's variable limit, few round trips.
-_ID_CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +128,7 @@ class _Writer:
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
-        qmark = connection.dialect.paramstyle == "qmark"
-        self._mark = "?" if qmark else "%s"
+        self._mark = placeholder(connection)
 
     def write(self, data: StoreData) -> WriteCounts:
         self._upsert_catalogs(data)
@@ -188,7 +185,7 @@ class _Writer:
     def _stored_updated(self, ids: list[int]) -> dict[int, int | None]:
         table = schema.issues
         found: dict[int, int | None] = {}
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             query = sa.select(table.c.id, table.c.updated_ms).where(table.c.id.in_(chunk))
             found.update((row.id, row.updated_ms) for row in self._connection.execute(query))
         return found
@@ -233,7 +230,7 @@ class _Writer:
         )
 
     def _delete_children(self, table: sa.Table, issue_ids: list[int]) -> None:
-        for chunk in _chunks(issue_ids):
+        for chunk in id_chunks(issue_ids):
             self._connection.execute(sa.delete(table).where(table.c.issue_id.in_(chunk)))
 
     def _delete_merged(self, parts: list[ChangelogPart]) -> None:
@@ -317,8 +314,3 @@ def _is_older(updated_ms: int | None, than_ms: int | None) -> bool:
     An unknown time on either side cannot prove the incoming copy stale, so it wins.
     """
     return updated_ms is not None and than_ms is not None and updated_ms < than_ms
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), _ID_CHUNK):
-        yield ids[start : start + _ID_CHUNK]

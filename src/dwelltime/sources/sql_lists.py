@@ -1,0 +1,21 @@
+"""Pieces of raw SQL that the store's fast paths share: IN-list chunks and placeholders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import sqlalchemy as sa
+
+#: Ids per IN (...) list: under SQLite's limit of 32,766 variables per statement.
+MAX_IN_LIST = 5_000
+
+
+def id_chunks(ids: Sequence[int], size: int = MAX_IN_LIST) -> Iterator[Sequence[int]]:
+    """`ids` in consecutive slices of at most `size`."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def placeholder(connection: sa.Connection) -> str:
+    """The DBAPI parameter marker of the connection's driver (SQLite `?`, psycopg `%s`)."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
