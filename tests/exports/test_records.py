@@ -47,25 +47,31 @@ def test_finishing_moves_stamp_finished(store: ExportStore) -> None:
     assert failed.message == "boom"
 
 
+def _race(store: ExportStore, export_id: str) -> dict[ExportStatus, bool]:
+    """Abort and finish one Running export at the same instant from two threads."""
+    results: dict[ExportStatus, bool] = {}
+    barrier = threading.Barrier(2)
+
+    def move(target: ExportStatus) -> None:
+        barrier.wait()
+        results[target] = store.move(export_id, ExportStatus.RUNNING, target)
+
+    threads = [
+        threading.Thread(target=move, args=(target,))
+        for target in (ExportStatus.ABORTED, ExportStatus.SUCCESSFUL)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def test_concurrent_abort_and_finish_have_one_winner(store: ExportStore) -> None:
     for _ in range(10):
         record = make_record(status=ExportStatus.RUNNING)
         store.insert(record)
-        results: dict[ExportStatus, bool] = {}
-        barrier = threading.Barrier(2)
-
-        def race(target: ExportStatus, export_id: str = record.id) -> None:
-            barrier.wait()
-            results[target] = store.move(export_id, ExportStatus.RUNNING, target)
-
-        threads = [
-            threading.Thread(target=race, args=(target,))
-            for target in (ExportStatus.ABORTED, ExportStatus.SUCCESSFUL)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = _race(store, record.id)
         assert sorted(results.values()) == [False, True]
         final = store.get(record.id)
         assert final is not None and results[final.status]

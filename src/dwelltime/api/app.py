@@ -15,7 +15,9 @@ from dwelltime.api.metrics import create_registry
 from dwelltime.api.routes import exports, health
 from dwelltime.config import Settings
 from dwelltime.exports.context import StoreParamContext
-from dwelltime.exports.executors import Executor, InlineExecutor, create_executor
+from dwelltime.exports.executors.base import Executor
+from dwelltime.exports.executors.configured import create_executor
+from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
