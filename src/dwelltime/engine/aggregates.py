@@ -34,8 +34,8 @@ def _stats(denominator: AverageDenominator) -> list[pl.Expr]:
         ]
     # `all`: the group's issues without a value count as zeros; values are never negative,
     # so the zeros sort first and the median is read around them.
-    n = pl.col("n").first()
-    zeros = n - pl.len()
+    n = pl.col("n").first().cast(pl.Int64)
+    zeros = n - pl.len().cast(pl.Int64)
     mean = value.sum() / n
 
     def at(position: pl.Expr) -> pl.Expr:

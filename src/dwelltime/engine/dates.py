@@ -30,9 +30,12 @@ def status_dates(view: BatchView, report: ReportType, with_author: bool) -> pl.D
     def pick(column: str) -> pl.Expr:
         return pl.col(column).first() if first else pl.col(column).last()
 
-    chosen = events.group_by("seq", "value", maintain_order=True).agg(
+    picked = events.group_by("seq", "value", maintain_order=True).agg(
         pick("at").alias("at"), pick("author").alias("author")
     )
+    # A status visited but never left still has its (empty) column.
+    visited = visits.select("seq", "value").unique(maintain_order=True)
+    chosen = visited.join(picked, on=["seq", "value"], how="left", maintain_order="left")
     dates = chosen.select("seq", a="value", value=pl.col("at").cast(pl.Float64))
     if not with_author:
         return to_cells(dates)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+SUMMARY = "summary"
+
 FIELD_TITLES: dict[str, str] = {
     "issuetype": "Issue Type",
     "status": "Status",
@@ -24,3 +28,8 @@ FIELD_TITLES: dict[str, str] = {
 def field_title(field_id: str) -> str:
     """A field column's title; an unknown id is its own title (`customfield_10020`)."""
     return FIELD_TITLES.get(field_id, field_id)
+
+
+def list_fields(fields: Sequence[str]) -> list[str]:
+    """The field columns after Key and Summary (Summary is always there)."""
+    return [field_id for field_id in fields if field_id != SUMMARY]

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dwelltime.engine.dates import TRANSITIONED_BY
+from dwelltime.engine.field_titles import list_fields
 from dwelltime.engine.statuses import StatusRules, disambiguate
 from dwelltime.engine.table import ColumnKind
 from dwelltime.engine.visits import UNASSIGNED
@@ -15,6 +16,7 @@ from dwelltime.params import ReportParams, ReportType
 UNASSIGNED_TITLE = "Unassigned"
 
 _COUNT_REPORTS = (ReportType.STATUS_COUNT, ReportType.TRANSITION_COUNT)
+_STATUS_COLUMN_REPORTS = (ReportType.STATUS_DURATION, ReportType.STATUS_COUNT)
 _PAIR_REPORTS = (ReportType.STATUS_DURATION_BY_ASSIGNEE, ReportType.ASSIGNEE_DURATION_BY_STATUS)
 
 Key = tuple[str, str | None]
@@ -55,11 +57,36 @@ def value_columns(
     if report is ReportType.ASSIGNEE_DURATION:
         order = _assignees(sorted({a for a, _ in seen}), names)
         return [ValueColumn((a, None), title, kind) for a, title in order.items()]
-    if report in (ReportType.STATUS_DURATION, ReportType.STATUS_COUNT):
+    if report in _STATUS_COLUMN_REPORTS:
         return _status_columns(rules, seen, names, kind)
     if report.is_date_report:
         return _date_columns(params, rules, seen, names)
     return _pair_columns(report, rules, seen, names, kind)
+
+
+#: statusDurationExpanded's columns after the field columns.
+EXPANDED_COLUMNS = 5
+
+
+def planned_column_count(params: ReportParams) -> int | None:
+    """The widest sheet's column count when the parameters alone fix it, else None."""
+    report = params.columns_by
+    values: int | None = None
+    if report is ReportType.GROUP_DURATION:
+        values = len(params.groups)
+    elif report is ReportType.DURATION_BETWEEN_STATUSES:
+        values = len(params.dbs_metrics)
+    elif report is ReportType.STATUS_DURATION_EXPANDED:
+        values = EXPANDED_COLUMNS
+    elif params.statuses is not None and report.is_date_report:
+        values = len(params.statuses) * (2 if params.include_transitioned_by else 1)
+    elif params.statuses is not None and report in _STATUS_COLUMN_REPORTS:
+        values = len(params.statuses)
+    if values is None:
+        return None
+    listing = 2 + len(list_fields(params.fields)) + values
+    aggregates = len(params.group_by_fields) + 1 + values if report.is_aggregated else 0
+    return max(listing, aggregates)
 
 
 def _status_titles(rules: StatusRules, ids: list[str], names: SeenNames) -> dict[str, str]:

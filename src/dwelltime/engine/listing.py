@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from dwelltime.engine.field_titles import field_title
+from dwelltime.engine.field_titles import SUMMARY, field_title, list_fields
 from dwelltime.engine.layout import ValueColumn
 from dwelltime.engine.render import Renderer
 from dwelltime.engine.staging import StagedBatch, Staging
 from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
 from dwelltime.issue_batch import field_column
-
-SUMMARY = "summary"
-
-
-def list_fields(fields: Sequence[str]) -> list[str]:
-    """The field columns after Key and Summary (Summary is always there)."""
-    return [field_id for field_id in fields if field_id != SUMMARY]
 
 
 def fixed_columns(fields: Sequence[str]) -> list[Column]:
