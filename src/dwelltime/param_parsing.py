@@ -1,0 +1,342 @@
+"""`parse_params`: SPEC §3 parameters (query/form/JSON, as lists of strings) to ReportParams.
+
+Every parameter is read even after one fails, and the cross-checks run on whatever was
+readable, so a request learns all of its problems in one 400 (one message per parameter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dwelltime.domain import NORMAL_HOURS_ID, CalendarSpec, SavedFilter
+from dwelltime.engine.calendars import business_day_ms
+from dwelltime.errors import InvalidParameters
+from dwelltime.param_filters import COMPANIONS, companion_reader
+from dwelltime.param_filters import filter_type as filter_type_reader
+from dwelltime.param_json import parse_dbs_metrics, parse_groups
+from dwelltime.param_values import (
+    ParamProblem,
+    boolean,
+    choice,
+    date_ms,
+    enum_value,
+    field_ids,
+    identifier,
+    items,
+    single,
+)
+from dwelltime.params import (
+    AverageDenominator,
+    DayLength,
+    MultiVisitBehavior,
+    OutputType,
+    ReportParams,
+    ReportType,
+    TimePeriod,
+    ViewFormat,
+)
+from dwelltime.selection import DateRangeField, FilterType
+
+T = TypeVar("T")
+
+_DATE_FIELDS: tuple[DateRangeField, ...] = ("created", "resolved", "updated")
+_AGGREGATE_CSVS = frozenset(
+    {
+        OutputType.CSV_AVERAGE,
+        OutputType.CSV_SUM,
+        OutputType.CSV_MEDIAN,
+        OutputType.CSV_STANDARD_DEVIATION,
+    }
+)
+KNOWN_PARAMETERS = (
+    "filterType",
+    *COMPANIONS.values(),
+    "columnsBy",
+    "outputType",
+    "calendar",
+    "dayLength",
+    "viewFormat",
+    "statuses",
+    "includeDeletedStatuses",
+    "groups",
+    "fields",
+    "groupByFields",
+    "startDate",
+    "endDate",
+    "dateRangeField",
+    "trimHistoryStartDate",
+    "trimHistoryEndDate",
+    "multiVisitBehavior",
+    "averageDenominator",
+    "timePeriod",
+    "dbsMetrics",
+    "includeTransitionedByColumns",
+    "paramSetId",
+)
+_UTC = ZoneInfo("UTC")
+
+
+class ParamContext(Protocol):
+    """What validation needs to look up: stored calendars, saved filters, parameter sets."""
+
+    def calendar(self, calendar_id: str) -> CalendarSpec | None: ...
+
+    def saved_filter(self, filter_id: str) -> SavedFilter | None: ...
+
+    def param_set(self, param_set_id: str) -> Mapping[str, Sequence[str]] | None: ...
+
+
+def parse_params(raw: Mapping[str, Sequence[str]], context: ParamContext) -> ReportParams:
+    """Validated parameters, or InvalidParameters listing every problem found."""
+    return _Reader(raw, context).read()
+
+
+class _Reader:
+    """One parse: the effective parameters and the problems collected so far."""
+
+    def __init__(self, raw: Mapping[str, Sequence[str]], context: ParamContext) -> None:
+        self.context = context
+        self.problems: list[str] = []
+        # paramSetId itself is read from the explicit parameters, then the set fills the gaps.
+        self.values = self._normalised(raw)
+        self.values = self._merge_param_set(self.values)
+
+    def read(self) -> ReportParams:
+        filter_type = self.one("filterType", filter_type_reader, required=True)
+        filter_value = self._filter_value(filter_type)
+        columns_by = self.one("columnsBy", lambda n, t: enum_value(n, t, ReportType), required=True)
+        output_type = self.one(
+            "outputType", lambda n, t: enum_value(n, t, OutputType), required=True
+        )
+        calendar = self._calendar()
+        zone = self._zone(calendar)
+        day_length = self.one(
+            "dayLength",
+            lambda n, t: enum_value(n, t, DayLength, {"calendarDays": DayLength.HOURS_24}),
+        )
+        time_period = self.one("timePeriod", lambda n, t: enum_value(n, t, TimePeriod))
+        groups = self.many("groups", lambda _, values: parse_groups(values))
+        dbs_metrics = self.many("dbsMetrics", lambda _, values: parse_dbs_metrics(values))
+        start_ms = self.one("startDate", lambda n, t: date_ms(n, t, zone, end=False))
+        end_ms = self.one("endDate", lambda n, t: date_ms(n, t, zone, end=True))
+        trim_start = self.one("trimHistoryStartDate", lambda n, t: date_ms(n, t, zone, end=False))
+        trim_end = self.one("trimHistoryEndDate", lambda n, t: date_ms(n, t, zone, end=True))
+        params = ReportParams(
+            filter_type=filter_type or "project",
+            filter_value=filter_value or "",
+            columns_by=columns_by or ReportType.STATUS_DURATION,
+            output_type=output_type or OutputType.CSV,
+            calendar_id=calendar.id if calendar else NORMAL_HOURS_ID,
+            day_length=day_length or DayLength.HOURS_24,
+            view_format=self.one("viewFormat", lambda n, t: enum_value(n, t, ViewFormat))
+            or ViewFormat.MINUTES,
+            statuses=self.many("statuses", _status_ids),
+            include_deleted_statuses=self.one("includeDeletedStatuses", boolean) or False,
+            groups=groups or (),
+            fields=self.many("fields", field_ids) or (),
+            group_by_fields=self.many("groupByFields", field_ids) or (),
+            date_range_field=self.one("dateRangeField", _date_field) or "created",
+            start_ms=start_ms,
+            end_ms=end_ms,
+            trim_start_ms=trim_start,
+            trim_end_ms=trim_end,
+            multi_visit=self.one(
+                "multiVisitBehavior", lambda n, t: enum_value(n, t, MultiVisitBehavior)
+            )
+            or MultiVisitBehavior.TOTAL,
+            average_denominator=self.one(
+                "averageDenominator", lambda n, t: enum_value(n, t, AverageDenominator)
+            )
+            or AverageDenominator.NON_NULL,
+            time_period=time_period or TimePeriod.MONTH,
+            dbs_metrics=dbs_metrics or (),
+            include_transitioned_by=self.one("includeTransitionedByColumns", boolean) or False,
+            raw={
+                name: ",".join(self.values[name])
+                for name in KNOWN_PARAMETERS
+                if name in self.values
+            },
+        )
+        if columns_by is not None:
+            self._check_report(params, time_period is not None)
+        if day_length is DayLength.BUSINESS_DAYS and "calendar" not in self._failed:
+            self._check_business_days(calendar)
+        self._check_order("endDate", "startDate", start_ms, end_ms)
+        self._check_order("trimHistoryEndDate", "trimHistoryStartDate", trim_start, trim_end)
+        if self.problems:
+            raise InvalidParameters(self.problems)
+        return params
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def _failed(self) -> set[str]:
+        return {problem.split(":", 1)[0].split("[", 1)[0] for problem in self.problems}
+
+    def one(self, name: str, read: Callable[[str, str], T], *, required: bool = False) -> T | None:
+        """A single-valued parameter read by `read`, or None (absent, blank or bad)."""
+        try:
+            text = single(name, self.values.get(name, ()))
+            if text is None:
+                if required:
+                    raise ParamProblem(f"{name}: is required")
+                return None
+            return read(name, text)
+        except ParamProblem as problem:
+            self.problems.append(str(problem))
+            return None
+
+    def many(self, name: str, read: Callable[[str, Sequence[str]], T]) -> T | None:
+        """A list or JSON parameter read by `read`, or None when absent or bad."""
+        values = self.values.get(name)
+        if not values:
+            return None
+        try:
+            return read(name, values)
+        except ParamProblem as problem:
+            self.problems.append(str(problem))
+            return None
+
+    def _normalised(self, raw: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """Known parameters as lists of text; JSON scalars become their text form."""
+        values: dict[str, list[str]] = {}
+        for name in KNOWN_PARAMETERS:
+            given = raw.get(name)
+            if given is None:
+                continue
+            texts = _as_texts(given)
+            if texts is None:
+                self.problems.append(f"{name}: expected text values")
+                continue
+            if any(text.strip() for text in texts):
+                values[name] = texts
+        return values
+
+    def _merge_param_set(self, explicit: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The saved set's parameters, each overridden by an explicitly given one."""
+        set_id = self.one("paramSetId", identifier)
+        if set_id is None:
+            return explicit
+        saved = self.context.param_set(set_id)
+        if saved is None:
+            self.problems.append(f"paramSetId: no saved parameter set with id {set_id!r}")
+            return explicit
+        merged = {
+            name: texts
+            for name in KNOWN_PARAMETERS
+            if name != "paramSetId" and (texts := _as_texts(saved.get(name, ()))) is not None
+            if any(text.strip() for text in texts)
+        }
+        return merged | explicit
+
+    def _filter_value(self, filter_type: FilterType | None) -> str | None:
+        if filter_type is None:
+            return None
+        name = COMPANIONS[filter_type]
+        value = self.one(name, companion_reader(filter_type, self.context.saved_filter))
+        if value is None and name not in self._failed:
+            self.problems.append(f"{name}: is required when filterType is {filter_type}")
+        return value
+
+    def _calendar(self) -> CalendarSpec | None:
+        calendar_id = self.one("calendar", identifier)
+        if calendar_id is None or calendar_id.casefold() == NORMAL_HOURS_ID.casefold():
+            return None
+        spec = self.context.calendar(calendar_id)
+        if spec is None:
+            self.problems.append(
+                f"calendar: no calendar with id {calendar_id!r} (use {NORMAL_HOURS_ID} or "
+                "the id of an imported calendar)"
+            )
+        return spec
+
+    def _zone(self, calendar: CalendarSpec | None) -> ZoneInfo:
+        if calendar is None:
+            return _UTC
+        try:
+            return ZoneInfo(calendar.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problems.append(
+                f"calendar: calendar {calendar.id!r} has an unknown time zone "
+                f"{calendar.time_zone!r}"
+            )
+            return _UTC
+
+    # -- cross-checks ----------------------------------------------------------------------
+
+    def _check_report(self, params: ReportParams, time_period_given: bool) -> None:
+        report = params.columns_by
+        if params.output_type in _AGGREGATE_CSVS and not report.is_aggregated:
+            self.problems.append(
+                f"outputType: {params.output_type.value} is an aggregate, but {report.value} "
+                "reports are not aggregated (use CSV, XLSX or XLS)"
+            )
+        if time_period_given and not report.is_time_period_report:
+            self.problems.append(
+                f"timePeriod: only statusDurationByTimePeriod and timePeriodDurationByStatus "
+                f"use it, not {report.value}"
+            )
+        if (
+            report is ReportType.GROUP_DURATION
+            and not params.groups
+            and "groups" not in self._failed
+        ):
+            self.problems.append("groups: is required for columnsBy=groupDuration")
+        if (
+            report is ReportType.DURATION_BETWEEN_STATUSES
+            and not params.dbs_metrics
+            and "dbsMetrics" not in self._failed
+        ):
+            self.problems.append("dbsMetrics: is required for columnsBy=durationBetweenStatuses")
+
+    def _check_business_days(self, calendar: CalendarSpec | None) -> None:
+        if calendar is None:
+            self.problems.append(
+                "dayLength: businessDays needs a business calendar; normalHours has no "
+                "working day (choose a calendar or 24HourDays)"
+            )
+        elif business_day_ms(calendar) is None:
+            self.problems.append(
+                f"dayLength: businessDays needs working days of equal length, and calendar "
+                f"{calendar.id!r} has working days of different lengths"
+            )
+
+    def _check_order(
+        self, end_name: str, start_name: str, start: int | None, end: int | None
+    ) -> None:
+        if start is not None and end is not None and start >= end:
+            self.problems.append(
+                f"{end_name}: {self.values[end_name][0].strip()!r} is not after "
+                f"{start_name} {self.values[start_name][0].strip()!r}"
+            )
+
+
+def _as_texts(given: object) -> list[str] | None:
+    """A parameter's values as text; a bare string is one value, not its characters."""
+    if isinstance(given, str):
+        return [given]
+    if not isinstance(given, Sequence):
+        return None
+    texts: list[str] = []
+    for value in given:
+        if isinstance(value, bool):
+            texts.append("true" if value else "false")
+        elif isinstance(value, str | int | float):
+            texts.append(str(value))
+        else:
+            return None
+    return texts
+
+
+def _date_field(name: str, text: str) -> DateRangeField:
+    picked = choice(name, text, _DATE_FIELDS)
+    return next(field for field in _DATE_FIELDS if field == picked)
+
+
+def _status_ids(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    ids = items(name, values)
+    for status_id in ids:
+        identifier(name, status_id)
+    return ids

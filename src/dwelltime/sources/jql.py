@@ -1,0 +1,342 @@
+"""The JQL subset of the local store: `parse_jql` checks a query, `compile_jql` makes SQL.
+
+Parsing is lark LALR over jql.lark; the tree becomes `jql_ast` nodes, each checked
+against the fields and operators of the subset so that anything unsupported is refused
+before an export is queued, with a message naming the unsupported part.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from lark import (
+    Lark,
+    Token,
+    Transformer,
+    Tree,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
+from lark.exceptions import VisitError
+
+from dwelltime.errors import InvalidParameters
+from dwelltime.sources.jql_ast import (
+    FIELDS,
+    OPERATORS,
+    ORDERABLE,
+    STATUS_CATEGORIES,
+    And,
+    Call,
+    Clause,
+    JqlQuery,
+    Kind,
+    Node,
+    Not,
+    Operand,
+    Or,
+    OrderKey,
+    Value,
+    field_spec,
+)
+from dwelltime.sources.jql_dates import DATE_FUNCTIONS, DateProblem, date_expr
+from dwelltime.sources.jql_sql import CompiledJql, compile_query
+
+MAX_JQL_CHARS = 100_000
+MAX_DEPTH = 100  # nesting of parentheses and NOTs
+MAX_CLAUSES = 2_000
+SPRINT_FUNCTIONS = ("openSprints", "closedSprints", "futureSprints")
+_KNOWN_FUNCTIONS = {name.casefold(): name for name in ("now", *DATE_FUNCTIONS, *SPRINT_FUNCTIONS)}
+_SUPPORTED_FIELDS = ", ".join(dict.fromkeys(spec.name for spec in FIELDS.values()))
+# Jira functions that need a Jira session or data the store does not keep.
+_SESSION_FUNCTIONS = {"currentuser", "membersof", "currentlogin", "lastlogin"}
+# History operators of full JQL; the store answers only about issues as they are now.
+_HISTORY_WORDS = {"was", "changed", "during", "before", "after", "by", "from", "to", "on"}
+_ISSUE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*-\d{1,18}")
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+_EXPECTED_NAMES = {
+    "COMPARE": "an operator (=, !=, ~, >, ...)",
+    "_IN": "IN",
+    "_IS": "IS",
+    "_NOT": "NOT",
+    "_AND": "AND",
+    "_OR": "OR",
+    "_ORDER_BY": "ORDER BY",
+    "_BANG": "'!'",
+    "WORD": "a field name or value",
+    "STRING": "a quoted text",
+    "CUSTOM_FIELD": "cf[NNNNN]",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "$END": "the end of the query",
+    "DIRECTION": "ASC or DESC",
+}
+
+
+class JqlProblem(ValueError):
+    """Why a query is outside the subset, phrased for the person who wrote it."""
+
+
+def parse_jql(text: str, parameter: str = "customjql") -> JqlQuery:
+    """The checked query, or InvalidParameters(["<parameter>: <what is wrong>"])."""
+    try:
+        return _parse(text)
+    except JqlProblem as problem:
+        raise InvalidParameters([f"{parameter}: {problem}"]) from None
+
+
+def compile_jql(text: str, now_ms: int, parameter: str = "customjql") -> CompiledJql:
+    """SQL over `schema.issues` for `text`; relative dates count from `now_ms`."""
+    query = parse_jql(text, parameter)
+    try:
+        return compile_query(query, now_ms)
+    except DateProblem as problem:
+        raise InvalidParameters([f"{parameter}: {problem}"]) from None
+
+
+@cache
+def _parser() -> Lark:
+    grammar = (Path(__file__).parent / "jql.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=False)
+
+
+def _parse(text: str) -> JqlQuery:
+    if len(text) > MAX_JQL_CHARS:
+        raise JqlProblem(f"the query is longer than {MAX_JQL_CHARS:,} characters")
+    if "\x00" in text:
+        raise JqlProblem("the query contains a NUL character")
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as error:
+        raise JqlProblem(_syntax_message(text, error)) from None
+    _check_size(tree)
+    try:
+        query = _ToAst().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, JqlProblem):
+            raise error.orig_exc from None
+        raise
+    assert isinstance(query, JqlQuery)
+    return query
+
+
+def _check_size(tree: Tree[Token]) -> None:
+    """Refuse deep or huge trees before the recursive transformer and compiler see them."""
+    clauses = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise JqlProblem(f"the query is nested more than {MAX_DEPTH} levels deep")
+        if node.data in ("compare", "in_", "not_in", "is_", "is_not"):
+            clauses += 1
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    if clauses > MAX_CLAUSES:
+        raise JqlProblem(f"the query has more than {MAX_CLAUSES:,} conditions")
+
+
+def _syntax_message(text: str, error: UnexpectedInput) -> str:
+    where = _position(text, error.line, error.column)
+    if isinstance(error, UnexpectedCharacters):
+        position = error.pos_in_stream
+        char = text[position] if position is not None and position < len(text) else ""
+        if char in ("'", '"'):
+            return f"unterminated string starting {where}"
+        return f"unexpected character {char!r} {where}"
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        return f"the query ends too early (expected {_expected(error)})"
+    assert isinstance(error, UnexpectedToken)
+    word = str(error.token)
+    if word.casefold() in _HISTORY_WORDS and "COMPARE" in error.expected:
+        return (
+            f"the operator {word.upper()!r} {where} is not supported: history searches "
+            "(WAS, CHANGED) are outside the subset; use =, !=, ~, IN, IS EMPTY, <, >"
+        )
+    return f"unexpected {word!r:.60} {where} (expected {_expected(error)})"
+
+
+def _position(text: str, line: int, column: int) -> str:
+    return f"at column {column}" if "\n" not in text else f"at line {line}, column {column}"
+
+
+def _position_of(token: Token | None) -> str:
+    if token is None or token.line is None or token.column is None:
+        return ""
+    return (
+        f"at line {token.line}, column {token.column}"
+        if token.line > 1
+        else f"at column {token.column}"
+    )
+
+
+def _expected(error: UnexpectedInput) -> str:
+    names = sorted(
+        {_EXPECTED_NAMES.get(name, name) for name in getattr(error, "expected", ()) or ()}
+    )
+    return ", ".join(names) or "more"
+
+
+class _ToAst(Transformer[Token, object]):
+    """lark tree → jql_ast nodes, checking each clause against the subset as it goes."""
+
+    def start(self, children: list[object]) -> JqlQuery:
+        where = children[0] if len(children) > 0 else None
+        order = children[1] if len(children) > 1 else None
+        assert where is None or isinstance(where, Node)
+        return JqlQuery(where=where, order_by=tuple(order) if isinstance(order, list) else ())
+
+    def or_(self, children: list[Node]) -> Node:
+        return Or(tuple(children))
+
+    def and_(self, children: list[Node]) -> Node:
+        return And(tuple(children))
+
+    def not_(self, children: list[Node]) -> Node:
+        return Not(children[0])
+
+    def field(self, children: list[Token]) -> str:
+        token = children[0]
+        name = _unquote(token) if token.type == "STRING" else str(token)
+        spec = field_spec(name)
+        if spec is None:
+            raise JqlProblem(
+                f"the field {name!r:.60} {_position_of(token)} is not supported; supported "
+                f"fields: {_SUPPORTED_FIELDS} and customfield_NNNNN / cf[NNNNN]"
+            )
+        return spec.name
+
+    def bare(self, children: list[Token]) -> Value:
+        return Value(str(children[0]))
+
+    def quoted(self, children: list[Token]) -> Value:
+        return Value(_unquote(children[0]), quoted=True)
+
+    def function(self, children: list[Token | None]) -> Call:
+        name = str(children[0])
+        canonical = _KNOWN_FUNCTIONS.get(name.casefold())
+        where = _position_of(children[0])
+        if name.casefold() in _SESSION_FUNCTIONS:
+            raise JqlProblem(
+                f"the function {name}() {where} is not supported: reports run outside a Jira "
+                "session (name the user or group's members instead)"
+            )
+        if canonical is None:
+            raise JqlProblem(
+                f"the function {name:.60}() {where} is not supported; supported: "
+                + ", ".join(f"{function}()" for function in _KNOWN_FUNCTIONS.values())
+            )
+        args = tuple(
+            _unquote(arg) if arg.type == "STRING" else str(arg) for arg in children[1:] if arg
+        )
+        return Call(canonical, args)
+
+    def operand_list(self, children: list[Operand]) -> tuple[Operand, ...]:
+        return tuple(children)
+
+    def compare(self, children: list[object]) -> Clause:
+        field, operator, operand = children
+        assert isinstance(field, str) and isinstance(operand, Value | Call)
+        if isinstance(operand, Value) and operand.is_empty and operator in ("=", "!="):
+            return _checked(Clause(field, "is empty" if operator == "=" else "is not empty"))
+        return _checked(Clause(field, str(operator), (operand,)))
+
+    def in_(self, children: list[object]) -> Clause:
+        return self._membership(children, "in")
+
+    def not_in(self, children: list[object]) -> Clause:
+        return self._membership(children, "not in")
+
+    def is_(self, children: list[object]) -> Clause:
+        return self._emptiness(children, "is empty")
+
+    def is_not(self, children: list[object]) -> Clause:
+        return self._emptiness(children, "is not empty")
+
+    def order_by(self, children: list[OrderKey]) -> list[OrderKey]:
+        return children
+
+    def order_key(self, children: list[object]) -> OrderKey:
+        field = children[0]
+        assert isinstance(field, str)
+        spec = field_spec(field)
+        assert spec is not None
+        if spec.kind not in ORDERABLE or field == "text":
+            raise JqlProblem(f"ORDER BY {field} is not supported (its values have no order)")
+        descending = len(children) > 1 and str(children[1]).casefold() == "desc"
+        return OrderKey(field, descending)
+
+    def _membership(self, children: list[object], operator: str) -> Clause:
+        field, operands = children
+        assert isinstance(field, str)
+        listed = operands if isinstance(operands, tuple) else (operands,)
+        assert all(isinstance(operand, Value | Call) for operand in listed)
+        return _checked(Clause(field, operator, listed))
+
+    def _emptiness(self, children: list[object], operator: str) -> Clause:
+        field, word = children
+        assert isinstance(field, str)
+        if str(word).casefold() not in ("empty", "null"):
+            raise JqlProblem(f"IS must be followed by EMPTY or NULL, not {str(word)!r:.40}")
+        return _checked(Clause(field, operator))
+
+
+def _checked(clause: Clause) -> Clause:
+    """The clause if its field supports its operator and its operands have the right form."""
+    spec = field_spec(clause.field)
+    assert spec is not None  # field() has resolved it
+    if clause.operator not in OPERATORS[spec.kind]:
+        raise JqlProblem(
+            f"the operator {clause.operator.upper()!r} is not supported for the field "
+            f"{clause.field!r}; use {', '.join(sorted(op.upper() for op in OPERATORS[spec.kind]))}"
+        )
+    for operand in clause.operands:
+        _check_operand(spec.kind, clause, operand)
+    return clause
+
+
+def _check_operand(kind: Kind, clause: Clause, operand: Operand) -> None:
+    if kind is Kind.DATE and not (isinstance(operand, Value) and operand.is_empty):
+        try:
+            date_expr(operand)
+        except DateProblem as problem:
+            raise JqlProblem(f"{clause.field}: {problem}") from None
+        return
+    if isinstance(operand, Call):
+        if kind is Kind.SPRINT and operand.name in SPRINT_FUNCTIONS and not operand.args:
+            return
+        raise JqlProblem(f"the function {operand.name}() cannot be used with {clause.field!r}")
+    if kind is Kind.STATUS_CATEGORY and operand.text.casefold() not in STATUS_CATEGORIES:
+        raise JqlProblem(
+            f"statusCategory: {operand.text!r:.60} is not a status category "
+            "(To Do, In Progress, Done)"
+        )
+    ordering = clause.operator in ("<", "<=", ">", ">=")
+    if kind is Kind.KEY and ordering and not _ISSUE_KEY.fullmatch(operand.text):
+        raise JqlProblem(f"{operand.text!r:.60} is not an issue key (like ABC-123)")
+    if kind is Kind.CUSTOM and ordering:
+        try:
+            float(operand.text)
+        except ValueError:
+            raise JqlProblem(
+                f"{clause.field} {clause.operator} needs a number, not {operand.text!r:.60}"
+            ) from None
+
+
+def _unquote(token: Token | str) -> str:
+    """The text of a quoted string: quotes removed, backslash escapes resolved."""
+    body = str(token)[1:-1]
+
+    def replace(match: re.Match[str]) -> str:
+        escaped = match.group(1)
+        if escaped.startswith("u") and len(escaped) == 5:
+            return chr(int(escaped[1:], 16))
+        return _ESCAPES.get(escaped, escaped)
+
+    return _ESCAPE.sub(replace, body)
