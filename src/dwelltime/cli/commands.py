@@ -3,4 +3,5 @@
 from __future__ import annotations
 
 from dwelltime.cli import demo  # noqa: F401
+from dwelltime.cli import report  # noqa: F401
 from dwelltime.cli import store  # noqa: F401

@@ -1,0 +1,161 @@
+"""`dwelltime report`: run one report on the local store synchronously and write its file."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bar
+
+from dwelltime.cli.app import app
+from dwelltime.config import get_settings
+from dwelltime.domain import CalendarSpec, SavedFilter
+from dwelltime.errors import DwelltimeError, InvalidParameters, NotFound, ReportTooLarge
+from dwelltime.param_parsing import parse_params
+from dwelltime.pipeline import resolve_calendar, run_report
+from dwelltime.sources.local import LocalSource
+from dwelltime.sources.store import IssueStore
+from dwelltime.writers import file_extension, file_name
+
+#: Exit code of a report refused for its parameters (typer's own usage errors use 2 too).
+BAD_PARAMETERS = 2
+
+
+class StoreParams:
+    """What parameter validation looks up, answered by the local store."""
+
+    def __init__(self, store: IssueStore, source: LocalSource) -> None:
+        self._store = store
+        self._source = source
+
+    def calendar(self, calendar_id: str) -> CalendarSpec | None:
+        return self._source.calendar(calendar_id)
+
+    def saved_filter(self, filter_id: str) -> SavedFilter | None:
+        return self._source.saved_filter(filter_id)
+
+    def param_set(self, param_set_id: str) -> Mapping[str, Sequence[str]] | None:
+        return self._store.param_set(param_set_id)
+
+
+class BarProgress:
+    """The pipeline's progress shown as a rich bar on stderr."""
+
+    def __init__(self, bar: Bar) -> None:
+        self._bar = bar
+        self._task = bar.add_task("issues", total=None)
+
+    def started(self, total: int) -> None:
+        self._bar.update(self._task, total=total)
+
+    def advanced(self, completed: int) -> None:
+        self._bar.update(self._task, completed=completed)
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def raw_parameters(query: str | None, params: Sequence[str]) -> dict[str, list[str]]:
+    """`--query` then `--param` pairs; a name given with --param replaces the query's."""
+    raw: dict[str, list[str]] = dict(parse_qs(query or "", keep_blank_values=True))
+    given: dict[str, list[str]] = {}
+    for pair in params:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InvalidParameters([f"--param {pair!r}: expected name=value"])
+        given.setdefault(name, []).append(value)
+    return raw | given
+
+
+def parse_now(text: str | None, zone: ZoneInfo) -> int:
+    """`now` as epoch ms: epoch ms, an ISO instant, or `yyyy-MM-dd HH:mm` in `zone`."""
+    if text is None:
+        return time.time_ns() // 1_000_000
+    if text.strip().lstrip("-").isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidParameters(
+            [f"--now: {text!r} is neither epoch milliseconds, an ISO instant nor yyyy-MM-dd HH:mm"]
+        ) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return int(moment.timestamp() * 1000)
+
+
+def output_path(output: Path | None, extension: str, default_name: str) -> Path:
+    """`-o` as given, with the format's extension added when it has none."""
+    if output is None:
+        return Path(default_name)
+    return output if output.suffix else output.with_name(f"{output.name}.{extension}")
+
+
+@app.command("report")
+def report_command(
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A report parameter as name=value (repeatable)."),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(help="Parameters as one query string: 'filterType=project&projectKey=ABC'."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The file to write (extension added if missing)."),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="The report's now: 'yyyy-MM-dd HH:mm' (calendar zone), ISO or epoch ms."),
+    ] = None,
+) -> None:
+    """Run a report (SPEC §3 parameters) on the local store and write it to a file."""
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    store = IssueStore.open(get_settings())
+    source = LocalSource(store)
+    try:
+        params = parse_params(raw_parameters(query, param or []), StoreParams(store, source))
+        calendar = resolve_calendar(source, params.calendar_id)
+        now_ms = parse_now(now, ZoneInfo(calendar.time_zone) if calendar else ZoneInfo("UTC"))
+        extension = file_extension(params.output_type)
+        default = file_name(params.columns_by, params.filter_value, now_ms, params.output_type)
+        path = output_path(output, extension, default)
+        stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).isoformat(timespec="seconds")
+        out.print(f"now: {stamp.replace('+00:00', 'Z')}")
+        partial = path.with_name(f".{path.name}.partial")
+        with Bar(
+            TextColumn("report"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            try:
+                with partial.open("wb") as destination:
+                    outcome = run_report(params, source, now_ms, destination, BarProgress(bar))
+                os.replace(partial, path)
+            finally:
+                partial.unlink(missing_ok=True)
+    except (InvalidParameters, NotFound, ReportTooLarge) as error:
+        for message in error.messages or [error.message]:
+            err.print(f"[red]error[/red] {message}")
+        raise typer.Exit(code=BAD_PARAMETERS) from error
+    except DwelltimeError as error:
+        err.print(f"[red]error[/red] {error.message}")
+        raise typer.Exit(code=1) from error
+    out.print(
+        f"[bold]{params.columns_by}[/bold]: {outcome.issues:,} issues, {outcome.rows:,} rows, "
+        f"{outcome.columns:,} columns → {path}"
+    )
