@@ -1,0 +1,36 @@
+"""A throwaway PostgreSQL database on the local server, for tests marked `integration`.
+
+The server is found through DWELLTIME_TEST_POSTGRES_URL (an admin URL), else the local
+socket with peer authentication; the test is skipped when neither answers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+_ADMIN_URL = os.environ.get("DWELLTIME_TEST_POSTGRES_URL", "postgresql+psycopg:///postgres")
+
+
+@contextmanager
+def temporary_postgresql() -> Iterator[str]:
+    """The URL of a new, empty database, dropped afterwards."""
+    admin = sa.create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"dwelltime_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL server to test against ({error.orig})")
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
