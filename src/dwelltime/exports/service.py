@@ -25,7 +25,7 @@ from dwelltime.exports.problems import (
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, StoredFile
-from dwelltime.param_parsing import parse_params
+from dwelltime.param_parsing import KNOWN_PARAMETERS, parse_params
 from dwelltime.writers import content_type, file_name
 
 #: How long DELETE waits for a running export to stop at a batch boundary before killing it.
@@ -83,7 +83,8 @@ class ExportService:
         record = ExportRecord(
             id=str(uuid.uuid4()),
             owner=owner,
-            params=json.dumps({name: list(values) for name, values in raw.items()}),
+            # Only report parameters are kept: never the token, never unknown junk.
+            params=json.dumps({name: list(raw[name]) for name in KNOWN_PARAMETERS if name in raw}),
             output_type=params.output_type.value,
             file_name=file_name(
                 params.columns_by.value, params.filter_value, created, params.output_type

@@ -1,0 +1,72 @@
+"""The API over a small demo store, served in this process by uvicorn on a free port, with
+an inline executor (each export finishes inside its POST)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from dwelltime.api.app import create_app
+from dwelltime.api.deps import Services
+from dwelltime.config import Settings
+from dwelltime.exports.executors.inline import InlineExecutor
+from dwelltime.sources.demo import write_demo
+from dwelltime.sources.store import IssueStore
+from tests.api.live_server import ThreadedServer
+
+DEMO_ISSUES = 150
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"TISJWT {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(home=tmp_path_factory.mktemp("api") / "home", batch_size=50)
+    write_demo(IssueStore.open(settings), DEMO_ISSUES)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app(api_settings: Settings) -> FastAPI:
+    return create_app(api_settings, InlineExecutor(api_settings))
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[httpx.Client]:
+    with ThreadedServer(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def services(app: FastAPI) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+def new_user(services: Services, prefix: str = "user") -> User:
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    token, _ = services.tokens.create(name)
+    return User(name, token)
+
+
+@pytest.fixture
+def alice(services: Services) -> User:
+    return new_user(services, "alice")
+
+
+@pytest.fixture
+def bob(services: Services) -> User:
+    return new_user(services, "bob")
