@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from dwelltime.cli import demo  # noqa: F401
-from dwelltime.cli import report  # noqa: F401
-from dwelltime.cli import store  # noqa: F401
+from dwelltime.cli import (
+    calendar,  # noqa: F401
+    demo,  # noqa: F401
+    report,  # noqa: F401
+    serve,  # noqa: F401
+    store,  # noqa: F401
+    token,  # noqa: F401
+)
