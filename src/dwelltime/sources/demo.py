@@ -13,7 +13,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 
 from dwelltime.errors import DwelltimeError, InvalidParameters
-from dwelltime.sources.demo_catalog import build_projects, saved_filters, users
+from dwelltime.sources.calendar_store import load_calendar, save_calendars
+from dwelltime.sources.demo_catalog import build_projects, calendars, saved_filters, users
 from dwelltime.sources.demo_clock import DAY_MS
 from dwelltime.sources.demo_issues import IssueFactory
 from dwelltime.sources.demo_workflows import RENAMES, RETIRED, STATUSES
@@ -91,7 +92,8 @@ def write_demo(
     seed: int = 1,
     on_chunk: Callable[[WriteCounts], None] | None = None,
 ) -> WriteCounts:
-    """Fill an empty `store` with the demo; `on_chunk` hears each chunk's counts.
+    """Fill an empty `store` with the demo and its two business calendars (unless their
+    ids are taken); `on_chunk` hears each chunk's counts.
 
     A store that already holds issues is refused: demo ids and keys would overwrite or
     collide with what is there, and mixing two seeds would make neither reproducible.
@@ -108,6 +110,9 @@ def write_demo(
         total = _sum(total, counts)
         if on_chunk is not None:
             on_chunk(counts)
+    # A calendar someone already stored under a demo id is theirs: keep it.
+    free = [spec for spec in calendars() if load_calendar(store.engine, spec.id) is None]
+    save_calendars(store.engine, free)
     return total
 
 

@@ -22,14 +22,18 @@ DEMO_HOLIDAYS: frozenset[tuple[int, int]] = frozenset({(12, 25), (12, 26), (1, 1
 
 class WorkingClock:
     """One person's working windows (Mon–Fri, `start_hour` for `hours` hours, local time)
-    between `first_ms` and `last_ms`; cumulative working time W(t) and its inverse."""
+    around [`first_ms`, `last_ms`]; cumulative working time W(t) and its inverse.
+
+    Exact for instants in that range; beyond its last window time runs as wall-clock
+    time, which only ever answers "later than `last_ms`"."""
 
     __slots__ = ("_cumulative", "_ends", "_starts", "_total")
 
     def __init__(self, zone: str, start_hour: int, hours: int, first_ms: int, last_ms: int) -> None:
         tz = ZoneInfo(zone)
         day = datetime.fromtimestamp(first_ms / 1000, tz).date() - timedelta(days=1)
-        last_day = datetime.fromtimestamp(last_ms / 1000, tz).date() + timedelta(days=1)
+        # A week past `last_ms` so that a window always follows any instant up to it.
+        last_day = datetime.fromtimestamp(last_ms / 1000, tz).date() + timedelta(days=7)
         starts: list[int] = []
         ends: list[int] = []
         cumulative: list[int] = []
@@ -64,12 +68,13 @@ class WorkingClock:
         return self._starts[j] + working_ms - self._cumulative[j]
 
     def after(self, instant_ms: int, working_ms: int) -> int:
-        """The instant reached after `working_ms` (> 0) of working time from `instant_ms`;
-        always later than `instant_ms`."""
+        """The instant reached after `working_ms` (> 0) of working time from `instant_ms`
+        (at most `last_ms`); always later than `instant_ms`."""
         return self.instant_at(self.working_before(instant_ms) + working_ms)
 
     def random_point(self, first_ms: int, last_ms: int, fraction: float) -> int:
-        """The instant `fraction` of the way through the working time in [first, last)."""
+        """The instant `fraction` of the way through the working time in [first, last);
+        the first working instant after `first` when that range holds no working time."""
         low = self.working_before(first_ms)
         high = self.working_before(last_ms)
         return self.instant_at(low + int((high - low) * fraction))
