@@ -59,3 +59,17 @@ def worked(key: str = "P-1") -> Issue:
             history(1, at("2026-11-02 12:00"), status_item(OPEN, WORK), author="Bob"),
         ],
     )
+
+
+def revisits() -> Issue:
+    """Open 10–11, In Progress 11–12, Open 12–14, In Progress 14–16 (now)."""
+    return issue(
+        "P-2",
+        at("2026-11-02 10:00"),
+        WORK,
+        [
+            history(1, at("2026-11-02 11:00"), status_item(OPEN, WORK)),
+            history(2, at("2026-11-02 12:00"), status_item(WORK, OPEN)),
+            history(3, at("2026-11-02 14:00"), status_item(OPEN, WORK)),
+        ],
+    )

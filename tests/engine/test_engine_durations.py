@@ -9,22 +9,8 @@ import pytest
 from dwelltime.domain import Issue
 from dwelltime.engine.table import Cell
 from dwelltime.params import MultiVisitBehavior, ReportType, StatusGroup
-from tests.engine.engine_run import ANN, BOB, DONE, OPEN, WORK, listing, run, worked
+from tests.engine.engine_run import ANN, BOB, DONE, OPEN, WORK, listing, revisits, run, worked
 from tests.engine.reference_issues import assignee_item, at, history, issue, status_item
-
-
-def revisits() -> Issue:
-    """Open 10–11, In Progress 11–12, Open 12–14, In Progress 14–16 (now)."""
-    return issue(
-        "P-2",
-        at("2026-11-02 10:00"),
-        WORK,
-        [
-            history(1, at("2026-11-02 11:00"), status_item(OPEN, WORK)),
-            history(2, at("2026-11-02 12:00"), status_item(WORK, OPEN)),
-            history(3, at("2026-11-02 14:00"), status_item(OPEN, WORK)),
-        ],
-    )
 
 
 @pytest.mark.parametrize(
