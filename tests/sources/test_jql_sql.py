@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from dwelltime.config import Settings
 from dwelltime.domain import Issue, Project, SprintRef, Status, User
@@ -26,7 +29,7 @@ SPRINT_8 = SprintRef(8, "Sprint 8", "active")
 SPRINT_9 = SprintRef(9, "Sprint 9", "future")
 
 
-def _issue(issue_id: int, key: str, **changes: object) -> Issue:
+def _issue(issue_id: int, key: str, **changes: Any) -> Issue:
     base = Issue(
         id=issue_id,
         key=key,
@@ -38,7 +41,7 @@ def _issue(issue_id: int, key: str, **changes: object) -> Issue:
         issue_type="Bug",
         priority="High",
     )
-    return Issue(**{**{slot: getattr(base, slot) for slot in Issue.__slots__}, **changes})  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 ISSUES = [
@@ -291,8 +294,8 @@ def test_relative_dates_follow_the_given_now(engine: sa.Engine) -> None:
 def test_postgresql_gets_jsonb_and_sqlite_gets_json1() -> None:
     compiled = compile_jql("labels = a and cf[10010] = b and cf[10011] > 1", NOW)
     query = sa.select(schema.issues.c.id).where(compiled.where)
-    pg_sql = str(query.compile(dialect=postgresql.dialect()))
-    sqlite_sql = str(query.compile(dialect=sa.dialects.sqlite.dialect()))  # type: ignore[attr-defined]
+    pg_sql = str(query.compile(dialect=PGDialect()))
+    sqlite_sql = str(query.compile(dialect=sqlite.dialect()))
     assert "jsonb_array_elements_text" in pg_sql and "jsonb_path_query" in pg_sql
     assert "json_each" not in pg_sql and "json_tree" not in pg_sql
     assert "json_each" in sqlite_sql and "json_tree" in sqlite_sql and "jsonb" not in sqlite_sql
