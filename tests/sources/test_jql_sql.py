@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from dwelltime.config import Settings
 from dwelltime.domain import Issue, Project, SprintRef, Status, User
@@ -294,7 +293,7 @@ def test_relative_dates_follow_the_given_now(engine: sa.Engine) -> None:
 def test_postgresql_gets_jsonb_and_sqlite_gets_json1() -> None:
     compiled = compile_jql("labels = a and cf[10010] = b and cf[10011] > 1", NOW)
     query = sa.select(schema.issues.c.id).where(compiled.where)
-    pg_sql = str(query.compile(dialect=PGDialect()))
+    pg_sql = str(query.compile(dialect=sa.make_url("postgresql+psycopg://").get_dialect()()))
     sqlite_sql = str(query.compile(dialect=sqlite.dialect()))
     assert "jsonb_array_elements_text" in pg_sql and "jsonb_path_query" in pg_sql
     assert "json_each" not in pg_sql and "json_tree" not in pg_sql
