@@ -7,7 +7,7 @@ a whole array of visits at once (DESIGN.md, "The engine, fast", point 3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,29 @@ class _Windows:
     starts: Instants
     ends: Instants
     before: Instants
+    # A binary search of millions of instants costs more than the rest of W together, so
+    # windows are found through 24-hour buckets from `covered_from` instead: `grid[k]` is
+    # the last window starting at or before bucket k's start, and at most `steps` more
+    # windows start inside any one bucket.
+    grid: npt.NDArray[np.intp] = field(init=False)
+    steps: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        buckets = self.covered_from + _DAY_MS * np.arange(
+            (self.covered_to - self.covered_from) // _DAY_MS + 2, dtype=np.int64
+        )
+        grid = np.searchsorted(self.starts, buckets, side="right") - 1
+        object.__setattr__(self, "grid", grid)
+        object.__setattr__(self, "steps", int(np.diff(grid).max(initial=0)))
+
+    def locate(self, instants: Instants) -> npt.NDArray[np.intp]:
+        """Index of the last window starting at or before each (covered) instant."""
+        index = self.grid[(instants - self.covered_from) // _DAY_MS]
+        last = self.starts.size - 1
+        for _ in range(self.steps):
+            following = np.minimum(index + 1, last)
+            index = np.where(self.starts[following] <= instants, following, index)
+        return index
 
 
 class _DayRules:
@@ -135,7 +158,7 @@ class WorkClock:
         if instants.size == 0:
             return np.zeros(instants.shape, dtype=np.int64)
         windows = self._cover(int(instants.min()), int(instants.max()))
-        index = np.searchsorted(windows.starts, instants, side="right") - 1
+        index = windows.locate(instants)
         inside = np.clip(
             instants - windows.starts[index], 0, windows.ends[index] - windows.starts[index]
         )
