@@ -23,6 +23,9 @@ from dwelltime.sources import schema
 from dwelltime.sources.fields import display_value
 from dwelltime.sources.sql_lists import id_chunks, placeholder
 
+_ISSUES_SQL = """
+SELECT id, key, created_ms, status_id, assignee_id, assignee_name FROM issues WHERE id IN ({ids})
+"""
 _CHANGES_SQL = """
 SELECT ci.issue_id, ci.history_id, h.created_ms, ci.field_id, ci.from_value, ci.from_string,
        ci.to_value, ci.to_string, h.author_name
@@ -33,29 +36,38 @@ WHERE ci.issue_id IN ({ids}) AND ci.field_id IN ({fields})
 
 def read_batch(connection: sa.Connection, ids: Sequence[int], selection: Selection) -> IssueBatch:
     """The batch of `ids` (in that order) with what `selection` asks for."""
-    rows = _issue_rows(connection, ids)
-    issues = pl.DataFrame(
-        [
+    if selection.fields:
+        rows = _full_issue_rows(connection, ids)
+        header = [
             (row.id, row.key, row.created_ms, row.status_id, row.assignee_id, row.assignee_name)
             for row in rows
-        ],
-        schema=ISSUE_COLUMNS,
-        orient="row",
-    )
-    if selection.fields:
+        ]
+        issues = pl.DataFrame(header, schema=ISSUE_COLUMNS, orient="row")
         issues = issues.with_columns(_field_columns(connection, rows, selection.fields))
+    else:
+        issues = _issue_header(connection, ids)
     wanted = list(dict.fromkeys((STATUS_FIELD, ASSIGNEE_FIELD, *selection.change_fields)))
     return IssueBatch(issues=issues, changes=_changes(connection, ids, wanted))
 
 
-def _issue_rows(connection: sa.Connection, ids: Sequence[int]) -> list[sa.Row[Any]]:
+def _issue_header(connection: sa.Connection, ids: Sequence[int]) -> pl.DataFrame:
+    """The ISSUE_COLUMNS of `ids`, in that order: the fast path without field values."""
+    mark = placeholder(connection)
+    rows: list[Any] = []
+    for chunk in id_chunks(ids):
+        marks = ", ".join(mark for _ in chunk)
+        rows.extend(_fetch(connection, _ISSUES_SQL.format(ids=marks), tuple(chunk)))
+    frame = pl.DataFrame(rows, schema=ISSUE_COLUMNS, orient="row")
+    order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
+    return order.join(frame, on="issue_id", how="left", maintain_order="left")
+
+
+def _full_issue_rows(connection: sa.Connection, ids: Sequence[int]) -> list[sa.Row[Any]]:
     table = schema.issues
     found: dict[int, sa.Row[Any]] = {}
     for chunk in id_chunks(ids):
-        found.update(
-            (row.id, row)
-            for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk)))
-        )
+        query = sa.select(table).where(table.c.id.in_(chunk))
+        found.update((row.id, row) for row in connection.execute(query))
     return [found[issue_id] for issue_id in ids]
 
 
@@ -65,8 +77,19 @@ def _changes(connection: sa.Connection, ids: Sequence[int], fields: list[str]) -
     rows: list[Any] = []
     for chunk in id_chunks(ids):
         sql = _CHANGES_SQL.format(ids=", ".join(mark for _ in chunk), fields=field_marks)
-        rows.extend(connection.exec_driver_sql(sql, (*chunk, *fields)).fetchall())
+        rows.extend(_fetch(connection, sql, (*chunk, *fields)))
     return pl.DataFrame(rows, schema=CHANGE_COLUMNS, orient="row")
+
+
+def _fetch(connection: sa.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    # The DBAPI cursor hands back plain tuples; SQLAlchemy's Row wrapping costs as much
+    # as the query on this path.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _field_columns(
