@@ -8,11 +8,20 @@ import polars as pl
 import pytest
 
 from dwelltime.config import Settings
-from dwelltime.domain import History, Issue, SavedFilter, SprintRef, Status
+from dwelltime.domain import (
+    CalendarSpec,
+    History,
+    Issue,
+    SavedFilter,
+    SprintRef,
+    Status,
+    WorkingTime,
+)
 from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.issue_batch import IssueBatch
 from dwelltime.selection import Selection
 from dwelltime.sources.batches import batch_from_issues
+from dwelltime.sources.calendar_store import save_calendar
 from dwelltime.sources.importer import import_files
 from dwelltime.sources.local import LocalSource
 from dwelltime.sources.store import IssueStore, StoreData
@@ -120,10 +129,33 @@ def test_selection(source: LocalSource, selection: Selection, expected: list[int
 
 
 @pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        pytest.param(Selection("jqlfilter", "f1"), [1, 2], id="saved-filter"),
+        pytest.param(
+            Selection("customjql", "project in (AB, CD) ORDER BY created DESC"),
+            [4, 3, 2, 1],
+            id="jql-order-by",
+        ),
+        pytest.param(
+            Selection("customjql", "project = CD", start_ms=T0 + 3 * DAY_MS),
+            [4],
+            id="jql-and-date-range",
+        ),
+    ],
+)
+def test_jql_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
+    ids = [i for b in source.batches(selection, batch_size=3) for i in b.issues["issue_id"]]
+    assert ids == expected
+    assert source.count(selection) == len(expected)
+
+
+@pytest.mark.parametrize(
     ("selection", "error"),
     [
         pytest.param(Selection("sprint", "abc"), InvalidParameters, id="sprint-not-a-number"),
         pytest.param(Selection("jqlfilter", "nope"), NotFound, id="unknown-saved-filter"),
+        pytest.param(Selection("customjql", "project = = AB"), InvalidParameters, id="bad-jql"),
     ],
 )
 def test_bad_selection(source: LocalSource, selection: Selection, error: type[Exception]) -> None:
@@ -138,6 +170,15 @@ def test_statuses_keep_catalog_order(source: LocalSource) -> None:
 def test_saved_filter(source: LocalSource) -> None:
     assert source.saved_filter("f1") == SavedFilter("f1", "Mine", "project = AB")
     assert source.saved_filter("f2") is None
+
+
+def test_calendar(settings: Settings, source: LocalSource) -> None:
+    spec = CalendarSpec(
+        "7", "Office", "Europe/Paris", (WorkingTime(0, 9 * 3_600_000, 17 * 3_600_000),)
+    )
+    save_calendar(IssueStore.open(settings).engine, spec)
+    assert source.calendar("7") == spec
+    assert source.calendar("8") is None
 
 
 def test_reassigned_away_is_still_found_by_user(settings: Settings) -> None:

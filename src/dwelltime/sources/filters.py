@@ -15,6 +15,7 @@ from dwelltime.domain import ASSIGNEE_FIELD
 from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.selection import DateRangeField, Selection
 from dwelltime.sources import schema
+from dwelltime.sources.jql import compile_jql
 
 _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
     "created": schema.issues.c.created_ms,
@@ -93,10 +94,6 @@ def _saved_jql(connection: sa.Connection, filter_id: str) -> str:
 def _jql(
     text: str, selection: Selection, parameter: str
 ) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:
-    # Imported here: the JQL compiler pulls in the lark grammar, which the other filter
-    # types never need.
-    from dwelltime.sources.jql import compile_jql
-
     now_ms = selection.now_ms if selection.now_ms is not None else int(time.time() * 1000)
     compiled = compile_jql(text, now_ms, parameter)
     return compiled.where, list(compiled.order_by)

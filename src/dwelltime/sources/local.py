@@ -10,6 +10,7 @@ from dwelltime.domain import CalendarSpec, SavedFilter, Status
 from dwelltime.issue_batch import IssueBatch
 from dwelltime.selection import Selection
 from dwelltime.sources import schema
+from dwelltime.sources.calendar_store import load_calendar
 from dwelltime.sources.filters import selection_ids
 from dwelltime.sources.sql_lists import id_chunks
 from dwelltime.sources.store import IssueStore
@@ -46,8 +47,6 @@ class LocalSource:
                 yield read_batch(connection, chunk, selection)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
-        from dwelltime.sources.calendar_store import load_calendar
-
         return load_calendar(self._engine, calendar_id)
 
     def saved_filter(self, filter_id: str) -> SavedFilter | None:
