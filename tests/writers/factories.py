@@ -69,7 +69,7 @@ LIST_ROWS: list[list[Cell]] = [
     ],
     ["ACME-4", "nul\x00byte and bell\x07", "-2", 59.99, 7.0, 12, None],
     ["ACME-5", "@SUM(1)", None, 1e-7, 1e16, 1, datetime(2026, 7, 1, 0, 0, 1, tzinfo=BERLIN)],
-    ["ACME-6", 'line\nbreak, comma "quote"', "Story", 3.0, 2.75, 2, None],
+    ["ACME-6", 'line\nbreak, comma "quote"', "", 3.0, 2.75, 2, None],
 ]
 
 AGGREGATE_COLUMNS = columns(("Issue Type", T), ("Issue Count", C), ("进行中", D), ("Done", D))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import openpyxl
@@ -13,6 +14,8 @@ from dwelltime.params import OutputType
 #: What a reader gives back per cell: text, a number, a date, or None for an empty cell.
 ReadCell = str | int | float | datetime | None
 Workbook = dict[str, list[list[ReadCell]]]
+
+_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def read_workbook(data: bytes, output_type: OutputType) -> Workbook:
@@ -28,11 +31,22 @@ def read_xlsx(data: bytes) -> Workbook:
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
         return {
-            sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+            sheet.title: [
+                [_ooxml_unescape(value) for value in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
             for sheet in book.worksheets
         }
     finally:
         book.close()
+
+
+def _ooxml_unescape(value: ReadCell) -> ReadCell:
+    """Decode `_xHHHH_` as Excel does (openpyxl leaves it): XlsxWriter escapes CR that way,
+    and a literal `_x0041_` as `_x005F_x0041_`."""
+    if isinstance(value, str):
+        return _OOXML_ESCAPE.sub(lambda match: chr(int(match[1], 16)), value)
+    return value
 
 
 def read_xls(data: bytes) -> Workbook:

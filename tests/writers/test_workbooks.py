@@ -43,7 +43,10 @@ def written(
 
 
 def expected(value: Cell) -> Cell:
-    """What an Excel reader should find: control characters replaced, naive wall-clock dates."""
+    """What an Excel reader should find: control characters replaced, naive wall-clock dates,
+    empty text as an empty cell."""
+    if value == "":
+        return None
     if isinstance(value, str):
         return "".join("\ufffd" if ord(ch) < 32 and ch not in "\t\n\r" else ch for ch in value)
     if isinstance(value, datetime):

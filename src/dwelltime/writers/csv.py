@@ -47,7 +47,7 @@ def write_sheet_csv(sheet: Sheet, destination: BinaryIO) -> None:
     """Stream one sheet as CSV into a binary file object (which may be unseekable)."""
     # newline="" hands line endings to the csv module (CRLF, RFC 4180) and keeps newlines
     # inside quoted cells intact.
-    text = io.TextIOWrapper(destination, encoding=ENCODING, newline="", write_through=False)
+    text = io.TextIOWrapper(destination, encoding=ENCODING, newline="")
     try:
         writer = csv.writer(text)
         writer.writerow([csv_cell(column.title) for column in sheet.columns])

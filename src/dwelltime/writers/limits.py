@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 from dwelltime.engine.table import Cell, Sheet
 from dwelltime.errors import ReportTooLarge
@@ -71,17 +71,10 @@ def pages(sheet: Sheet, limits: SheetLimits) -> Iterator[Page]:
     """
     per_page = limits.max_rows - 1
     rows = iter(sheet.rows())
-    first = list(islice(rows, 1))
     number = 1
-    yield Page(page_name(sheet.name, number), _chain(first, islice(rows, per_page - 1)))
     while True:
         head = list(islice(rows, 1))
-        if not head:
+        if not head and number > 1:
             return
+        yield Page(page_name(sheet.name, number), chain(head, islice(rows, per_page - 1)))
         number += 1
-        yield Page(page_name(sheet.name, number), _chain(head, islice(rows, per_page - 1)))
-
-
-def _chain(head: list[Sequence[Cell]], rest: Iterator[Sequence[Cell]]) -> Iterator[Sequence[Cell]]:
-    yield from head
-    yield from rest

@@ -82,11 +82,14 @@ def excel_row(row: Sequence[Cell]) -> list[ExcelCell]:
 
 def excel_value(value: Cell) -> ExcelCell:
     """A cell as Excel can hold it: clean text capped at 32,767 characters, the wall-clock
-    time of an aware date in its own zone (Excel dates have no zone), no NaN/infinity."""
+    time of an aware date in its own zone (Excel dates have no zone), no NaN/infinity.
+
+    Empty text becomes an empty cell, as XlsxWriter writes it, so XLS matches XLSX.
+    """
     if value is None or type(value) is int:
         return value
     if isinstance(value, str):
-        return truncate(clean_text(value), EXCEL_MAX_CELL_TEXT)
+        return truncate(clean_text(value), EXCEL_MAX_CELL_TEXT) if value else None
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, datetime):
