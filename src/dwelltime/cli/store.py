@@ -16,6 +16,9 @@ from dwelltime.sources.importer import import_files
 from dwelltime.sources.store import IssueStore, WriteCounts
 from dwelltime.sources.store_stats import StoreStats
 
+#: Warnings printed per file; a search saved without expand=changelog warns for every issue.
+MAX_WARNINGS_SHOWN = 10
+
 store_app = typer.Typer(help="Inspect the local issue store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
@@ -46,8 +49,10 @@ def import_command(
             err.print(f"[red]rejected[/red] {result.error}")
             continue
         out.print(f"[green]imported[/green] {result.path}: {_counts(result.counts)}")
-        for warning in result.warnings:
+        for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
             err.print(f"  [yellow]warning[/yellow] {warning}")
+        if len(result.warnings) > MAX_WARNINGS_SHOWN:
+            err.print(f"  … and {len(result.warnings) - MAX_WARNINGS_SHOWN:,} more warnings")
         total = _add(total, result.counts)
     out.print(f"[bold]total[/bold]: {_counts(total)}")
     if rejected:
