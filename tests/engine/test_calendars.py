@@ -280,14 +280,26 @@ def test_cumulative_is_monotone(spec: CalendarSpec, points: list[int]) -> None:
     assert bool(np.all(np.diff(values) <= np.diff(ordered)))
 
 
-@PROPERTY_SETTINGS
-@given(calendars(), st.lists(instants, min_size=3, max_size=3), st.integers(1, 40))
-def test_additive_across_separate_calls(spec: CalendarSpec, points: list[int], years: int) -> None:
-    """W(a→c) = W(a→b) + W(b→c), even when each call makes the clock's table grow."""
+@settings(max_examples=30, deadline=None)
+@given(
+    calendars(),
+    st.lists(instants, min_size=3, max_size=3),
+    st.integers(1, 12),
+    st.integers(1, 12),
+)
+def test_additive_across_separate_calls(
+    spec: CalendarSpec, points: list[int], back: int, ahead: int
+) -> None:
+    """W(a→d) = W(a→b) + W(b→c) + W(c→d), and W keeps its origin, while the table grows
+    backwards (a is years earlier) and forwards (d is years later) between the calls."""
     a, b, c = sorted(points)
-    a -= years * 365 * 24 * HOUR_MS  # far back, so the second call extends the table backwards
+    a -= back * 365 * 24 * HOUR_MS
+    d = c + ahead * 365 * 24 * HOUR_MS
     clock = WorkClock.for_calendar(spec)
-    second = clock.between(np.array([b]), np.array([c]))
+    w_b = clock.cumulative(np.array([b]))
+    middle = clock.between(np.array([b]), np.array([c]))
     first = clock.between(np.array([a]), np.array([b]))
-    whole = WorkClock.for_calendar(spec).between(np.array([a]), np.array([c]))
-    assert int(first[0] + second[0]) == int(whole[0])
+    last = clock.between(np.array([c]), np.array([d]))
+    assert clock.cumulative(np.array([b])).tolist() == w_b.tolist()
+    whole = WorkClock.for_calendar(spec).between(np.array([a]), np.array([d]))
+    assert int(first[0] + middle[0] + last[0]) == int(whole[0])
