@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+import polars as pl
+
 from dwelltime.engine.field_titles import SUMMARY, field_title, list_fields
 from dwelltime.engine.layout import ValueColumn
 from dwelltime.engine.render import Renderer
@@ -34,25 +36,36 @@ def pivoted_sheet(
     renderer: Renderer,
     row_count: int,
 ) -> Sheet:
-    """One row per issue in report order: fixed values, then one cell per value column."""
-    position = {column.key: index for index, column in enumerate(columns)}
-    kinds = [column.kind for column in columns]
+    """One row per issue in report order: fixed values, then one cell per value column.
+
+    A batch is pivoted column by column (a join of the column's cells onto the batch's
+    issues), and each column is rendered as a whole, so the Python work per cell is small.
+    """
+    names = ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
+    keys = pl.DataFrame(
+        {
+            "a": [column.key[0] for column in columns],
+            "b": [column.key[1] for column in columns],
+            "column": list(range(len(columns))),
+        },
+        schema={"a": pl.Utf8, "b": pl.Utf8, "column": pl.Int64},
+    )
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):
             staged = staging.load(index)
-            fixed = _fixed_values(staged, fields)
-            values: dict[int, list[Cell]] = {seq: [None] * len(columns) for seq in fixed}
-            for seq, a, b, value, text in staged.cells.iter_rows():
-                at = position.get((a, b))
-                if at is None:
+            order = staged.issues.select("seq")
+            placed = staged.cells.join(keys, on=["a", "b"], nulls_equal=True)
+            by_column = placed.partition_by("column", as_dict=True, include_key=False)
+            lists: list[list[Cell]] = [staged.issues[name].to_list() for name in names]
+            for position, column in enumerate(columns):
+                cells = by_column.get((position,))
+                if cells is None:
+                    lists.append([None] * order.height)
                     continue
-                kind = kinds[at]
-                values[seq][at] = (
-                    text if kind is ColumnKind.TEXT and text else (renderer.cell(kind, value))
-                )
-            for seq, fixed_cells in fixed.items():
-                yield [*fixed_cells, *values[seq]]
+                aligned = order.join(cells, on="seq", how="left", maintain_order="left")
+                lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
+            yield from zip(*lists, strict=True)
 
     header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
     return Sheet("List", header, rows, row_count)

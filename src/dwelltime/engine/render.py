@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from dwelltime.engine.table import Cell, ColumnKind
 from dwelltime.params import ViewFormat
 
@@ -69,3 +71,15 @@ class Renderer:
         if kind is ColumnKind.DATE:
             return self.instant(value)
         return self.duration(value)
+
+    def column(self, kind: ColumnKind, values: pl.Series, texts: pl.Series) -> list[Cell]:
+        """A whole value column at once: the same cells as `cell`, or the text given."""
+        if kind is ColumnKind.TEXT and texts.null_count() < len(texts):
+            return list(texts.to_list())
+        if kind is ColumnKind.COUNT:
+            return list(values.cast(pl.Int64).to_list())
+        if kind is ColumnKind.DURATION:
+            divisor, decimals = _UNITS[self.view_format]
+            quotients = (values / (divisor or self.day_ms)).to_list()
+            return [None if q is None else round(q, decimals) for q in quotients]
+        return [self.cell(kind, value) for value in values.to_list()]
