@@ -136,7 +136,6 @@ class WorkClock:
     """
 
     def __init__(self, spec: CalendarSpec | None) -> None:
-        self._spec = spec
         self._zone = ZoneInfo(spec.time_zone) if spec is not None else _UTC
         self._rules = _DayRules(spec) if spec is not None else None
         self._windows: _Windows | None = None
@@ -169,12 +168,10 @@ class WorkClock:
         """Working time from each start to its end: W(end) - W(start), for end >= start."""
         starts = np.asarray(start_ms, dtype=np.int64)
         ends = np.asarray(end_ms, dtype=np.int64)
-        if self._rules is None:
-            return ends - starts
-        both = self.cumulative(np.concatenate([starts.ravel(), ends.ravel()]))
-        result: Instants = (both[starts.size :] - both[: starts.size]).reshape(
-            np.broadcast_shapes(starts.shape, ends.shape)
-        )
+        if self._rules is not None and starts.size and ends.size:
+            # Grow the table once for both ends rather than once per call below.
+            self._cover(int(min(starts.min(), ends.min())), int(max(starts.max(), ends.max())))
+        result: Instants = self.cumulative(ends) - self.cumulative(starts)
         return result
 
     def _cover(self, low_ms: int, high_ms: int) -> _Windows:
@@ -182,8 +179,8 @@ class WorkClock:
         windows = self._windows
         if windows is not None and windows.covered_from <= low_ms and high_ms < windows.covered_to:
             return windows
-        first = _year_start(self._local_date(low_ms).year - _EXTRA_YEARS)
-        end = _year_start(self._local_date(high_ms).year + 1 + _EXTRA_YEARS)
+        first = date(self._local_date(low_ms).year - _EXTRA_YEARS, 1, 1)
+        end = date(self._local_date(high_ms).year + 1 + _EXTRA_YEARS, 1, 1)
         if windows is None:
             windows = self._build(first, end, origin_before=0, backwards=False)
         else:
@@ -282,7 +279,3 @@ def _join(earlier: _Windows, later: _Windows) -> _Windows:
         ends=np.concatenate([earlier.ends, later.ends]),
         before=np.concatenate([earlier.before, later.before]),
     )
-
-
-def _year_start(year: int) -> date:
-    return date(year, 1, 1)
