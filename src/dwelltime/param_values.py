@@ -97,7 +97,7 @@ def items(name: str, values: Sequence[str]) -> tuple[str, ...]:
 
 
 def identifier(name: str, text: str) -> str:
-    """An opaque id (status, calendar, filter): short, printable, no commas."""
+    """An opaque id (status, calendar, filter, parameter set), at most MAX_ID_CHARS long."""
     if len(text) > MAX_ID_CHARS:
         raise ParamProblem(f"{name}: {_quoted(text)} is longer than {MAX_ID_CHARS} characters")
     return text

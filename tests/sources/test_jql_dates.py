@@ -71,3 +71,9 @@ def test_ends_are_the_last_millisecond(operand: Operand, next_start: str) -> Non
 def test_refused(operand: Operand) -> None:
     with pytest.raises(DateProblem):
         date_expr(operand)
+
+
+def test_leaving_the_calendar_is_a_problem_not_a_crash() -> None:
+    late_now = _ms("9990-06-01 00:00")
+    with pytest.raises(DateProblem, match="out of range"):
+        date_expr(Call("startOfYear", ("+20",))).resolve(late_now)

@@ -62,9 +62,15 @@ class DateExpr:
     function: str | None = None  # startOfDay, endOfMonth, now, ...
 
     def resolve(self, now_ms: int) -> int:
+        """The instant, or DateProblem when `now` plus the offset leaves the calendar."""
         if self.absolute_ms is not None:
             return self.absolute_ms
-        now = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
+        try:
+            return self._relative(_EPOCH + timedelta(milliseconds=now_ms))
+        except (ValueError, OverflowError) as error:
+            raise DateProblem(f"the date is out of range ({error})") from None
+
+    def _relative(self, now: datetime) -> int:
         if self.function in DATE_FUNCTIONS:
             edge, period = DATE_FUNCTIONS[self.function]
             start = _period_start(self.offset.apply(now), period)
