@@ -51,7 +51,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in IMPORTABLE_SUFFIXES)
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in IMPORTABLE_SUFFIXES and p.is_file()
+                )
             )
         else:
             files.append(path)

@@ -97,7 +97,7 @@ def parse_issue(raw: Any, where: str) -> ParsedIssue:
         assignee_name=user_name(fields.get("assignee")),
         reporter_id=user_id(fields.get("reporter")),
         reporter_name=user_name(fields.get("reporter")),
-        labels=tuple(str(label) for label in fields.get("labels") or ()),
+        labels=_labels(fields.get("labels")),
         components=_names(fields.get("components")),
         fix_versions=_names(fields.get("fixVersions")),
         sprints=_sprints(fields, what),
@@ -214,6 +214,10 @@ def _users(people: Iterable[Any]) -> tuple[User, ...]:
         if user is not None:
             found[user.id] = user
     return tuple(found.values())
+
+
+def _labels(values: Any) -> tuple[str, ...]:
+    return tuple(str(label) for label in values) if isinstance(values, list) else ()
 
 
 def _name(value: Any) -> str | None:
