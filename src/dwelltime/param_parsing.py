@@ -123,6 +123,8 @@ class _Reader:
         end_ms = self.one("endDate", lambda n, t: date_ms(n, t, zone, end=True))
         trim_start = self.one("trimHistoryStartDate", lambda n, t: date_ms(n, t, zone, end=False))
         trim_end = self.one("trimHistoryEndDate", lambda n, t: date_ms(n, t, zone, end=True))
+        # A required value that is missing has a recorded problem, so the stand-ins below
+        # (`or "project"`, …) only let the cross-checks run; such params are never returned.
         params = ReportParams(
             filter_type=filter_type or "project",
             filter_value=filter_value or "",
