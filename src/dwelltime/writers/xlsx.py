@@ -40,7 +40,8 @@ def _cell_format(workbook: Any, code: str | None) -> Any:
 def _write_sheet(workbook: Any, plan: SheetPlan, header: Any, formats: list[Any]) -> None:
     sheet = workbook.add_worksheet(plan.name)
     for index, width in enumerate(plan.widths):
-        sheet.set_column(index, index, width)
+        # The column format also covers its empty cells, so values typed in later match.
+        sheet.set_column(index, index, width, formats[index])
     for index, column in enumerate(plan.columns):
         sheet.write_string(0, index, header_text(column.title), header)
     sheet.freeze_panes(1, 0)
