@@ -23,6 +23,7 @@ from dwelltime.selection import Selection
 from dwelltime.sources.batches import batch_from_issues
 from dwelltime.sources.calendar_store import save_calendar
 from dwelltime.sources.importer import import_files
+from dwelltime.sources.jira_documents import read_file
 from dwelltime.sources.local import LocalSource
 from dwelltime.sources.store import IssueStore, StoreData
 from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
@@ -201,3 +202,16 @@ def test_devlake_batches_hold_every_status_change(settings: Settings, jira_sampl
     assert issues.height == source.count(selection) == 30
     assert issues["issue_id"].is_sorted()
     assert changes.filter(pl.col("field_id") == "status").height == 165  # K5 issues have none
+
+
+def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_samples: Path) -> None:
+    search = jira_samples / "devlake" / "search.json"
+    store = IssueStore.open(settings)
+    list(import_files(store, [search]))
+    issues = sorted(read_file(search).data.issues, key=lambda issue: issue.id)
+    fields = ("summary", "issuetype", "fixVersions", "sprint", "customfield_10020", "creator")
+    selection = Selection("customjql", "project in (EE, K5)", fields=fields)
+    [batch] = list(LocalSource(store).batches(selection, batch_size=100))
+    expected = batch_from_issues(issues, fields)
+    assert batch.issues.equals(expected.issues)
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
