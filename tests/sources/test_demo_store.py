@@ -8,11 +8,13 @@ from typer.testing import CliRunner
 from dwelltime.cli import commands  # noqa: F401  (registers every command)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
-from dwelltime.domain import STATUS_FIELD, CalendarSpec, WorkingTime
+from dwelltime.domain import STATUS_FIELD, CalendarSpec, Issue, WorkingTime
 from dwelltime.errors import DwelltimeError
+from dwelltime.selection import Selection
 from dwelltime.sources.calendar_store import list_calendars, load_calendar, save_calendar
-from dwelltime.sources.demo import generate_demo, write_demo
+from dwelltime.sources.demo import DEFAULT_NOW_MS, generate_demo, write_demo
 from dwelltime.sources.demo_catalog import calendars
+from dwelltime.sources.local import LocalSource
 from dwelltime.sources.store import IssueStore
 
 
@@ -36,6 +38,34 @@ def test_write_demo_stores_every_issue_history_catalog_and_calendar(settings: Se
     assert stats.statuses == 13 and stats.filters > 0 and stats.sprints > 0
     assert [project.key for project in stats.projects] == ["PAY", "WEB"]
     assert list_calendars(store.engine) == list(calendars())
+
+
+def test_every_saved_filter_runs_on_the_store_and_selects_what_it_says(
+    settings: Settings,
+) -> None:
+    store = IssueStore.open(settings)
+    write_demo(store, 300, projects=2, seed=3)
+    chunks = list(generate_demo(300, 2, 3))
+    issues = [issue for chunk in chunks for issue in chunk.issues]
+    member = chunks[0].users[3].id  # the third member of the first team
+
+    def unresolved(issue: Issue) -> bool:
+        return issue.resolution is None
+
+    expected = {
+        "PAY-wip": lambda i: i.project_key == "PAY" and i.status_name == "In Progress",
+        "WEB-wip": lambda i: i.project_key == "WEB" and i.status_name == "In Progress",
+        "PAY-bugs": lambda i: i.project_key == "PAY" and i.issue_type == "Bug" and unresolved(i),
+        "WEB-bugs": lambda i: i.project_key == "WEB" and i.issue_type == "Bug" and unresolved(i),
+        "mine": lambda i: i.assignee_id == member,
+        "urgent": lambda i: i.priority in {"Highest", "High"},
+        "customer": lambda i: "customer" in i.labels and unresolved(i),
+    }
+    assert {saved.id for saved in chunks[0].filters} == set(expected)
+    for filter_id, wanted in expected.items():
+        selection = Selection("jqlfilter", filter_id, now_ms=DEFAULT_NOW_MS)
+        count = LocalSource(store).count(selection)
+        assert count == sum(map(wanted, issues)) > 0, filter_id
 
 
 def test_a_store_holding_issues_is_refused_and_left_alone(settings: Settings) -> None:

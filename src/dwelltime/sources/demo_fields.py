@@ -52,6 +52,9 @@ def pick(rng: random.Random, sums: tuple[float, ...]) -> int:
 
 ISSUE_TYPE_WEIGHTS = cumulative([weight for _, weight in ISSUE_TYPES])
 PRIORITY_WEIGHTS = cumulative([priority[2] for priority in PRIORITIES])
+#: How finished work is resolved (names, cumulative weights); "Won't Do" has its status.
+BUG_RESOLUTIONS = (("Done", "Cannot Reproduce", "Duplicate"), cumulative([85, 10, 5]))
+WORK_RESOLUTIONS = (("Done", "Duplicate"), cumulative([93, 7]))
 
 
 def status_item(source: str, target: str, at_ms: int) -> ChangeItem:

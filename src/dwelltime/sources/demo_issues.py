@@ -16,12 +16,14 @@ from dwelltime.domain import ChangeItem, History, Issue, SprintRef, User
 from dwelltime.sources.demo_catalog import AUTOMATION, HISTORY_SPAN_MS, DemoProject, Person
 from dwelltime.sources.demo_clock import HOUR_MS, MINUTE_MS, WorkingClock
 from dwelltime.sources.demo_fields import (
+    BUG_RESOLUTIONS,
     ISSUE_TYPE_WEIGHTS,
     ISSUE_TYPES,
     LABELS,
     PRIORITIES,
     PRIORITY_WEIGHTS,
     STORY_POINTS,
+    WORK_RESOLUTIONS,
     assignee_item,
     cumulative,
     field_item,
@@ -255,9 +257,8 @@ class _IssueDraw:
     def _pick_resolution(self, target: str) -> str:
         if target == WONT_DO:
             return "Won't Do"
-        if self._header.issue_type == "Bug":
-            return self._rng.choices(("Done", "Cannot Reproduce", "Duplicate"), (85, 10, 5))[0]
-        return self._rng.choices(("Done", "Duplicate"), (93, 7))[0]
+        names, sums = BUG_RESOLUTIONS if self._header.issue_type == "Bug" else WORK_RESOLUTIONS
+        return names[pick(self._rng, sums)]
 
     def _random_instant(self, person: Person, end_ms: int) -> int | None:
         """A working instant of `person` in [created, end), or None when there is no room."""
