@@ -76,7 +76,7 @@ def aggregate_sheets(
         joined.filter(pl.col("value").is_not_null())
         .group_by(*keys, "a", "b")
         .agg(*_stats(denominator))
-        .collect()
+        .collect(engine="streaming")
     )
     lookup: dict[tuple[object, ...], dict[str, float | None]] = {
         tuple(row[name] for name in (*keys, "a", "b")): row for row in stats.iter_rows(named=True)

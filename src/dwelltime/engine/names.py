@@ -43,18 +43,23 @@ def batch_names(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
 
 
 def latest(names: pl.LazyFrame) -> pl.LazyFrame:
+    """The highest-ranked name per (kind, id), whatever order the rows come in."""
+    rank = ["rank_ts", "rank_h"]
     return (
         names.filter(pl.col("id").is_not_null() & pl.col("name").is_not_null())
-        .sort("rank_ts", "rank_h", maintain_order=True)
         .group_by("kind", "id")
-        .agg(pl.all().last())
+        .agg(
+            pl.col("name").sort_by(rank).last(),
+            pl.col("rank_ts").max(),
+            pl.col("rank_h").sort_by(rank).last(),
+        )
         .select(list(NAME_SCHEMA))
     )
 
 
 def seen_names(staged: pl.LazyFrame) -> SeenNames:
     """Every batch's names reduced to the latest per id."""
-    rows = latest(staged).collect()
+    rows = latest(staged).collect(engine="streaming")
     by_kind: dict[str, dict[str, str]] = {STATUS_FIELD: {}, ASSIGNEE_FIELD: {}}
     for kind, status_id, name in rows.select("kind", "id", "name").iter_rows():
         by_kind[kind][status_id] = name

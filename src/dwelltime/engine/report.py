@@ -85,17 +85,17 @@ class ReportEngine:
             staging.add(self._empty())
         params = self.params
         names = seen_names(staging.scan("names"))
-        issue_count = staging.scan("issues").select(pl.len()).collect().item()
+        issue_count = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
         pairs = parameter_pairs(params.raw, self.context.calendar, self.context.now_ms)
         fields = params.fields
         if params.columns_by is ReportType.STATUS_DURATION_EXPANDED:
             cells = staging.scan("cells")
-            seen = cells.select("a").unique().collect()["a"].to_list()
+            seen = cells.select("a").unique().collect(engine="streaming")["a"].to_list()
             titles = self.rules.titles(seen, names.statuses)
-            visit_count = cells.select(pl.len()).collect().item()
+            visit_count = cells.select(pl.len()).collect(engine="streaming").item()
             listing = visit_sheet(staging, fields, titles.__getitem__, self.renderer, visit_count)
             return ReportTable(listing, parameters=pairs, view_format=params.view_format.value)
-        keys = staging.scan("cells").select("a", "b").unique().collect().rows()
+        keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
         columns = value_columns(params, self.rules, keys, names, self.renderer.duration_kind)
         listing = pivoted_sheet(staging, fields, columns, self.renderer, issue_count)
         aggregates = {}
