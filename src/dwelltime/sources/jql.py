@@ -141,7 +141,7 @@ def _check_size(tree: Tree[Token]) -> None:
 
 
 def _syntax_message(text: str, error: UnexpectedInput) -> str:
-    where = _position(text, error.line, error.column)
+    where = _position(error.line, error.column)
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream
         char = text[position] if position is not None and position < len(text) else ""
@@ -162,18 +162,11 @@ def _syntax_message(text: str, error: UnexpectedInput) -> str:
     return f"unexpected {word!r:.60} {where} (expected {_expected(error)})"
 
 
-def _position(text: str, line: int, column: int) -> str:
-    return f"at column {column}" if "\n" not in text else f"at line {line}, column {column}"
-
-
-def _position_of(token: Token | None) -> str:
-    if token is None or token.line is None or token.column is None:
+def _position(line: int | None, column: int | None) -> str:
+    """Where in the query, as a person counts: the line only once there is more than one."""
+    if line is None or column is None:
         return ""
-    return (
-        f"at line {token.line}, column {token.column}"
-        if token.line > 1
-        else f"at column {token.column}"
-    )
+    return f"at column {column}" if line == 1 else f"at line {line}, column {column}"
 
 
 def _expected(error: UnexpectedInput) -> str:
@@ -206,9 +199,10 @@ class _ToAst(Transformer[Token, object]):
         name = _unquote(token) if token.type == "STRING" else str(token)
         spec = field_spec(name)
         if spec is None:
+            where = _position(token.line, token.column)
             raise JqlProblem(
-                f"the field {name!r:.60} {_position_of(token)} is not supported; supported "
-                f"fields: {_SUPPORTED_FIELDS} and customfield_NNNNN / cf[NNNNN]"
+                f"the field {name!r:.60} {where} is not supported; supported fields: "
+                f"{_SUPPORTED_FIELDS} and customfield_NNNNN / cf[NNNNN]"
             )
         return spec.name
 
@@ -219,9 +213,11 @@ class _ToAst(Transformer[Token, object]):
         return Value(_unquote(children[0]), quoted=True)
 
     def function(self, children: list[Token | None]) -> Call:
-        name = str(children[0])
+        token = children[0]
+        assert token is not None  # the name; only optional arguments are None
+        name = str(token)
         canonical = _KNOWN_FUNCTIONS.get(name.casefold())
-        where = _position_of(children[0])
+        where = _position(token.line, token.column)
         if name.casefold() in _SESSION_FUNCTIONS:
             raise JqlProblem(
                 f"the function {name}() {where} is not supported: reports run outside a Jira "
