@@ -177,6 +177,9 @@ ALL = ["ABC-1", "ABC-2", "ABC-10", "XYZ-5", "XYZ-6"]
         pytest.param('statusCategory = "To Do"', ["ABC-1", "XYZ-6"], id="status-category-name"),
         pytest.param("statusCategory in (done, 4)", ["ABC-2", "ABC-10"], id="category-key-id"),
         pytest.param("statusCategory is empty", ["XYZ-5"], id="category-of-deleted-status"),
+        pytest.param(
+            "statusCategory in (EMPTY, done)", ["ABC-10", "XYZ-5"], id="category-or-empty"
+        ),
         pytest.param("assignee = acc-1", ["ABC-1"], id="assignee-id"),
         pytest.param('assignee = "bob ray"', ["ABC-2"], id="assignee-name"),
         pytest.param("assignee is empty", ["ABC-10", "XYZ-5", "XYZ-6"], id="unassigned"),

@@ -46,7 +46,7 @@ from dwelltime.sources.jql_dates import DATE_FUNCTIONS, DateProblem, date_expr
 from dwelltime.sources.jql_sql import CompiledJql, compile_query
 
 MAX_JQL_CHARS = 100_000
-MAX_DEPTH = 100  # nesting of parentheses and NOTs
+MAX_DEPTH = 100  # levels of NOT / AND / OR inside each other (parentheses add none)
 MAX_CLAUSES = 2_000
 SPRINT_FUNCTIONS = ("openSprints", "closedSprints", "futureSprints")
 _KNOWN_FUNCTIONS = {name.casefold(): name for name in ("now", *DATE_FUNCTIONS, *SPRINT_FUNCTIONS)}
@@ -308,6 +308,8 @@ def _check_operand(kind: Kind, clause: Clause, operand: Operand) -> None:
         if kind is Kind.SPRINT and operand.name in SPRINT_FUNCTIONS and not operand.args:
             return
         raise JqlProblem(f"the function {operand.name}() cannot be used with {clause.field!r}")
+    if operand.is_empty:
+        return
     if kind is Kind.STATUS_CATEGORY and operand.text.casefold() not in STATUS_CATEGORIES:
         raise JqlProblem(
             f"statusCategory: {operand.text!r:.60} is not a status category "
