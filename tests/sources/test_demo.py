@@ -12,10 +12,10 @@ from dwelltime.domain import ASSIGNEE_FIELD, STATUS_FIELD, Issue
 from dwelltime.errors import InvalidParameters
 from dwelltime.sources.demo import DEFAULT_NOW_MS, EARLIEST_NOW_MS, generate_demo
 from dwelltime.sources.demo_catalog import build_projects
+from dwelltime.sources.demo_fields import SPRINT_FIELD_ID
 from dwelltime.sources.demo_workflows import CATEGORIES, DONE, RENAMES, RESOLVED, STATUSES
+from dwelltime.sources.jira_values import parse_sprints
 from dwelltime.sources.store import StoreData
-
-SPRINT_FIELD_ID = "customfield_10020"
 
 
 @cache
@@ -89,6 +89,9 @@ def _check_issue(
         assert source == sprint_ids, issue.key
         sprint_ids = target or ""
     assert sprint_ids == ", ".join(str(sprint.id) for sprint in issue.sprints), issue.key
+    # The raw Sprint field says the same, in the shape the importer reads from Jira.
+    raw_sprints = issue.fields.get(SPRINT_FIELD_ID)
+    assert (parse_sprints(raw_sprints, issue.key) if raw_sprints else ()) == issue.sprints
 
     resolved = CATEGORIES[issue.status_id] == DONE
     assert (issue.resolution is not None) == resolved, issue.key

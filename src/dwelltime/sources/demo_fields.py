@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from datetime import UTC, datetime
+from functools import cache
 from itertools import accumulate
 
 from dwelltime.domain import ChangeItem, SprintRef
@@ -30,6 +31,9 @@ OBJECTS = ("login", "checkout", "invoice export", "search index", "user settings
            "reports")  # fmt: skip
 CONTEXTS = ("on mobile", "for EU customers", "after the upgrade", "in the admin UI",
             "under load", "for new accounts", "in the nightly job", "")  # fmt: skip
+
+#: The Sprint field's id, as on most Jira Cloud sites.
+SPRINT_FIELD_ID = "customfield_10020"
 
 RESOLUTIONS = {
     "Done": "10000",
@@ -106,11 +110,38 @@ def assignee_item(old: Person | None, new: Person) -> ChangeItem:
     )
 
 
+def sprint_json(sprint: SprintRef) -> dict[str, object]:
+    """A sprint as the Sprint field of a Cloud issue holds it (what the importer reads)."""
+    return {
+        "id": sprint.id,
+        "name": sprint.name,
+        "state": sprint.state,
+        "boardId": sprint.board_id,
+        "goal": "",
+        **_sprint_dates(sprint),
+    }
+
+
+@cache
+def _sprint_dates(sprint: SprintRef) -> dict[str, str]:
+    # Cached: thousands of issues name the same few sprints.
+    dates = {}
+    for name, instant in (
+        ("startDate", sprint.start_ms),
+        ("endDate", sprint.end_ms),
+        ("completeDate", sprint.complete_ms),
+    ):
+        if instant is not None:
+            moment = datetime.fromtimestamp(instant / 1000, UTC)
+            dates[name] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dates
+
+
 def sprint_item(before: tuple[SprintRef, ...], after: list[SprintRef]) -> ChangeItem:
     # The Sprint field keeps every sprint an issue was in; Jira lists ids and names.
     return ChangeItem(
         "Sprint",
-        "customfield_10020",
+        SPRINT_FIELD_ID,
         "custom",
         ", ".join(str(s.id) for s in before),
         ", ".join(s.name for s in before),

@@ -22,6 +22,7 @@ from dwelltime.sources.demo_fields import (
     LABELS,
     PRIORITIES,
     PRIORITY_WEIGHTS,
+    SPRINT_FIELD_ID,
     STORY_POINTS,
     WORK_RESOLUTIONS,
     assignee_item,
@@ -31,6 +32,7 @@ from dwelltime.sources.demo_fields import (
     pick,
     resolution_item,
     sprint_item,
+    sprint_json,
     status_item,
     summary,
 )
@@ -168,6 +170,8 @@ class _IssueDraw:
         fields: dict[str, object] = {}
         if header.issue_type == "Story":
             fields["customfield_10016"] = rng.choice(STORY_POINTS)
+        if sprints:
+            fields[SPRINT_FIELD_ID] = [sprint_json(sprint) for sprint in sprints]
         return Issue(
             id=issue_id,
             key=key,
