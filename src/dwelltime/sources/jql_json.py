@@ -40,7 +40,8 @@ def _compile_postgresql(element: _ByDialect, compiler: SQLCompiler, **kw: Any) -
     return f"({compiler.process(element.postgresql, **kw)})"
 
 
-def _lowered(values: list[str]) -> list[sa.ColumnElement[str]]:
+def lowered(values: list[str]) -> list[sa.ColumnElement[str]]:
+    """`values` lower-cased by the database, so both sides of a comparison fold alike."""
     return [sa.func.lower(sa.literal(value, sa.String)) for value in values]
 
 
@@ -50,7 +51,7 @@ def array_contains(column: sa.ColumnElement[str], values: list[str]) -> sa.Colum
     sqlite = sa.exists(
         sa.select(sa.literal(1))
         .select_from(each)
-        .where(sa.func.lower(each.c.value).in_(_lowered(values)))
+        .where(sa.func.lower(each.c.value).in_(lowered(values)))
     )
     elements = (
         sa.func.jsonb_array_elements_text(sa.cast(column, JSONB))
@@ -61,7 +62,7 @@ def array_contains(column: sa.ColumnElement[str], values: list[str]) -> sa.Colum
     postgresql = sa.exists(
         sa.select(sa.literal(1))
         .select_from(elements)
-        .where(sa.func.lower(elements.c.value).in_(_lowered(values)))
+        .where(sa.func.lower(elements.c.value).in_(lowered(values)))
     )
     return _ByDialect(sqlite, postgresql)
 
@@ -97,7 +98,7 @@ def custom_matches(
                 sa.func.typeof(tree_alias.c.key) == "integer",
                 tree_alias.c.key.in_(_MEMBER_KEYS),
             ),
-            sa.func.lower(sa.cast(tree_alias.c.atom, sa.String)).in_(_lowered(values)),
+            sa.func.lower(sa.cast(tree_alias.c.atom, sa.String)).in_(lowered(values)),
         )
     )
     document = sa.cast(fields, JSONB)
@@ -122,7 +123,7 @@ def custom_matches(
     postgresql = sa.exists(
         sa.select(sa.literal(1))
         .select_from(elements)
-        .where(sa.or_(*(sa.func.lower(text).in_(_lowered(values)) for text in texts)))
+        .where(sa.or_(*(sa.func.lower(text).in_(lowered(values)) for text in texts)))
     )
     return _ByDialect(sqlite, postgresql)
 

@@ -37,6 +37,7 @@ from dwelltime.sources.jql_json import (
     custom_matches,
     custom_number,
     custom_text,
+    lowered,
 )
 
 _issues = schema.issues
@@ -121,8 +122,7 @@ def _texts(operands: list[Operand]) -> list[str]:
 
 def _lower_in(column: sa.ColumnElement[Any], values: list[str]) -> sa.ColumnElement[bool]:
     """`column` equals one of `values` ignoring case; false (not NULL) when it is NULL."""
-    lowered = [sa.func.lower(sa.literal(value, sa.String)) for value in values]
-    return sa.and_(column.is_not(None), sa.func.lower(column).in_(lowered))
+    return sa.and_(column.is_not(None), sa.func.lower(column).in_(lowered(values)))
 
 
 def _equals(spec: FieldSpec, operands: list[Operand], now_ms: int) -> sa.ColumnElement[bool]:
@@ -131,7 +131,7 @@ def _equals(spec: FieldSpec, operands: list[Operand], now_ms: int) -> sa.ColumnE
     if kind is Kind.PROJECT:
         named = sa.select(schema.projects.c.key).where(
             sa.or_(
-                sa.func.lower(schema.projects.c.name).in_([text.lower() for text in texts]),
+                sa.func.lower(schema.projects.c.name).in_(lowered(texts)),
                 schema.projects.c.id.in_(texts),
             )
         )
@@ -165,9 +165,7 @@ def _status_in(texts: list[str]) -> sa.ColumnElement[bool]:
     """A status given by id, or by name: any catalog id with that name, or the issue's name."""
     status_id = _issues.c.status_id
     named = sa.select(schema.statuses.c.id).where(
-        sa.func.lower(schema.statuses.c.name).in_(
-            [sa.func.lower(sa.literal(text, sa.String)) for text in texts]
-        )
+        sa.func.lower(schema.statuses.c.name).in_(lowered(texts))
     )
     return sa.or_(
         sa.and_(status_id.is_not(None), status_id.in_(texts)),
@@ -180,9 +178,7 @@ def _user_in(field: str, texts: list[str]) -> sa.ColumnElement[bool]:
     """A person by account id or display name (the issue's copy or the users table's)."""
     user_id = _issues.c[f"{field}_id"]
     named = sa.select(schema.users.c.id).where(
-        sa.func.lower(schema.users.c.display_name).in_(
-            [sa.func.lower(sa.literal(text, sa.String)) for text in texts]
-        )
+        sa.func.lower(schema.users.c.display_name).in_(lowered(texts))
     )
     return sa.or_(
         sa.and_(user_id.is_not(None), user_id.in_(texts)),
@@ -199,9 +195,7 @@ def _sprint_in(operands: list[Operand]) -> sa.ColumnElement[bool]:
     states = [_SPRINT_STATES[operand.name] for operand in operands if isinstance(operand, Call)]
     chosen = sa.select(sprints.c.id).where(
         sa.or_(
-            sa.func.lower(sprints.c.name).in_(
-                [sa.func.lower(sa.literal(text, sa.String)) for text in texts]
-            ),
+            sa.func.lower(sprints.c.name).in_(lowered(texts)),
             sa.func.lower(sprints.c.state).in_(states),
         )
     )
