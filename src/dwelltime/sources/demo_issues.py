@@ -114,6 +114,7 @@ class IssueFactory:
         return _IssueDraw(self, self._projects[header.project], header).issue(issue_id, key)
 
     def clock(self, person: Person) -> WorkingClock:
+        """The working-hours clock of `person`, shared by everyone with the same hours."""
         key = (person.zone, person.start_hour)
         clock = self._clocks.get(key)
         if clock is None:
@@ -122,6 +123,7 @@ class IssueFactory:
         return clock
 
     def history_ids(self, count: int) -> range:
+        """The next `count` history ids (one counter for all issues: ids never repeat)."""
         first = self._next_history_id
         self._next_history_id += count
         return range(first, first + count)
@@ -147,9 +149,10 @@ class _IssueDraw:
         self._done_ms: int | None = None
 
     def issue(self, issue_id: int, key: str) -> Issue:
+        """Draw the issue's life, then its fields; its events become numbered histories."""
         rng, header = self._rng, self._header
         status = self._walk()
-        labels = tuple(sorted(rng.sample(LABELS, rng.choice((0, 0, 0, 1, 2)))))
+        labels = _some(rng, LABELS, rng.choice((0, 0, 0, 1, 2)))
         priority = header.priority
         end_ms = self._resolved_ms if self._resolved_ms is not None else self._now
         if rng.random() < 0.12:
@@ -191,7 +194,7 @@ class _IssueDraw:
             resolution_date_ms=self._resolved_ms,
             resolution=self._resolution,
             labels=labels,
-            components=tuple(rng.sample(self._project.components, rng.choice((0, 1, 1, 2)))),
+            components=_some(rng, self._project.components, rng.choice((0, 1, 1, 2))),
             fix_versions=fix_version(self._resolved_ms) if self._project.sprints else (),
             sprints=sprints,
             fields=fields,
@@ -316,3 +319,8 @@ class _IssueDraw:
             member.append(sprints[index])
             self._events.append(_Event(completed, lead, (sprint_item(before, member),)))
         return tuple(member)
+
+
+def _some(rng: random.Random, values: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """`count` distinct values in sorted order (most issues have none: no draw then)."""
+    return tuple(sorted(rng.sample(values, count))) if count else ()

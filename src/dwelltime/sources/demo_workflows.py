@@ -7,6 +7,7 @@ its old name in every project's older histories.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ class Dwell:
 
     def draw_ms(self, rng: random.Random, factor: float) -> int:
         """Working milliseconds of one stay, `factor` times the usual (urgency)."""
-        hours = rng.lognormvariate(0.0, self.sigma) * self.median_hours * factor
+        hours = math.exp(rng.gauss(0.0, self.sigma)) * self.median_hours * factor
         if rng.random() < TAIL_SHARE:
             hours *= rng.paretovariate(1.2)
         return max(MINUTE_MS, int(min(hours, MAX_DWELL_HOURS) * HOUR_MS))
