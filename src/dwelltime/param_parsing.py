@@ -11,8 +11,8 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dwelltime.domain import NORMAL_HOURS_ID, CalendarSpec, SavedFilter
-from dwelltime.engine.calendars import business_day_ms
 from dwelltime.errors import InvalidParameters
+from dwelltime.param_checks import business_day_problems, order_problems, report_problems
 from dwelltime.param_filters import COMPANIONS, companion_reader
 from dwelltime.param_filters import filter_type as filter_type_reader
 from dwelltime.param_json import parse_dbs_metrics, parse_groups
@@ -42,14 +42,6 @@ from dwelltime.selection import DateRangeField, FilterType
 T = TypeVar("T")
 
 _DATE_FIELDS: tuple[DateRangeField, ...] = ("created", "resolved", "updated")
-_AGGREGATE_CSVS = frozenset(
-    {
-        OutputType.CSV_AVERAGE,
-        OutputType.CSV_SUM,
-        OutputType.CSV_MEDIAN,
-        OutputType.CSV_STANDARD_DEVIATION,
-    }
-)
 KNOWN_PARAMETERS = (
     "filterType",
     *COMPANIONS.values(),
@@ -162,11 +154,18 @@ class _Reader:
             },
         )
         if columns_by is not None:
-            self._check_report(params, time_period is not None)
+            self.problems += report_problems(
+                params, time_period_given=time_period is not None, failed=self._failed
+            )
         if day_length is DayLength.BUSINESS_DAYS and "calendar" not in self._failed:
-            self._check_business_days(calendar)
-        self._check_order("endDate", "startDate", start_ms, end_ms)
-        self._check_order("trimHistoryEndDate", "trimHistoryStartDate", trim_start, trim_end)
+            self.problems += business_day_problems(calendar)
+        self.problems += order_problems(
+            self._bound("startDate", start_ms), self._bound("endDate", end_ms)
+        )
+        self.problems += order_problems(
+            self._bound("trimHistoryStartDate", trim_start),
+            self._bound("trimHistoryEndDate", trim_end),
+        )
         if self.problems:
             raise InvalidParameters(self.problems)
         return params
@@ -200,6 +199,11 @@ class _Reader:
         except ParamProblem as problem:
             self.problems.append(str(problem))
             return None
+
+    def _bound(self, name: str, instant: int | None) -> tuple[str, str | None, int | None]:
+        """A date parameter as order_problems takes it; read only once it parsed."""
+        text = single(name, self.values[name]) if instant is not None else None
+        return name, text, instant
 
     def _normalised(self, raw: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         """Known parameters as lists of text; JSON scalars become their text form."""
@@ -265,54 +269,6 @@ class _Reader:
                 f"{calendar.time_zone!r}"
             )
             return _UTC
-
-    # -- cross-checks ----------------------------------------------------------------------
-
-    def _check_report(self, params: ReportParams, time_period_given: bool) -> None:
-        report = params.columns_by
-        if params.output_type in _AGGREGATE_CSVS and not report.is_aggregated:
-            self.problems.append(
-                f"outputType: {params.output_type.value} is an aggregate, but {report.value} "
-                "reports are not aggregated (use CSV, XLSX or XLS)"
-            )
-        if time_period_given and not report.is_time_period_report:
-            self.problems.append(
-                f"timePeriod: only statusDurationByTimePeriod and timePeriodDurationByStatus "
-                f"use it, not {report.value}"
-            )
-        if (
-            report is ReportType.GROUP_DURATION
-            and not params.groups
-            and "groups" not in self._failed
-        ):
-            self.problems.append("groups: is required for columnsBy=groupDuration")
-        if (
-            report is ReportType.DURATION_BETWEEN_STATUSES
-            and not params.dbs_metrics
-            and "dbsMetrics" not in self._failed
-        ):
-            self.problems.append("dbsMetrics: is required for columnsBy=durationBetweenStatuses")
-
-    def _check_business_days(self, calendar: CalendarSpec | None) -> None:
-        if calendar is None:
-            self.problems.append(
-                "dayLength: businessDays needs a business calendar; normalHours has no "
-                "working day (choose a calendar or 24HourDays)"
-            )
-        elif business_day_ms(calendar) is None:
-            self.problems.append(
-                f"dayLength: businessDays needs working days of equal length, and calendar "
-                f"{calendar.id!r} has working days of different lengths"
-            )
-
-    def _check_order(
-        self, end_name: str, start_name: str, start: int | None, end: int | None
-    ) -> None:
-        if start is not None and end is not None and start >= end:
-            self.problems.append(
-                f"{end_name}: {self.values[end_name][0].strip()!r} is not after "
-                f"{start_name} {self.values[start_name][0].strip()!r}"
-            )
 
 
 def _as_texts(given: object) -> list[str] | None:
