@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Set
+from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
@@ -35,6 +36,9 @@ class ProcessPool:
         self._size = size or settings.workers
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["dwelltime.exports.runner"])
+        # Start (and preload) the forkserver now, so the first export does not pay seconds
+        # of imports after its POST.
+        forkserver.ensure_running()
         self._processes: dict[str, BaseProcess] = {}
 
     def free_slots(self) -> int:
