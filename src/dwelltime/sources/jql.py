@@ -11,16 +11,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from lark import (
-    Lark,
-    Token,
-    Transformer,
-    Tree,
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput
 from lark.exceptions import VisitError
 
 from dwelltime.errors import InvalidParameters
@@ -43,6 +34,7 @@ from dwelltime.sources.jql_ast import (
     field_spec,
 )
 from dwelltime.sources.jql_dates import DATE_FUNCTIONS, DateProblem, date_expr
+from dwelltime.sources.jql_errors import JqlProblem, position, syntax_message
 from dwelltime.sources.jql_sql import CompiledJql, compile_query
 
 MAX_JQL_CHARS = 100_000
@@ -53,33 +45,9 @@ _KNOWN_FUNCTIONS = {name.casefold(): name for name in ("now", *DATE_FUNCTIONS, *
 _SUPPORTED_FIELDS = ", ".join(dict.fromkeys(spec.name for spec in FIELDS.values()))
 # Jira functions that need a Jira session or data the store does not keep.
 _SESSION_FUNCTIONS = {"currentuser", "membersof", "currentlogin", "lastlogin"}
-# History operators of full JQL; the store answers only about issues as they are now.
-_HISTORY_WORDS = {"was", "changed", "during", "before", "after", "by", "from", "to", "on"}
 _ISSUE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*-\d{1,18}")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
-_EXPECTED_NAMES = {
-    "COMPARE": "an operator (=, !=, ~, >, ...)",
-    "_IN": "IN",
-    "_IS": "IS",
-    "_NOT": "NOT",
-    "_AND": "AND",
-    "_OR": "OR",
-    "_ORDER_BY": "ORDER BY",
-    "_BANG": "'!'",
-    "WORD": "a field name or value",
-    "STRING": "a quoted text",
-    "CUSTOM_FIELD": "cf[NNNNN]",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "$END": "the end of the query",
-    "DIRECTION": "ASC or DESC",
-}
-
-
-class JqlProblem(ValueError):
-    """Why a query is outside the subset, phrased for the person who wrote it."""
 
 
 def parse_jql(text: str, parameter: str = "customjql") -> JqlQuery:
@@ -113,7 +81,7 @@ def _parse(text: str) -> JqlQuery:
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as error:
-        raise JqlProblem(_syntax_message(text, error)) from None
+        raise JqlProblem(syntax_message(text, error)) from None
     _check_size(tree)
     try:
         query = _ToAst().transform(tree)
@@ -140,42 +108,6 @@ def _check_size(tree: Tree[Token]) -> None:
         raise JqlProblem(f"the query has more than {MAX_CLAUSES:,} conditions")
 
 
-def _syntax_message(text: str, error: UnexpectedInput) -> str:
-    where = _position(error.line, error.column)
-    if isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream
-        char = text[position] if position is not None and position < len(text) else ""
-        if char in ("'", '"'):
-            return f"unterminated string starting {where}"
-        return f"unexpected character {char!r} {where}"
-    if isinstance(error, UnexpectedEOF) or (
-        isinstance(error, UnexpectedToken) and error.token.type == "$END"
-    ):
-        return f"the query ends too early (expected {_expected(error)})"
-    assert isinstance(error, UnexpectedToken)
-    word = str(error.token)
-    if word.casefold() in _HISTORY_WORDS and "COMPARE" in error.expected:
-        return (
-            f"the operator {word.upper()!r} {where} is not supported: history searches "
-            "(WAS, CHANGED) are outside the subset; use =, !=, ~, IN, IS EMPTY, <, >"
-        )
-    return f"unexpected {word!r:.60} {where} (expected {_expected(error)})"
-
-
-def _position(line: int | None, column: int | None) -> str:
-    """Where in the query, as a person counts: the line only once there is more than one."""
-    if line is None or column is None:
-        return ""
-    return f"at column {column}" if line == 1 else f"at line {line}, column {column}"
-
-
-def _expected(error: UnexpectedInput) -> str:
-    names = sorted(
-        {_EXPECTED_NAMES.get(name, name) for name in getattr(error, "expected", ()) or ()}
-    )
-    return ", ".join(names) or "more"
-
-
 class _ToAst(Transformer[Token, object]):
     """lark tree → jql_ast nodes, checking each clause against the subset as it goes."""
 
@@ -199,7 +131,7 @@ class _ToAst(Transformer[Token, object]):
         name = _unquote(token) if token.type == "STRING" else str(token)
         spec = field_spec(name)
         if spec is None:
-            where = _position(token.line, token.column)
+            where = position(token.line, token.column)
             raise JqlProblem(
                 f"the field {name!r:.60} {where} is not supported; supported fields: "
                 f"{_SUPPORTED_FIELDS} and customfield_NNNNN / cf[NNNNN]"
@@ -217,7 +149,7 @@ class _ToAst(Transformer[Token, object]):
         assert token is not None  # the name; only optional arguments are None
         name = str(token)
         canonical = _KNOWN_FUNCTIONS.get(name.casefold())
-        where = _position(token.line, token.column)
+        where = position(token.line, token.column)
         if name.casefold() in _SESSION_FUNCTIONS:
             raise JqlProblem(
                 f"the function {name}() {where} is not supported: reports run outside a Jira "
