@@ -44,8 +44,8 @@ def test_every_saved_filter_runs_on_the_store_and_selects_what_it_says(
     settings: Settings,
 ) -> None:
     store = IssueStore.open(settings)
-    write_demo(store, 300, projects=2, seed=3)
-    chunks = list(generate_demo(300, 2, 3))
+    write_demo(store, 800, projects=2, seed=3)
+    chunks = list(generate_demo(800, 2, 3))
     issues = [issue for chunk in chunks for issue in chunk.issues]
     member = chunks[0].users[3].id  # the third member of the first team
 
