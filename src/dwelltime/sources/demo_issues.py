@@ -49,7 +49,7 @@ from dwelltime.sources.demo_workflows import (
 #: Share of transitions made outside working hours (on-call, late fixes, scripts).
 OFF_HOURS_SHARE = 0.04
 #: Share of issues that wait in the backlog for weeks to a year before anyone looks.
-BACKLOG_SHARE = 0.15
+BACKLOG_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
