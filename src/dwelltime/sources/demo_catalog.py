@@ -89,7 +89,11 @@ def build_projects(count: int, seed: int, now_ms: int) -> tuple[DemoProject, ...
     projects: list[DemoProject] = []
     next_sprint_id = 1
     for index in range(count):
-        key, name = _PROJECT_NAMES[index] if index < len(_PROJECT_NAMES) else (f"P{index + 1}", "")
+        key, name = (
+            _PROJECT_NAMES[index]
+            if index < len(_PROJECT_NAMES)
+            else (f"P{index + 1}", f"Project {index + 1}")
+        )
         workflow = WORKFLOWS[index % len(WORKFLOWS)]
         team = tuple(
             _person(rng, index * TEAM_SIZE + member + 1, index, member)
@@ -101,7 +105,7 @@ def build_projects(count: int, seed: int, now_ms: int) -> tuple[DemoProject, ...
             next_sprint_id += len(sprints)
         projects.append(
             DemoProject(
-                project=Project(str(10000 + index), key, name or f"Project {index + 1}"),
+                project=Project(str(10000 + index), key, name),
                 workflow=workflow,
                 team=team,
                 sprints=sprints,
@@ -228,7 +232,7 @@ def calendars() -> tuple[CalendarSpec, ...]:
             working_times=shifts,
             holidays=(
                 Holiday("Independence Day", date(2025, 7, 4), recurring=True),
-                Holiday("Thanksgiving", date(2026, 11, 26)),
+                Holiday("Thanksgiving", date(2025, 11, 27)),
             ),
         ),
     )
