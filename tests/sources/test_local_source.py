@@ -22,10 +22,12 @@ from dwelltime.issue_batch import IssueBatch
 from dwelltime.selection import Selection
 from dwelltime.sources.batches import batch_from_issues
 from dwelltime.sources.calendar_store import save_calendar
+from dwelltime.sources.filters import selection_ids
 from dwelltime.sources.importer import import_files
 from dwelltime.sources.jira_documents import read_file
 from dwelltime.sources.local import LocalSource
 from dwelltime.sources.store import IssueStore, StoreData
+from dwelltime.sources.store_changes import changes_from_ndjson, changes_from_tuples
 from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
 
 SPRINT_A = SprintRef(7, "Sprint A", "closed", 1, T0, T0 + 14 * DAY_MS, T0 + 14 * DAY_MS)
@@ -215,3 +217,17 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     expected = batch_from_issues(issues, fields)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
+    store = IssueStore.open(settings)
+    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
+    fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
+    with store.engine.connect() as connection:
+        ids = selection_ids(connection, Selection("project", "EE"))
+        from_json = changes_from_ndjson(connection, ids, fields)
+        from_rows = changes_from_tuples(connection, ids, fields)
+        empty = changes_from_ndjson(connection, ids, ("nothing",))
+    assert from_json.height > 165
+    assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
+    assert empty.height == 0 and empty.schema == from_rows.schema

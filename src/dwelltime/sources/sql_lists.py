@@ -1,8 +1,10 @@
-"""Pieces of raw SQL that the store's fast paths share: IN-list chunks and placeholders."""
+"""Pieces of raw SQL that the store's fast paths share: IN-list chunks, placeholders and
+fetching plain tuples."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,3 +21,16 @@ def id_chunks(ids: Sequence[int], size: int = MAX_IN_LIST) -> Iterator[Sequence[
 def placeholder(connection: sa.Connection) -> str:
     """The DBAPI parameter marker of the connection's driver (SQLite `?`, psycopg `%s`)."""
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def fetch_tuples(connection: sa.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Rows of `sql` as the DBAPI's plain tuples.
+
+    SQLAlchemy's Row wrapping costs as much as the query itself on the read path.
+    """
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

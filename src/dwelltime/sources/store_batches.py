@@ -1,8 +1,7 @@
 """`IssueBatch`es read straight from the store's tables for a list of issue ids.
 
-Change items come back as plain tuples from one indexed query and go into Polars in one
-call: the engine reads every history of every selected issue, so no per-row Python work
-happens on that path. Field display values reuse `sources.fields` so that they match
+The engine reads every history of every selected issue, so the change items take the fast
+path of `store_changes`; field display values reuse `sources.fields` so that they match
 `batch_from_issues` exactly.
 """
 
@@ -17,20 +16,15 @@ import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain import ASSIGNEE_FIELD, STATUS_FIELD, Issue, SprintRef
-from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.issue_batch import ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.selection import Selection
 from dwelltime.sources import schema
 from dwelltime.sources.fields import display_value
-from dwelltime.sources.sql_lists import id_chunks, placeholder
+from dwelltime.sources.sql_lists import fetch_tuples, id_chunks, placeholder
+from dwelltime.sources.store_changes import read_changes
 
 _ISSUES_SQL = """
 SELECT id, key, created_ms, status_id, assignee_id, assignee_name FROM issues WHERE id IN ({ids})
-"""
-_CHANGES_SQL = """
-SELECT ci.issue_id, ci.history_id, h.created_ms, ci.field_id, ci.from_value, ci.from_string,
-       ci.to_value, ci.to_string, h.author_name
-FROM change_items ci JOIN histories h ON h.issue_id = ci.issue_id AND h.id = ci.history_id
-WHERE ci.issue_id IN ({ids}) AND ci.field_id IN ({fields})
 """
 
 
@@ -47,7 +41,7 @@ def read_batch(connection: sa.Connection, ids: Sequence[int], selection: Selecti
     else:
         issues = _issue_header(connection, ids)
     wanted = list(dict.fromkeys((STATUS_FIELD, ASSIGNEE_FIELD, *selection.change_fields)))
-    return IssueBatch(issues=issues, changes=_changes(connection, ids, wanted))
+    return IssueBatch(issues=issues, changes=read_changes(connection, ids, wanted))
 
 
 def _issue_header(connection: sa.Connection, ids: Sequence[int]) -> pl.DataFrame:
@@ -56,7 +50,7 @@ def _issue_header(connection: sa.Connection, ids: Sequence[int]) -> pl.DataFrame
     rows: list[Any] = []
     for chunk in id_chunks(ids):
         marks = ", ".join(mark for _ in chunk)
-        rows.extend(_fetch(connection, _ISSUES_SQL.format(ids=marks), tuple(chunk)))
+        rows.extend(fetch_tuples(connection, _ISSUES_SQL.format(ids=marks), tuple(chunk)))
     frame = pl.DataFrame(rows, schema=ISSUE_COLUMNS, orient="row")
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
     return order.join(frame, on="issue_id", how="left", maintain_order="left")
@@ -69,27 +63,6 @@ def _full_issue_rows(connection: sa.Connection, ids: Sequence[int]) -> list[sa.R
         query = sa.select(table).where(table.c.id.in_(chunk))
         found.update((row.id, row) for row in connection.execute(query))
     return [found[issue_id] for issue_id in ids]
-
-
-def _changes(connection: sa.Connection, ids: Sequence[int], fields: list[str]) -> pl.DataFrame:
-    mark = placeholder(connection)
-    field_marks = ", ".join(mark for _ in fields)
-    rows: list[Any] = []
-    for chunk in id_chunks(ids):
-        sql = _CHANGES_SQL.format(ids=", ".join(mark for _ in chunk), fields=field_marks)
-        rows.extend(_fetch(connection, sql, (*chunk, *fields)))
-    return pl.DataFrame(rows, schema=CHANGE_COLUMNS, orient="row")
-
-
-def _fetch(connection: sa.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    # The DBAPI cursor hands back plain tuples; SQLAlchemy's Row wrapping costs as much
-    # as the query on this path.
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def _field_columns(
