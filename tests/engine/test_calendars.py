@@ -271,6 +271,20 @@ def test_between_agrees_with_reference(spec: CalendarSpec, spans: list[tuple[int
     assert WorkClock.for_calendar(spec).between(starts, ends).tolist() == expected
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    calendars(),
+    st.integers(at("UTC", 1970, 1, 1), at("UTC", 2100, 12, 20)),
+    st.integers(0, 10 * 24 * HOUR_MS),
+)
+def test_between_agrees_with_reference_from_1970_to_2100(
+    spec: CalendarSpec, start: int, length: int
+) -> None:
+    clock = WorkClock.for_calendar(spec)
+    got = clock.between(np.array([start]), np.array([start + length]))
+    assert int(got[0]) == reference_working_ms(spec, start, start + length)
+
+
 @PROPERTY_SETTINGS
 @given(calendars(), st.lists(instants, min_size=2, max_size=20))
 def test_cumulative_is_monotone(spec: CalendarSpec, points: list[int]) -> None:
