@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.core.result import Err
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Err
 
 from dwelltime.api.deps import Services
 from tests.api.conftest import new_user
