@@ -97,7 +97,7 @@ def _parse_id(value: object, problem: _Problem) -> str:
         problem("id", "is missing")
         return ""
     if isinstance(value, bool) or not isinstance(value, int | str):
-        problem("id", f"must be a number or a string, not {_kind(value)}")
+        problem("id", f"must be an integer or a string, not {_kind(value)}")
         return ""
     text = str(value).strip()
     if not text or len(text) > _MAX_ID_LENGTH or "," in text:

@@ -83,8 +83,13 @@ def window(weekday: Any = "MONDAY", start: Any = 0, end: Any = 1000) -> dict[str
         ),
         pytest.param(
             with_changes(id=True),
-            ["cal.id: must be a number or a string, not a boolean"],
+            ["cal.id: must be an integer or a string, not a boolean"],
             id="bool-id",
+        ),
+        pytest.param(
+            with_changes(id=10776.5),
+            ["cal.id: must be an integer or a string, not a number"],
+            id="fractional-id",
         ),
         pytest.param(
             with_changes(id="NormalHours"),
