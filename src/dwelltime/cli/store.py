@@ -28,8 +28,9 @@ def import_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Jira JSON files (or folders of them): search results, issues, "
-            "NDJSON, changelog pages, bulkfetch changelogs, status lists."
+            "NDJSON, changelog pages, bulkfetch changelogs, status lists.",
         ),
     ],
     statuses: Annotated[
