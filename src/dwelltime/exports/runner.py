@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import resource
 import tempfile
 import threading
 import traceback
@@ -165,11 +166,21 @@ def _run_claimed(
         completed=progress.completed,
         heartbeat_ms=now_ms(),
     ):
-        logger.info("export_successful", size=size, completed=progress.completed)
+        logger.info(
+            "export_successful",
+            size=size,
+            completed=progress.completed,
+            peak_rss_mib=_peak_rss_mib(),
+        )
     else:
         # Recovery or an abort took the record meanwhile: the file must not outlive it.
         storage.delete(record.id)
         logger.warning("export_finished_after_losing_record")
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak resident memory (Linux reports KiB), for operators and bench/."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _discard(pending: PendingFile | None) -> None:
