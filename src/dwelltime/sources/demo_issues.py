@@ -203,19 +203,18 @@ class _IssueDraw:
 
     def _walk(self) -> str:
         """Move through the workflow until the issue rests or `now` comes; the final status."""
+        # Locals rather than attribute look-ups: this loop runs for every transition.
         rng, workflow, team = self._rng, self._project.workflow, self._project.team
+        draw, clock = rng.random, self._factory.clock
         factor = PRIORITIES[self._header.priority][3]
         transitions = self._factory.transitions[workflow.name]
         status, at = workflow.initial, self._header.created_ms
-        while not (status in workflow.terminal and rng.random() >= workflow.reopen_probability):
+        while not (status in workflow.terminal and draw() >= workflow.reopen_probability):
             actor = self._assignee or rng.choice(team)
             dwell = workflow.dwell[status].draw_ms(rng, factor)
-            if at == self._header.created_ms and rng.random() < BACKLOG_SHARE:
+            if at == self._header.created_ms and draw() < BACKLOG_SHARE:
                 dwell = int(min(dwell * 40 * rng.paretovariate(0.8), MAX_DWELL_HOURS * HOUR_MS))
-            if rng.random() < OFF_HOURS_SHARE:
-                next_at = at + dwell
-            else:
-                next_at = self._factory.clock(actor).after(at, dwell)
+            next_at = at + dwell if draw() < OFF_HOURS_SHARE else clock(actor).after(at, dwell)
             author = actor.user
             retired = RETIRED.get(status)
             if retired is not None and next_at >= retired.deleted_ms:
@@ -229,15 +228,16 @@ class _IssueDraw:
                     target = gone.replacement
             if next_at >= self._now:
                 break
-            if rng.random() < 0.08 and next_at - at > 2:
-                self._reassign(at + 1 + int((next_at - at - 2) * rng.random()), actor.user)
+            if draw() < 0.08 and next_at - at > 2:
+                self._reassign(at + 1 + int((next_at - at - 2) * draw()), actor.user)
             self._transition(status, target, next_at, author, actor)
             status, at = target, next_at
         return status
 
     def _transition(self, source: str, target: str, at: int, author: User, actor: Person) -> None:
         items = [status_item(source, target, at)]
-        was_done, is_done = CATEGORIES[source] == DONE, CATEGORIES[target] == DONE
+        target_category = CATEGORIES[target]
+        was_done, is_done = CATEGORIES[source] == DONE, target_category == DONE
         if is_done and not was_done:
             resolution = self._pick_resolution(target)
             items.append(resolution_item(None, resolution))
@@ -247,7 +247,7 @@ class _IssueDraw:
             # Reopening clears the resolution (and with it the resolution date).
             items.append(resolution_item(self._resolution, None))
             self._resolution = self._resolved_ms = None
-        if CATEGORIES[target] == INDETERMINATE:
+        if target_category == INDETERMINATE:
             self._work_started_ms = self._work_started_ms or at
             if self._assignee is None and author is actor.user:
                 # "Start progress" assigns the issue to whoever starts it.

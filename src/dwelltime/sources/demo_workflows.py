@@ -114,13 +114,19 @@ CATEGORIES: Mapping[str, str] = {
 }
 
 
+#: Names of every status the generator can produce, catalogued or deleted.
+_NAMES: Mapping[str, str] = {
+    **{status.id: status.name for status in STATUSES},
+    **RETIRED_NAMES,
+}
+
+
 def status_name(status_id: str, at_ms: int) -> str:
     """The name a change made at `at_ms` records for `status_id` (Jira keeps old names)."""
     rename = RENAMES.get(status_id)
     if rename is not None and at_ms < rename.renamed_ms:
         return rename.old_name
-    status = _CATALOG.get(status_id)
-    return status.name if status is not None else RETIRED_NAMES[status_id]
+    return _NAMES[status_id]
 
 
 def catalog_name(status_id: str) -> str:
