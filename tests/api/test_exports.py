@@ -116,6 +116,24 @@ def test_range_requests_resume_a_download(client: httpx.Client, alice: User) -> 
     assert part.headers["content-range"] == f"bytes 10-{len(whole) - 1}/{len(whole)}"
 
 
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        pytest.param("bytes=abc", 400, id="malformed"),
+        pytest.param("bytes=99999999-", 416, id="past-the-end"),
+    ],
+)
+def test_bad_ranges_get_the_envelope(
+    client: httpx.Client, alice: User, header: str, status: int
+) -> None:
+    export_id = start(client, alice)["exportId"]
+    url = f"/rest/export/{export_id}/download"
+    response = client.get(url, headers={**alice.headers, "Range": header})
+    assert_envelope(response, status)
+    if status == 416:
+        assert response.headers["content-range"].startswith("bytes */")
+
+
 def test_another_users_export_is_missing_on_every_endpoint(
     client: httpx.Client, alice: User, bob: User
 ) -> None:

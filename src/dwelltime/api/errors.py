@@ -48,9 +48,16 @@ logger = structlog.get_logger("dwelltime.api")
 class RequestRejected(DwelltimeError):
     """The request itself is unusable (body too large, wrong content type, bad JSON)."""
 
-    def __init__(self, status: int, message: str, messages: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        messages: Sequence[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message, messages)
         self.status = status
+        self.headers = headers
 
 
 def envelope(
@@ -84,7 +91,8 @@ def status_of(error: DwelltimeError) -> int:
 async def _dwelltime_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DwelltimeError)
     export_id = error.export_id if isinstance(error, ExportNotFound) else None
-    return envelope(status_of(error), error.message, error.messages, export_id)
+    headers = error.headers if isinstance(error, RequestRejected) else None
+    return envelope(status_of(error), error.message, error.messages, export_id, headers)
 
 
 def validation_messages(errors: Sequence[Any]) -> list[str]:

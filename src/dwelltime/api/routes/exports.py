@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from dwelltime.api.deps import ParamsDep, ServicesDep, UserDep
 from dwelltime.api.links import base_url
+from dwelltime.api.ranges import check_range
 from dwelltime.api.schemas import (
     ExportCreated,
     ExportPublic,
@@ -102,8 +103,11 @@ def list_exports(
     response_class=FileResponse,
     responses={**ERRORS, 206: {"description": "Part of the file (Range request)."}},
 )
-def download_export(services: ServicesDep, user: UserDep, exportId: str) -> FileResponse:
+def download_export(
+    request: Request, services: ServicesDep, user: UserDep, exportId: str
+) -> FileResponse:
     download = services.exports.open_download(user, exportId)
+    check_range(request.headers.get("range"), download.file.size)
     return FileResponse(
         download.file.path,
         media_type=download.content_type,
