@@ -27,8 +27,11 @@ def demo_data_command(
         typer.Option("--if-empty", help="Do nothing (successfully) when the store holds issues."),
     ] = False,
 ) -> None:
-    """Generate a realistic synthetic Jira (workflows, histories, sprints, filters,
-    calendars) into the local store, which must be empty."""
+    """Fill an empty local store with a realistic, reproducible synthetic Jira.
+
+    Projects with their workflows, histories, sprints, saved filters and two business
+    calendars; see docs/demo.md.
+    """
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = get_settings()
