@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 from functools import cache
 
 import pytest
@@ -131,6 +135,21 @@ def test_same_seed_same_data_and_other_seed_other_data() -> None:
     assert first == again
     assert all_issues(first) != all_issues(other)
     assert first[0].users != other[0].users, "team names come from the seed too"
+
+
+def test_another_process_with_other_hash_seed_and_global_rng_draws_the_same() -> None:
+    # Guards against set iteration order, the global `random` and anything per-process.
+    code = (
+        "import hashlib, random; random.seed(99); "
+        "from dwelltime.sources.demo import generate_demo; "
+        "print(hashlib.sha256(repr(list(generate_demo(80, 3, 5))).encode()).hexdigest())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    here = hashlib.sha256(repr(list(generate_demo(80, 3, 5))).encode()).hexdigest()
+    assert result.stdout.strip() == here
 
 
 def test_chunk_size_does_not_change_the_data() -> None:
