@@ -56,6 +56,8 @@ def demo_data_command(
             total = write_demo(store, issues, projects, seed, on_chunk=advance)
         except DwelltimeError as error:
             err.print(f"[red]error[/red] {error.message}")
+            for message in error.messages or []:
+                err.print(f"  {message}")
             raise typer.Exit(code=1) from error
     out.print(
         f"[bold]demo data[/bold] (seed {seed}): {total.issues:,} issues in {projects} projects, "
