@@ -6,6 +6,7 @@ import shlex
 from datetime import timedelta
 from typing import Annotated
 
+import structlog
 import typer
 import uvicorn
 
@@ -51,4 +52,7 @@ def serve(
     token, _ = services.tokens.create(DEMO_USER, timedelta(days=DEMO_TOKEN_DAYS))
     url = settings.public_base_url or f"http://{host}:{port}"
     typer.echo(_welcome(url.rstrip("/"), token))
+    structlog.get_logger("dwelltime.serve").info(
+        "serve_started", url=url, workers=settings.workers, home=str(settings.home)
+    )
     uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)

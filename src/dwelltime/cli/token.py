@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from dwelltime import db
 from dwelltime.cli.app import app
@@ -56,16 +55,15 @@ def _when(ms: int | None) -> str:
 @token_app.command("list")
 def list_tokens() -> None:
     """Every token's id, user, creation, expiry and revocation (never the token itself)."""
-    table = Table("id", "user", "created (UTC)", "expires (UTC)", "revoked (UTC)")
-    for info in _tokens().list():
-        table.add_row(
-            info.id,
-            info.user,
-            _when(info.created_ms),
-            _when(info.expires_ms),
-            _when(info.revoked_ms),
-        )
-    Console(highlight=False).print(table)
+    # Plain aligned lines, not a rich table: ids must never be wrapped or elided.
+    rows = [("id", "user", "created (UTC)", "expires (UTC)", "revoked (UTC)")]
+    rows += [
+        (info.id, info.user, _when(info.created_ms), _when(info.expires_ms), _when(info.revoked_ms))
+        for info in _tokens().list()
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 @token_app.command("revoke")
