@@ -28,6 +28,10 @@ def _work(export_id: str, settings: Settings) -> None:
     run_export(export_id, settings)
 
 
+def _warm_up() -> None:
+    """Nothing: forking it proves the forkserver has finished preloading."""
+
+
 class ProcessPool:
     """A bounded set of worker processes, one per running export."""
 
@@ -36,9 +40,13 @@ class ProcessPool:
         self._size = size or settings.workers
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["dwelltime.exports.runner"])
-        # Start (and preload) the forkserver now, so the first export does not pay seconds
-        # of imports after its POST.
+        # Start the forkserver and wait for its preload (one empty fork), so the first export
+        # does not pay seconds of imports after its POST.
         forkserver.ensure_running()
+        warm_up = self._context.Process(target=_warm_up, name="export-warm-up")
+        warm_up.start()
+        warm_up.join()
+        warm_up.close()
         self._processes: dict[str, BaseProcess] = {}
 
     def free_slots(self) -> int:
