@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from dwelltime.config import Settings
-from dwelltime.domain import History, Status, User
+from dwelltime.domain import History, SprintRef, Status, User
 from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources import schema
 from dwelltime.sources.store import ChangelogPart, IssueStore, StoreData, WriteCounts
@@ -123,3 +123,12 @@ def test_param_set(store: IssueStore) -> None:
     assert store.param_set("nope") is None
     with pytest.raises(SourceError, match="p2"):
         store.param_set("p2")
+
+
+def test_older_copy_does_not_roll_back_its_sprint(store: IssueStore) -> None:
+    closed = SprintRef(3, "S3", "closed", 1)
+    store.write(StoreData(issues=[make_issue(1, updated_ms=T0 + 2 * DAY_MS, sprints=(closed,))]))
+    active = replace(closed, state="active")
+    store.write(StoreData(issues=[make_issue(1, updated_ms=T0 + DAY_MS, sprints=(active,))]))
+    with store.engine.connect() as connection:
+        assert connection.scalar(sa.select(schema.sprints.c.state)) == "closed"

@@ -28,7 +28,6 @@ class StoreWriter:
         self._mark = placeholder(connection)
 
     def write(self, data: StoreData) -> WriteCounts:
-        self._upsert_catalogs(data)
         newest = _newest_copies(data.issues)
         stored = self._stored_updated(list(newest))
         kept = [
@@ -36,6 +35,7 @@ class StoreWriter:
             for issue in newest.values()
             if not _is_older(issue.updated_ms, stored.get(issue.id, None))
         ]
+        self._upsert_catalogs(data, kept)
         self._upsert_issues(kept)
         replaced = [issue.id for issue in kept if issue.id not in data.partial_issue_ids]
         self._delete_children(schema.change_items, replaced)
@@ -64,8 +64,10 @@ class StoreWriter:
             statuses=len(data.statuses),
         )
 
-    def _upsert_catalogs(self, data: StoreData) -> None:
-        sprints = {sprint.id: sprint for issue in data.issues for sprint in issue.sprints}
+    def _upsert_catalogs(self, data: StoreData, kept: list[Issue]) -> None:
+        # Sprints come from the copies kept only: an older copy names a sprint as it was
+        # then (still active, say) and must not overwrite what the store knows.
+        sprints = {sprint.id: sprint for issue in kept for sprint in issue.sprints}
         sprints.update((sprint.id, sprint) for sprint in data.sprints)
         self._upsert(schema.statuses, ((s.id, s.name, s.category) for s in data.statuses))
         self._upsert(schema.projects, ((p.id, p.key, p.name) for p in data.projects))
