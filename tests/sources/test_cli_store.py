@@ -28,6 +28,7 @@ def test_import_prints_counts_per_file_and_total(run: CliRunner, jira_samples: P
     assert "33 issues, 522 histories, 165 status changes" in result.stdout
     assert "53 statuses" in result.stdout
     assert "total: 33 issues, 522 histories, 165 status changes, 53 statuses" in result.stdout
+    assert "no status catalog" not in result.stderr
 
 
 def test_rejected_file_exits_non_zero_and_others_import(run: CliRunner, tmp_path: Path) -> None:
@@ -41,6 +42,7 @@ def test_rejected_file_exits_non_zero_and_others_import(run: CliRunner, tmp_path
     assert "1 of 5 histories" in result.stderr
     assert "total: 1 issues, 1 histories, 1 status changes" in result.stdout
     assert "1 file(s) rejected" in result.stderr
+    assert "no status catalog" in result.stderr
 
 
 def test_store_stats(run: CliRunner, tmp_path: Path) -> None:

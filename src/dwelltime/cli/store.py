@@ -56,6 +56,11 @@ def import_command(
             err.print(f"  … and {len(result.warnings) - MAX_WARNINGS_SHOWN:,} more warnings")
         total = _add(total, result.counts)
     out.print(f"[bold]total[/bold]: {_counts(total)}")
+    if total.issues and not store.has_status_catalog():
+        err.print(
+            "[yellow]warning[/yellow] the store has no status catalog: import "
+            "/rest/api/2/status with --statuses, or reports count every status as deleted."
+        )
     if rejected:
         err.print(f"[red]{rejected} file(s) rejected[/red]: nothing of them was stored.")
         raise typer.Exit(code=1)

@@ -50,6 +50,11 @@ class IssueStore:
         with self._engine.connect() as connection:
             return connection.execute(sa.select(schema.issues.c.id).limit(1)).first() is None
 
+    def has_status_catalog(self) -> bool:
+        """Whether any status list was stored (reports treat unlisted statuses as deleted)."""
+        with self._engine.connect() as connection:
+            return connection.execute(sa.select(schema.statuses.c.id).limit(1)).first() is not None
+
     def stats(self) -> StoreStats:
         with self._engine.connect() as connection:
             return read_stats(connection)
