@@ -243,3 +243,16 @@ def test_malformed_file_is_rejected_whole(
 def test_unreadable_path_is_rejected(settings: Settings, tmp_path: Path) -> None:
     [result] = _import(settings, tmp_path / "missing.json")
     assert result.error is not None and "cannot be read" in result.error.message
+
+
+def test_data_center_issue(settings: Settings, tmp_path: Path) -> None:
+    history = jira_history(40, "1", "3", "2024-01-03T10:00:00.000+0100")
+    del history["items"][0]["fieldId"]  # Server items name the field only
+    history["author"] = {"key": "jdoe", "name": "jdoe", "displayName": "Jane Doe"}
+    issue = jira_issue(4, "DC-4", histories=[history])
+    issue["fields"]["assignee"] = {"name": "asmith", "key": "JIRAUSER10100", "displayName": "A S"}
+    [result] = _import(settings, _write(tmp_path / "dc.json", {"issues": [issue]}))
+    assert result.counts is not None and result.counts.status_changes == 1
+    assert _rows(settings, sa.select(schema.issues.c.assignee_id)) == [("JIRAUSER10100",)]
+    users = _rows(settings, sa.select(schema.users.c.id).order_by(schema.users.c.id))
+    assert users == [("JIRAUSER10100",), ("acc-2",), ("jdoe",)]
