@@ -224,6 +224,11 @@ del NO_KEY["key"]
             id="date",
         ),
         pytest.param(json.dumps({"values": []}), "does not say its issue", id="anonymous-page"),
+        pytest.param(
+            json.dumps({"self": "https://x/rest/api/3/project/search", "values": [{"id": "1"}]}),
+            "not issues or changelogs",
+            id="other-paged-list",
+        ),
     ],
 )
 def test_malformed_file_is_rejected_whole(

@@ -161,7 +161,12 @@ class _Collector:
 
     def _changelog_page(self, page: dict[str, Any]) -> None:
         # The page itself does not say whose it is: its `self` URL or the file name does.
-        found = _CHANGELOG_URL.search(str(page.get("self") or ""))
+        # Other paged Jira lists ({"self": ".../project/search", "values": [...]}) share
+        # the shape, so a `self` URL that is not a changelog's settles it.
+        self_url = page.get("self")
+        if isinstance(self_url, str) and "/changelog" not in self_url:
+            raise ImportRejected(f"is a paged list of {self_url}, not issues or changelogs")
+        found = _CHANGELOG_URL.search(str(self_url or ""))
         found = found or _LEADING_ID.match(self._path.name)
         if found is None:
             raise ImportRejected(
