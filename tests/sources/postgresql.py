@@ -15,7 +15,9 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-_ADMIN_URL = os.environ.get("DWELLTIME_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_ADMIN_URL = os.environ.get(
+    "DWELLTIME_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @contextmanager
