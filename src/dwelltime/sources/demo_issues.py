@@ -277,9 +277,9 @@ class _IssueDraw:
 
     def _change_priority(self, priority: int, end_ms: int) -> int:
         at = self._random_instant(self._header.reporter, end_ms)
-        new = self._rng.choice([p for p in range(len(PRIORITIES)) if p != priority])
         if at is None:
             return priority
+        new = self._rng.choice([p for p in range(len(PRIORITIES)) if p != priority])
         old_name, old_id = PRIORITIES[priority][:2]
         new_name, new_id = PRIORITIES[new][:2]
         item = field_item("priority", old_id, old_name, new_id, new_name)
@@ -288,9 +288,9 @@ class _IssueDraw:
 
     def _add_label(self, labels: tuple[str, ...], end_ms: int) -> tuple[str, ...]:
         at = self._random_instant(self._header.reporter, end_ms)
-        missing = [label for label in LABELS if label not in labels]
         if at is None:
             return labels
+        missing = [label for label in LABELS if label not in labels]
         added = tuple(sorted((*labels, self._rng.choice(missing))))
         # Jira records labels as space-separated strings with null ids.
         item = field_item("labels", None, " ".join(labels), None, " ".join(added))
