@@ -9,7 +9,6 @@ unique and increase within every issue.
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from dwelltime.domain import ChangeItem, History, Issue, SprintRef, User
@@ -31,11 +30,11 @@ from dwelltime.sources.demo_fields import (
     fix_version,
     pick,
     resolution_item,
-    sprint_item,
     sprint_json,
     status_item,
     summary,
 )
+from dwelltime.sources.demo_sprints import plan_sprints
 from dwelltime.sources.demo_workflows import (
     CATEGORIES,
     DONE,
@@ -298,27 +297,16 @@ class _IssueDraw:
         return added
 
     def _sprints(self) -> tuple[SprintRef, ...]:
-        """Planned into the sprint running when work starts; carried over (at most 3 times)
-        into the next sprint while unfinished when a sprint completes."""
-        sprints, started = self._project.sprints, self._work_started_ms
-        if not sprints or started is None:
+        """The issue's sprints; each change of its Sprint field is made by the team lead."""
+        if self._work_started_ms is None:
             return ()
-        index = bisect_right(self._project.sprint_starts, started) - 1
-        lead = self._project.team[0].user
-        added_at = max(self._header.created_ms + MINUTE_MS, sprints[index].start_ms or 0)
-        member = [sprints[index]]
-        self._events.append(_Event(min(added_at, started), lead, (sprint_item((), member),)))
         finished = self._done_ms if self._done_ms is not None else self._now
-        for _ in range(3):
-            completed = member[-1].complete_ms
-            # Work that started after its sprint closed (a weekend start) is not carried.
-            if completed is None or not started < completed < finished or index + 1 >= len(sprints):
-                break
-            index += 1
-            before = tuple(member)
-            member.append(sprints[index])
-            self._events.append(_Event(completed, lead, (sprint_item(before, member),)))
-        return tuple(member)
+        sprints, changes = plan_sprints(
+            self._project, self._header.created_ms, self._work_started_ms, finished
+        )
+        lead = self._project.team[0].user
+        self._events.extend(_Event(at, lead, (item,)) for at, item in changes)
+        return sprints
 
 
 def _some(rng: random.Random, values: tuple[str, ...], count: int) -> tuple[str, ...]:
