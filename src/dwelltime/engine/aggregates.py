@@ -8,8 +8,10 @@ from collections.abc import Iterator, Sequence
 import polars as pl
 
 from dwelltime.engine.field_titles import field_title
-from dwelltime.engine.layout import ValueColumn
+from dwelltime.engine.layout import ValueColumn, key_frame
 from dwelltime.engine.render import Renderer
+from dwelltime.engine.staging import Staging
+from dwelltime.engine.statistics import segment_statistics
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, Sheet
 from dwelltime.issue_batch import field_column
 from dwelltime.params import AverageDenominator
@@ -22,41 +24,33 @@ _STATS = {
 }
 
 
-def _stats(denominator: AverageDenominator) -> list[pl.Expr]:
-    """Per (group, column) statistics of the non-empty values, `n` = issues of the group."""
-    value = pl.col("value")
-    if denominator is AverageDenominator.NON_NULL:
-        return [
-            value.sum().alias("sum"),
-            value.mean().alias("mean"),
-            value.median().alias("median"),
-            value.std(ddof=0).alias("std"),
-        ]
-    # `all`: the group's issues without a value count as zeros; values are never negative,
-    # so the zeros sort first and the median is read around them.
-    n = pl.col("n").first().cast(pl.Int64)
-    zeros = n - pl.len().cast(pl.Int64)
-    mean = value.sum() / n
-
-    def at(position: pl.Expr) -> pl.Expr:
-        return (
-            pl.when(position < zeros)
-            .then(0.0)
-            .otherwise(value.sort().gather((position - zeros).clip(0)).first())
+def _compact_cells(
+    staging: Staging, columns: Sequence[ValueColumn], keys: list[str], groups: pl.DataFrame
+) -> pl.DataFrame:
+    """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
+    the statistics run over a few numbers per cell instead of the staged strings."""
+    positions = key_frame(columns)
+    frames = [pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})]
+    for index in range(staging.count()):
+        staged = staging.load(index)
+        cells = (
+            staged.cells.filter(pl.col("value").is_not_null())
+            .join(positions, on=["a", "b"], nulls_equal=True)
+            .select("seq", "column", "value")
         )
-
-    squares = ((value - mean) ** 2).sum() + zeros * mean**2
-    return [
-        value.sum().alias("sum"),
-        mean.alias("mean"),
-        ((at((n - 1) // 2) + at(n // 2)) / 2).alias("median"),
-        (squares / n).sqrt().alias("std"),
-    ]
+        if keys:
+            issue_groups = staged.issues.select("seq", *keys).join(
+                groups.select(*keys, "group"), on=keys, nulls_equal=True
+            )
+            cells = cells.join(issue_groups.select("seq", "group"), on="seq")
+        else:
+            cells = cells.with_columns(group=pl.lit(0, pl.UInt32))
+        frames.append(cells.select("group", "column", "value"))
+    return pl.concat(frames)
 
 
 def aggregate_sheets(
-    cells: pl.LazyFrame,
-    issues: pl.LazyFrame,
+    staging: Staging,
     group_by: Sequence[str],
     columns: Sequence[ValueColumn],
     denominator: AverageDenominator,
@@ -64,35 +58,44 @@ def aggregate_sheets(
 ) -> dict[AggregateKind, Sheet]:
     """One sheet per aggregate: a row per group-by combination, sorted, empty last."""
     keys = [field_column(field_id) for field_id in group_by]
-    groups = issues.group_by(keys).agg(pl.len().alias("n")) if keys else issues.select(n=pl.len())
-    group_rows = groups.sort(keys, nulls_last=True).collect() if keys else groups.collect()
+    issues = staging.scan("issues")
     if keys:
-        joined = cells.join(issues.select("seq", *keys), on="seq").join(
-            groups, on=keys, nulls_equal=True
-        )
+        counted = issues.group_by(keys).agg(pl.len().alias("n")).sort(keys, nulls_last=True)
     else:
-        joined = cells.join(groups, how="cross")
-    stats = (
-        joined.filter(pl.col("value").is_not_null())
-        .group_by(*keys, "a", "b")
-        .agg(*_stats(denominator))
-        .collect(engine="streaming")
-    )
-    lookup: dict[tuple[object, ...], dict[str, float | None]] = {
-        tuple(row[name] for name in (*keys, "a", "b")): row for row in stats.iter_rows(named=True)
-    }
+        counted = issues.select(n=pl.len())
+    group_rows = counted.collect(engine="streaming").with_row_index("group")
+    cells = _compact_cells(staging, columns, keys, group_rows)
+    width = max(len(columns), 1)
+    segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
     all_issues = denominator is AverageDenominator.ALL
+    group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
+    stats = segment_statistics(
+        segment,
+        cells["value"].to_numpy(),
+        (lambda keys: group_sizes[keys // width]) if all_issues else None,
+    )
+    del cells, segment
+    found = {
+        int(key): {"sum": total, "mean": mean, "median": median, "std": std}
+        for key, total, mean, median, std in zip(
+            stats.keys.tolist(),
+            stats.sums.tolist(),
+            stats.means.tolist(),
+            stats.medians.tolist(),
+            stats.stds.tolist(),
+            strict=True,
+        )
+    }
     titles = [Column(field_title(f), ColumnKind.TEXT) for f in group_by]
     sheets = {}
     for kind, stat in _STATS.items():
 
         def rows(stat: str = stat, kind: AggregateKind = kind) -> Iterator[Sequence[Cell]]:
             for group in group_rows.iter_rows(named=True):
-                values = [group[name] for name in keys]
-                row: list[Cell] = [*values, group["n"]]
-                for column in columns:
-                    found = lookup.get((*values, *column.key))
-                    value = found[stat] if found else None
+                row: list[Cell] = [*(group[name] for name in keys), group["n"]]
+                for position, column in enumerate(columns):
+                    values = found.get(group["group"] * width + position)
+                    value = values[stat] if values else None
                     if value is None and all_issues and group["n"] and kind is not _SUM:
                         value = 0.0
                     row.append(renderer.cell(_aggregate_kind(column.kind, kind), value))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import polars as pl
+
 from dwelltime.engine.dates import TRANSITIONED_BY
 from dwelltime.engine.field_titles import list_fields
 from dwelltime.engine.statuses import StatusRules, disambiguate
@@ -62,6 +64,18 @@ def value_columns(
     if report.is_date_report:
         return _date_columns(params, rules, seen, names)
     return _pair_columns(report, rules, seen, names, kind)
+
+
+def key_frame(columns: Sequence[ValueColumn]) -> pl.DataFrame:
+    """Each column's staged key (`a`, `b`) and its position (`column`), to join cells on."""
+    return pl.DataFrame(
+        {
+            "a": [column.key[0] for column in columns],
+            "b": [column.key[1] for column in columns],
+            "column": list(range(len(columns))),
+        },
+        schema={"a": pl.Utf8, "b": pl.Utf8, "column": pl.Int64},
+    )
 
 
 #: statusDurationExpanded's columns after the field columns.

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-import polars as pl
-
 from dwelltime.engine.field_titles import SUMMARY, field_title, list_fields
-from dwelltime.engine.layout import ValueColumn
+from dwelltime.engine.layout import ValueColumn, key_frame
 from dwelltime.engine.render import Renderer
 from dwelltime.engine.staging import StagedBatch, Staging
 from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
@@ -42,14 +40,7 @@ def pivoted_sheet(
     issues), and each column is rendered as a whole, so the Python work per cell is small.
     """
     names = ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
-    keys = pl.DataFrame(
-        {
-            "a": [column.key[0] for column in columns],
-            "b": [column.key[1] for column in columns],
-            "column": list(range(len(columns))),
-        },
-        schema={"a": pl.Utf8, "b": pl.Utf8, "column": pl.Int64},
-    )
+    keys = key_frame(columns)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):

@@ -80,6 +80,8 @@ class Renderer:
             return list(values.cast(pl.Int64).to_list())
         if kind is ColumnKind.DURATION:
             divisor, decimals = _UNITS[self.view_format]
-            quotients = (values / (divisor or self.day_ms)).to_list()
-            return [None if q is None else round(q, decimals) for q in quotients]
+            # numpy divides exactly as Python does (polars multiplies by the reciprocal,
+            # which moves ties such as 0.875 off their rounding point); null becomes NaN.
+            quotients = (values.cast(pl.Float64).to_numpy() / (divisor or self.day_ms)).tolist()
+            return [None if q != q else round(q, decimals) for q in quotients]
         return [self.cell(kind, value) for value in values.to_list()]

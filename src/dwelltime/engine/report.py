@@ -101,8 +101,7 @@ class ReportEngine:
         aggregates = {}
         if params.columns_by.is_aggregated:
             aggregates = aggregate_sheets(
-                staging.scan("cells"),
-                staging.scan("issues"),
+                staging,
                 params.group_by_fields,
                 columns,
                 params.average_denominator,
