@@ -69,10 +69,17 @@ def status_columns(
         if params.include_deleted_statuses:
             known = {status.id for status in catalog}
             ids += sorted((s for s in visited if s not in known), key=int)
+    return list(zip(ids, status_titles(ids, catalog, issues), strict=True))
+
+
+def status_titles(
+    ids: Sequence[str], catalog: Sequence[Status], issues: Sequence[Issue]
+) -> list[str]:
+    """Titles of these statuses shown together: catalog name, else the latest history name."""
     catalog_names = {status.id: status.name for status in catalog}
     seen_names = history_names(issues, STATUS_FIELD)
     names = [catalog_names.get(ident) or seen_names.get(ident) or ident for ident in ids]
-    return list(zip(ids, disambiguated(ids, names), strict=True))
+    return disambiguated(ids, names)
 
 
 def assignee_columns(

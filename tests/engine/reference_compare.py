@@ -68,14 +68,31 @@ def expected_of(sheet: ExpectedSheet) -> tuple[list[Column], list[list[Token]]]:
     return sheet.columns, tokens(sheet.rows)
 
 
+def assert_same_sheet(
+    name: str,
+    actual: tuple[list[Column], list[list[Token]]],
+    expected: tuple[list[Column], list[list[Token]]],
+) -> None:
+    """Equal sheets, or a message naming the first difference (helper modules get no
+    pytest assertion rewriting)."""
+    assert actual[0] == expected[0], (
+        f"{name} columns:\n engine    {actual[0]}\n reference {expected[0]}"
+    )
+    for index, (mine, theirs) in enumerate(zip(actual[1], expected[1], strict=False)):
+        assert mine == theirs, f"{name} row {index}:\n engine    {mine}\n reference {theirs}"
+    assert len(actual[1]) == len(expected[1]), (
+        f"{name}: engine {len(actual[1])} rows, reference {len(expected[1])}"
+    )
+
+
 def assert_matches(table: ReportTable, expected: ExpectedReport) -> None:
     """The engine's List and aggregate sheets equal the expected ones, cell for cell."""
     assert table.listing.name == "List"
-    assert sheet_of(table.listing) == expected_of(expected.listing)
+    assert_same_sheet("List", sheet_of(table.listing), expected_of(expected.listing))
     assert set(table.aggregates) == set(expected.aggregates)
     for kind, sheet in expected.aggregates.items():
         assert table.aggregates[kind].name == kind.value
-        assert sheet_of(table.aggregates[kind]) == expected_of(sheet), kind.value
+        assert_same_sheet(kind.value, sheet_of(table.aggregates[kind]), expected_of(sheet))
 
 
 def assert_engine_agrees(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dwelltime.engine.table import Cell, Column, ColumnKind
 from dwelltime.params import ReportType
 from tests.engine.reference_calendar import from_ms, report_zone
+from tests.engine.reference_columns import status_titles
 from tests.engine.reference_numeric import World
 from tests.engine.reference_render import duration_kind, render_duration
 from tests.engine.reference_visits import Visit
@@ -59,7 +60,11 @@ def date_report(world: World) -> tuple[list[Column], list[list[Cell]]]:
 def expanded_report(world: World) -> tuple[list[Column], list[tuple[int, list[Cell]]]]:
     """Value columns and (issue index, cells) of every counted visit, by issue then entry."""
     zone = report_zone(world.calendar)
-    titles = dict(world.status_columns())
+    # no status columns here: a title is disambiguated among the statuses the rows show
+    shown = sorted(
+        {str(v.value) for issue in world.issues for v in world.kept(issue) if world.counts(v.value)}
+    )
+    titles = dict(zip(shown, status_titles(shown, world.catalog, world.issues), strict=True))
     columns = [
         Column("Status", ColumnKind.TEXT),
         Column("Entered", ColumnKind.DATE),

@@ -173,7 +173,13 @@ def group_duration(world: World) -> Values:
     for issue in world.issues:
         row: list[Exact | None] = []
         for group in world.params.groups:
-            members = [_status_value(world, issue, ident) for ident in group.statuses]
+            # members are named explicitly: they count whatever `statuses` and the
+            # deleted-status rule say (docs/decisions.md)
+            kept = world.kept(issue)
+            members = [
+                _by_behavior(world, [v for v in kept if v.value == ident])
+                for ident in group.statuses
+            ]
             present = [m for m in members if m is not None]
             row.append(sum(present) if present else None)
         rows.append(row)

@@ -3,8 +3,8 @@ its status items, and the engine agrees with the reference model on it for every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,9 @@ class Sample:
     now_ms: int
 
 
-def _load(folder: Path, issue_files: Sequence[str], status_file: str) -> Sample:
+@cache
+def _load(folder: Path, issue_files: tuple[str, ...], status_file: str) -> Sample:
+    """Read once per session: the files are read-only and parsing them is the slow part."""
     issues = {
         issue.key: issue
         for name in issue_files
@@ -39,8 +41,8 @@ def _load(folder: Path, issue_files: Sequence[str], status_file: str) -> Sample:
 @pytest.fixture(params=["devlake", "jirametrics"])
 def sample(request: pytest.FixtureRequest, jira_samples: Path) -> Sample:
     if request.param == "devlake":
-        return _load(jira_samples / "devlake", ["search.json"], "status.json")
-    return _load(jira_samples / "jirametrics", ["*SP-*.json"], "sample_statuses.json")
+        return _load(jira_samples / "devlake", ("search.json",), "status.json")
+    return _load(jira_samples / "jirametrics", ("*SP-*.json",), "sample_statuses.json")
 
 
 def _status_items(issue: Issue) -> int:
