@@ -310,5 +310,10 @@ class _IssueDraw:
 
 
 def _some(rng: random.Random, values: tuple[str, ...], count: int) -> tuple[str, ...]:
-    """`count` distinct values in sorted order (most issues have none: no draw then)."""
-    return tuple(sorted(rng.sample(values, count))) if count else ()
+    """`count` distinct values in sorted order (most issues have none: no draw then;
+    `rng.sample` costs more than the rest of this, so one value is a plain choice)."""
+    if count == 0:
+        return ()
+    if count == 1:
+        return (rng.choice(values),)
+    return tuple(sorted(rng.sample(values, count)))
