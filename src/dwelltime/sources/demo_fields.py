@@ -54,6 +54,16 @@ def pick(rng: random.Random, sums: tuple[float, ...]) -> int:
     return bisect_right(sums, rng.random() * sums[-1])
 
 
+def some_of(rng: random.Random, values: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """`count` distinct values in sorted order (most issues have none: no draw then;
+    `rng.sample` costs more than the rest of this, so one value is a plain choice)."""
+    if count == 0:
+        return ()
+    if count == 1:
+        return (rng.choice(values),)
+    return tuple(sorted(rng.sample(values, count)))
+
+
 ISSUE_TYPE_WEIGHTS = cumulative([weight for _, weight in ISSUE_TYPES])
 PRIORITY_WEIGHTS = cumulative([priority[2] for priority in PRIORITIES])
 #: How finished work is resolved (names, cumulative weights); "Won't Do" has its status.

@@ -30,6 +30,7 @@ from dwelltime.sources.demo_fields import (
     fix_version,
     pick,
     resolution_item,
+    some_of,
     sprint_json,
     status_item,
     summary,
@@ -151,7 +152,7 @@ class _IssueDraw:
         """Draw the issue's life, then its fields; its events become numbered histories."""
         rng, header = self._rng, self._header
         status = self._walk()
-        labels = _some(rng, LABELS, rng.choice((0, 0, 0, 1, 2)))
+        labels = some_of(rng, LABELS, rng.choice((0, 0, 0, 1, 2)))
         priority = header.priority
         end_ms = self._resolved_ms if self._resolved_ms is not None else self._now
         if rng.random() < 0.12:
@@ -193,7 +194,7 @@ class _IssueDraw:
             resolution_date_ms=self._resolved_ms,
             resolution=self._resolution,
             labels=labels,
-            components=_some(rng, self._project.components, rng.choice((0, 1, 1, 2))),
+            components=some_of(rng, self._project.components, rng.choice((0, 1, 1, 2))),
             fix_versions=fix_version(self._resolved_ms) if self._project.sprints else (),
             sprints=sprints,
             fields=fields,
@@ -307,13 +308,3 @@ class _IssueDraw:
         lead = self._project.team[0].user
         self._events.extend(_Event(at, lead, (item,)) for at, item in changes)
         return sprints
-
-
-def _some(rng: random.Random, values: tuple[str, ...], count: int) -> tuple[str, ...]:
-    """`count` distinct values in sorted order (most issues have none: no draw then;
-    `rng.sample` costs more than the rest of this, so one value is a plain choice)."""
-    if count == 0:
-        return ()
-    if count == 1:
-        return (rng.choice(values),)
-    return tuple(sorted(rng.sample(values, count)))
