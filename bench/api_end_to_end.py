@@ -4,8 +4,9 @@
 first exported through a real `dwelltime serve` (POST, poll, download), then written by
 `dwelltime report` with the same parameters and the same `now` in its own process: the
 ratio says what the service adds. Each side runs twice, in alternating order, and the best
-runs are compared (the shared machine's load drifts by minutes). Worker peak RSS is the worker's own (ru_maxrss, logged
-by the runner); the report's comes from the kernel (`os.wait4`).
+runs are compared (the shared machine's load drifts by minutes). Worker peak RSS is the
+worker's own (ru_maxrss, logged by the runner); the report's comes from the kernel
+(`os.wait4`).
 
 Run: `python -m bench.api_end_to_end [HOME]` (a kept HOME skips the minutes of demo data).
 """
