@@ -13,9 +13,10 @@ def _events(view: BatchView, point: DbsPoint) -> pl.DataFrame:
     """Instants (seq, t) at which `point` happens inside the window."""
     window = view.window
     if point.type == "creation":
-        return view.issues.filter(pl.col("created_ms") < window.end_ms).select(
+        created = view.issues.select(
             "seq", t=pl.max_horizontal("created_ms", pl.lit(window.start_ms, pl.Int64))
         )
+        return created.filter(pl.col("t") < window.end_ms)
     if point.type == "status":
         visits = view.status_visits.filter(pl.col("value").is_in(list(point.ids)))
         return visits.select("seq", t="entered")

@@ -35,23 +35,25 @@ class Window:
 
 
 def issue_changes(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
-    """Change items with the issue's `seq`, `ts` clamped to `created`, sorted by
-    (seq, ts, history id)."""
+    """Change items with the issue's `seq`, sorted by (seq, ts, history id) on their own
+    timestamps, then `ts` clamped to `created` (a change dated before creation keeps its
+    place in the order but counts as made at creation)."""
     return (
         changes.join(issues.select("issue_id", "seq", "created_ms"), on="issue_id")
+        .sort("seq", "ts_ms", "history_id", maintain_order=True)
         .with_columns(ts=pl.max_horizontal("ts_ms", "created_ms"))
-        .sort("seq", "ts", "history_id", maintain_order=True)
     )
 
 
 def raw_visits(
     issues: pl.DataFrame, changes: pl.DataFrame, field_id: str, window: Window
 ) -> pl.DataFrame:
-    """Unclipped visits of one field (status or assignee), sorted by (seq, entered, hist).
+    """Unclipped visits of one field (status or assignee), per issue in history order.
 
-    Columns: seq, value, entered, left, hist (SEED_HISTORY for the first visit), by (who
-    started it), left_by (who ended it), prev (the value before), open (not ended by a change).
-    `changes` comes from `issue_changes`.
+    Columns: seq, value, entered, left, hist (SEED_HISTORY for the first visit), at (the
+    history's own timestamp, NO_START for the first visit: the order key), by (who started
+    it), left_by (who ended it), prev (the value before), open (not ended by a change).
+    `changes` comes from `issue_changes`, already in history order.
     """
     current = "status_id" if field_id == STATUS_FIELD else "assignee"
     own = changes.filter(pl.col("field_id") == field_id)
@@ -66,6 +68,7 @@ def raw_visits(
             value=pl.when(pl.col("changed")).then(pl.col("first_from")).otherwise(pl.col(current)),
             entered=pl.col("created_ms"),
             hist=pl.lit(SEED_HISTORY, pl.Int64),
+            at=pl.lit(NO_START, pl.Int64),
             by=pl.lit(None, pl.Utf8),
         )
     )
@@ -74,9 +77,10 @@ def raw_visits(
         value=pl.col("to_value"),
         entered=pl.col("ts"),
         hist=pl.col("history_id"),
+        at=pl.col("ts_ms"),
         by=pl.col("author"),
     )
-    visits = pl.concat([seeds, moves]).sort("seq", "entered", "hist", maintain_order=True)
+    visits = pl.concat([seeds, moves]).sort("seq", "at", "hist", maintain_order=True)
     if field_id == ASSIGNEE_FIELD:
         visits = visits.with_columns(pl.col("value").fill_null(UNASSIGNED))
     same_next = pl.col("seq").shift(-1) == pl.col("seq")
@@ -124,19 +128,19 @@ def pair_segments(
         pl.concat(
             [
                 status_visits.select(
-                    "seq", "entered", "hist", status="value", assignee=pl.lit(None, pl.Utf8)
+                    "seq", "entered", "hist", "at", status="value", assignee=pl.lit(None, pl.Utf8)
                 ),
                 assignee_visits.select(
-                    "seq", "entered", "hist", status=pl.lit(None, pl.Utf8), assignee="value"
+                    "seq", "entered", "hist", "at", status=pl.lit(None, pl.Utf8), assignee="value"
                 ),
             ]
         )
-        .sort("seq", "entered", "hist", maintain_order=True)
+        .sort("seq", "at", "hist", maintain_order=True)
         .with_columns(
             pl.col("status").forward_fill().over("seq"),
             pl.col("assignee").forward_fill().over("seq"),
         )
-        .unique(subset=["seq", "entered", "hist"], keep="last", maintain_order=True)
+        .unique(subset=["seq", "at", "hist"], keep="last", maintain_order=True)
     )
     same_next = pl.col("seq").shift(-1) == pl.col("seq")
     return events.with_columns(
