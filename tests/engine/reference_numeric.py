@@ -103,7 +103,8 @@ def transition_count(world: World) -> Values:
         for issue in world.issues
     ]
     ends = {end for pairs in per_issue for pair in pairs for end in pair if isinstance(end, str)}
-    order = world.status_columns(ends)
+    # titles are disambiguated among the statuses the pair columns show (or all selected)
+    order = status_columns(world.params, world.catalog, ends, world.issues)
     position = {ident: index for index, (ident, _) in enumerate(order)}
     title = dict(order)
     occurring = sorted(

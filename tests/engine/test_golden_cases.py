@@ -486,11 +486,6 @@ def test_count_aggregates_grouped_by_field() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: histories are sorted after clamping to created, so a change dated "
-    "before creation is ordered by history id among the changes at creation",
-)
 def test_changes_dated_before_creation_keep_their_order() -> None:
     # created Sunday 00:00. History 9 is dated 1 ms before creation (clock skew) and moves
     # Open → In Progress; history 5, at creation, moves In Progress → Done. Ordered by
@@ -514,11 +509,6 @@ def test_changes_dated_before_creation_keep_their_order() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a creation start is taken when the window is empty (trim start at "
-    "or after now), giving 0 instead of empty",
-)
 def test_creation_start_needs_a_non_empty_window() -> None:
     # trimmed from now on: the window [now, now) holds nothing, so no metric ever starts
     created_before = issue("P-15", at("2026-11-29 00:00"), OPEN)
