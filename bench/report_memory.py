@@ -40,7 +40,7 @@ def main() -> None:
             demo_seconds, _ = measured(
                 ["demo-data", "--issues", str(size), "--projects", "1"], home
             )
-            baseline_seconds, baseline = measured(["store", "stats"], home)
+            _, baseline = measured(["store", "stats"], home)
             out = home / "report.csv"
             seconds, peak = measured(["report", "--query", QUERY, "-o", str(out)], home)
             peaks[size] = peak
