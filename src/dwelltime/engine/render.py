@@ -3,7 +3,7 @@ as ints, instants as aware datetimes (docs/reports.md, "Values")."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -58,7 +58,10 @@ class Renderer:
         if ms is None:
             return None
         seconds, millis = divmod(int(ms), 1000)
-        return datetime.fromtimestamp(seconds, tz=self.time_zone) + timedelta(milliseconds=millis)
+        # `replace`, not `+ timedelta`: adding resets `fold`, which would give an instant in
+        # a repeated (DST fall-back) hour the offset of the first pass.
+        moment = datetime.fromtimestamp(seconds, tz=self.time_zone)
+        return moment.replace(microsecond=millis * 1000)
 
     def cell(self, kind: ColumnKind, value: float | None) -> Cell:
         """A staged value of a value column of `kind`."""
