@@ -4,6 +4,7 @@ and both the reference model and the engine must produce exactly it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import pytest
 
@@ -518,3 +519,44 @@ def test_creation_start_needs_a_non_empty_window() -> None:
         params(ReportType.DURATION_BETWEEN_STATUSES, dbs_metrics=(lead,), trim_start_ms=NOW),
     )
     assert listing(result) == ([*HEAD, "Lead Time"], [["P-15", "Summary of P-15", None]])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: Renderer.instant adds a timedelta to fromtimestamp(…, tz), which "
+    "resets fold, so instants in a fall-back hour come out an hour early",
+)
+def test_instant_in_the_repeated_hour_keeps_its_offset() -> None:
+    # Berlin falls back at 2026-10-25 01:00 UTC (03:00 CEST → 02:00 CET): an issue created
+    # at 01:00 UTC was entered at 02:00 CET (+01:00), not at the first 02:00 (+02:00), which
+    # is an hour earlier.
+    created = at("2026-10-25 01:00")
+    repeated = issue("P-16", created, OPEN)
+    result = report(
+        [repeated],
+        params(ReportType.FIRST_TRANSITION_TO_STATUS_DATE),
+        office_calendar("Europe/Berlin"),
+        now_ms=at("2026-10-26 00:00"),
+    )
+    titles, rows = listing(result)
+    entered = rows[0][2]
+    assert titles == [*HEAD, "Open"]
+    assert isinstance(entered, datetime)
+    assert entered.isoformat() == "2026-10-25T02:00:00+01:00"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: names.batch_names ranks names by the ts clamped to created, not by "
+    "the history's own timestamp",
+)
+def test_deleted_status_title_follows_the_histories_own_timestamps() -> None:
+    # Two issues created at one instant. P-17's history (id 1), dated at creation, calls the
+    # deleted status 5 "Resolved"; P-18's history (id 2) is dated 1 ms before P-18's creation
+    # and calls it "Closed". By (created, history id) P-17's history is the latest, so the
+    # title is "Resolved" (clamping P-18's change to its creation only moves its time).
+    created = at("2026-11-29 00:00")
+    newer = issue("P-17", created, OPEN, [history(1, created, status_item(RESOLVED, OPEN))])
+    older = issue("P-18", created, OPEN, [history(2, created - 1, status_item(CLOSED, OPEN))])
+    result = report([newer, older], params(ReportType.STATUS_COUNT, include_deleted_statuses=True))
+    assert listing(result)[0] == [*HEAD, "Open", "Resolved"]
