@@ -1,9 +1,11 @@
 """Status polling under load: 50 concurrent clients poll while 4 exports run.
 
-Baseline in the same run: the same 50 clients polling an idle server (no export running).
-Reports requests, errors (anything but 200 or a transport error), p50/p99/max latency.
-Clients are asyncio tasks in this process (each with its own connection), so part of the
-measured latency is the client's own scheduling on the same 2 cores.
+Each client polls its export's status every POLL_SECONDS (staggered), as a script waiting
+for an export does; a second pass polls back to back with no pause (saturation: latency
+is then mostly queueing, and requests/s is the server's capacity). Baseline in the same run:
+the same clients against an idle server. Reports requests, errors (anything but 200, or a
+transport error), p50/p99/max latency. Clients are asyncio tasks in this process (one
+connection each), so part of the latency is the client's own work on the same 2 cores.
 
 Run: `python -m bench.api_load [HOME]`.
 """
@@ -11,6 +13,7 @@ Run: `python -m bench.api_load [HOME]`.
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -26,6 +29,7 @@ ISSUES = 20_000
 CLIENTS = 50
 EXPORTS = 4
 BASELINE_SECONDS = 10.0
+POLL_SECONDS = 0.5
 EXPORT = {
     "filterType": "customjql",
     "customjql": "created is not empty",
@@ -40,19 +44,25 @@ class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
 
-    def line(self, label: str) -> str:
+    def line(self, label: str, seconds: float) -> str:
         ordered = sorted(self.latencies_ms)
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
         return (
-            f"| {label} | {len(ordered):,} | {self.errors} | {statistics.median(ordered):.1f} "
-            f"| {p99:.1f} | {ordered[-1]:.1f} |"
+            f"| {label} | {len(ordered):,} | {len(ordered) / seconds:.0f} | {self.errors} "
+            f"| {statistics.median(ordered):.1f} | {p99:.1f} | {ordered[-1]:.1f} |"
         )
 
 
 async def poll(
-    url: str, headers: dict[str, str], export_id: str, until: asyncio.Event, tally: Tally
+    url: str,
+    headers: dict[str, str],
+    export_id: str,
+    until: asyncio.Event,
+    tally: Tally,
+    interval: float,
 ) -> None:
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        await asyncio.sleep(random.uniform(0, interval))
         while not until.is_set():
             began = time.perf_counter()
             try:
@@ -60,8 +70,10 @@ async def poll(
                 ok = response.status_code == 200
             except httpx.TransportError:
                 ok = False
-            tally.latencies_ms.append((time.perf_counter() - began) * 1000)
+            took = time.perf_counter() - began
+            tally.latencies_ms.append(took * 1000)
             tally.errors += 0 if ok else 1
+            await asyncio.sleep(max(0.0, interval - took))
 
 
 async def start_export(url: str, headers: dict[str, str]) -> str:
@@ -72,12 +84,14 @@ async def start_export(url: str, headers: dict[str, str]) -> str:
         return export_id
 
 
-async def running_phase(url: str, users: list[dict[str, str]]) -> tuple[Tally, float]:
+async def running_phase(
+    url: str, users: list[dict[str, str]], interval: float
+) -> tuple[Tally, float]:
     ids = [await start_export(url, headers) for headers in users]
     done = asyncio.Event()
     tally = Tally()
     pollers = [
-        asyncio.create_task(poll(url, users[i % EXPORTS], ids[i % EXPORTS], done, tally))
+        asyncio.create_task(poll(url, users[i % EXPORTS], ids[i % EXPORTS], done, tally, interval))
         for i in range(CLIENTS)
     ]
     began = time.perf_counter()
@@ -90,11 +104,12 @@ async def running_phase(url: str, users: list[dict[str, str]]) -> tuple[Tally, f
     return tally, seconds
 
 
-async def idle_phase(url: str, headers: dict[str, str], export_id: str) -> Tally:
+async def idle_phase(url: str, headers: dict[str, str], export_id: str, interval: float) -> Tally:
     done = asyncio.Event()
     tally = Tally()
     pollers = [
-        asyncio.create_task(poll(url, headers, export_id, done, tally)) for _ in range(CLIENTS)
+        asyncio.create_task(poll(url, headers, export_id, done, tally, interval))
+        for _ in range(CLIENTS)
     ]
     await asyncio.sleep(BASELINE_SECONDS)
     done.set()
@@ -107,16 +122,17 @@ def main() -> None:
     demo_home(home, ISSUES)
     users = [auth_header(home, f"load-{index}") for index in range(EXPORTS)]
     settings = {"workers": str(EXPORTS), "max_running_per_user": "1"}
+    print(f"{CLIENTS} clients; {EXPORTS} XLSX exports of {ISSUES:,} issues (4 workers)")
+    print("| clients poll | phase | requests | per s | errors | p50 ms | p99 ms | max ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     with Served(home, home.parent / "serve-load.log", **settings) as url:
         first = asyncio.run(start_export(url, users[0]))
         wait_until_finished(url, users[0], first)
-        idle = asyncio.run(idle_phase(url, users[0], first))
-        busy, seconds = asyncio.run(running_phase(url, users))
-    print(f"{CLIENTS} clients; {EXPORTS} XLSX exports of {ISSUES:,} issues ran {seconds:.0f} s")
-    print("| phase | requests | errors | p50 ms | p99 ms | max ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    print(idle.line("idle server (baseline)"))
-    print(busy.line(f"{EXPORTS} exports running"))
+        for interval, label in ((POLL_SECONDS, f"every {POLL_SECONDS} s"), (0.0, "back to back")):
+            idle = asyncio.run(idle_phase(url, users[0], first, interval))
+            print(f"| {label} {idle.line('idle server (baseline)', BASELINE_SECONDS)}")
+            busy, seconds = asyncio.run(running_phase(url, users, interval))
+            print(f"| {label} {busy.line(f'{EXPORTS} exports running ({seconds:.0f} s)', seconds)}")
 
 
 if __name__ == "__main__":
