@@ -521,11 +521,6 @@ def test_creation_start_needs_a_non_empty_window() -> None:
     assert listing(result) == ([*HEAD, "Lead Time"], [["P-15", "Summary of P-15", None]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: Renderer.instant adds a timedelta to fromtimestamp(…, tz), which "
-    "resets fold, so instants in a fall-back hour come out an hour early",
-)
 def test_instant_in_the_repeated_hour_keeps_its_offset() -> None:
     # Berlin falls back at 2026-10-25 01:00 UTC (03:00 CEST → 02:00 CET): an issue created
     # at 01:00 UTC was entered at 02:00 CET (+01:00), not at the first 02:00 (+02:00), which
