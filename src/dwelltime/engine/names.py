@@ -17,7 +17,7 @@ def _from_changes(changes: pl.DataFrame, field_id: str) -> pl.DataFrame:
     own = changes.filter(pl.col("field_id") == field_id)
     sides = [
         own.select(
-            id=pl.col(f"{side}_value"), name=pl.col(f"{side}_string"), rank_ts="ts"
+            id=pl.col(f"{side}_value"), name=pl.col(f"{side}_string"), rank_ts="ts_ms"
         ).with_columns(rank_h=own["history_id"])
         for side in ("from", "to")
     ]
