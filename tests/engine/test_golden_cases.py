@@ -540,11 +540,6 @@ def test_instant_in_the_repeated_hour_keeps_its_offset() -> None:
     assert entered.isoformat() == "2026-10-25T02:00:00+01:00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: names.batch_names ranks names by the ts clamped to created, not by "
-    "the history's own timestamp",
-)
 def test_deleted_status_title_follows_the_histories_own_timestamps() -> None:
     # Two issues created at one instant. P-17's history (id 1), dated at creation, calls the
     # deleted status 5 "Resolved"; P-18's history (id 2) is dated 1 ms before P-18's creation
