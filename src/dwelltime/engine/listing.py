@@ -21,9 +21,13 @@ def fixed_columns(fields: Sequence[str]) -> list[Column]:
     ]
 
 
+def _fixed_names(fields: Sequence[str]) -> list[str]:
+    """The staged issue columns behind Key, Summary and the field columns."""
+    return ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
+
+
 def _fixed_values(staged: StagedBatch, fields: Sequence[str]) -> dict[int, list[Cell]]:
-    names = ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
-    issues = staged.issues.select("seq", *names)
+    issues = staged.issues.select("seq", *_fixed_names(fields))
     return {row[0]: list(row[1:]) for row in issues.iter_rows()}
 
 
@@ -39,7 +43,7 @@ def pivoted_sheet(
     A batch is pivoted column by column (a join of the column's cells onto the batch's
     issues), and each column is rendered as a whole, so the Python work per cell is small.
     """
-    names = ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
+    names = _fixed_names(fields)
     keys = key_frame(columns)
 
     def rows() -> Iterator[Sequence[Cell]]:
