@@ -101,8 +101,10 @@ def assert_engine_agrees(
     statuses: Sequence[Status],
     calendar: CalendarSpec | None,
     now_ms: int,
+    batch_size: int = 3,
 ) -> ExpectedReport:
     """Compare the engine with the reference on one input; returns the expectation."""
     expected = expected_report(issues, params, statuses, calendar, now_ms)
-    assert_matches(engine_table(issues, params, statuses, calendar, now_ms), expected)
+    table = engine_table(issues, params, statuses, calendar, now_ms, batch_size)
+    assert_matches(table, expected)
     return expected

@@ -73,6 +73,8 @@ class Scenario:
     params: ReportParams
     calendar: CalendarSpec | None
     now_ms: int
+    #: issues per batch fed to the engine: names, columns and aggregates span batches
+    batch_size: int = 3
 
 
 def _status(ident: str, rng: Random) -> tuple[str, str]:
@@ -233,7 +235,8 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
         )
     if report is ReportType.DURATION_BETWEEN_STATUSES:
         options["dbs_metrics"] = tuple(draw(metrics(i)) for i in range(draw(st.integers(1, 2))))
-    return Scenario(generated, params(report, **options), calendar, now)
+    batch_size = draw(st.integers(1, 4))
+    return Scenario(generated, params(report, **options), calendar, now, batch_size)
 
 
 def _equal_days(calendar: CalendarSpec) -> bool:

@@ -21,7 +21,12 @@ def test_engine_agrees_with_reference(report: ReportType) -> None:
     @given(scenario=scenarios(report))
     def agrees(scenario: Scenario) -> None:
         assert_engine_agrees(
-            scenario.issues, scenario.params, CATALOG, scenario.calendar, scenario.now_ms
+            scenario.issues,
+            scenario.params,
+            CATALOG,
+            scenario.calendar,
+            scenario.now_ms,
+            scenario.batch_size,
         )
 
     agrees()
