@@ -32,7 +32,8 @@ class Services:
     scheduler: Scheduler
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI would run a plain def in the thread pool, a hop per request for nothing.
     services: Services = request.app.state.services
     return services
 

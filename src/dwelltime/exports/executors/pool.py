@@ -8,6 +8,7 @@ scheduler at once (concurrent.futures would break the whole pool instead).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Set
 from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
@@ -15,6 +16,9 @@ from multiprocessing.process import BaseProcess
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Finished
 
+#: Workers run this much nicer than serve: exports are batch work, and status polls must
+#: not queue behind them for CPU (measured in bench/api_load.py).
+WORKER_NICENESS = 10
 #: How long a cancelled or shut-down worker gets to exit after SIGTERM before SIGKILL.
 STOP_GRACE_SECONDS = 2.0
 
@@ -24,6 +28,7 @@ def _work(export_id: str, settings: Settings) -> None:
     from dwelltime.exports.logs import configure_logging
     from dwelltime.exports.runner import run_export
 
+    os.nice(WORKER_NICENESS)
     configure_logging()
     run_export(export_id, settings)
 
