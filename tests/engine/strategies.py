@@ -6,7 +6,8 @@ visits, trims and periods meet the awkward instants while reports stay small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from random import Random
 
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from dwelltime.domain import (
     CalendarSpec,
     ChangeItem,
     History,
+    Holiday,
     Issue,
     Status,
     WorkingTime,
@@ -148,6 +150,20 @@ def issues(draw: st.DrawFn, number: int, anchor: int) -> Issue:
 
 
 @st.composite
+def near_holidays(draw: st.DrawFn, anchor: int) -> list[Holiday]:
+    """0-3 holidays within a week of the anchor; a recurring one is dated in an earlier
+    year, so only its month and day can match."""
+    day = datetime.fromtimestamp(anchor // 1000, tz=UTC).date()
+    holidays = []
+    for offset, recurring in draw(
+        st.lists(st.tuples(st.integers(-7, 7), st.booleans()), max_size=3)
+    ):
+        when = day + timedelta(days=offset)
+        holidays.append(Holiday("Near", when.replace(year=2021) if recurring else when, recurring))
+    return holidays
+
+
+@st.composite
 def business_calendars(draw: st.DrawFn) -> CalendarSpec:
     """Calendars whose working days are equally long (businessDays needs them)."""
     starts = draw(st.lists(st.integers(0, 23), min_size=1, max_size=3, unique=True))
@@ -192,6 +208,8 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
     generated = [draw(issues(number + 1, anchor)) for number in range(count)]
     now = anchor + draw(st.integers(-2 * DAY, 16 * DAY))
     calendar = draw(st.one_of(st.none(), calendars(), business_calendars()))
+    if calendar is not None:
+        calendar = replace(calendar, holidays=(*calendar.holidays, *draw(near_holidays(anchor))))
     business = calendar is not None and len(calendar.working_times) > 0 and _equal_days(calendar)
     options: dict[str, object] = {
         "calendar_id": "normalHours" if calendar is None else calendar.id,
