@@ -295,6 +295,15 @@ def test_health_and_metrics(client: httpx.Client, alice: User) -> None:
     assert "dwelltime_queue_depth" in metrics
     assert "dwelltime_export_duration_seconds_bucket" in metrics
     assert "dwelltime_issues_processed_total" in metrics
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) >= {
+        "/rest/export",
+        "/rest/export/{exportId}",
+        "/rest/export/{exportId}/download",
+        "/healthz",
+        "/metrics",
+    }
 
 
 def test_stored_params_keep_no_token(client: httpx.Client, alice: User, services: Services) -> None:
