@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dwelltime.domain import CalendarSpec, Issue, Status
-from dwelltime.engine.field_titles import field_title
+from dwelltime.engine.field_titles import DATE_FIELDS, field_kind, field_title
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind
 from dwelltime.params import ReportParams, ReportType
 from dwelltime.sources.fields import display_value
+from tests.engine.reference_calendar import from_ms, report_zone
 from tests.engine.reference_columns import list_fields
 from tests.engine.reference_dates import date_report, expanded_report
 from tests.engine.reference_numeric import NUMERIC_REPORTS, World
@@ -33,8 +34,18 @@ class ExpectedReport:
     aggregates: dict[AggregateKind, ExpectedSheet] = field(default_factory=dict)
 
 
-def _issue_cells(issue: Issue, fields: Sequence[str]) -> list[Cell]:
-    return [issue.key, issue.summary, *(display_value(issue, f) for f in fields)]
+def _field_cell(issue: Issue, field_id: str, zone: str) -> Cell:
+    """Instant fields are dates in the report's zone, to the second (as sources give them)."""
+    if field_id not in DATE_FIELDS:
+        return display_value(issue, field_id)
+    ms = {"created": issue.created_ms, "updated": issue.updated_ms}.get(
+        field_id, issue.resolution_date_ms
+    )
+    return None if ms is None else from_ms(ms - ms % 1000, zone)
+
+
+def _issue_cells(issue: Issue, fields: Sequence[str], zone: str) -> list[Cell]:
+    return [issue.key, issue.summary, *(_field_cell(issue, f, zone) for f in fields)]
 
 
 def expected_report(
@@ -47,23 +58,27 @@ def expected_report(
     """The List sheet and aggregate sheets the engine must produce for this input."""
     world = World(issues, params, statuses, calendar, Window.of(params, now_ms))
     fields = list_fields(params)
+    zone = report_zone(calendar)
     head = [Column("Key", ColumnKind.TEXT), Column("Summary", ColumnKind.TEXT)]
-    head += [Column(field_title(f), ColumnKind.TEXT) for f in fields]
+    head += [Column(field_title(f), field_kind(f)) for f in fields]
     report = params.columns_by
     if report.is_date_report:
         columns, cells = date_report(world)
-        rows = [_issue_cells(issue, fields) + row for issue, row in zip(issues, cells, strict=True)]
+        rows = [
+            _issue_cells(issue, fields, zone) + row
+            for issue, row in zip(issues, cells, strict=True)
+        ]
         return ExpectedReport(ExpectedSheet(head + columns, rows))
     if report is ReportType.STATUS_DURATION_EXPANDED:
         columns, visit_rows = expanded_report(world)
-        rows = [_issue_cells(issues[index], fields) + row for index, row in visit_rows]
+        rows = [_issue_cells(issues[index], fields, zone) + row for index, row in visit_rows]
         return ExpectedReport(ExpectedSheet(head + columns, rows))
     value_columns, values = NUMERIC_REPORTS[report](world)
     kind = duration_kind(params)
     head += [Column(c.title, ColumnKind.COUNT if c.is_count else kind) for c in value_columns]
     rows = []
     for issue, issue_values in zip(issues, values, strict=True):
-        row = _issue_cells(issue, fields)
+        row = _issue_cells(issue, fields, zone)
         for column, value in zip(value_columns, issue_values, strict=True):
             if column.is_count:
                 row.append(None if value is None else int(value))

@@ -225,7 +225,9 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
         "time_period": draw(st.sampled_from(TimePeriod)),
         "include_transitioned_by": draw(st.booleans()),
         "fields": tuple(
-            draw(st.lists(st.sampled_from(("issuetype", "priority", FIELD)), unique=True))
+            draw(
+                st.lists(st.sampled_from(("issuetype", "priority", "created", FIELD)), unique=True)
+            )
         ),
         "group_by_fields": tuple(
             draw(st.lists(st.sampled_from(("issuetype", "priority")), unique=True))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dwelltime.engine.table import ColumnKind
+
 SUMMARY = "summary"
+
+#: Fields holding an instant: sources give them as UTC text (`yyyy-MM-dd HH:mm:ss`), and
+#: the list shows them as DATE cells in the report's zone, so spreadsheets get real dates.
+DATE_FIELDS = frozenset({"created", "updated", "resolutiondate"})
 
 FIELD_TITLES: dict[str, str] = {
     "issuetype": "Issue Type",
@@ -28,6 +34,11 @@ FIELD_TITLES: dict[str, str] = {
 def field_title(field_id: str) -> str:
     """A field column's title; an unknown id is its own title (`customfield_10020`)."""
     return FIELD_TITLES.get(field_id, field_id)
+
+
+def field_kind(field_id: str) -> ColumnKind:
+    """How a field column's cells are typed: instants are dates, the rest is text."""
+    return ColumnKind.DATE if field_id in DATE_FIELDS else ColumnKind.TEXT
 
 
 def list_fields(fields: Sequence[str]) -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from dwelltime.engine.field_titles import SUMMARY, field_title, list_fields
+import polars as pl
+
+from dwelltime.engine.field_titles import DATE_FIELDS, SUMMARY, field_kind, field_title, list_fields
 from dwelltime.engine.layout import ValueColumn, key_frame
 from dwelltime.engine.render import Renderer
 from dwelltime.engine.staging import StagedBatch, Staging
@@ -17,7 +19,7 @@ def fixed_columns(fields: Sequence[str]) -> list[Column]:
     return [
         Column("Key", ColumnKind.TEXT),
         Column("Summary", ColumnKind.TEXT),
-        *(Column(field_title(field_id), ColumnKind.TEXT) for field_id in list_fields(fields)),
+        *(Column(field_title(field_id), field_kind(field_id)) for field_id in list_fields(fields)),
     ]
 
 
@@ -26,9 +28,29 @@ def _fixed_names(fields: Sequence[str]) -> list[str]:
     return ["key", field_column(SUMMARY), *(field_column(f) for f in list_fields(fields))]
 
 
-def _fixed_values(staged: StagedBatch, fields: Sequence[str]) -> dict[int, list[Cell]]:
-    issues = staged.issues.select("seq", *_fixed_names(fields))
-    return {row[0]: list(row[1:]) for row in issues.iter_rows()}
+def _fixed_lists(
+    issues: pl.DataFrame, fields: Sequence[str], renderer: Renderer
+) -> list[list[Cell]]:
+    """Key, Summary and field cells of a batch, column by column; date fields as dates."""
+    lists: list[list[Cell]] = []
+    for field_id, name in zip(
+        ("key", SUMMARY, *list_fields(fields)), _fixed_names(fields), strict=True
+    ):
+        if field_id in DATE_FIELDS:
+            instants = issues[name].str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
+            lists.append([renderer.instant(ms) for ms in instants.dt.epoch("ms").to_list()])
+        else:
+            lists.append(issues[name].to_list())
+    return lists
+
+
+def _fixed_values(
+    staged: StagedBatch, fields: Sequence[str], renderer: Renderer
+) -> dict[int, list[Cell]]:
+    lists = _fixed_lists(staged.issues, fields, renderer)
+    return {
+        seq: list(cells) for seq, *cells in zip(staged.issues["seq"].to_list(), *lists, strict=True)
+    }
 
 
 def pivoted_sheet(
@@ -43,7 +65,6 @@ def pivoted_sheet(
     A batch is pivoted column by column (a join of the column's cells onto the batch's
     issues), and each column is rendered as a whole, so the Python work per cell is small.
     """
-    names = _fixed_names(fields)
     keys = key_frame(columns)
 
     def rows() -> Iterator[Sequence[Cell]]:
@@ -52,7 +73,7 @@ def pivoted_sheet(
             order = staged.issues.select("seq")
             placed = staged.cells.join(keys, on=["a", "b"], nulls_equal=True)
             by_column = placed.partition_by("column", as_dict=True, include_key=False)
-            lists: list[list[Cell]] = [staged.issues[name].to_list() for name in names]
+            lists = _fixed_lists(staged.issues, fields, renderer)
             for position, column in enumerate(columns):
                 cells = by_column.get((position,))
                 if cells is None:
@@ -78,7 +99,7 @@ def visit_sheet(
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):
             staged = staging.load(index)
-            fixed = _fixed_values(staged, fields)
+            fixed = _fixed_values(staged, fields, renderer)
             visits = staged.cells.sort("seq", "entered", maintain_order=True)
             for seq, status, entered, left, value, by in visits.iter_rows():
                 yield [
