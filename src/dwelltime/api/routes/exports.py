@@ -21,6 +21,10 @@ from dwelltime.param_parsing import KNOWN_PARAMETERS
 
 router = APIRouter(prefix="/rest/export", tags=["exports"])
 
+# The two status reads are `async def`: each is one or two indexed reads, cheaper than the
+# thread-pool hop that made polls queue on the GIL (bench/api_load.py). Start (validation),
+# download (file) and abort (waits for the job) stay plain `def`, in the thread pool.
+
 #: Error answers every endpoint may give, documented once (the envelope of SPEC §2).
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, malformed, expired or revoked token."},
@@ -67,7 +71,7 @@ def start_export(
     summary="Status of one export",
     responses={**ERRORS, 200: {"model": ExportPublic}},
 )
-def get_export(
+async def get_export(
     request: Request, services: ServicesDep, user: UserDep, exportId: str
 ) -> JSONResponse:
     record = services.exports.get(user, exportId)
@@ -77,7 +81,7 @@ def get_export(
 @router.get(
     "", summary="Status of all my exports", responses={**ERRORS, 200: {"model": ExportsPublic}}
 )
-def list_exports(
+async def list_exports(
     request: Request,
     services: ServicesDep,
     user: UserDep,
