@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
-from types import TracebackType
 
 import httpx
+from tests.api.serve_process import DWELLTIME, ServeProcess, dwelltime_env
 
 from dwelltime.config import Settings
 from dwelltime.sources.store import IssueStore
 from dwelltime.tokens import TokenService, load_secret
 
-DWELLTIME = str(Path(sys.executable).with_name("dwelltime"))
-
-
-def environment(home: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DWELLTIME_")}
-    env["DWELLTIME_HOME"] = str(home)
-    env.update({f"DWELLTIME_{name.upper()}": value for name, value in settings.items()})
-    return env
+__all__ = [
+    "DWELLTIME",
+    "auth_header",
+    "demo_home",
+    "dwelltime_env",
+    "served",
+    "wait_until_finished",
+]
 
 
 def demo_home(home: Path, issues: int) -> float:
     """Fill `home` with `issues` demo issues (3 projects) unless it has some; seconds taken."""
     began = time.perf_counter()
     subprocess.run(
-        [DWELLTIME, "demo-data", "--issues", str(issues), "--if-empty"],
-        env=environment(home),
+        [str(DWELLTIME), "demo-data", "--issues", str(issues), "--if-empty"],
+        env=dwelltime_env(home),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -46,44 +42,10 @@ def auth_header(home: Path, user: str) -> dict[str, str]:
     return {"Authorization": f"TISJWT {token}"}
 
 
-class Served:
-    """`with Served(home, log, workers="4") as url:` runs `dwelltime serve` meanwhile."""
-
-    def __init__(self, home: Path, log: Path, **settings: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._env = environment(home, **settings)
-        self._log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> str:
-        with self._log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [DWELLTIME, "serve", "--port", str(self.port)],
-                env=self._env,
-                stdout=log,
-                stderr=log,
-            )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return self.url
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise SystemExit(f"serve did not start; see {self._log}")
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(60)
+def served(home: Path, log: Path, **settings: str) -> ServeProcess:
+    """`with served(home, log, workers="4") as server:` runs `dwelltime serve` meanwhile
+    (the test suite's harness, so benchmarks and tests start the server the same way)."""
+    return ServeProcess(home, log, **settings)
 
 
 def wait_until_finished(url: str, headers: dict[str, str], export_id: str) -> dict[str, object]:

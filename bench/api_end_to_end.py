@@ -27,10 +27,10 @@ import httpx
 
 from bench._served import (
     DWELLTIME,
-    Served,
     auth_header,
     demo_home,
-    environment,
+    dwelltime_env,
+    served,
     wait_until_finished,
 )
 from dwelltime.config import Settings
@@ -76,8 +76,8 @@ def through_report(home: Path, output: str, now_ms: int, target: Path) -> tuple[
     query = urlencode({**PARAMS, "outputType": output})
     began = time.perf_counter()
     process = subprocess.Popen(
-        [DWELLTIME, "report", "--query", query, "--now", str(now_ms), "-o", str(target)],
-        env=environment(home),
+        [str(DWELLTIME), "report", "--query", query, "--now", str(now_ms), "-o", str(target)],
+        env=dwelltime_env(home),
         stdout=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(process.pid, 0)
@@ -153,7 +153,8 @@ def main() -> None:
         "(runs) | report peak RSS MiB | ratio of the bests | file MiB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
-    with Served(home, home.parent / LOG_NAME) as url:
+    with served(home, home.parent / LOG_NAME) as server:
+        url = server.url
         for output in OUTPUTS:
             comparison = Comparison(url, home, headers, store, output)
             for round_number in range(ROUNDS):

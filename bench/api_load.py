@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._served import Served, auth_header, demo_home, wait_until_finished
+from bench._served import auth_header, demo_home, served, wait_until_finished
 
 ISSUES = 20_000
 CLIENTS = 50
@@ -130,7 +130,8 @@ def main() -> None:
     print(f"{CLIENTS} clients; {EXPORTS} XLSX exports of {ISSUES:,} issues (4 workers)")
     print("| clients poll | phase | requests | per s | errors | p50 ms | p99 ms | max ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    with Served(home, home.parent / "serve-load.log", **settings) as url:
+    with served(home, home.parent / "serve-load.log", **settings) as server:
+        url = server.url
         first = asyncio.run(start_export(url, users[0]))
         wait_until_finished(url, users[0], first)
         for interval, label in ((POLL_SECONDS, f"every {POLL_SECONDS} s"), (0.0, "back to back")):
