@@ -85,6 +85,16 @@ def parse_params(raw: Mapping[str, Sequence[str]], context: ParamContext) -> Rep
     return _Reader(raw, context).read()
 
 
+def effective_parameters(
+    raw: Mapping[str, Sequence[str]], context: ParamContext
+) -> dict[str, list[str]]:
+    """The known parameters a report runs with: a saved set (paramSetId) merged under the
+    explicit ones. Exports keep these, so a later change to the set cannot change a
+    queued or re-run export."""
+    values = _Reader(raw, context).values
+    return {name: texts for name, texts in values.items() if name != "paramSetId"}
+
+
 class _Reader:
     """One parse: the effective parameters and the problems collected so far."""
 

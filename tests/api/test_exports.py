@@ -12,7 +12,6 @@ import pytest
 
 from dwelltime.api.deps import Services
 from dwelltime.config import Settings
-from dwelltime.exports.context import StoreParamContext
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
     NOT_COMPLETED,
@@ -23,6 +22,7 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.status import ExportStatus
 from dwelltime.param_parsing import parse_params
 from dwelltime.pipeline import run_report
+from dwelltime.sources.param_context import StoreParamContext
 from dwelltime.sources.store import IssueStore
 from tests.api.conftest import User
 from tests.api.envelope import assert_envelope

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -10,12 +11,13 @@ import pytest
 from dwelltime.config import Settings
 from dwelltime.errors import InvalidParameters
 from dwelltime.exports import service as service_module
-from dwelltime.exports.context import StoreParamContext
 from dwelltime.exports.problems import ALREADY_COMPLETED, NOT_FOUND, ExportNotFound
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
+from dwelltime.sources import schema
+from dwelltime.sources.param_context import StoreParamContext
 from dwelltime.sources.store import IssueStore
 from tests.exports.factories import CSV_PARAMS, make_record
 
@@ -122,3 +124,40 @@ def test_a_job_that_ignores_abort_is_killed_after_the_wait(
     assert aborted.status is ExportStatus.ABORTED
     assert calls.cancelled == [record.id]
     assert list((storage.root / "partial").iterdir()) == []
+
+
+def test_a_parameter_set_is_resolved_when_the_export_starts(
+    service: ExportService, settings: Settings
+) -> None:
+    """The job must run what was validated, even if the saved set changes while queued."""
+    engine = IssueStore.open(settings).engine
+    saved = {"columnsBy": ["statusCount"], "viewFormat": ["hours"]}
+    with engine.begin() as connection:
+        connection.execute(
+            schema.param_sets.insert().values(id="7", name="mine", params=json.dumps(saved))
+        )
+    explicit = {name: values for name, values in CSV_PARAMS.items() if name != "columnsBy"}
+    record = service.start("alice", {**explicit, "paramSetId": ["7"], "viewFormat": ["days"]})
+    stored = json.loads(record.params)
+    assert "paramSetId" not in stored
+    assert stored["columnsBy"] == ["statusCount"] and stored["viewFormat"] == ["days"]
+
+
+@pytest.mark.parametrize(
+    ("filter_params", "prefix"),
+    [
+        pytest.param({"projectKey": ["PAY"]}, "statusDuration-PAY-", id="project"),
+        pytest.param(
+            {"filterType": ["customjql"], "customjql": ["project = PAY AND status = Open"]},
+            "statusDuration-jql-",
+            id="jql-is-not-spelled-out",
+        ),
+        pytest.param({"filterType": ["sprint"], "sprintID": ["12"]}, "statusDuration-sprint-12-"),
+    ],
+)
+def test_file_names_name_the_filter_readably(
+    service: ExportService, filter_params: dict[str, list[str]], prefix: str
+) -> None:
+    explicit = {name: values for name, values in CSV_PARAMS.items() if name != "projectKey"}
+    record = service.start("alice", {**explicit, **filter_params})
+    assert record.file_name.startswith(prefix)

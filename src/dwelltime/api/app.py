@@ -14,7 +14,6 @@ from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
 from dwelltime.api.routes import exports, health
 from dwelltime.config import Settings
-from dwelltime.exports.context import StoreParamContext
 from dwelltime.exports.executors.base import Executor
 from dwelltime.exports.executors.configured import create_executor
 from dwelltime.exports.executors.inline import InlineExecutor
@@ -22,6 +21,7 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
+from dwelltime.sources.param_context import StoreParamContext
 from dwelltime.sources.store import IssueStore
 from dwelltime.tokens import TokenService, load_secret
 

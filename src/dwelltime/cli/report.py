@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,33 +18,16 @@ from rich.progress import Progress as Bar
 
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
-from dwelltime.domain import CalendarSpec, SavedFilter
 from dwelltime.errors import DwelltimeError, InvalidParameters, NotFound, ReportTooLarge
 from dwelltime.param_parsing import parse_params
 from dwelltime.pipeline import resolve_calendar, run_report
 from dwelltime.sources.local import LocalSource
+from dwelltime.sources.param_context import StoreParamContext
 from dwelltime.sources.store import IssueStore
-from dwelltime.writers import file_extension, file_name
+from dwelltime.writers import file_extension, report_file_name
 
 #: Exit code of a report refused for its parameters (typer's own usage errors use 2 too).
 BAD_PARAMETERS = 2
-
-
-class StoreParams:
-    """What parameter validation looks up, answered by the local store."""
-
-    def __init__(self, store: IssueStore, source: LocalSource) -> None:
-        self._store = store
-        self._source = source
-
-    def calendar(self, calendar_id: str) -> CalendarSpec | None:
-        return self._source.calendar(calendar_id)
-
-    def saved_filter(self, filter_id: str) -> SavedFilter | None:
-        return self._source.saved_filter(filter_id)
-
-    def param_set(self, param_set_id: str) -> Mapping[str, Sequence[str]] | None:
-        return self._store.param_set(param_set_id)
 
 
 class BarProgress:
@@ -125,11 +108,11 @@ def report_command(
     store = IssueStore.open(get_settings())
     source = LocalSource(store)
     try:
-        params = parse_params(raw_parameters(query, param or []), StoreParams(store, source))
+        params = parse_params(raw_parameters(query, param or []), StoreParamContext(store))
         calendar = resolve_calendar(source, params.calendar_id)
         now_ms = parse_now(now, ZoneInfo(calendar.time_zone) if calendar else ZoneInfo("UTC"))
         extension = file_extension(params.output_type)
-        default = file_name(params.columns_by, params.filter_value, now_ms, params.output_type)
+        default = report_file_name(params, now_ms)
         path = output_path(output, extension, default)
         stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).isoformat(timespec="seconds")
         out.print(f"now: {stamp.replace('+00:00', 'Z')}")

@@ -20,12 +20,12 @@ import structlog
 from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.errors import DwelltimeError, ExportAborted
-from dwelltime.exports.context import StoreParamContext
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
 from dwelltime.param_parsing import parse_params
 from dwelltime.pipeline import run_report
+from dwelltime.sources.param_context import StoreParamContext
 from dwelltime.sources.store import IssueStore
 
 #: Progress is written at most this often, so SQLite sees few short write transactions.

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import structlog
 
 from dwelltime.config import Settings
-from dwelltime.exports.context import StoreParamContext
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
     NOT_COMPLETED,
@@ -25,8 +24,9 @@ from dwelltime.exports.problems import (
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, StoredFile
-from dwelltime.param_parsing import KNOWN_PARAMETERS, parse_params
-from dwelltime.writers import content_type, file_name
+from dwelltime.param_parsing import effective_parameters, parse_params
+from dwelltime.sources.param_context import StoreParamContext
+from dwelltime.writers import content_type, report_file_name
 
 #: How long DELETE waits for a running export to stop at a batch boundary before killing it.
 ABORT_WAIT_SECONDS = 5.0
@@ -83,12 +83,11 @@ class ExportService:
         record = ExportRecord(
             id=str(uuid.uuid4()),
             owner=owner,
-            # Only report parameters are kept: never the token, never unknown junk.
-            params=json.dumps({name: list(raw[name]) for name in KNOWN_PARAMETERS if name in raw}),
+            # Only report parameters are kept (never the token, never unknown junk), with a
+            # parameter set resolved now: the job runs what was validated.
+            params=json.dumps(effective_parameters(raw, self.context)),
             output_type=params.output_type.value,
-            file_name=file_name(
-                params.columns_by.value, params.filter_value, created, params.output_type
-            ),
+            file_name=report_file_name(params, created),
             content_type=content_type(params.output_type),
             now_ms=created,
             created_ms=created,

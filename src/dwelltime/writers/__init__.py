@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from dwelltime.engine.table import AggregateKind, ReportTable
-from dwelltime.params import OutputType
+from dwelltime.params import OutputType, ReportParams
 from dwelltime.writers.csv import write_aggregate_csv, write_sheet_csv
 from dwelltime.writers.limits import (
     UNLIMITED,
@@ -19,7 +19,7 @@ from dwelltime.writers.limits import (
     SheetLimits,
     check_sheet_columns,
 )
-from dwelltime.writers.names import download_name
+from dwelltime.writers.names import download_name, filter_label
 from dwelltime.writers.xls import write_xls
 from dwelltime.writers.xlsx import write_xlsx
 
@@ -31,6 +31,7 @@ __all__ = [
     "content_type",
     "file_extension",
     "file_name",
+    "report_file_name",
     "write_report",
 ]
 
@@ -123,3 +124,8 @@ def content_type(output_type: OutputType) -> str:
 def file_name(columns_by: str, filter_label: str, now_ms: int, output_type: OutputType) -> str:
     """`<columnsBy>-<filter>-<yyyyMMdd-HHmm>.<ext>`, filesystem-safe (see names.py)."""
     return download_name(columns_by, filter_label, now_ms, file_extension(output_type))
+
+
+def report_file_name(params: ReportParams, now_ms: int) -> str:
+    """The file name of a report: its type, its filter and when it started."""
+    return file_name(params.columns_by, filter_label(params), now_ms, params.output_type)

@@ -6,10 +6,20 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 
+from dwelltime.params import ReportParams
+
 #: Longest part taken from a user-supplied label, so names stay well under 255 bytes.
 MAX_PART_LENGTH = 60
 
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def filter_label(params: ReportParams) -> str:
+    """The filter's part of a file name; a JQL text would make an unreadable one."""
+    if params.filter_type == "customjql":
+        return "jql"
+    prefix = {"jqlfilter": "filter-", "sprint": "sprint-"}.get(params.filter_type, "")
+    return prefix + params.filter_value
 
 
 def download_name(columns_by: str, filter_label: str, now_ms: int, extension: str) -> str:

@@ -1,4 +1,5 @@
-"""The ParamContext parameters are validated against: calendars, saved filters, param sets."""
+"""The ParamContext parameters are validated against, answered by the local store:
+calendars, saved filters, parameter sets (used by `dwelltime report` and the exports)."""
 
 from __future__ import annotations
 
