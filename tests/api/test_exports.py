@@ -295,7 +295,10 @@ def test_health_and_metrics(client: httpx.Client, alice: User) -> None:
     assert "dwelltime_queue_depth" in metrics
     assert "dwelltime_export_duration_seconds_bucket" in metrics
     assert "dwelltime_issues_processed_total" in metrics
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text  # the page must work without internet access
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) >= {
         "/rest/export",

@@ -13,6 +13,7 @@ from dwelltime.api.deps import Services
 from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
 from dwelltime.api.routes import exports, health
+from dwelltime.api.routes.docs import mount_docs
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Executor
 from dwelltime.exports.executors.configured import create_executor
@@ -76,9 +77,12 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         description="Time in status reports for Jira, exported asynchronously "
         "(Timepiece-compatible REST export API).",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     register_error_handlers(app)
     app.include_router(exports.router)
     app.include_router(health.router)
+    mount_docs(app)
     return app
