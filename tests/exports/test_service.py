@@ -16,9 +16,8 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
-from dwelltime.sources import schema
 from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store import IssueStore, ParamSet
 from tests.exports.factories import CSV_PARAMS, make_record
 
 
@@ -130,12 +129,8 @@ def test_a_parameter_set_is_resolved_when_the_export_starts(
     service: ExportService, settings: Settings
 ) -> None:
     """The job must run what was validated, even if the saved set changes while queued."""
-    engine = IssueStore.open(settings).engine
     saved = {"columnsBy": ["statusCount"], "viewFormat": ["hours"]}
-    with engine.begin() as connection:
-        connection.execute(
-            schema.param_sets.insert().values(id="7", name="mine", params=json.dumps(saved))
-        )
+    IssueStore.open(settings).save_param_set(ParamSet("7", "mine", None, saved))
     explicit = {name: values for name, values in CSV_PARAMS.items() if name != "columnsBy"}
     record = service.start("alice", {**explicit, "paramSetId": ["7"], "viewFormat": ["days"]})
     stored = json.loads(record.params)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -17,7 +18,17 @@ from dwelltime.sources.store_data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store_stats import StoreStats, read_stats
 from dwelltime.sources.store_writer import StoreWriter
 
-__all__ = ["ChangelogPart", "IssueStore", "StoreData", "StoreStats", "WriteCounts"]
+__all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSet:
+    """Saved report parameters that `paramSetId` names; explicit parameters override them."""
+
+    id: str
+    name: str
+    owner: str | None
+    params: Mapping[str, list[str]]
 
 
 class IssueStore:
@@ -64,12 +75,42 @@ class IssueStore:
         table = schema.param_sets
         with self._engine.connect() as connection:
             text = connection.scalar(sa.select(table.c.params).where(table.c.id == param_set_id))
-        if text is None:
-            return None
-        params = json.loads(text)
-        if not isinstance(params, dict) or not all(
-            isinstance(values, list) and all(isinstance(v, str) for v in values)
-            for values in params.values()
-        ):
-            raise SourceError(f"Parameter set {param_set_id} is not a map of name to strings.")
-        return params
+        return None if text is None else _param_values(param_set_id, text)
+
+    def param_sets(self) -> list[ParamSet]:
+        """Every saved parameter set, by id."""
+        table = schema.param_sets
+        with self._engine.connect() as connection:
+            rows = connection.execute(sa.select(table).order_by(table.c.id)).all()
+        return [
+            ParamSet(row.id, row.name, row.owner, _param_values(row.id, row.params)) for row in rows
+        ]
+
+    def save_param_set(self, param_set: ParamSet) -> None:
+        """Create or replace the parameter set with `param_set.id`."""
+        table = schema.param_sets
+        values = {
+            "name": param_set.name,
+            "owner": param_set.owner,
+            "params": json.dumps(dict(param_set.params)),
+        }
+        with self._engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.id == param_set.id))
+            connection.execute(table.insert().values(id=param_set.id, **values))
+
+    def delete_param_set(self, param_set_id: str) -> bool:
+        """Remove a parameter set; False when there was none with that id."""
+        table = schema.param_sets
+        with self._engine.begin() as connection:
+            deleted = connection.execute(table.delete().where(table.c.id == param_set_id))
+        return deleted.rowcount > 0
+
+
+def _param_values(param_set_id: str, text: str) -> Mapping[str, list[str]]:
+    params = json.loads(text)
+    if not isinstance(params, dict) or not all(
+        isinstance(values, list) and all(isinstance(v, str) for v in values)
+        for values in params.values()
+    ):
+        raise SourceError(f"Parameter set {param_set_id} is not a map of name to strings.")
+    return params
