@@ -10,10 +10,8 @@ from __future__ import annotations
 import errno
 import json
 import resource
-import tempfile
 import threading
 import traceback
-from pathlib import Path
 
 import structlog
 
@@ -135,16 +133,15 @@ def _run_claimed(
         with Heartbeat(store, record.id, settings.heartbeat_seconds):
             params = parse_params(json.loads(record.params), context)
             pending = storage.create(record.id)
-            with tempfile.TemporaryDirectory(prefix=f"export-{record.id}-") as workdir:
-                run_report(
-                    params,
-                    context.source,
-                    record.now_ms,
-                    pending.stream,
-                    progress,
-                    batch_size=settings.batch_size,
-                    workdir=Path(workdir),
-                )
+            # run_report stages in a temporary folder of its own and removes it whatever happens.
+            run_report(
+                params,
+                context.source,
+                record.now_ms,
+                pending.stream,
+                progress,
+                batch_size=settings.batch_size,
+            )
             size = pending.commit()
     except ExportAborted:
         _discard(pending)
