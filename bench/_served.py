@@ -10,7 +10,7 @@ import httpx
 from tests.api.serve_process import DWELLTIME, ServeProcess, dwelltime_env
 
 from dwelltime.config import Settings
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.tokens import TokenService, load_secret
 
 __all__ = [

@@ -35,7 +35,7 @@ from bench._served import (
 )
 from dwelltime.config import Settings
 from dwelltime.exports.records import ExportStore
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
 
 ISSUES = 100_000
 PARAMS = {

@@ -13,10 +13,10 @@ import time
 from datetime import UTC, date, datetime
 
 import numpy as np
-from tests.engine.calendar_reference import reference_working_ms
+from tests.engine.reference.working_time import reference_working_ms
 
-from dwelltime.domain import CalendarSpec, Holiday, WorkingTime
-from dwelltime.engine.calendars import WorkClock
+from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
+from dwelltime.engine.timeline.work_clock import WorkClock
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

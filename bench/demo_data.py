@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from dwelltime.config import Settings
-from dwelltime.sources.demo import generate_demo, write_demo
-from dwelltime.sources.store import IssueStore, StoreData
+from dwelltime.sources.demo.generator import generate_demo, write_demo
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
 
 PLAIN_SCHEMA = """
 CREATE TABLE issues (id INTEGER PRIMARY KEY, key TEXT, project_key TEXT, summary TEXT,

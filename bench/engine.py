@@ -13,23 +13,15 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-from tests.engine.reference import expected_report
+from tests.engine.reference.report import expected_report
 
-from dwelltime.domain import (
-    STATUS_FIELD,
-    CalendarSpec,
-    ChangeItem,
-    History,
-    Holiday,
-    Issue,
-    Status,
-    WorkingTime,
-)
+from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
+from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issues import STATUS_FIELD, ChangeItem, History, Issue, Status
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import MemoryStaging
-from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
-from dwelltime.params import OutputType, ReportParams, ReportType
+from dwelltime.params.model import OutputType, ReportParams, ReportType
 
 ISSUES = 100_000
 CHANGES_PER_ISSUE = 10  # so 11 visits per issue: 1,100,000 visits

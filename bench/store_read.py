@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dwelltime.config import Settings
-from dwelltime.selection import Selection
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.local import LocalSource
-from dwelltime.sources.store import IssueStore
+from dwelltime.domain.selection import Selection
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.source import LocalSource
 
 ROUNDS = 3
 

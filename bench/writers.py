@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, ReportTable, Sheet
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import write_report
 
 VALUE_COLUMNS = 15

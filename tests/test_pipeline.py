@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 
 from dwelltime.config import Settings
-from dwelltime.domain import CalendarSpec, SavedFilter, Status
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.issue_batch import IssueBatch
+from dwelltime.domain.issues import SavedFilter, Status
+from dwelltime.domain.selection import Selection
 from dwelltime.errors import ExportAborted, ReportTooLarge
-from dwelltime.issue_batch import IssueBatch
-from dwelltime.params import OutputType, ReportParams, ReportType, ViewFormat
+from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFormat
 from dwelltime.pipeline import run_report
-from dwelltime.selection import Selection
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.importer import import_files
-from dwelltime.sources.local import LocalSource
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.source import LocalSource
 
 NOW = 1_800_000_000_000  # 2027-01-15, after every demo and sample instant
 DEMO_PROJECT = "PAY"  # the first project of the demo data

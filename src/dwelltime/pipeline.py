@@ -15,13 +15,13 @@ from typing import BinaryIO, Protocol
 
 import polars as pl
 
-from dwelltime.domain import NORMAL_HOURS_ID, CalendarSpec
+from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.layout import planned_column_count
+from dwelltime.engine.output.columns import planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import StagedBatch, Table
 from dwelltime.errors import ExportAborted, NotFound
-from dwelltime.params import ReportParams
+from dwelltime.params.model import ReportParams
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 

@@ -15,8 +15,8 @@ from dwelltime.api.app import create_app
 from dwelltime.api.deps import Services
 from dwelltime.config import Settings
 from dwelltime.exports.executors.inline import InlineExecutor
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
 from tests.api.live_server import ThreadedServer
 
 DEMO_ISSUES = 150

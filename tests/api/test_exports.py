@@ -20,10 +20,10 @@ from dwelltime.exports.problems import (
 )
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.status import ExportStatus
-from dwelltime.param_parsing import parse_params
+from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
-from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
 from tests.api.conftest import User
 from tests.api.envelope import assert_envelope
 from tests.exports.factories import make_record

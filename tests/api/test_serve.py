@@ -25,9 +25,9 @@ from dwelltime.config import Settings
 from dwelltime.exports.problems import ALREADY_COMPLETED, NOT_DOWNLOADABLE, NOT_FOUND
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.status import ExportStatus
-from dwelltime.params import OutputType
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.store import IssueStore
+from dwelltime.params.model import OutputType
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.tokens import MISSING_TOKEN, TokenService, load_secret
 from tests.api.envelope import assert_envelope
 from tests.api.serve_process import DWELLTIME, ServeProcess, dwelltime_env

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
 
 
 def _run(settings: Settings, *args: str) -> tuple[int, str]:

@@ -15,9 +15,9 @@ from dwelltime.cli.app import app
 from dwelltime.cli.report import output_path, parse_now, raw_parameters
 from dwelltime.config import Settings
 from dwelltime.errors import InvalidParameters
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.store import IssueStore
-from tests.engine.reference_issues import at
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
+from tests.engine.reference.issues import at
 
 QUERY = "filterType=project&projectKey=PAY&columnsBy=statusCount&outputType=CSV&viewFormat=days"
 

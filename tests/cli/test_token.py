@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.tokens import TokenService, Unauthorized, load_secret
 
 

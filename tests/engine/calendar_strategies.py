@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from dwelltime.domain import CalendarSpec, Holiday, WorkingTime
+from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dwelltime.domain import CalendarSpec, Issue, Status
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.issues import Issue, Status
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.report import compute_report
 from dwelltime.engine.table import Cell, ReportTable
-from dwelltime.params import ReportType
+from dwelltime.params.model import ReportType
 from dwelltime.sources.batches import batch_from_issues
-from tests.engine.reference_issues import at, history, issue, params, status_item
+from tests.engine.reference.issues import at, history, issue, params, status_item
 
 OPEN = Status("1", "Open")
 WORK = Status("3", "In Progress")

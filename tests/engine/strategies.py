@@ -12,18 +12,9 @@ from random import Random
 
 from hypothesis import strategies as st
 
-from dwelltime.domain import (
-    ASSIGNEE_FIELD,
-    STATUS_FIELD,
-    CalendarSpec,
-    ChangeItem,
-    History,
-    Holiday,
-    Issue,
-    Status,
-    WorkingTime,
-)
-from dwelltime.params import (
+from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
+from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, ChangeItem, History, Issue, Status
+from dwelltime.params.model import (
     AverageDenominator,
     DayLength,
     DbsMetric,
@@ -36,7 +27,7 @@ from dwelltime.params import (
     ViewFormat,
 )
 from tests.engine.calendar_strategies import ZONES, calendars
-from tests.engine.reference_issues import HOUR, at, field_item, params
+from tests.engine.reference.issues import HOUR, at, field_item, params
 
 MINUTE = 60_000
 DAY = 24 * HOUR

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dwelltime.domain import CalendarSpec
-from dwelltime.engine.calendars import WorkClock
-from dwelltime.engine.periods import period_bounds, period_index, split_at_bounds
-from dwelltime.params import TimePeriod
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.engine.timeline.periods import period_bounds, period_index, split_at_bounds
+from dwelltime.engine.timeline.work_clock import WorkClock
+from dwelltime.params.model import TimePeriod
 from tests.engine.calendar_strategies import HOUR_MS, calendars, intervals
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from dwelltime.domain import STATUS_FIELD, Issue, Status
-from dwelltime.params import DbsMetric, DbsPoint, ReportType, StatusGroup, TimePeriod, ViewFormat
-from dwelltime.sources.jira_documents import read_file
-from tests.engine.reference_compare import assert_engine_agrees, engine_table
-from tests.engine.reference_issues import at, params
+from dwelltime.domain.issues import STATUS_FIELD, Issue, Status
+from dwelltime.params.model import (
+    DbsMetric,
+    DbsPoint,
+    ReportType,
+    StatusGroup,
+    TimePeriod,
+    ViewFormat,
+)
+from dwelltime.sources.jira_json.documents import read_file
+from tests.engine.reference.compare import assert_engine_agrees, engine_table
+from tests.engine.reference.issues import at, params
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.runner import run_export
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, LocalStorage, PendingFile, StoredFile
-from dwelltime.sources.demo import write_demo
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
 from tests.exports.factories import CSV_PARAMS, make_record
 
 DEMO_ISSUES = 120

@@ -16,8 +16,8 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
-from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore, ParamSet
+from dwelltime.sources.store.issue_store import IssueStore, ParamSet
+from dwelltime.sources.store.param_context import StoreParamContext
 from tests.exports.factories import CSV_PARAMS, make_record
 
 

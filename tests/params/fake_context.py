@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dwelltime.domain import CalendarSpec, SavedFilter, WorkingTime
+from dwelltime.domain.calendars import CalendarSpec, WorkingTime
+from dwelltime.domain.issues import SavedFilter
 
 NINE_TO_FIVE = tuple(WorkingTime(day, 9 * 3_600_000, 17 * 3_600_000) for day in range(5))
 BERLIN = CalendarSpec("10776", "Berlin office", "Europe/Berlin", NINE_TO_FIVE)

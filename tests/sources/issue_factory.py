@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dwelltime.domain import ChangeItem, History, Issue, SprintRef
+from dwelltime.domain.issues import ChangeItem, History, Issue, SprintRef
 
 DAY_MS = 86_400_000
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z

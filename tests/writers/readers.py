@@ -9,7 +9,7 @@ from datetime import datetime
 import openpyxl
 import xlrd
 
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 
 #: What a reader gives back per cell: text, a number, a date, or None for an empty cell.
 ReadCell = str | int | float | datetime | None

@@ -11,7 +11,7 @@ import pytest
 
 from dwelltime.engine.table import AggregateKind, Cell, Column, ReportTable, Sheet
 from dwelltime.errors import InvalidParameters
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import write_report
 from dwelltime.writers.csv import float_text
 from tests.writers.factories import LIST_COLUMNS, Unseekable, columns, report_table, sheet

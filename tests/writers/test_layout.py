@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import xlrd
 
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import SheetLimits, write_report
 from tests.writers.factories import D, T, columns, generated_sheet, report_table, sheet
 

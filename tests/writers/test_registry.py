@@ -7,7 +7,7 @@ import io
 import pytest
 
 from dwelltime.errors import ReportTooLarge
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import check_columns, content_type, file_extension, file_name, write_report
 from tests.writers.factories import T, columns, report_table, sheet
 from tests.writers.readers import read_workbook

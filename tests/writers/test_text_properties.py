@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import write_report
 from dwelltime.writers.text import REPLACEMENT
 from tests.writers.factories import T, columns, report_table, sheet

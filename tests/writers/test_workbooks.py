@@ -9,7 +9,7 @@ import pytest
 import xlrd
 
 from dwelltime.engine.table import AggregateKind, Cell, ReportTable, Sheet
-from dwelltime.params import OutputType
+from dwelltime.params.model import OutputType
 from dwelltime.writers import SheetLimits, write_report
 from dwelltime.writers.text import TRUNCATION_MARKER
 from tests.writers.factories import (

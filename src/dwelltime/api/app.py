@@ -22,8 +22,8 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
-from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.tokens import TokenService, load_secret
 
 

@@ -12,10 +12,10 @@ from rich.table import Table
 
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
-from dwelltime.domain import CalendarSpec
+from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.errors import ImportRejected
-from dwelltime.sources.calendar_store import import_calendars, list_calendars
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.calendars import import_calendars, list_calendars
+from dwelltime.sources.store.issue_store import IssueStore
 
 calendar_app = typer.Typer(
     help="Business calendars (Timepiece JSON): import them, list them.", no_args_is_help=True

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError
-from dwelltime.sources.demo import MAX_PROJECTS, write_demo
-from dwelltime.sources.store import IssueStore, WriteCounts
+from dwelltime.sources.demo.generator import MAX_PROJECTS, write_demo
+from dwelltime.sources.store.issue_store import IssueStore, WriteCounts
 
 
 @app.command("demo-data")

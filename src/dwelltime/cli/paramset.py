@@ -12,8 +12,8 @@ from dwelltime.cli.app import app
 from dwelltime.cli.report import raw_parameters
 from dwelltime.config import get_settings
 from dwelltime.errors import InvalidParameters
-from dwelltime.param_parsing import KNOWN_PARAMETERS
-from dwelltime.sources.store import IssueStore, ParamSet
+from dwelltime.params.wire import KNOWN_PARAMETERS
+from dwelltime.sources.store.issue_store import IssueStore, ParamSet
 
 paramset_app = typer.Typer(
     help="Saved parameter sets: reports and exports name one with paramSetId=ID.",

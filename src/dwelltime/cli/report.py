@@ -19,11 +19,11 @@ from rich.progress import Progress as Bar
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError, InvalidParameters, NotFound, ReportTooLarge
-from dwelltime.param_parsing import parse_params
+from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import resolve_calendar, run_report
-from dwelltime.sources.local import LocalSource
-from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.writers import file_extension, report_file_name
 
 #: Exit code of a report refused for its parameters (typer's own usage errors use 2 too).

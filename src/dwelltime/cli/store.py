@@ -12,9 +12,9 @@ from rich.table import Table
 
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
-from dwelltime.sources.importer import import_files
-from dwelltime.sources.store import IssueStore, WriteCounts
-from dwelltime.sources.store_stats import StoreStats
+from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store.issue_store import IssueStore, WriteCounts
+from dwelltime.sources.store.stats import StoreStats
 
 #: Warnings printed per file; a search saved without expand=changelog warns for every issue.
 MAX_WARNINGS_SHOWN = 10

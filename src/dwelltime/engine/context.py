@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dwelltime.domain import CalendarSpec, Status
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.issues import Status
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,20 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from dwelltime.engine import between, counts, dates, durations, expanded, period_split
-from dwelltime.engine.aggregates import aggregate_sheets
-from dwelltime.engine.batch_view import BatchView
-from dwelltime.engine.calendars import WorkClock, business_day_ms
+from dwelltime.domain.calendars import business_day_ms
+from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.engine.cells import between, counts, dates, durations, expanded, period_split
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.layout import value_columns
-from dwelltime.engine.listing import pivoted_sheet, visit_sheet
-from dwelltime.engine.names import batch_names, seen_names
-from dwelltime.engine.parameters import parameter_pairs
-from dwelltime.engine.render import Renderer
+from dwelltime.engine.output.assembly import assemble_table
+from dwelltime.engine.output.names import batch_names
+from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging
-from dwelltime.engine.statuses import StatusRules
 from dwelltime.engine.table import ReportTable
-from dwelltime.engine.visits import Window
-from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
-from dwelltime.params import DayLength, ReportParams, ReportType
+from dwelltime.engine.timeline.batch_view import BatchView
+from dwelltime.engine.timeline.statuses import StatusRules
+from dwelltime.engine.timeline.visits import Window
+from dwelltime.engine.timeline.work_clock import WorkClock
+from dwelltime.params.model import DayLength, ReportParams, ReportType
 
 Cells = Callable[[BatchView, ReportParams], pl.DataFrame]
 
@@ -83,31 +81,7 @@ class ReportEngine:
         if staging.count() == 0:
             staging = MemoryStaging()
             staging.add(self._empty())
-        params = self.params
-        names = seen_names(staging.scan("names"))
-        issue_count = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
-        pairs = parameter_pairs(params.raw, self.context.calendar, self.context.now_ms)
-        fields = params.fields
-        if params.columns_by is ReportType.STATUS_DURATION_EXPANDED:
-            cells = staging.scan("cells")
-            seen = cells.select("a").unique().collect(engine="streaming")["a"].to_list()
-            titles = self.rules.titles(seen, names.statuses)
-            visit_count = cells.select(pl.len()).collect(engine="streaming").item()
-            listing = visit_sheet(staging, fields, titles.__getitem__, self.renderer, visit_count)
-            return ReportTable(listing, parameters=pairs, view_format=params.view_format.value)
-        keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
-        columns = value_columns(params, self.rules, keys, names, self.renderer.duration_kind)
-        listing = pivoted_sheet(staging, fields, columns, self.renderer, issue_count)
-        aggregates = {}
-        if params.columns_by.is_aggregated:
-            aggregates = aggregate_sheets(
-                staging,
-                params.group_by_fields,
-                columns,
-                params.average_denominator,
-                self.renderer,
-            )
-        return ReportTable(listing, aggregates, pairs, params.view_format.value)
+        return assemble_table(staging, self.params, self.context, self.rules, self.renderer)
 
     def _empty(self) -> StagedBatch:
         """What a batch of no issues stages: the schemas of a report with no issues."""

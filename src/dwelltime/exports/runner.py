@@ -21,10 +21,10 @@ from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
-from dwelltime.param_parsing import parse_params
+from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
-from dwelltime.sources.param_context import StoreParamContext
-from dwelltime.sources.store import IssueStore
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
 
 #: Progress is written at most this often, so SQLite sees few short write transactions.
 PROGRESS_INTERVAL_MS = 250

@@ -24,8 +24,8 @@ from dwelltime.exports.problems import (
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, StoredFile
-from dwelltime.param_parsing import effective_parameters, parse_params
-from dwelltime.sources.param_context import StoreParamContext
+from dwelltime.params.parsing import effective_parameters, parse_params
+from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.writers import content_type, report_file_name
 
 #: How long DELETE waits for a running export to stop at a batch boundary before killing it.

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from dwelltime.domain import CalendarSpec, SavedFilter, Status
-from dwelltime.issue_batch import IssueBatch
-from dwelltime.selection import Selection
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.issue_batch import IssueBatch
+from dwelltime.domain.issues import SavedFilter, Status
+from dwelltime.domain.selection import Selection
 
 
 class IssueSource(Protocol):

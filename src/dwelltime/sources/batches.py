@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from dwelltime.domain import ASSIGNEE_FIELD, STATUS_FIELD, Issue
-from dwelltime.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue
 from dwelltime.sources.fields import display_value
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from dwelltime.domain import Issue
+from dwelltime.domain.issues import Issue
 
 
 def _instant(ms: int | None) -> str | None:

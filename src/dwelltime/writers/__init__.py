@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from dwelltime.engine.table import AggregateKind, ReportTable
-from dwelltime.params import OutputType, ReportParams
+from dwelltime.params.model import OutputType, ReportParams
 from dwelltime.writers.csv import write_aggregate_csv, write_sheet_csv
 from dwelltime.writers.limits import (
     UNLIMITED,

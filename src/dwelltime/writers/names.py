@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 
-from dwelltime.params import ReportParams
+from dwelltime.params.model import ReportParams
 
 #: Longest part taken from a user-supplied label, so names stay well under 255 bytes.
 MAX_PART_LENGTH = 60

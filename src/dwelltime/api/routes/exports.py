@@ -17,7 +17,7 @@ from dwelltime.api.schemas import (
     export_created,
     export_public,
 )
-from dwelltime.param_parsing import KNOWN_PARAMETERS
+from dwelltime.params.wire import KNOWN_PARAMETERS
 
 router = APIRouter(prefix="/rest/export", tags=["exports"])
 

@@ -1,0 +1,25 @@
+"""Cells of the count reports: entries into each status and transitions per (from, to)
+pair; the calendar plays no part (docs/reports.md, "Values")."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dwelltime.engine.timeline.batch_view import BatchView, to_cells
+
+
+def status_count(view: BatchView) -> pl.DataFrame:
+    """Entries: every kept visit, the creation (or trim-start) state included."""
+    counted = view.counted_status_visits.group_by("seq", "value", maintain_order=True).agg(
+        pl.len().cast(pl.Float64).alias("value_count")
+    )
+    return to_cells(counted.select("seq", a="value", value="value_count"))
+
+
+def transition_count(view: BatchView) -> pl.DataFrame:
+    """Transitions inside the window between two counted statuses (`a` from, `b` to)."""
+    moves = view.counted_status_visits.filter(pl.col("transition") & view.rules.counted("prev"))
+    counted = moves.group_by("seq", "prev", "value", maintain_order=True).agg(
+        pl.len().cast(pl.Float64).alias("value_count")
+    )
+    return to_cells(counted.select("seq", a="prev", b="value", value="value_count"))

@@ -1,0 +1,120 @@
+"""The Average, Sum, Median and Standard Deviation sheets, computed with polars from the
+staged long-form cells (docs/reports.md, "Aggregates")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import polars as pl
+
+from dwelltime.domain.issue_batch import field_column
+from dwelltime.engine.output.columns import ValueColumn, key_frame
+from dwelltime.engine.output.field_titles import field_title
+from dwelltime.engine.output.render import Renderer
+from dwelltime.engine.output.statistics import segment_statistics
+from dwelltime.engine.staging import Staging
+from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, Sheet
+from dwelltime.params.model import AverageDenominator
+
+_STATS = {
+    AggregateKind.AVERAGE: "mean",
+    AggregateKind.SUM: "sum",
+    AggregateKind.MEDIAN: "median",
+    AggregateKind.STANDARD_DEVIATION: "std",
+}
+
+
+def _compact_cells(
+    staging: Staging, columns: Sequence[ValueColumn], keys: list[str], groups: pl.DataFrame
+) -> pl.DataFrame:
+    """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
+    the statistics run over a few numbers per cell instead of the staged strings."""
+    positions = key_frame(columns)
+    frames = [pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})]
+    for index in range(staging.count()):
+        staged = staging.load(index)
+        cells = (
+            staged.cells.filter(pl.col("value").is_not_null())
+            .join(positions, on=["a", "b"], nulls_equal=True)
+            .select("seq", "column", "value")
+        )
+        if keys:
+            issue_groups = staged.issues.select("seq", *keys).join(
+                groups.select(*keys, "group"), on=keys, nulls_equal=True
+            )
+            cells = cells.join(issue_groups.select("seq", "group"), on="seq")
+        else:
+            cells = cells.with_columns(group=pl.lit(0, pl.UInt32))
+        frames.append(cells.select("group", "column", "value"))
+    return pl.concat(frames)
+
+
+def aggregate_sheets(
+    staging: Staging,
+    group_by: Sequence[str],
+    columns: Sequence[ValueColumn],
+    denominator: AverageDenominator,
+    renderer: Renderer,
+) -> dict[AggregateKind, Sheet]:
+    """One sheet per aggregate: a row per group-by combination, sorted, empty last."""
+    keys = [field_column(field_id) for field_id in group_by]
+    issues = staging.scan("issues")
+    if keys:
+        counted = issues.group_by(keys).agg(pl.len().alias("n")).sort(keys, nulls_last=True)
+    else:
+        counted = issues.select(n=pl.len())
+    group_rows = counted.collect(engine="streaming").with_row_index("group")
+    cells = _compact_cells(staging, columns, keys, group_rows)
+    width = max(len(columns), 1)
+    segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
+    all_issues = denominator is AverageDenominator.ALL
+    group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
+    stats = segment_statistics(
+        segment,
+        cells["value"].to_numpy(),
+        (lambda keys: group_sizes[keys // width]) if all_issues else None,
+    )
+    del cells, segment
+    found = {
+        int(key): {"sum": total, "mean": mean, "median": median, "std": std}
+        for key, total, mean, median, std in zip(
+            stats.keys.tolist(),
+            stats.sums.tolist(),
+            stats.means.tolist(),
+            stats.medians.tolist(),
+            stats.stds.tolist(),
+            strict=True,
+        )
+    }
+    titles = [Column(field_title(f), ColumnKind.TEXT) for f in group_by]
+    sheets = {}
+    for kind, stat in _STATS.items():
+
+        def rows(stat: str = stat, kind: AggregateKind = kind) -> Iterator[Sequence[Cell]]:
+            for group in group_rows.iter_rows(named=True):
+                row: list[Cell] = [*(group[name] for name in keys), group["n"]]
+                for position, column in enumerate(columns):
+                    values = found.get(group["group"] * width + position)
+                    value = values[stat] if values else None
+                    if value is None and all_issues and group["n"] and kind is not _SUM:
+                        value = 0.0
+                    row.append(renderer.cell(_aggregate_kind(column.kind, kind), value))
+                yield row
+
+        header = [
+            *titles,
+            Column("Issue Count", ColumnKind.COUNT),
+            *(Column(c.title, _aggregate_kind(c.kind, kind)) for c in columns),
+        ]
+        sheets[kind] = Sheet(kind.value, header, rows, group_rows.height)
+    return sheets
+
+
+_SUM = AggregateKind.SUM
+
+
+def _aggregate_kind(column: ColumnKind, aggregate: AggregateKind) -> ColumnKind:
+    """Counts stay counts only in the Sum sheet; their averages and spreads are numbers."""
+    if column is ColumnKind.COUNT and aggregate is not _SUM:
+        return ColumnKind.NUMBER
+    return column

@@ -1,0 +1,66 @@
+"""Names the data gives to status and assignee ids, staged per batch so that the latest
+one titles the column (docs/reports.md, "Columns")."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
+from dwelltime.engine.output.columns import SeenNames
+from dwelltime.engine.staging import NAME_SCHEMA
+
+#: Ranks an issue's current assignee name after every history.
+_CURRENT = 2**62
+
+
+def _from_changes(changes: pl.DataFrame, field_id: str) -> pl.DataFrame:
+    own = changes.filter(pl.col("field_id") == field_id)
+    sides = [
+        own.select(
+            id=pl.col(f"{side}_value"), name=pl.col(f"{side}_string"), rank_ts="ts_ms"
+        ).with_columns(rank_h=own["history_id"])
+        for side in ("from", "to")
+    ]
+    return pl.concat(sides).with_columns(kind=pl.lit(field_id))
+
+
+def batch_names(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
+    """The latest name per (kind, id) within one batch."""
+    current = issues.select(
+        kind=pl.lit(ASSIGNEE_FIELD),
+        id="assignee",
+        name="assignee_name",
+        rank_ts=pl.lit(_CURRENT, pl.Int64),
+        rank_h="seq",
+    )
+    frames = [
+        _from_changes(changes, STATUS_FIELD),
+        _from_changes(changes, ASSIGNEE_FIELD),
+        current,
+    ]
+    every = pl.concat([frame.select(list(NAME_SCHEMA)) for frame in frames])
+    return latest(every.lazy()).collect()
+
+
+def latest(names: pl.LazyFrame) -> pl.LazyFrame:
+    """The highest-ranked name per (kind, id), whatever order the rows come in."""
+    rank = ["rank_ts", "rank_h"]
+    return (
+        names.filter(pl.col("id").is_not_null() & pl.col("name").is_not_null())
+        .group_by("kind", "id")
+        .agg(
+            pl.col("name").sort_by(rank).last(),
+            pl.col("rank_ts").max(),
+            pl.col("rank_h").sort_by(rank).last(),
+        )
+        .select(list(NAME_SCHEMA))
+    )
+
+
+def seen_names(staged: pl.LazyFrame) -> SeenNames:
+    """Every batch's names reduced to the latest per id."""
+    rows = latest(staged).collect(engine="streaming")
+    by_kind: dict[str, dict[str, str]] = {STATUS_FIELD: {}, ASSIGNEE_FIELD: {}}
+    for kind, status_id, name in rows.select("kind", "id", "name").iter_rows():
+        by_kind[kind][status_id] = name
+    return SeenNames(statuses=by_kind[STATUS_FIELD], assignees=by_kind[ASSIGNEE_FIELD])

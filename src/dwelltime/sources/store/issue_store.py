@@ -1,0 +1,116 @@
+"""The local issue store: one `write` that upserts issues with their histories, and reads
+of what it holds (emptiness, statistics, saved parameter sets).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.config import Settings
+from dwelltime.errors import SourceError
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
+from dwelltime.sources.store.stats import StoreStats, read_stats
+from dwelltime.sources.store.writer import StoreWriter
+
+__all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSet:
+    """Saved report parameters that `paramSetId` names; explicit parameters override them."""
+
+    id: str
+    name: str
+    owner: str | None
+    params: Mapping[str, list[str]]
+
+
+class IssueStore:
+    """Issues, histories and catalogs in one SQL database (SQLite file by default)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, settings: Settings) -> IssueStore:
+        """The store of `settings`, its schema brought up to date first."""
+        url = settings.resolved_database_url
+        engine = db.create_db_engine(url)
+        db.upgrade(url)
+        return cls(engine)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    def write(self, data: StoreData) -> WriteCounts:
+        """Store `data` in one transaction (all of it or, on error, nothing)."""
+        try:
+            with self._engine.begin() as connection:
+                return StoreWriter(connection).write(data)
+        except sa.exc.IntegrityError as error:
+            raise SourceError(f"The store refused the data: {error.orig}") from error
+
+    def is_empty(self) -> bool:
+        with self._engine.connect() as connection:
+            return connection.execute(sa.select(schema.issues.c.id).limit(1)).first() is None
+
+    def has_status_catalog(self) -> bool:
+        """Whether any status list was stored (reports treat unlisted statuses as deleted)."""
+        with self._engine.connect() as connection:
+            return connection.execute(sa.select(schema.statuses.c.id).limit(1)).first() is not None
+
+    def stats(self) -> StoreStats:
+        with self._engine.connect() as connection:
+            return read_stats(connection)
+
+    def param_set(self, param_set_id: str) -> Mapping[str, list[str]] | None:
+        """A saved parameter set: parameter name -> its values, or None when unknown."""
+        table = schema.param_sets
+        with self._engine.connect() as connection:
+            text = connection.scalar(sa.select(table.c.params).where(table.c.id == param_set_id))
+        return None if text is None else _param_values(param_set_id, text)
+
+    def param_sets(self) -> list[ParamSet]:
+        """Every saved parameter set, by id."""
+        table = schema.param_sets
+        with self._engine.connect() as connection:
+            rows = connection.execute(sa.select(table).order_by(table.c.id)).all()
+        return [
+            ParamSet(row.id, row.name, row.owner, _param_values(row.id, row.params)) for row in rows
+        ]
+
+    def save_param_set(self, param_set: ParamSet) -> None:
+        """Create or replace the parameter set with `param_set.id`."""
+        table = schema.param_sets
+        values = {
+            "name": param_set.name,
+            "owner": param_set.owner,
+            "params": json.dumps(dict(param_set.params)),
+        }
+        with self._engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.id == param_set.id))
+            connection.execute(table.insert().values(id=param_set.id, **values))
+
+    def delete_param_set(self, param_set_id: str) -> bool:
+        """Remove a parameter set; False when there was none with that id."""
+        table = schema.param_sets
+        with self._engine.begin() as connection:
+            deleted = connection.execute(table.delete().where(table.c.id == param_set_id))
+        return deleted.rowcount > 0
+
+
+def _param_values(param_set_id: str, text: str) -> Mapping[str, list[str]]:
+    params = json.loads(text)
+    if not isinstance(params, dict) or not all(
+        isinstance(values, list) and all(isinstance(v, str) for v in values)
+        for values in params.values()
+    ):
+        raise SourceError(f"Parameter set {param_set_id} is not a map of name to strings.")
+    return params

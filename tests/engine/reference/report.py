@@ -1,0 +1,100 @@
+"""A slow, obviously-correct model of every report (docs/reports.md), for tests only.
+
+Plain Python, one issue and one visit at a time; it shares nothing with the engine but the
+table contract and the fixed map of field titles, so agreement between the two means the
+rules were implemented twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.issues import Issue, Status
+from dwelltime.engine.output.field_titles import DATE_FIELDS, field_kind, field_title
+from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind
+from dwelltime.params.model import ReportParams, ReportType
+from dwelltime.sources.fields import display_value
+from tests.engine.reference.clock import from_ms, report_zone
+from tests.engine.reference.columns import list_fields
+from tests.engine.reference.dates import date_report, expanded_report
+from tests.engine.reference.numeric import NUMERIC_REPORTS, World
+from tests.engine.reference.render import (
+    ExpectedSheet,
+    aggregate_sheets,
+    duration_kind,
+    render_duration,
+)
+from tests.engine.reference.visits import Window
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedReport:
+    listing: ExpectedSheet
+    aggregates: dict[AggregateKind, ExpectedSheet] = field(default_factory=dict)
+
+
+def _field_cell(issue: Issue, field_id: str, zone: str) -> Cell:
+    """Instant fields are dates in the report's zone, to the second (as sources give them)."""
+    if field_id not in DATE_FIELDS:
+        return display_value(issue, field_id)
+    ms = {"created": issue.created_ms, "updated": issue.updated_ms}.get(
+        field_id, issue.resolution_date_ms
+    )
+    return None if ms is None else from_ms(ms - ms % 1000, zone)
+
+
+def _issue_cells(issue: Issue, fields: Sequence[str], zone: str) -> list[Cell]:
+    return [issue.key, issue.summary, *(_field_cell(issue, f, zone) for f in fields)]
+
+
+def expected_report(
+    issues: Sequence[Issue],
+    params: ReportParams,
+    statuses: Sequence[Status],
+    calendar: CalendarSpec | None,
+    now_ms: int,
+) -> ExpectedReport:
+    """The List sheet and aggregate sheets the engine must produce for this input."""
+    world = World(issues, params, statuses, calendar, Window.of(params, now_ms))
+    fields = list_fields(params)
+    zone = report_zone(calendar)
+    head = [Column("Key", ColumnKind.TEXT), Column("Summary", ColumnKind.TEXT)]
+    head += [Column(field_title(f), field_kind(f)) for f in fields]
+    report = params.columns_by
+    if report.is_date_report:
+        columns, cells = date_report(world)
+        rows = [
+            _issue_cells(issue, fields, zone) + row
+            for issue, row in zip(issues, cells, strict=True)
+        ]
+        return ExpectedReport(ExpectedSheet(head + columns, rows))
+    if report is ReportType.STATUS_DURATION_EXPANDED:
+        columns, visit_rows = expanded_report(world)
+        rows = [_issue_cells(issues[index], fields, zone) + row for index, row in visit_rows]
+        return ExpectedReport(ExpectedSheet(head + columns, rows))
+    value_columns, values = NUMERIC_REPORTS[report](world)
+    kind = duration_kind(params)
+    head += [Column(c.title, ColumnKind.COUNT if c.is_count else kind) for c in value_columns]
+    rows = []
+    for issue, issue_values in zip(issues, values, strict=True):
+        row = _issue_cells(issue, fields, zone)
+        for column, value in zip(value_columns, issue_values, strict=True):
+            if column.is_count:
+                row.append(None if value is None else int(value))
+            else:
+                row.append(render_duration(value, params, calendar))
+        rows.append(row)
+    group_values = [
+        tuple(display_value(issue, f) for f in params.group_by_fields) for issue in issues
+    ]
+    aggregates = aggregate_sheets(
+        params,
+        calendar,
+        [field_title(f) for f in params.group_by_fields],
+        group_values,
+        value_columns,
+        values,
+    )
+    return ExpectedReport(ExpectedSheet(head, rows), aggregates)

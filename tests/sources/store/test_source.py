@@ -1,0 +1,226 @@
+"""LocalSource: batches equal batch_from_issues, selections, counts and catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dwelltime.config import Settings
+from dwelltime.domain.calendars import CalendarSpec, WorkingTime
+from dwelltime.domain.issue_batch import IssueBatch
+from dwelltime.domain.issues import History, Issue, SavedFilter, SprintRef, Status
+from dwelltime.domain.selection import Selection
+from dwelltime.errors import InvalidParameters, NotFound
+from dwelltime.sources.batches import batch_from_issues
+from dwelltime.sources.jira_json.documents import read_file
+from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store.calendars import save_calendar
+from dwelltime.sources.store.changes import changes_from_ndjson, changes_from_tuples
+from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from dwelltime.sources.store.source import LocalSource
+from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
+
+SPRINT_A = SprintRef(7, "Sprint A", "closed", 1, T0, T0 + 14 * DAY_MS, T0 + 14 * DAY_MS)
+SPRINT_B = SprintRef(8, "Sprint B", "active", 1)
+
+
+def _issues() -> list[Issue]:
+    return [
+        make_issue(1, "AB", sprints=(SPRINT_A, SPRINT_B)),
+        make_issue(2, "AB", created_ms=T0 + DAY_MS, assignee="u3", sprints=(SPRINT_B,)),
+        make_issue(3, "CD", created_ms=T0 + 2 * DAY_MS, assignee=None, histories=()),
+        make_issue(
+            4,
+            "cd",
+            created_ms=T0 + 3 * DAY_MS,
+            resolution_date_ms=T0 + 5 * DAY_MS,
+            fields={"customfield_10001": [{"name": "x"}, {"name": "y"}]},
+        ),
+    ]
+
+
+@pytest.fixture
+def source(settings: Settings) -> LocalSource:
+    store = IssueStore.open(settings)
+    store.write(
+        StoreData(
+            issues=_issues()[::-1],
+            statuses=[Status("5", "Done", "done"), Status("1", "Open", "new")],
+            filters=[SavedFilter("f1", "Mine", "project = AB")],
+        )
+    )
+    return LocalSource(store)
+
+
+def _sorted_changes(batch: IssueBatch) -> pl.DataFrame:
+    return batch.changes.sort("issue_id", "ts_ms", "history_id", "field_id")
+
+
+FIELDS = (
+    "summary",
+    "status",
+    "assignee",
+    "created",
+    "resolutiondate",
+    "labels",
+    "components",
+    "sprint",
+    "customfield_10001",
+    "customfield_10002",
+    "customfield_99999",
+)
+
+
+def test_batches_equal_batch_from_issues(source: LocalSource) -> None:
+    selection = Selection("project", "AB", fields=FIELDS, change_fields=("labels",))
+    assert source.count(selection) == 2
+    [batch] = list(source.batches(selection, batch_size=10))
+    expected = batch_from_issues(_issues()[:2], FIELDS, ("labels",))
+    assert batch.issues.equals(expected.issues)
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_batches_split_in_selection_order(source: LocalSource) -> None:
+    selection = Selection("project", "cd", fields=("customfield_10001",))
+    batches = list(source.batches(selection, batch_size=1))
+    assert [b.issues["issue_id"].to_list() for b in batches] == [[3], [4]]
+    assert batches[1].issues["field:customfield_10001"].to_list() == ["x, y"]
+    assert batches[0].changes.height == 0
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        pytest.param(Selection("project", "ab"), [1, 2], id="project-any-case"),
+        pytest.param(Selection("user", "u3"), [2], id="user-now"),
+        pytest.param(Selection("user", "u1"), [1, 2, 4], id="user-in-history"),
+        pytest.param(Selection("user", "Name u1"), [1, 2, 4], id="user-display-name"),
+        pytest.param(Selection("user", "nobody"), [], id="user-unknown"),
+        pytest.param(Selection("sprint", "8"), [1, 2], id="sprint"),
+        pytest.param(Selection("sprint", "7"), [1], id="sprint-closed"),
+        pytest.param(
+            Selection("project", "CD", start_ms=T0 + 2 * DAY_MS, end_ms=T0 + 3 * DAY_MS),
+            [3],
+            id="created-start-inclusive-end-exclusive",
+        ),
+        pytest.param(
+            Selection("project", "CD", date_field="resolved", start_ms=T0),
+            [4],
+            id="resolved-skips-unresolved",
+        ),
+        pytest.param(
+            Selection("project", "AB", date_field="updated", end_ms=T0 + 4 * DAY_MS),
+            [1],
+            id="updated-end",
+        ),
+    ],
+)
+def test_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
+    ids = [i for b in source.batches(selection, batch_size=2) for i in b.issues["issue_id"]]
+    assert ids == expected
+    assert source.count(selection) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        pytest.param(Selection("jqlfilter", "f1"), [1, 2], id="saved-filter"),
+        pytest.param(
+            Selection("customjql", "project in (AB, CD) ORDER BY created DESC"),
+            [4, 3, 2, 1],
+            id="jql-order-by",
+        ),
+        pytest.param(
+            Selection("customjql", "project = CD", start_ms=T0 + 3 * DAY_MS),
+            [4],
+            id="jql-and-date-range",
+        ),
+    ],
+)
+def test_jql_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
+    ids = [i for b in source.batches(selection, batch_size=3) for i in b.issues["issue_id"]]
+    assert ids == expected
+    assert source.count(selection) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("selection", "error"),
+    [
+        pytest.param(Selection("sprint", "abc"), InvalidParameters, id="sprint-not-a-number"),
+        pytest.param(Selection("jqlfilter", "nope"), NotFound, id="unknown-saved-filter"),
+        pytest.param(Selection("customjql", "project = = AB"), InvalidParameters, id="bad-jql"),
+    ],
+)
+def test_bad_selection(source: LocalSource, selection: Selection, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        source.count(selection)
+
+
+def test_statuses_keep_catalog_order(source: LocalSource) -> None:
+    assert [s.id for s in source.statuses()] == ["5", "1"]
+
+
+def test_saved_filter(source: LocalSource) -> None:
+    assert source.saved_filter("f1") == SavedFilter("f1", "Mine", "project = AB")
+    assert source.saved_filter("f2") is None
+
+
+def test_calendar(settings: Settings, source: LocalSource) -> None:
+    spec = CalendarSpec(
+        "7", "Office", "Europe/Paris", (WorkingTime(0, 9 * 3_600_000, 17 * 3_600_000),)
+    )
+    save_calendar(IssueStore.open(settings).engine, spec)
+    assert source.calendar("7") == spec
+    assert source.calendar("8") is None
+
+
+def test_reassigned_away_is_still_found_by_user(settings: Settings) -> None:
+    store = IssueStore.open(settings)
+    moved = make_issue(
+        9, histories=(History(90, T0 + DAY_MS, "u1", "Name u1", (assignee_item("u7", "u8"),)),)
+    )
+    store.write(StoreData(issues=[moved]))
+    assert LocalSource(store).count(Selection("user", "u7")) == 1
+
+
+def test_devlake_batches_hold_every_status_change(settings: Settings, jira_samples: Path) -> None:
+    store = IssueStore.open(settings)
+    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
+    source = LocalSource(store)
+    selection = Selection("project", "EE")
+    batches = list(source.batches(selection, batch_size=7))
+    issues = pl.concat([b.issues for b in batches])
+    changes = pl.concat([b.changes for b in batches])
+    assert issues.height == source.count(selection) == 30
+    assert issues["issue_id"].is_sorted()
+    assert changes.filter(pl.col("field_id") == "status").height == 165  # K5 issues have none
+
+
+def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_samples: Path) -> None:
+    search = jira_samples / "devlake" / "search.json"
+    store = IssueStore.open(settings)
+    list(import_files(store, [search]))
+    issues = sorted(read_file(search).data.issues, key=lambda issue: issue.id)
+    fields = ("summary", "issuetype", "fixVersions", "sprint", "customfield_10020", "creator")
+    selection = Selection("customjql", "project in (EE, K5)", fields=fields)
+    [batch] = list(LocalSource(store).batches(selection, batch_size=100))
+    expected = batch_from_issues(issues, fields)
+    assert batch.issues.equals(expected.issues)
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
+    store = IssueStore.open(settings)
+    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
+    fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
+    with store.engine.connect() as connection:
+        ids = selection_ids(connection, Selection("project", "EE"))
+        from_json = changes_from_ndjson(connection, ids, fields)
+        from_rows = changes_from_tuples(connection, ids, fields)
+        empty = changes_from_ndjson(connection, ids, ("nothing",))
+    assert from_json.height > 165
+    assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
+    assert empty.height == 0 and empty.schema == from_rows.schema
