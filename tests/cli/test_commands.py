@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from dwelltime.cli.commands import COMMAND_MODULES
 
 _PROBE = """
 import sys
+from pathlib import Path
 from dwelltime.cli.commands import register
 register(sys.argv[1:])
 from dwelltime.cli.app import app
@@ -34,3 +36,11 @@ def test_help_and_unknown_commands_see_every_command() -> None:
     for arguments in ((), ("--help",), ("nonsense",)):
         names, _ = _probe(*arguments)
         assert names == str(sorted(COMMAND_MODULES))
+
+
+def test_commands_run_from_the_console_script_alone() -> None:
+    script = str(Path(sys.executable).with_name("dwelltime"))
+    for name in ("demo-data", "report", "serve"):
+        done = subprocess.run([script, name, "--help"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert f"dwelltime {name}" in done.stdout
