@@ -11,6 +11,7 @@ take `cell_text`, the one rule that the column paths reproduce.
 from __future__ import annotations
 
 import codecs
+import io
 import math
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -82,13 +83,17 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
     holds a comma, a quote or a line break, and an empty field only when it is the row's
     only field."""
     frame = pl.DataFrame({f"c{index}": column_text(cells) for index, cells in enumerate(block)})
+    # Into memory first: the destination's own errors (a full disk's ENOSPC) must reach
+    # the caller as raised, which they would not through Polars' writer.
+    text = io.BytesIO()
     frame.write_csv(
-        destination,
+        text,
         include_header=False,
         quote_style="necessary",
         null_value='""' if width == 1 else "",
         line_terminator="\r\n",
     )
+    destination.write(text.getbuffer())
 
 
 def column_text(cells: Sequence[Cell]) -> pl.Series:
