@@ -8,7 +8,7 @@ same SQLite file and writes it as CSV; its bytes are compared with ours. Each si
 in its own process, alternating A B A B; CPU seconds (user + system, from the kernel)
 beside wall seconds and peak RSS.
 
-Run: `python -m bench.floor HOME [HOME …] [--rounds N]` with each HOME a store made by
+Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only]` with each HOME a store made by
 `dwelltime demo-data` (seed 1). Needs the optional `bench` extra (`pip install -e
 '.[bench]'`): DuckDB, its SQLite extension and rustpy-xlsxwriter; dwelltime needs none.
 """
@@ -185,7 +185,7 @@ def report_command(out: Path, output_type: str, calendar: str | None) -> list[st
     return [DWELLTIME, "report", "--query", query, "--now", NOW, "-o", str(out)]
 
 
-def compare(home: Path, rounds: int) -> None:
+def compare(home: Path, rounds: int, xlsx: bool) -> None:
     database = home / "dwelltime.db"
     with sqlite3.connect(database) as connection:
         (issues,) = connection.execute("SELECT count(*) FROM issues").fetchone()
@@ -199,6 +199,8 @@ def compare(home: Path, rounds: int) -> None:
         "report XLSX 7/24": report_command(work / "report.xlsx", "XLSX", None),
         "floor XLSX": [*side, "floor-xlsx", str(database), str(work / "floor.xlsx")],
     }
+    if not xlsx:
+        commands = {name: command for name, command in commands.items() if "XLSX" not in name}
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     try:
         for _ in range(rounds):  # A B A B: every side once per round, in the same order
@@ -214,7 +216,11 @@ def compare(home: Path, rounds: int) -> None:
     )
     print("| side | CPU s | wall s | peak MiB | CPU × floor |")
     print("|---|---:|---:|---:|---:|")
-    floor = {"CSV": _median(runs["floor CSV"], "cpu"), "XLSX": _median(runs["floor XLSX"], "cpu")}
+    floor = {
+        kind: _median(runs[f"floor {kind}"], "cpu")
+        for kind in ("CSV", "XLSX")
+        if xlsx or kind == "CSV"
+    }
     for name, measured_runs in runs.items():
         cpu = _median(measured_runs, "cpu")
         base = floor["XLSX" if "XLSX" in name else "CSV"]
@@ -251,8 +257,9 @@ def main() -> None:
         at = arguments.index("--rounds")
         rounds = int(arguments[at + 1])
         del arguments[at : at + 2]
-    for home in arguments:
-        compare(Path(home), rounds)
+    xlsx = "--csv-only" not in arguments
+    for home in (argument for argument in arguments if argument != "--csv-only"):
+        compare(Path(home), rounds, xlsx)
 
 
 if __name__ == "__main__":
