@@ -72,7 +72,8 @@ def read_batch(
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
     frame = order.join(found, on="issue_id", how="left", maintain_order="left")
     if _SPRINTS in raw_types:
-        frame = frame.join(_sprint_names(connection, ids, ndjson), on="issue_id", how="left")
+        names = _sprint_names(connection, ids, ndjson)
+        frame = frame.join(names, on="issue_id", how="left", maintain_order="left")
     raw = frame.select(
         _raw_column(name, dtype, name == _SPRINTS) for name, dtype in raw_types.items()
     )
