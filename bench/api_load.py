@@ -7,7 +7,7 @@ the same clients against an idle server. Reports requests, errors (anything but 
 transport error), p50/p99/max latency. Clients are asyncio tasks in this process (one
 connection each), so part of the latency is the client's own work on the same 2 cores.
 
-Run: `python -m bench.api_load [HOME]`.
+Run: `python -m bench.api_load [HOME]`. Runs once per `DWELLTIME_WORKER_SCHEDULING` value.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ CLIENTS = 50
 EXPORTS = 4
 BASELINE_SECONDS = 10.0
 POLL_SECONDS = 0.5
+#: `DWELLTIME_WORKER_SCHEDULING` values compared in one run.
+SCHEDULINGS = ("nice", "idle")
 EXPORT = {
     "filterType": "customjql",
     "customjql": "created is not empty",
@@ -126,19 +128,32 @@ def main() -> None:
     home = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "home"
     demo_home(home, ISSUES)
     users = [auth_header(home, f"load-{index}") for index in range(EXPORTS)]
-    settings = {"workers": str(EXPORTS), "max_running_per_user": "1"}
     print(f"{CLIENTS} clients; {EXPORTS} XLSX exports of {ISSUES:,} issues (4 workers)")
-    print("| clients poll | phase | requests | per s | errors | p50 ms | p99 ms | max ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    with served(home, home.parent / "serve-load.log", **settings) as server:
-        url = server.url
-        first = asyncio.run(start_export(url, users[0]))
-        wait_until_finished(url, users[0], first)
-        for interval, label in ((POLL_SECONDS, f"every {POLL_SECONDS} s"), (0.0, "back to back")):
-            idle = asyncio.run(idle_phase(url, users[0], first, interval))
-            print(f"| {label} {idle.line('idle server (baseline)', BASELINE_SECONDS)}")
-            busy, seconds = asyncio.run(running_phase(url, users, interval))
-            print(f"| {label} {busy.line(f'{EXPORTS} exports running ({seconds:.0f} s)', seconds)}")
+    print(
+        "| workers | clients poll | phase | requests | per s | errors | p50 ms | p99 ms | max ms |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    # Both worker schedulings in one run, one after the other, against the same baseline.
+    for scheduling in SCHEDULINGS:
+        settings = {
+            "workers": str(EXPORTS),
+            "max_running_per_user": "1",
+            "worker_scheduling": scheduling,
+        }
+        with served(home, home.parent / f"serve-load-{scheduling}.log", **settings) as server:
+            url = server.url
+            first = asyncio.run(start_export(url, users[0]))
+            wait_until_finished(url, users[0], first)
+            for interval, label in (
+                (POLL_SECONDS, f"every {POLL_SECONDS} s"),
+                (0.0, "back to back"),
+            ):
+                idle = asyncio.run(idle_phase(url, users[0], first, interval))
+                baseline = idle.line("idle server (baseline)", BASELINE_SECONDS)
+                print(f"| {scheduling} | {label} {baseline}")
+                busy, seconds = asyncio.run(running_phase(url, users, interval))
+                phase = f"{EXPORTS} exports running ({seconds:.0f} s)"
+                print(f"| {scheduling} | {label} {busy.line(phase, seconds)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
         description="Which executor runs export jobs: 'local' (a process pool inside serve).",
     )
     workers: int = Field(default=2, ge=1, le=64, description="Size of the local process pool.")
+    worker_scheduling: Literal["nice", "idle"] = Field(
+        default="nice",
+        description=(
+            "How export workers yield the CPU to the API: 'nice' (nice 10) or 'idle' (Linux"
+            " SCHED_IDLE: they run only on CPU nothing else wants; their heartbeat stays normal)."
+        ),
+    )
     max_running_per_user: int = Field(
         default=2, ge=1, description="Exports one user may have running at once; the rest wait."
     )

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from dwelltime.cli import commands  # noqa: F401  (registers the command groups)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
 from dwelltime.sources.demo.generator import write_demo

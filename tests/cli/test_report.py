@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.cli.report import output_path, parse_now, raw_parameters
 from dwelltime.config import Settings

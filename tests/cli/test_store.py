@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
 from tests.sources.issue_factory import jira_issue

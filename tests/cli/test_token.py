@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app
 from dwelltime.config import Settings
 from dwelltime.sources.store.issue_store import IssueStore

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from dwelltime.cli.app import app
 
 
 def main() -> None:
     """Entry point of the `dwelltime` console script."""
-    # Importing the command modules registers their commands on `app`.
-    from dwelltime.cli import commands  # noqa: F401
+    # Importing a command module registers its commands on `app`; only the one run is.
+    from dwelltime.cli.commands import register
 
+    register(sys.argv[1:])
     app()

@@ -11,3 +11,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def root() -> None:
+    """Time in status reports for Jira: import issues, run reports, serve the export API."""
+    # A root callback keeps `dwelltime <command>` a group even when only the one command
+    # that runs is registered (typer would otherwise make a lone command the root).

@@ -25,7 +25,7 @@ CHANGE_COLUMNS: dict[str, type[pl.DataType]] = {
     "issue_id": pl.Int64,
     "history_id": pl.Int64,
     "ts_ms": pl.Int64,
-    "field_id": pl.Utf8,  # "status", "assignee", or another requested field id
+    "field_id": pl.Utf8,  # one of `Selection.change_fields`: "status", "assignee", …
     "from_value": pl.Utf8,
     "from_string": pl.Utf8,
     "to_value": pl.Utf8,
@@ -46,7 +46,7 @@ class IssueBatch:
     `issues`: one row per issue in selection order, columns `ISSUE_COLUMNS` then one Utf8
     column `field_column(id)` per `Selection.fields` entry (the value as a person reads
     it; multi-valued fields joined with ", "; null when empty).
-    `changes`: one row per change item of status, assignee and `Selection.change_fields`,
+    `changes`: one row per change item of the fields in `Selection.change_fields` (only those),
     columns `CHANGE_COLUMNS`, in no promised order (the engine sorts by issue, ts, history).
     """
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
+
 FilterType = Literal["project", "user", "jqlfilter", "customjql", "sprint"]
 DateRangeField = Literal["created", "resolved", "updated"]
 
@@ -16,8 +18,9 @@ class Selection:
     `filter_value` is the companion of the filter type: a project key, a user id, a
     saved filter id, a JQL text or a sprint id. `start_ms`/`end_ms` bound
     `date_field` (inclusive start, exclusive end). `fields` are field ids whose
-    display values the report shows or groups by; `change_fields` are field ids
-    whose change items it needs besides status and assignee (dbsMetrics of type field).
+    display values the report shows or groups by; `change_fields` are exactly the field
+    ids whose change items it needs (`ReportParams.change_fields`: status, the assignee
+    for assignee reports, dbsMetrics of type field); sources read no others.
     """
 
     filter_type: FilterType
@@ -26,5 +29,5 @@ class Selection:
     start_ms: int | None = None
     end_ms: int | None = None
     fields: tuple[str, ...] = ()
-    change_fields: tuple[str, ...] = ()
+    change_fields: tuple[str, ...] = (STATUS_FIELD, ASSIGNEE_FIELD)
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()

@@ -39,6 +39,9 @@ class AggregateKind(StrEnum):
 
 Cell = str | int | float | datetime | None
 
+#: A run of consecutive rows given as whole columns (one sequence of cells per column).
+Block = Sequence[Sequence[Cell]]
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -48,12 +51,17 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """One table: titled, typed columns and a re-callable row stream."""
+    """One table: titled, typed columns and a re-callable row stream.
+
+    `blocks`, when given, streams the same rows as whole columns (one block per staged
+    batch), which columnar writers take without a Python row per issue.
+    """
 
     name: str
     columns: Sequence[Column]
     rows: Callable[[], Iterator[Sequence[Cell]]]
     row_count: int
+    blocks: Callable[[], Iterator[Block]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

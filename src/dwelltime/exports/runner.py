@@ -12,6 +12,7 @@ import json
 import resource
 import threading
 import traceback
+from collections.abc import Callable
 
 import structlog
 
@@ -71,6 +72,11 @@ class Heartbeat:
         self._thread.start()
         return self
 
+    @property
+    def native_id(self) -> int | None:
+        """The beating thread's OS id, so an executor can keep it at normal priority."""
+        return self._thread.native_id
+
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
@@ -91,8 +97,14 @@ def write_failure_message(error: OSError) -> str:
     return f"The export failed while writing its file: {reason}."
 
 
-def run_export(export_id: str, settings: Settings) -> None:
-    """Run export `export_id` to its end; a no-op unless it is Queued."""
+def run_export(
+    export_id: str, settings: Settings, on_running: Callable[[int | None], None] | None = None
+) -> None:
+    """Run export `export_id` to its end; a no-op unless it is Queued.
+
+    `on_running` is called once the heartbeat beats, before any work, with the heartbeat
+    thread's OS id: the local pool lowers every other thread's CPU priority there.
+    """
     # The schema is already current (serve upgraded it); skipping Alembic saves each job ~0.2 s.
     issue_store = IssueStore(create_db_engine(settings.resolved_database_url))
     try:
@@ -114,7 +126,7 @@ def run_export(export_id: str, settings: Settings) -> None:
         if claimed:
             with structlog.contextvars.bound_contextvars(export_id=export_id):
                 context = StoreParamContext(issue_store)
-                _run_claimed(record, store, context, open_storage(settings), settings)
+                _run_claimed(record, store, context, open_storage(settings), settings, on_running)
     finally:
         issue_store.engine.dispose()
 
@@ -125,12 +137,15 @@ def _run_claimed(
     context: StoreParamContext,
     storage: FileStorage,
     settings: Settings,
+    on_running: Callable[[int | None], None] | None,
 ) -> None:
     logger.info("export_started", owner=record.owner, attempt=record.attempts + 1)
     progress = JobProgress(store, record.id)
     pending: PendingFile | None = None
     try:
-        with Heartbeat(store, record.id, settings.heartbeat_seconds):
+        with Heartbeat(store, record.id, settings.heartbeat_seconds) as heartbeat:
+            if on_running is not None:
+                on_running(heartbeat.native_id)
             params = parse_params(json.loads(record.params), context)
             pending = storage.create(record.id)
             # run_report stages in a temporary folder of its own and removes it whatever happens.

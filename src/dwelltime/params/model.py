@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dwelltime.domain.calendars import NORMAL_HOURS_ID
+from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.domain.selection import DateRangeField, FilterType, Selection
 
 
@@ -46,10 +47,23 @@ class ReportType(StrEnum):
         )
 
     @property
+    def measures_assignee(self) -> bool:
+        """Reports whose columns follow the assignee's history (they need its changes)."""
+        return self in _ASSIGNEE_REPORTS
+
+    @property
     def is_aggregated(self) -> bool:
         """Date reports and the one-row-per-visit report have no aggregate sheets."""
         return not self.is_date_report and self is not ReportType.STATUS_DURATION_EXPANDED
 
+
+_ASSIGNEE_REPORTS = frozenset(
+    {
+        ReportType.ASSIGNEE_DURATION,
+        ReportType.STATUS_DURATION_BY_ASSIGNEE,
+        ReportType.ASSIGNEE_DURATION_BY_STATUS,
+    }
+)
 
 _DATE_REPORTS = frozenset(
     {
@@ -173,14 +187,6 @@ class ReportParams:
         `summary` always comes first: every list sheet has a Summary column.
         """
         fields = tuple(dict.fromkeys(("summary", *self.fields, *self.group_by_fields)))
-        change_fields = tuple(
-            dict.fromkeys(
-                point.field_id
-                for metric in self.dbs_metrics
-                for point in (metric.start, metric.stop)
-                if point.type == "field" and point.field_id
-            )
-        )
         return Selection(
             filter_type=self.filter_type,
             filter_value=self.filter_value,
@@ -188,6 +194,22 @@ class ReportParams:
             start_ms=self.start_ms,
             end_ms=self.end_ms,
             fields=fields,
-            change_fields=change_fields,
+            change_fields=self.change_fields,
             now_ms=now_ms,
         )
+
+    @property
+    def change_fields(self) -> tuple[str, ...]:
+        """The fields whose change items the report measures, and no others: reading a
+        change item costs as much as computing with it, and a status report on a store
+        with every field's history must not pay for the assignee's or the labels'."""
+        wanted = [STATUS_FIELD]
+        if self.columns_by.measures_assignee:
+            wanted.append(ASSIGNEE_FIELD)
+        wanted.extend(
+            point.field_id
+            for metric in self.dbs_metrics
+            for point in (metric.start, metric.stop)
+            if point.type == "field" and point.field_id
+        )
+        return tuple(dict.fromkeys(wanted))

@@ -12,19 +12,18 @@ import polars as pl
 
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue
-from dwelltime.sources.fields import display_value
+from dwelltime.sources.fields import display_columns, raw_columns
 
 
 def batch_from_issues(
     issues: Sequence[Issue],
     fields: Sequence[str] = (),
-    change_fields: Sequence[str] = (),
+    change_fields: Sequence[str] = (STATUS_FIELD, ASSIGNEE_FIELD),
 ) -> IssueBatch:
     """One batch holding `issues` with the display values of `fields` and the change
-    items of status, assignee and `change_fields`."""
-    wanted = {STATUS_FIELD, ASSIGNEE_FIELD, *change_fields}
+    items of `change_fields` (only those)."""
+    wanted = set(change_fields)
     issue_rows: dict[str, list[object]] = {name: [] for name in ISSUE_COLUMNS}
-    field_rows: dict[str, list[str | None]] = {field_column(f): [] for f in fields}
     change_rows: dict[str, list[object]] = {name: [] for name in CHANGE_COLUMNS}
     for issue in issues:
         issue_rows["issue_id"].append(issue.id)
@@ -33,8 +32,6 @@ def batch_from_issues(
         issue_rows["status_id"].append(issue.status_id)
         issue_rows["assignee"].append(issue.assignee_id)
         issue_rows["assignee_name"].append(issue.assignee_name)
-        for field_id in fields:
-            field_rows[field_column(field_id)].append(display_value(issue, field_id))
         for history in issue.histories:
             for item in history.items:
                 field_id = item.effective_field_id
@@ -49,8 +46,30 @@ def batch_from_issues(
                 change_rows["to_value"].append(item.to_value)
                 change_rows["to_string"].append(item.to_string)
                 change_rows["author"].append(history.author_name)
-    issue_frame = pl.DataFrame(
-        {**issue_rows, **field_rows},
-        schema={**ISSUE_COLUMNS, **dict.fromkeys(field_rows, pl.Utf8)},
+    issue_frame = pl.DataFrame(issue_rows, schema=ISSUE_COLUMNS)
+    shown = display_columns(
+        _raw_frame(issues, fields),
+        fields,
+        lambda field_id: [issue.fields.get(field_id) for issue in issues],
+        field_column,
     )
-    return IssueBatch(issues=issue_frame, changes=pl.DataFrame(change_rows, schema=CHANGE_COLUMNS))
+    return IssueBatch(
+        issues=issue_frame.with_columns(shown),
+        changes=pl.DataFrame(change_rows, schema=CHANGE_COLUMNS),
+    )
+
+
+def _raw_frame(issues: Sequence[Issue], fields: Sequence[str]) -> pl.DataFrame:
+    """The promoted columns `fields` read, from the issues' attributes."""
+    columns = raw_columns(fields)
+    return pl.DataFrame(
+        {name: [_raw_value(issue, name) for issue in issues] for name in columns},
+        schema=columns,
+    )
+
+
+def _raw_value(issue: Issue, column: str) -> object:
+    if column == "sprints":
+        return [sprint.name for sprint in issue.sprints]
+    value = getattr(issue, column)
+    return list(value) if isinstance(value, tuple) else value

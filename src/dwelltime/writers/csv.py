@@ -1,29 +1,46 @@
 """CSV writers: the List sheet (`CSV`) and one aggregate table (`CSVAVERAGE`, …), streamed.
 
 UTF-8 with a byte order mark, comma, CRLF, header row; see docs/files.md for the cell rules.
+A sheet is written a block of rows at a time from whole columns: each column becomes text
+in one Polars expression where its cells share a type (numbers, counts, text) and Polars
+writes the block, so no Python row or per-cell call is made on the hot path. Cells that
+need Python (dates, numbers Python would print in scientific notation, mixed columns)
+take `cell_text`, the one rule that the column paths reproduce.
 """
 
 from __future__ import annotations
 
-import csv
+import codecs
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from typing import BinaryIO
 
-from dwelltime.engine.table import AggregateKind, Cell, ReportTable, Sheet
-from dwelltime.errors import InvalidParameters
-from dwelltime.writers.text import clean_text, guard_formula
+import polars as pl
 
-#: utf-8-sig writes the BOM: Excel (the main consumer) needs it to read non-ASCII names
-#: as UTF-8; pandas, Power BI and Tableau read it transparently (decisions.md).
-ENCODING = "utf-8-sig"
+from dwelltime.engine.table import AggregateKind, Block, Cell, ReportTable, Sheet
+from dwelltime.errors import InvalidParameters
+from dwelltime.writers.text import (
+    clean_text,
+    clean_text_column,
+    guard_formula,
+    guard_formula_column,
+)
+
+#: Excel (the main consumer) needs the byte order mark to read non-ASCII names as UTF-8;
+#: pandas, Power BI and Tableau read it transparently (decisions.md).
+BOM = codecs.BOM_UTF8
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
-CsvValue = str | int | None
+#: Rows per block when a sheet only streams rows (aggregates): transposed into columns.
+BLOCK_ROWS = 10_000
+
+#: Where `repr` of a float switches to scientific notation, which `float_text` undoes.
+_PLAIN_FLOATS = (1e-4, 1e16)
 
 
 def write_aggregate_csv(
@@ -44,29 +61,92 @@ def write_aggregate_csv(
 
 
 def write_sheet_csv(sheet: Sheet, destination: BinaryIO) -> None:
-    """Stream one sheet as CSV into a binary file object (which may be unseekable)."""
-    # newline="" hands line endings to the csv module (CRLF, RFC 4180) and keeps newlines
-    # inside quoted cells intact.
-    text = io.TextIOWrapper(destination, encoding=ENCODING, newline="")
+    """Stream one sheet as CSV into a binary file object (which may be unseekable; left open)."""
+    destination.write(BOM)
+    width = len(sheet.columns)
+    _write_block([[column.title] for column in sheet.columns], width, destination)
+    for block in _blocks(sheet):
+        _write_block(block, width, destination)
+
+
+def _blocks(sheet: Sheet) -> Iterator[Block]:
+    if sheet.blocks is not None:
+        yield from sheet.blocks()
+        return
+    rows = sheet.rows()
+    while chunk := list(islice(rows, BLOCK_ROWS)):
+        yield list(zip(*chunk, strict=True))
+
+
+def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
+    """RFC 4180 as Python's csv module writes it (QUOTE_MINIMAL): a field is quoted when it
+    holds a comma, a quote or a line break, and an empty field only when it is the row's
+    only field."""
+    frame = pl.DataFrame({f"c{index}": column_text(cells) for index, cells in enumerate(block)})
+    # Into memory first: the destination's own errors (a full disk's ENOSPC) must reach
+    # the caller as raised, which they would not through Polars' writer.
+    text = io.BytesIO()
+    frame.write_csv(
+        text,
+        include_header=False,
+        quote_style="necessary",
+        null_value='""' if width == 1 else "",
+        line_terminator="\r\n",
+    )
+    destination.write(text.getbuffer())
+
+
+def column_text(cells: Sequence[Cell]) -> pl.Series:
+    """The CSV text of a column's cells, null for an empty field: `cell_text` of each."""
+    types = set(map(type, cells))
+    types.discard(type(None))
+    texts: pl.Series | None = None
+    if types == {str}:
+        texts = _texts(cells)
+    elif types == {float}:
+        texts = _float_texts(cells)
+    elif types <= {int}:
+        texts = _int_texts(cells)
+    if texts is None:
+        texts = pl.Series([cell_text(value) for value in cells], dtype=pl.Utf8)
+    return texts.to_frame("t").select(pl.when(pl.col("t") != "").then("t")).to_series()
+
+
+def _texts(cells: Sequence[Cell]) -> pl.Series | None:
     try:
-        writer = csv.writer(text)
-        writer.writerow([csv_cell(column.title) for column in sheet.columns])
-        writer.writerows(_csv_rows(sheet.rows()))
-        text.flush()
-    finally:
-        # Leave the caller's file open: it owns it.
-        text.detach()
+        texts = pl.Series(cells, dtype=pl.Utf8)
+    except UnicodeEncodeError:  # a lone surrogate: Python's rule handles it
+        return None
+    column = pl.col("t")
+    return texts.to_frame("t").select(guard_formula_column(clean_text_column(column))).to_series()
 
 
-def _csv_rows(rows: Iterable[Sequence[Cell]]) -> Iterable[list[CsvValue]]:
-    for row in rows:
-        yield [csv_cell(value) for value in row]
+def _float_texts(cells: Sequence[Cell]) -> pl.Series:
+    numbers = pl.Series(cells, dtype=pl.Float64)
+    texts = numbers.cast(pl.Utf8)
+    magnitude = numbers.abs()
+    low, high = _PLAIN_FLOATS
+    odd = ~numbers.is_finite() | (magnitude >= high) | ((magnitude < low) & (magnitude > 0))
+    positions = odd.fill_null(False).arg_true()
+    if positions.len():
+        fixed = [float_text(float(numbers[position])) for position in positions]
+        texts = texts.scatter(positions, pl.Series(fixed, dtype=pl.Utf8))
+    return texts
 
 
-def csv_cell(value: Cell) -> CsvValue:
-    """One cell as CSV text; the csv module writes None as an empty field and ints as-is."""
-    if value is None or type(value) is int:
-        return value
+def _int_texts(cells: Sequence[Cell]) -> pl.Series | None:
+    try:
+        return pl.Series(cells, dtype=pl.Int64).cast(pl.Utf8)
+    except (OverflowError, TypeError):  # beyond int64 (never a count): Python's rule
+        return None
+
+
+def cell_text(value: Cell) -> str | None:
+    """One cell as CSV text; None is an empty field."""
+    if value is None:
+        return None
+    if type(value) is int:
+        return str(value)
     if isinstance(value, str):
         return guard_formula(clean_text(value))
     if isinstance(value, float):

@@ -6,6 +6,9 @@ Pure string functions; the writers decide which of them their format needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+
+import polars as pl
 
 #: What replaces a character no format can hold reliably (visible, so the loss is noticed).
 REPLACEMENT = "\ufffd"
@@ -16,7 +19,19 @@ TRUNCATION_MARKER = "… [truncated]"
 # C0 controls other than TAB/LF/CR (NUL included), lone surrogates and the two
 # non-characters: XML 1.0 (XLSX) cannot hold them, UTF-8 cannot encode lone surrogates,
 # and many CSV readers stop at NUL. One rule for every format keeps the files comparable.
-_UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNHOLDABLE_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0xD800, 0xDFFF), (0xFFFE, 0xFFFF))
+_SURROGATES = (0xD800, 0xDFFF)
+
+
+def _character_class(ranges: Sequence[tuple[int, int]], escape: Callable[[int], str]) -> str:
+    return "[" + "".join(f"{escape(low)}-{escape(high)}" for low, high in ranges) + "]"
+
+
+_UNHOLDABLE = re.compile(_character_class(_UNHOLDABLE_RANGES, lambda code: f"\\u{code:04x}"))
+# The same class for Polars (Rust regex); its strings are UTF-8, so they hold no surrogates.
+_UNHOLDABLE_IN_UTF8 = _character_class(
+    [span for span in _UNHOLDABLE_RANGES if span != _SURROGATES], lambda code: f"\\x{{{code:X}}}"
+)
 
 # Characters outside the Basic Multilingual Plane (emoji, rare CJK): UTF-16 surrogate pairs.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -28,6 +43,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def clean_text(text: str) -> str:
     """Replace the characters no output format can hold with U+FFFD."""
     return _UNHOLDABLE.sub(REPLACEMENT, text)
+
+
+def clean_text_column(texts: pl.Expr) -> pl.Expr:
+    """`clean_text` of every text of a column (which, being UTF-8, has no surrogates)."""
+    return texts.str.replace_all(_UNHOLDABLE_IN_UTF8, REPLACEMENT)
 
 
 def bmp_only(text: str) -> str:
@@ -46,6 +66,12 @@ def guard_formula(text: str) -> str:
     "'=cmd|' /C calc'!A0"
     """
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def guard_formula_column(texts: pl.Expr) -> pl.Expr:
+    """`guard_formula` of every text of a column."""
+    formula = pl.any_horizontal(texts.str.starts_with(start) for start in _FORMULA_STARTS)
+    return pl.when(formula).then(pl.lit("'") + texts).otherwise(texts)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -15,10 +15,10 @@ from dwelltime.domain.issues import Issue, Status
 from dwelltime.engine.output.field_titles import DATE_FIELDS, field_kind, field_title
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind
 from dwelltime.params.model import ReportParams, ReportType
-from dwelltime.sources.fields import display_value
 from tests.engine.reference.clock import from_ms, report_zone
 from tests.engine.reference.columns import list_fields
 from tests.engine.reference.dates import date_report, expanded_report
+from tests.engine.reference.fields import display_value
 from tests.engine.reference.numeric import NUMERIC_REPORTS, World
 from tests.engine.reference.render import (
     ExpectedSheet,

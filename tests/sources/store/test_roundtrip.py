@@ -19,6 +19,7 @@ from dwelltime.sources.store.source import LocalSource
 from tests.sources.issue_factory import T0, make_issue
 
 FIELDS = ("status", "assignee", "labels", "customfield_1")
+CHANGE_FIELDS = ("status", "assignee", "labels")
 _texts = st.one_of(st.none(), st.text(max_size=6))
 _items = st.builds(
     ChangeItem,
@@ -73,9 +74,9 @@ def test_written_issues_read_back_as_batch_from_issues(
         )
     for start in range(0, len(issues), chunk):
         store.write(StoreData(issues=issues[start : start + chunk][::-1]))
-    selection = Selection("project", project, fields=FIELDS, change_fields=("labels",))
+    selection = Selection("project", project, fields=FIELDS, change_fields=CHANGE_FIELDS)
     batches = list(LocalSource(store).batches(selection, batch_size))
-    expected = batch_from_issues(issues, FIELDS, ("labels",))
+    expected = batch_from_issues(issues, FIELDS, CHANGE_FIELDS)
     changes = pl.concat([b.changes for b in batches])
     order = changes.columns
     assert pl.concat([b.issues for b in batches]).equals(expected.issues)

@@ -16,12 +16,14 @@ from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.sources.batches import batch_from_issues
 from dwelltime.sources.jira_json.documents import read_file
 from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import save_calendar
-from dwelltime.sources.store.changes import changes_from_ndjson, changes_from_tuples
+from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
 from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
+from tests.sources.store.postgresql import temporary_postgresql
 
 SPRINT_A = SprintRef(7, "Sprint A", "closed", 1, T0, T0 + 14 * DAY_MS, T0 + 14 * DAY_MS)
 SPRINT_B = SprintRef(8, "Sprint B", "active", 1)
@@ -59,6 +61,8 @@ def _sorted_changes(batch: IssueBatch) -> pl.DataFrame:
     return batch.changes.sort("issue_id", "ts_ms", "history_id", "field_id")
 
 
+#: Status, the assignee and one more field: a source reads exactly the change items asked.
+CHANGE_FIELDS = ("status", "assignee", "labels")
 FIELDS = (
     "summary",
     "status",
@@ -75,12 +79,44 @@ FIELDS = (
 
 
 def test_batches_equal_batch_from_issues(source: LocalSource) -> None:
-    selection = Selection("project", "AB", fields=FIELDS, change_fields=("labels",))
+    selection = Selection("project", "AB", fields=FIELDS, change_fields=CHANGE_FIELDS)
     assert source.count(selection) == 2
     [batch] = list(source.batches(selection, batch_size=10))
-    expected = batch_from_issues(_issues()[:2], FIELDS, ("labels",))
+    expected = batch_from_issues(_issues()[:2], FIELDS, CHANGE_FIELDS)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_batches_read_only_the_change_fields_asked(source: LocalSource) -> None:
+    selection = Selection("project", "AB", change_fields=("status",))
+    [batch] = list(source.batches(selection, batch_size=10))
+    assert batch.changes.height > 0
+    assert set(batch.changes["field_id"]) == {"status"}
+
+
+@pytest.mark.integration
+def test_batches_equal_batch_from_issues_on_postgresql(tmp_path: Path) -> None:
+    with temporary_postgresql() as url:
+        store = IssueStore.open(Settings(home=tmp_path / "home", database_url=url))
+        store.write(StoreData(issues=_issues()[::-1]))
+        selection = Selection("project", "AB", fields=FIELDS, change_fields=CHANGE_FIELDS)
+        [batch] = list(LocalSource(store).batches(selection, batch_size=10))
+        store.engine.dispose()
+    expected = batch_from_issues(_issues()[:2], FIELDS, CHANGE_FIELDS)
+    assert batch.issues.equals(expected.issues)
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_batch_read_paths_agree(source: LocalSource, settings: Settings) -> None:
+    selection = Selection("customjql", "created is not empty", fields=FIELDS)
+    store = IssueStore.open(settings)
+    with store.engine.connect() as connection:
+        ids = selection_ids(connection, selection)
+        from_json = read_batch(connection, ids, selection, ndjson=True)
+        from_rows = read_batch(connection, ids, selection, ndjson=False)
+    assert from_json.issues.height == 4
+    assert from_json.issues.equals(from_rows.issues)
+    assert _sorted_changes(from_json).equals(_sorted_changes(from_rows))
 
 
 def test_batches_split_in_selection_order(source: LocalSource) -> None:
@@ -218,9 +254,9 @@ def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) ->
     fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
     with store.engine.connect() as connection:
         ids = selection_ids(connection, Selection("project", "EE"))
-        from_json = changes_from_ndjson(connection, ids, fields)
-        from_rows = changes_from_tuples(connection, ids, fields)
-        empty = changes_from_ndjson(connection, ids, ("nothing",))
+        from_json = read_changes(connection, ids, fields, ndjson=True)
+        from_rows = read_changes(connection, ids, fields, ndjson=False)
+        empty = read_changes(connection, ids, ("nothing",), ndjson=True)
     assert from_json.height > 165
     assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
     assert empty.height == 0 and empty.schema == from_rows.schema

@@ -4,6 +4,7 @@ staged long-form cells (docs/reports.md, "Aggregates")."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 import polars as pl
 
@@ -64,28 +65,33 @@ def aggregate_sheets(
     else:
         counted = issues.select(n=pl.len())
     group_rows = counted.collect(engine="streaming").with_row_index("group")
-    cells = _compact_cells(staging, columns, keys, group_rows)
     width = max(len(columns), 1)
-    segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
     all_issues = denominator is AverageDenominator.ALL
-    group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
-    stats = segment_statistics(
-        segment,
-        cells["value"].to_numpy(),
-        (lambda keys: group_sizes[keys // width]) if all_issues else None,
-    )
-    del cells, segment
-    found = {
-        int(key): {"sum": total, "mean": mean, "median": median, "std": std}
-        for key, total, mean, median, std in zip(
-            stats.keys.tolist(),
-            stats.sums.tolist(),
-            stats.means.tolist(),
-            stats.medians.tolist(),
-            stats.stds.tolist(),
-            strict=True,
+
+    @cache
+    def found() -> dict[int, dict[str, float | None]]:
+        # Computed when a sheet's rows are first read, never for a List-only file (CSV):
+        # the cells' numbers are what grows with the issue count.
+        cells = _compact_cells(staging, columns, keys, group_rows)
+        segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
+        group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
+        stats = segment_statistics(
+            segment,
+            cells["value"].to_numpy(),
+            (lambda keys: group_sizes[keys // width]) if all_issues else None,
         )
-    }
+        return {
+            int(key): {"sum": total, "mean": mean, "median": median, "std": std}
+            for key, total, mean, median, std in zip(
+                stats.keys.tolist(),
+                stats.sums.tolist(),
+                stats.means.tolist(),
+                stats.medians.tolist(),
+                stats.stds.tolist(),
+                strict=True,
+            )
+        }
+
     titles = [Column(field_title(f), ColumnKind.TEXT) for f in group_by]
     sheets = {}
     for kind, stat in _STATS.items():
@@ -94,7 +100,7 @@ def aggregate_sheets(
             for group in group_rows.iter_rows(named=True):
                 row: list[Cell] = [*(group[name] for name in keys), group["n"]]
                 for position, column in enumerate(columns):
-                    values = found.get(group["group"] * width + position)
+                    values = found().get(group["group"] * width + position)
                     value = values[stat] if values else None
                     if value is None and all_issues and group["n"] and kind is not _SUM:
                         value = 0.0

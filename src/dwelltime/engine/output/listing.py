@@ -18,7 +18,7 @@ from dwelltime.engine.output.field_titles import (
 )
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.staging import StagedBatch, Staging
-from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
+from dwelltime.engine.table import Block, Cell, Column, ColumnKind, Sheet
 
 
 def fixed_columns(fields: Sequence[str]) -> list[Column]:
@@ -73,7 +73,7 @@ def pivoted_sheet(
     """
     keys = key_frame(columns)
 
-    def rows() -> Iterator[Sequence[Cell]]:
+    def blocks() -> Iterator[Block]:
         for index in range(staging.count()):
             staged = staging.load(index)
             order = staged.issues.select("seq")
@@ -87,10 +87,14 @@ def pivoted_sheet(
                     continue
                 aligned = order.join(cells, on="seq", how="left", maintain_order="left")
                 lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
-            yield from zip(*lists, strict=True)
+            yield lists
+
+    def rows() -> Iterator[Sequence[Cell]]:
+        for block in blocks():
+            yield from zip(*block, strict=True)
 
     header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
-    return Sheet("List", header, rows, row_count)
+    return Sheet("List", header, rows, row_count, blocks)
 
 
 def visit_sheet(

@@ -7,6 +7,7 @@ scheduler at once (concurrent.futures would break the whole pool instead).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Set
@@ -30,7 +31,19 @@ def _work(export_id: str, settings: Settings) -> None:
 
     os.nice(WORKER_NICENESS)
     configure_logging()
-    run_export(export_id, settings)
+    idle = settings.worker_scheduling == "idle" and hasattr(os, "SCHED_IDLE")
+    run_export(export_id, settings, _idle_except if idle else None)
+
+
+def _idle_except(heartbeat: int | None) -> None:
+    """Every thread of this worker but the heartbeat's under SCHED_IDLE (threads started
+    later inherit it): the job then runs only on CPU the API and everything else leave
+    free, while its heartbeat keeps normal priority, so a starved job is never taken for
+    a dead one. Where the kernel refuses, nice 10 stays."""
+    for task in os.listdir("/proc/self/task"):
+        if int(task) != heartbeat:
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(int(task), os.SCHED_IDLE, os.sched_param(0))
 
 
 def _warm_up() -> None:

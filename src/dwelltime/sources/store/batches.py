@@ -1,128 +1,114 @@
 """`IssueBatch`es read straight from the store's tables for a list of issue ids.
 
-The engine reads every history of every selected issue, so the change items take the fast
-path of `store_changes`; field display values reuse `sources.fields` so that they match
-`batch_from_issues` exactly.
+Only what the selection asks for is read, as whole columns (`frames.read_frame`): the
+issue header, the raw columns of the requested promoted fields, the sprint names only
+when `sprint` is shown, the `fields` JSON only when a custom field is, and the change
+items of `Selection.change_fields` only. Display values go through `sources.fields`, so
+they match `batch_from_issues` exactly.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import ISSUE_COLUMNS, IssueBatch, field_column
-from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue, SprintRef
 from dwelltime.domain.selection import Selection
-from dwelltime.sources.fields import display_value
-from dwelltime.sources.store import schema
+from dwelltime.sources.fields import display_columns, has_custom, raw_columns
 from dwelltime.sources.store.changes import read_changes
-from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
+from dwelltime.sources.store.frames import Columns, read_frame
 
-_ISSUES_SQL = """
-SELECT id, key, created_ms, status_id, assignee_id, assignee_name FROM issues WHERE id IN ({ids})
+#: `ISSUE_COLUMNS` and the `issues` columns that fill them.
+_HEADER = {
+    "issue_id": "id",
+    "key": "key",
+    "created_ms": "created_ms",
+    "status_id": "status_id",
+    "assignee": "assignee_id",
+    "assignee_name": "assignee_name",
+}
+_RAW = "raw:"  # prefix of the raw field columns while they share a frame with the header
+_SPRINTS = "sprints"
+_FIELDS_JSON = "fields"
+
+_ISSUES_FROM = "FROM issues WHERE id IN ({ids})"
+_SPRINTS_FROM = """
+FROM issue_sprints l JOIN sprints s ON s.id = l.sprint_id WHERE l.issue_id IN ({ids})
 """
+_SPRINT_COLUMNS: Columns = {
+    "issue_id": ("l.issue_id", pl.Int64),
+    "sprint_id": ("s.id", pl.Int64),
+    "name": ("s.name", pl.Utf8),
+}
 
 
-def read_batch(connection: sa.Connection, ids: Sequence[int], selection: Selection) -> IssueBatch:
-    """The batch of `ids` (in that order) with what `selection` asks for."""
-    if selection.fields:
-        rows = _full_issue_rows(connection, ids)
-        header = [
-            (row.id, row.key, row.created_ms, row.status_id, row.assignee_id, row.assignee_name)
-            for row in rows
-        ]
-        issues = pl.DataFrame(header, schema=ISSUE_COLUMNS, orient="row")
-        issues = issues.with_columns(_field_columns(connection, rows, selection.fields))
-    else:
-        issues = _issue_header(connection, ids)
-    wanted = list(dict.fromkeys((STATUS_FIELD, ASSIGNEE_FIELD, *selection.change_fields)))
-    return IssueBatch(issues=issues, changes=read_changes(connection, ids, wanted))
+def read_batch(
+    connection: sa.Connection,
+    ids: Sequence[int],
+    selection: Selection,
+    *,
+    ndjson: bool | None = None,
+) -> IssueBatch:
+    """The batch of `ids` (in that order) with what `selection` asks for.
 
-
-def _issue_header(connection: sa.Connection, ids: Sequence[int]) -> pl.DataFrame:
-    """The ISSUE_COLUMNS of `ids`, in that order: the fast path without field values."""
-    mark = placeholder(connection)
-    rows: list[Any] = []
-    for chunk in id_chunks(ids):
-        marks = ", ".join(mark for _ in chunk)
-        rows.extend(fetch_tuples(connection, _ISSUES_SQL.format(ids=marks), tuple(chunk)))
-    frame = pl.DataFrame(rows, schema=ISSUE_COLUMNS, orient="row")
+    `ndjson` forces a read path (tests); by default the database's fastest.
+    """
+    fields = selection.fields
+    raw_types = raw_columns(fields)
+    columns: dict[str, tuple[str, pl.DataType | type[pl.DataType]]] = {
+        name: (sql, ISSUE_COLUMNS[name]) for name, sql in _HEADER.items()
+    }
+    for name, dtype in raw_types.items():
+        if name != _SPRINTS:
+            stored = pl.Utf8 if isinstance(dtype, pl.List) else dtype  # JSON array text
+            columns[_RAW + name] = (name, stored)
+    if has_custom(fields):
+        columns[_RAW + _FIELDS_JSON] = (_FIELDS_JSON, pl.Utf8)
+    found = read_frame(connection, columns, _ISSUES_FROM, ids, ndjson=ndjson)
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
-    return order.join(frame, on="issue_id", how="left", maintain_order="left")
-
-
-def _full_issue_rows(connection: sa.Connection, ids: Sequence[int]) -> list[sa.Row[Any]]:
-    table = schema.issues
-    found: dict[int, sa.Row[Any]] = {}
-    for chunk in id_chunks(ids):
-        query = sa.select(table).where(table.c.id.in_(chunk))
-        found.update((row.id, row) for row in connection.execute(query))
-    return [found[issue_id] for issue_id in ids]
-
-
-def _field_columns(
-    connection: sa.Connection, rows: list[sa.Row[Any]], fields: Sequence[str]
-) -> list[pl.Series]:
-    sprints = _sprints(connection, [row.id for row in rows])
-    issues = [_issue(row, sprints.get(row.id, ())) for row in rows]
-    return [
-        pl.Series(field_column(field_id), [display_value(i, field_id) for i in issues], pl.Utf8)
-        for field_id in fields
-    ]
-
-
-def _sprints(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[SprintRef, ...]]:
-    links, sprints = schema.issue_sprints, schema.sprints
-    found: defaultdict[int, list[SprintRef]] = defaultdict(list)
-    for chunk in id_chunks(ids):
-        query = (
-            sa.select(links.c.issue_id, sprints)
-            .join(sprints, sprints.c.id == links.c.sprint_id)
-            .where(links.c.issue_id.in_(chunk))
-            .order_by(links.c.issue_id, sprints.c.id)
-        )
-        for row in connection.execute(query):
-            found[row.issue_id].append(
-                SprintRef(
-                    id=row.id,
-                    name=row.name,
-                    state=row.state,
-                    board_id=row.board_id,
-                    start_ms=row.start_ms,
-                    end_ms=row.end_ms,
-                    complete_ms=row.complete_ms,
-                )
-            )
-    return {issue_id: tuple(refs) for issue_id, refs in found.items()}
-
-
-def _issue(row: sa.Row[Any], sprints: tuple[SprintRef, ...]) -> Issue:
-    """The issue a row holds (without histories), for `display_value`."""
-    return Issue(
-        id=row.id,
-        key=row.key,
-        project_key=row.project_key,
-        summary=row.summary,
-        created_ms=row.created_ms,
-        status_id=row.status_id,
-        status_name=row.status_name,
-        issue_type=row.issue_type,
-        priority=row.priority,
-        assignee_id=row.assignee_id,
-        assignee_name=row.assignee_name,
-        reporter_id=row.reporter_id,
-        reporter_name=row.reporter_name,
-        updated_ms=row.updated_ms,
-        resolution_date_ms=row.resolution_date_ms,
-        resolution=row.resolution,
-        labels=tuple(json.loads(row.labels)),
-        components=tuple(json.loads(row.components)),
-        fix_versions=tuple(json.loads(row.fix_versions)),
-        sprints=sprints,
-        fields=json.loads(row.fields),
+    frame = order.join(found, on="issue_id", how="left", maintain_order="left")
+    if _SPRINTS in raw_types:
+        names = _sprint_names(connection, ids, ndjson)
+        frame = frame.join(names, on="issue_id", how="left", maintain_order="left")
+    raw = frame.select(
+        _raw_column(name, dtype, name == _SPRINTS) for name, dtype in raw_types.items()
     )
+    shown = display_columns(raw, fields, _custom_values(frame), field_column)
+    issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown)
+    changes = read_changes(connection, ids, selection.change_fields, ndjson=ndjson)
+    return IssueBatch(issues=issues, changes=changes)
+
+
+def _raw_column(name: str, dtype: pl.DataType, joined: bool) -> pl.Expr:
+    if joined:  # the sprint names, an empty list for an issue in no sprint
+        return pl.col(_RAW + name).fill_null(pl.lit([], dtype)).alias(name)
+    if isinstance(dtype, pl.List):
+        return pl.col(_RAW + name).str.json_decode(dtype).alias(name)
+    return pl.col(_RAW + name).alias(name)
+
+
+def _sprint_names(
+    connection: sa.Connection, ids: Sequence[int], ndjson: bool | None
+) -> pl.DataFrame:
+    links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, ids, ndjson=ndjson)
+    return (
+        links.sort("issue_id", "sprint_id")
+        .group_by("issue_id", maintain_order=True)
+        .agg(pl.col("name").alias(_RAW + _SPRINTS))
+    )
+
+
+def _custom_values(frame: pl.DataFrame) -> Callable[[str], list[Any]]:
+    """Custom fields' raw values, the `fields` JSON of each issue decoded once on first use."""
+    decoded: list[dict[str, Any]] = []
+
+    def values(field_id: str) -> list[Any]:
+        if not decoded:
+            decoded.extend(json.loads(text) for text in frame[_RAW + _FIELDS_JSON])
+        return [fields.get(field_id) for fields in decoded]
+
+    return values

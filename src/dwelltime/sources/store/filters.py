@@ -7,6 +7,8 @@ keeps every batch in the same order however long the export runs.
 from __future__ import annotations
 
 import time
+from array import array
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,8 +26,12 @@ _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
 }
 
 
-def selection_ids(connection: sa.Connection, selection: Selection) -> list[int]:
-    """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id)."""
+def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[int]:
+    """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id).
+
+    A packed int64 array: a report keeps its selection's ids for the whole run, and a
+    Python list of a million ids costs ~36 MiB against 8 MiB.
+    """
     issues = schema.issues
     where, order_by = _filter(connection, selection)
     column = _DATE_COLUMNS[selection.date_field]
@@ -35,7 +41,7 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> list[int]:
         where = sa.and_(where, column < selection.end_ms)
     # The id breaks ties so that the order is total and the same on every read.
     query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.id)
-    return list(connection.execute(query).scalars())
+    return array("q", connection.execute(query).scalars())
 
 
 def _filter(

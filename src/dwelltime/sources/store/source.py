@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -28,7 +28,7 @@ class LocalSource:
 
     def __init__(self, store: IssueStore) -> None:
         self._engine = store.engine
-        self._resolved: tuple[Selection, list[int]] | None = None
+        self._resolved: tuple[Selection, Sequence[int]] | None = None
 
     def statuses(self) -> list[Status]:
         """The catalog in the order it was imported (Jira's /status order)."""
@@ -58,7 +58,7 @@ class LocalSource:
             return None
         return SavedFilter(id=row.id, name=row.name, jql=row.jql, owner=row.owner)
 
-    def _ids(self, selection: Selection) -> list[int]:
+    def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:
                 self._resolved = (selection, selection_ids(connection, selection))

@@ -1,0 +1,54 @@
+"""The column paths of the CSV writer give exactly `cell_text` of every cell."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dwelltime.engine.table import Cell
+from dwelltime.writers.csv import cell_text, column_text
+from tests.writers.factories import BERLIN
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=12)
+ROUNDED = st.floats(allow_nan=False, allow_infinity=False).map(lambda x: round(x, 2))
+
+
+def expected(cells: list[Cell]) -> list[str | None]:
+    return [text or None for text in map(cell_text, cells)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(), ROUNDED), max_size=20))
+def test_float_columns(cells: list[Cell]) -> None:
+    assert column_text(cells).to_list() == expected(cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), ANY_TEXT), max_size=20))
+def test_text_columns(cells: list[Cell]) -> None:
+    assert column_text(cells).to_list() == expected(cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers()), max_size=20))
+def test_count_columns_of_any_size(cells: list[Cell]) -> None:
+    assert column_text(cells).to_list() == expected(cells)
+
+
+def test_mixed_and_date_columns_take_the_cell_rule() -> None:
+    cells: list[Cell] = [1, 2.5, "=x", None, "", datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)]
+    assert column_text(cells).to_list() == ["1", "2.5", "'=x", None, None, "2026-03-29 03:30:00"]
+
+
+def test_scientific_floats_are_written_plainly() -> None:
+    cells: list[Cell] = [1e16, 1e-7, -0.0, float("nan"), float("inf"), 12.0]
+    assert column_text(cells).to_list() == [
+        "10000000000000000",
+        "0.0000001",
+        "-0.0",
+        None,
+        None,
+        "12.0",
+    ]
