@@ -37,8 +37,17 @@ class ParsedFile:
 
 def read_file(path: Path, statuses_only: bool = False) -> ParsedFile:
     """Parse `path`; any problem raises ImportRejected naming the place (not the file)."""
-    documents = _documents(path.read_bytes())
-    collector = _Collector(path)
+    return parse_documents(_documents(path.read_bytes()), path.name, statuses_only)
+
+
+def parse_documents(
+    documents: list[Any], name: str = "response", statuses_only: bool = False
+) -> ParsedFile:
+    """Parsed JSON documents (a file's, or a live Jira's answers) read as one file would be.
+
+    `name` stands in for a file name where a changelog page does not say its issue.
+    """
+    collector = _Collector(name)
     for document in documents:
         if statuses_only:
             collector.statuses(document)
@@ -88,8 +97,8 @@ def _syntax_error(text: str, error: json.JSONDecodeError, bom: int) -> ImportRej
 class _Collector:
     """Gathers what a file's documents hold into one StoreData."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, name: str) -> None:
+        self._name = name
         self._issues: list[ParsedIssue] = []
         self._statuses: dict[str, Status] = {}
         self._changelogs: list[ChangelogPart] = []
@@ -167,7 +176,7 @@ class _Collector:
         if isinstance(self_url, str) and "/changelog" not in self_url:
             raise ImportRejected(f"is a paged list of {self_url}, not issues or changelogs")
         found = _CHANGELOG_URL.search(str(self_url or ""))
-        found = found or _LEADING_ID.match(self._path.name)
+        found = found or _LEADING_ID.match(self._name)
         if found is None:
             raise ImportRejected(
                 "is a changelog page that does not say its issue: its `self` URL has no "

@@ -1,0 +1,59 @@
+"""The read-through mirror: bring the store's copies of listed issues up to date.
+
+A listing (ids and `updated`, cheap pages of thousands) is compared with the store; only
+issues missing from it or older there are fetched with full histories, in parallel pages,
+and written through the store in one transaction per page. An interrupted run loses at
+most the pages in flight: what was written stays current and is not fetched again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from dwelltime.errors import ImportRejected, SourceError
+from dwelltime.sources.jira.editions import FETCH_PAGE, Listed, SiteApi
+from dwelltime.sources.jira_json.documents import parse_documents
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.sql_lists import id_chunks
+
+
+class Mirror:
+    """Completes issues of one site in the store, as the site's user sees them."""
+
+    def __init__(self, store: IssueStore, api: SiteApi) -> None:
+        self._store = store
+        self._api = api
+
+    def stale(self, listing: Sequence[Listed]) -> list[int]:
+        """Ids of `listing` the store lacks or holds an older copy of, in listing order."""
+        stored = self._store.updated_times([entry.id for entry in listing])
+        return [entry.id for entry in listing if _is_stale(entry, stored)]
+
+    def complete(self, ids: Sequence[int], on_written: Callable[[int], None] | None = None) -> int:
+        """Fetch and store `ids` with full histories; `on_written` hears each page's size."""
+        pages = list(id_chunks(ids, FETCH_PAGE))
+        written = 0
+        with ThreadPoolExecutor(self._api.client.concurrency) as pool:
+            # map keeps page order, so writes follow the listing whatever finishes first.
+            for document in pool.map(self._api.fetch, pages):
+                written += self._write(document)
+                if on_written is not None:
+                    on_written(len(document.get("issues") or []))
+        return written
+
+    def _write(self, document: dict[str, object]) -> int:
+        try:
+            parsed = parse_documents([document])
+        except ImportRejected as error:
+            raise SourceError(
+                f"Jira sent an issue dwelltime cannot read: {error.message}"
+            ) from None
+        return self._store.write(parsed.data).issues
+
+
+def _is_stale(entry: Listed, stored: dict[int, int | None]) -> bool:
+    if entry.id not in stored:
+        return True
+    held = stored[entry.id]
+    return entry.updated_ms is None or held is None or held < entry.updated_ms
