@@ -88,6 +88,10 @@ class TokenService:
 
     def verify(self, token: str | None) -> str:
         """The user a token speaks for; raises Unauthorized with the reason otherwise."""
+        return self.identify(token).user
+
+    def identify(self, token: str | None) -> TokenInfo:
+        """What is known about a valid token (its id names its Jira binding, if any)."""
         if not token:
             raise Unauthorized(MISSING_TOKEN)
         try:
@@ -107,7 +111,7 @@ class TokenService:
             raise Unauthorized("The token is not known to this server.")
         if info.revoked_ms is not None:
             raise Unauthorized("The token has been revoked.")
-        return info.user
+        return info
 
     def _info(self, token_id: str) -> TokenInfo | None:
         query = api_tokens.select().where(api_tokens.c.jti == token_id)

@@ -9,5 +9,6 @@ from dwelltime.cli import (
     report,  # noqa: F401
     serve,  # noqa: F401
     store,  # noqa: F401
+    sync,  # noqa: F401
     token,  # noqa: F401
 )

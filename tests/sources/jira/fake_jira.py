@@ -50,11 +50,14 @@ class FakeJira:
     dead: bool = False
     expire_tokens: int = 0
     bulkfetch: bool = True
+    listing_page: int = ID_PAGE
     requests: list[str] = field(default_factory=list)
+    max_in_flight: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._window = (0, 0)  # (window second, requests in it)
+        self._in_flight = 0
 
     def grant(self, user: str, projects: set[str], *, email: str = "", token: str = "") -> str:
         """Register a credential; returns its token (PAT or API token)."""
@@ -104,6 +107,15 @@ class FakeJira:
         async def gate(request: Request, call_next: Any) -> Any:
             with self._lock:
                 self.requests.append(f"{request.method} {request.url.path}")
+                self._in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            try:
+                return await answer(request, call_next)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+
+        async def answer(request: Request, call_next: Any) -> Any:
             if self.latency_s:
                 await asyncio.sleep(self.latency_s)
             if self.dead:
@@ -138,7 +150,7 @@ class FakeJira:
             listing = all(
                 name in {"updated", "created", "resolutiondate", "id", "key"} for name in fields
             )
-            size = min(int(body.get("maxResults", 50)), ID_PAGE if listing else FULL_PAGE)
+            size = min(int(body.get("maxResults", 50)), self.listing_page if listing else FULL_PAGE)
             start = int(token.split(":")[1]) if token else 0
             page = found[start : start + size]
             answer: dict[str, Any] = {
@@ -342,6 +354,9 @@ def _matches(issue: dict[str, Any], clause: str) -> bool:
         return issue["id"] in {v.strip() for v in value.strip("()").split(",")}
     if name == "project" and op == "=":
         return bool(fields["project"]["key"] == text)
+    if name == "project" and op == "in":
+        keys = {v.strip().strip('"') for v in value.strip("()").split(",")}
+        return bool(fields["project"]["key"] in keys)
     if name == "status" and op == "=":
         return bool(fields["status"]["name"].lower() == text.lower())
     if name == "assignee" and op == "was":

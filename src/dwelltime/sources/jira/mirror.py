@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
 from dwelltime.sources.jira.editions import FETCH_PAGE, Listed, SiteApi
 from dwelltime.sources.jira_json.documents import parse_documents
+from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
@@ -24,6 +26,12 @@ class Mirror:
     def __init__(self, store: IssueStore, api: SiteApi) -> None:
         self._store = store
         self._api = api
+
+    def statuses(self) -> list[Status]:
+        """The site's status catalog as Jira lists it now, kept in the store too."""
+        parsed = parse_documents([self._api.statuses()], "status", statuses_only=True)
+        self._store.write(StoreData(statuses=parsed.data.statuses))
+        return list(parsed.data.statuses)
 
     def stale(self, listing: Sequence[Listed]) -> list[int]:
         """Ids of `listing` the store lacks or holds an older copy of, in listing order."""

@@ -16,10 +16,8 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.jira.editions import SiteApi
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
-from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
@@ -47,9 +45,7 @@ class JiraSource:
     def statuses(self) -> list[Status]:
         """The site's status catalog, as Jira lists it now (kept in the store too)."""
         if self._statuses is None:
-            parsed = parse_documents([self._api.statuses()], "status", statuses_only=True)
-            self._store.write(StoreData(statuses=parsed.data.statuses))
-            self._statuses = list(parsed.data.statuses)
+            self._statuses = self._mirror.statuses()
         return self._statuses
 
     def count(self, selection: Selection) -> int:

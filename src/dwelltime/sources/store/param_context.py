@@ -14,6 +14,8 @@ from dwelltime.sources.store.source import LocalSource
 class StoreParamContext:
     """Answers parse_params' lookups from the local issue store."""
 
+    checks_jql = True  # the store runs only dwelltime's JQL subset
+
     def __init__(self, store: IssueStore) -> None:
         self.store = store
         self.source = LocalSource(store)
