@@ -5,7 +5,7 @@ of what it holds (emptiness, statistics, saved parameter sets).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from dwelltime.errors import SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.stats import StoreStats, read_stats
-from dwelltime.sources.store.writer import StoreWriter, stored_updated
+from dwelltime.sources.store.writer import StoreWriter
 
 __all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
 
@@ -56,11 +56,6 @@ class IssueStore:
                 return StoreWriter(connection).write(data)
         except sa.exc.IntegrityError as error:
             raise SourceError(f"The store refused the data: {error.orig}") from error
-
-    def updated_times(self, ids: Sequence[int]) -> dict[int, int | None]:
-        """The stored `updated` of each of `ids` the store holds; mirrors compare with it."""
-        with self._engine.connect() as connection:
-            return stored_updated(connection, ids)
 
     def is_empty(self) -> bool:
         with self._engine.connect() as connection:

@@ -29,7 +29,7 @@ class StoreWriter:
 
     def write(self, data: StoreData) -> WriteCounts:
         newest = _newest_copies(data.issues)
-        stored = stored_updated(self._connection, list(newest))
+        stored = self._stored_updated(list(newest))
         kept = [
             issue
             for issue in newest.values()
@@ -81,8 +81,16 @@ class StoreWriter:
         )
         self._upsert(schema.saved_filters, ((f.id, f.name, f.jql, f.owner) for f in data.filters))
 
+    def _stored_updated(self, ids: list[int]) -> dict[int, int | None]:
+        table = schema.issues
+        found: dict[int, int | None] = {}
+        for chunk in id_chunks(ids):
+            query = sa.select(table.c.id, table.c.updated_ms).where(table.c.id.in_(chunk))
+            found.update((row.id, row.updated_ms) for row in self._connection.execute(query))
+        return found
+
     def _require_stored(self, issue_ids: set[int]) -> None:
-        missing = sorted(issue_ids - set(stored_updated(self._connection, sorted(issue_ids))))
+        missing = sorted(issue_ids - set(self._stored_updated(sorted(issue_ids))))
         if missing:
             raise NotFound(
                 "The store holds no issue "
@@ -187,16 +195,6 @@ class StoreWriter:
         batch = list(rows)
         if batch:
             self._connection.exec_driver_sql(sql, batch)
-
-
-def stored_updated(connection: sa.Connection, ids: Sequence[int]) -> dict[int, int | None]:
-    """The `updated` of each of `ids` the store holds (absent ids are not in the result)."""
-    table = schema.issues
-    found: dict[int, int | None] = {}
-    for chunk in id_chunks(ids):
-        query = sa.select(table.c.id, table.c.updated_ms).where(table.c.id.in_(chunk))
-        found.update((row.id, row.updated_ms) for row in connection.execute(query))
-    return found
 
 
 def _newest_copies(issues: Sequence[Issue]) -> dict[int, Issue]:
