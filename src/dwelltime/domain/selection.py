@@ -18,6 +18,8 @@ class Selection:
     `date_field` (inclusive start, exclusive end). `fields` are field ids whose
     display values the report shows or groups by; `change_fields` are field ids
     whose change items it needs besides status and assignee (dbsMetrics of type field).
+    `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
+    site the source holds.
     """
 
     filter_type: FilterType
@@ -28,3 +30,4 @@ class Selection:
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = ()
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
+    site: str | None = None

@@ -21,7 +21,8 @@ from dwelltime.sources.store.changes import changes_from_ndjson, changes_from_tu
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, assignee_item, make_issue
+from tests.sources.store.jira_ids import with_jira_ids
 
 SPRINT_A = SprintRef(7, "Sprint A", "closed", 1, T0, T0 + 14 * DAY_MS, T0 + 14 * DAY_MS)
 SPRINT_B = SprintRef(8, "Sprint B", "active", 1)
@@ -43,16 +44,28 @@ def _issues() -> list[Issue]:
 
 
 @pytest.fixture
-def source(settings: Settings) -> LocalSource:
-    store = IssueStore.open(settings)
+def store(settings: Settings) -> IssueStore:
+    return IssueStore.open(settings)
+
+
+@pytest.fixture
+def source(store: IssueStore) -> LocalSource:
     store.write(
         StoreData(
+            site=TEST_SITE,
             issues=_issues()[::-1],
             statuses=[Status("5", "Done", "done"), Status("1", "Open", "new")],
             filters=[SavedFilter("f1", "Mine", "project = AB")],
         )
     )
     return LocalSource(store)
+
+
+def _batches(
+    store: IssueStore, source: LocalSource, selection: Selection, batch_size: int
+) -> list[IssueBatch]:
+    """The source's batches, with Jira ids where the store has its row ids."""
+    return [with_jira_ids(store.engine, b) for b in source.batches(selection, batch_size)]
 
 
 def _sorted_changes(batch: IssueBatch) -> pl.DataFrame:
@@ -74,18 +87,18 @@ FIELDS = (
 )
 
 
-def test_batches_equal_batch_from_issues(source: LocalSource) -> None:
+def test_batches_equal_batch_from_issues(store: IssueStore, source: LocalSource) -> None:
     selection = Selection("project", "AB", fields=FIELDS, change_fields=("labels",))
     assert source.count(selection) == 2
-    [batch] = list(source.batches(selection, batch_size=10))
+    [batch] = _batches(store, source, selection, batch_size=10)
     expected = batch_from_issues(_issues()[:2], FIELDS, ("labels",))
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
 
 
-def test_batches_split_in_selection_order(source: LocalSource) -> None:
+def test_batches_split_in_selection_order(store: IssueStore, source: LocalSource) -> None:
     selection = Selection("project", "cd", fields=("customfield_10001",))
-    batches = list(source.batches(selection, batch_size=1))
+    batches = _batches(store, source, selection, batch_size=1)
     assert [b.issues["issue_id"].to_list() for b in batches] == [[3], [4]]
     assert batches[1].issues["field:customfield_10001"].to_list() == ["x, y"]
     assert batches[0].changes.height == 0
@@ -118,8 +131,11 @@ def test_batches_split_in_selection_order(source: LocalSource) -> None:
         ),
     ],
 )
-def test_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
-    ids = [i for b in source.batches(selection, batch_size=2) for i in b.issues["issue_id"]]
+def test_selection(
+    store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
+) -> None:
+    batches = _batches(store, source, selection, batch_size=2)
+    ids = [i for b in batches for i in b.issues["issue_id"]]
     assert ids == expected
     assert source.count(selection) == len(expected)
 
@@ -140,8 +156,11 @@ def test_selection(source: LocalSource, selection: Selection, expected: list[int
         ),
     ],
 )
-def test_jql_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
-    ids = [i for b in source.batches(selection, batch_size=3) for i in b.issues["issue_id"]]
+def test_jql_selection(
+    store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
+) -> None:
+    batches = _batches(store, source, selection, batch_size=3)
+    ids = [i for b in batches for i in b.issues["issue_id"]]
     assert ids == expected
     assert source.count(selection) == len(expected)
 
@@ -182,7 +201,7 @@ def test_reassigned_away_is_still_found_by_user(settings: Settings) -> None:
     moved = make_issue(
         9, histories=(History(90, T0 + DAY_MS, "u1", "Name u1", (assignee_item("u7", "u8"),)),)
     )
-    store.write(StoreData(issues=[moved]))
+    store.write(StoreData(site=TEST_SITE, issues=[moved]))
     assert LocalSource(store).count(Selection("user", "u7")) == 1
 
 
@@ -191,7 +210,7 @@ def test_devlake_batches_hold_every_status_change(settings: Settings, jira_sampl
     list(import_files(store, [jira_samples / "devlake" / "search.json"]))
     source = LocalSource(store)
     selection = Selection("project", "EE")
-    batches = list(source.batches(selection, batch_size=7))
+    batches = _batches(store, source, selection, batch_size=7)
     issues = pl.concat([b.issues for b in batches])
     changes = pl.concat([b.changes for b in batches])
     assert issues.height == source.count(selection) == 30
@@ -206,7 +225,7 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     issues = sorted(read_file(search).data.issues, key=lambda issue: issue.id)
     fields = ("summary", "issuetype", "fixVersions", "sprint", "customfield_10020", "creator")
     selection = Selection("customjql", "project in (EE, K5)", fields=fields)
-    [batch] = list(LocalSource(store).batches(selection, batch_size=100))
+    [batch] = _batches(store, LocalSource(store), selection, batch_size=100)
     expected = batch_from_issues(issues, fields)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))

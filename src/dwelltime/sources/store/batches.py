@@ -104,7 +104,7 @@ def _sprints(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[Sprin
 def _issue(row: sa.Row[Any], sprints: tuple[SprintRef, ...]) -> Issue:
     """The issue a row holds (without histories), for `display_value`."""
     return Issue(
-        id=row.id,
+        id=row.jira_id,
         key=row.key,
         project_key=row.project_key,
         summary=row.summary,

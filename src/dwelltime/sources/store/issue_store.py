@@ -5,7 +5,7 @@ of what it holds (emptiness, statistics, saved parameter sets).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from dwelltime.config import Settings
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
+from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.writer import StoreWriter
 
@@ -60,6 +61,16 @@ class IssueStore:
     def is_empty(self) -> bool:
         with self._engine.connect() as connection:
             return connection.execute(sa.select(schema.issues.c.id).limit(1)).first() is None
+
+    def sites_holding(self, jira_ids: Collection[int]) -> set[str]:
+        """The sites that hold an issue with one of these Jira ids."""
+        table = schema.issues
+        found: set[str] = set()
+        with self._engine.connect() as connection:
+            for chunk in id_chunks(sorted(jira_ids)):
+                query = sa.select(table.c.site).where(table.c.jira_id.in_(chunk)).distinct()
+                found.update(connection.execute(query).scalars())
+        return found
 
     def has_status_catalog(self) -> bool:
         """Whether any status list was stored (reports treat unlisted statuses as deleted)."""
