@@ -11,8 +11,9 @@ from typing import Annotated
 
 import typer
 
+from dwelltime.domain.sites import SiteProblem, site_url
 from dwelltime.errors import DwelltimeError
-from dwelltime.sources.jira.credentials import Edition, JiraCredentials, site_url
+from dwelltime.sources.jira.credentials import Edition, JiraCredentials
 
 JiraUrlOption = Annotated[
     str | None, typer.Option("--jira-url", help="The Jira site, e.g. https://acme.atlassian.net.")
@@ -42,7 +43,10 @@ def read_credentials(
                 "--jira-email, --jira-token-file and --jira-pat-file need --jira-url."
             )
         return None
-    url = site_url(url)
+    try:
+        url = site_url(url)
+    except SiteProblem as problem:
+        raise DwelltimeError(f"--jira-url: {problem}") from None
     if (token_file is None) == (pat_file is None):
         raise DwelltimeError(
             "Give exactly one of --jira-token-file (Cloud, with --jira-email) or --jira-pat-file "

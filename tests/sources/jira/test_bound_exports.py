@@ -173,7 +173,7 @@ def test_credentials_are_encrypted_and_never_recorded(
     ("arguments", "message"),
     [
         pytest.param(["--jira-email", "a@b.c"], "need --jira-url", id="no-url"),
-        pytest.param(["--jira-url", "ftp://x"], "not a Jira site URL", id="bad-url"),
+        pytest.param(["--jira-url", "ftp://x"], "is not an http(s) URL", id="bad-url"),
         pytest.param(["--jira-url", "https://x.atlassian.net"], "exactly one of", id="no-secret"),
         pytest.param(
             ["--jira-url", "https://x.atlassian.net", "--jira-token-file", "{file}"],

@@ -53,7 +53,11 @@ def _imported(tmp_path: Path, fake: FakeJira, projects: set[str]) -> IssueStore:
     (tmp_path / "search.json").write_text(json.dumps(as_search_response(visible)))
     (tmp_path / "status.json").write_text(json.dumps(STATUSES))
     store = IssueStore.open(Settings(home=tmp_path / "imported"))
-    results = list(import_files(store, [tmp_path / "search.json"], tmp_path / "status.json"))
+    results = list(
+        import_files(
+            store, [tmp_path / "search.json"], tmp_path / "status.json", "https://jira.example"
+        )
+    )
     assert all(result.error is None for result in results)
     return store
 
@@ -90,12 +94,13 @@ def test_issues_with_more_than_100_histories_arrive_complete(
         source = JiraSource(store, open_site(credentials, jira_settings))
         selection = Selection("customjql", "project = BETA")
         assert sum(batch.issues.height for batch in source.batches(selection, 50)) == 15
+        issues, histories = schema.issues, schema.histories
         with store.engine.connect() as connection:
             stored: dict[int, int] = dict(
                 connection.execute(
-                    sa.select(schema.histories.c.issue_id, sa.func.count()).group_by(
-                        schema.histories.c.issue_id
-                    )
+                    sa.select(issues.c.jira_id, sa.func.count())
+                    .join(histories, histories.c.issue_id == issues.c.id)
+                    .group_by(issues.c.jira_id)
                 ).all()
             )
         beta = [i for i in fake.issues if i["fields"]["project"]["key"] == "BETA"]

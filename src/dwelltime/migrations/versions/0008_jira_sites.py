@@ -1,7 +1,7 @@
 """Jira token bindings, sync progress, and the token an export was started with.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0002"
+down_revision = "0003"
 
 
 def upgrade() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
 
 from dwelltime.errors import DwelltimeError
 
@@ -40,14 +39,3 @@ class JiraCredentials:
     def __str__(self) -> str:
         who = f" as {self.email}" if self.email else ""
         return f"{self.site_url} ({self.edition}{who})"
-
-
-def site_url(text: str) -> str:
-    """A Jira base URL normalised (scheme and host lower-case, no trailing slash), or an error."""
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DwelltimeError(f"{text!r} is not a Jira site URL (like https://acme.atlassian.net).")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise DwelltimeError("A Jira site URL has no query, fragment or user part.")
-    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
-    return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
@@ -26,6 +27,7 @@ class Mirror:
     def __init__(self, store: IssueStore, api: SiteApi) -> None:
         self._store = store
         self._api = api
+        self.site = api.client.credentials.site_url
 
     def statuses(self) -> list[Status]:
         """The site's status catalog as Jira lists it now, kept in the store too."""
@@ -35,8 +37,13 @@ class Mirror:
 
     def stale(self, listing: Sequence[Listed]) -> list[int]:
         """Ids of `listing` the store lacks or holds an older copy of, in listing order."""
-        stored = self._store.updated_times([entry.id for entry in listing])
+        stored = self._store.site_rows(self.site, [entry.id for entry in listing])
         return [entry.id for entry in listing if _is_stale(entry, stored)]
+
+    def row_ids(self, jira_ids: Sequence[int]) -> list[int]:
+        """The store's row ids of `jira_ids` of this site (all stored), in that order."""
+        stored = self._store.site_rows(self.site, jira_ids)
+        return [stored[jira_id][0] for jira_id in jira_ids]
 
     def complete(self, ids: Sequence[int], on_written: Callable[[int], None] | None = None) -> int:
         """Fetch and store `ids` with full histories; `on_written` hears each page's size."""
@@ -57,11 +64,11 @@ class Mirror:
             raise SourceError(
                 f"Jira sent an issue dwelltime cannot read: {error.message}"
             ) from None
-        return self._store.write(parsed.data).issues
+        return self._store.write(replace(parsed.data, site=self.site)).issues
 
 
-def _is_stale(entry: Listed, stored: dict[int, int | None]) -> bool:
+def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
     if entry.id not in stored:
         return True
-    held = stored[entry.id]
+    held = stored[entry.id][1]
     return entry.updated_ms is None or held is None or held < entry.updated_ms

@@ -55,8 +55,9 @@ class JiraSource:
         ids = self._ids(selection)
         for chunk in id_chunks(ids, batch_size):
             self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
+            rows = self._mirror.row_ids(chunk)
             with self._store.engine.connect() as connection:
-                yield read_batch(connection, chunk, selection)
+                yield read_batch(connection, rows, selection)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""

@@ -5,7 +5,7 @@ of what it holds (emptiness, statistics, saved parameter sets).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -61,6 +61,19 @@ class IssueStore:
     def is_empty(self) -> bool:
         with self._engine.connect() as connection:
             return connection.execute(sa.select(schema.issues.c.id).limit(1)).first() is None
+
+    def site_rows(self, site: str, jira_ids: Sequence[int]) -> dict[int, tuple[int, int | None]]:
+        """Jira id -> (row id, `updated`) of the issues of `site` the store holds: a mirror
+        compares the `updated` with Jira's and reads batches by the row ids."""
+        table = schema.issues
+        found: dict[int, tuple[int, int | None]] = {}
+        with self._engine.connect() as connection:
+            for chunk in id_chunks(jira_ids):
+                query = sa.select(table.c.jira_id, table.c.id, table.c.updated_ms).where(
+                    table.c.site == site, table.c.jira_id.in_(chunk)
+                )
+                found.update((r.jira_id, (r.id, r.updated_ms)) for r in connection.execute(query))
+        return found
 
     def sites_holding(self, jira_ids: Collection[int]) -> set[str]:
         """The sites that hold an issue with one of these Jira ids."""
