@@ -48,6 +48,8 @@ class FakeJira:
     rate_limit: int | None = None  # requests per 1-second window
     faults: list[Fault] = field(default_factory=list)
     dead: bool = False
+    #: After this many requests the site dies (an interruption in the middle of a sync).
+    dies_after: int | None = None
     expire_tokens: int = 0
     bulkfetch: bool = True
     listing_page: int = ID_PAGE
@@ -118,6 +120,8 @@ class FakeJira:
         async def answer(request: Request, call_next: Any) -> Any:
             if self.latency_s:
                 await asyncio.sleep(self.latency_s)
+            if self.dies_after is not None and len(self.requests) > self.dies_after:
+                self.dead = True
             if self.dead:
                 return JSONResponse({"errorMessages": ["Service Unavailable"]}, 503)
             limited = self._rate_limited()

@@ -3,65 +3,30 @@ credentials stay out of records, errors and the database, unbound tokens read th
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from dwelltime.api.app import create_app
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app as cli
 from dwelltime.config import Settings
-from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.records import exports
-from dwelltime.sources.jira.tables import jira_bindings
+from dwelltime.sources.jira.tables import token_sites
 from dwelltime.sources.store.issue_store import IssueStore
-from tests.api.live_server import ThreadedServer
+from tests.sources.jira.bound import EXPORT, make_token, run_export, secret_file
 from tests.sources.jira.conftest import ALICE_EMAIL
 from tests.sources.jira.fake_jira import FakeJira
 
-EXPORT = {"columnsBy": "statusDuration", "outputType": "CSV"}
 SECRETS = ("token-alice", "token-bob")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", jira_requests_per_second=1000.0, jira_attempts=2)
-
-
-@pytest.fixture
-def service(settings: Settings) -> Iterator[httpx.Client]:
-    with (
-        ThreadedServer(create_app(settings, InlineExecutor(settings))) as url,
-        httpx.Client(base_url=url, timeout=60) as client,
-    ):
-        yield client
-
-
-def _token(settings: Settings, tmp_path: Path, *arguments: str) -> str:
-    result = CliRunner().invoke(
-        cli, ["token", "create", *arguments], env={"DWELLTIME_HOME": str(settings.home)}
-    )
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
-
-
-def _secret_file(tmp_path: Path, secret: str) -> str:
-    path = tmp_path / f"{secret}.txt"
-    path.write_text(secret + "\n")
-    return str(path)
-
-
-@pytest.fixture
 def alice_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
-    secret = _secret_file(tmp_path, "token-alice")
-    return _token(
+    secret = secret_file(tmp_path, "token-alice")
+    return make_token(
         settings, tmp_path, "alice", "--jira-url", site_url, "--jira-email", ALICE_EMAIL,
         "--jira-token-file", secret,
     )  # fmt: skip
@@ -69,46 +34,33 @@ def alice_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
 
 @pytest.fixture
 def bob_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
-    secret = _secret_file(tmp_path, "token-bob")
-    return _token(settings, tmp_path, "bob", "--jira-url", site_url, "--jira-pat-file", secret)
-
-
-def _export(client: httpx.Client, token: str, **params: str) -> dict[str, Any]:
-    headers = {"Authorization": f"TISJWT {token}"}
-    started = client.post("/rest/export", params={**EXPORT, **params}, headers=headers)
-    assert started.status_code == 200, started.text
-    status: dict[str, Any] = client.get(
-        f"/rest/export/{started.json()['exportId']}", headers=headers
-    ).json()
-    if status["status"] == "Successful":
-        text = client.get(f"/rest/export/{status['exportId']}/download", headers=headers).text
-        status["keys"] = [row["Key"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
-    return status
+    secret = secret_file(tmp_path, "token-bob")
+    return make_token(settings, tmp_path, "bob", "--jira-url", site_url, "--jira-pat-file", secret)
 
 
 def test_each_user_exports_only_what_their_credentials_see(
     service: httpx.Client, alice_token: str, bob_token: str, fake: FakeJira
 ) -> None:
     both = {"filterType": "customjql", "customjql": "project in (ALPHA, BETA)"}
-    alices = _export(service, alice_token, **both)
+    alices = run_export(service, alice_token, **both)
     assert alices["status"] == "Successful", alices
     assert {key.split("-")[0] for key in alices["keys"]} == {"ALPHA", "BETA"}
     # ALPHA is in the store now (Alice's export mirrored it), yet Jira decides Bob's view.
-    bobs = _export(service, bob_token, **both)
+    bobs = run_export(service, bob_token, **both)
     assert bobs["status"] == "Successful", bobs
     assert bobs["keys"] and {key.split("-")[0] for key in bobs["keys"]} == {"BETA"}
     assert bobs["total"] == len(bobs["keys"]) == 15
-    nothing = _export(service, bob_token, filterType="project", projectKey="ALPHA")
+    nothing = run_export(service, bob_token, filterType="project", projectKey="ALPHA")
     assert nothing["status"] == "Successful" and nothing["keys"] == []
 
 
 def test_a_token_without_jira_reads_the_local_store(
     service: httpx.Client, settings: Settings, tmp_path: Path, alice_token: str, fake: FakeJira
 ) -> None:
-    assert _export(service, alice_token, filterType="project", projectKey="BETA")["keys"]
+    assert run_export(service, alice_token, filterType="project", projectKey="BETA")["keys"]
     asked = len(fake.requests)
-    local = _token(settings, tmp_path, "carol")
-    result = _export(service, local, filterType="project", projectKey="BETA")
+    local = make_token(settings, tmp_path, "carol")
+    result = run_export(service, local, filterType="project", projectKey="BETA")
     assert result["status"] == "Successful"
     assert len(result["keys"]) == 15  # what Alice's export mirrored
     assert len(fake.requests) == asked
@@ -124,7 +76,7 @@ def test_jql_beyond_the_local_subset_goes_to_jira_and_its_answer_is_the_message(
     service: httpx.Client, alice_token: str, settings: Settings
 ) -> None:
     jql = 'issueFunction in linkedIssuesOf("project = ALPHA")'
-    failed = _export(service, alice_token, filterType="customjql", customjql=jql)
+    failed = run_export(service, alice_token, filterType="customjql", customjql=jql)
     assert failed["status"] == "Failed"
     assert "answered POST /rest/api/3/search/jql with 400" in failed["message"]
     assert "cannot read the JQL clause" in failed["message"]
@@ -133,9 +85,9 @@ def test_jql_beyond_the_local_subset_goes_to_jira_and_its_answer_is_the_message(
 
 def test_a_saved_filter_is_jiras(service: httpx.Client, alice_token: str, fake: FakeJira) -> None:
     fake.filters["42"] = "project = BETA ORDER BY key ASC"
-    found = _export(service, alice_token, filterType="jqlfilter", jqlFilterID="42")
+    found = run_export(service, alice_token, filterType="jqlfilter", jqlFilterID="42")
     assert found["keys"] == [f"BETA-{n}" for n in range(2, 31, 2)]
-    missing = _export(service, alice_token, filterType="jqlfilter", jqlFilterID="43")
+    missing = run_export(service, alice_token, filterType="jqlfilter", jqlFilterID="43")
     assert missing["status"] == "Failed"
     assert "Saved filter 43 does not exist in Jira or you may not see it." in missing["message"]
 
@@ -144,7 +96,7 @@ def test_a_dead_jira_fails_the_export_with_what_it_answered(
     service: httpx.Client, alice_token: str, fake: FakeJira
 ) -> None:
     fake.dead = True
-    failed = _export(service, alice_token, filterType="project", projectKey="BETA")
+    failed = run_export(service, alice_token, filterType="project", projectKey="BETA")
     assert failed["status"] == "Failed"
     assert "did not answer GET /rest/api/3/status after 2 attempts" in failed["message"]
     assert "503 Service Unavailable" in failed["message"]
@@ -153,13 +105,13 @@ def test_a_dead_jira_fails_the_export_with_what_it_answered(
 def test_credentials_are_encrypted_and_never_recorded(
     service: httpx.Client, settings: Settings, alice_token: str, bob_token: str
 ) -> None:
-    _export(service, alice_token, filterType="project", projectKey="BETA")
-    _export(service, bob_token, filterType="customjql", customjql="nonsense(")
+    run_export(service, alice_token, filterType="project", projectKey="BETA")
+    run_export(service, bob_token, filterType="customjql", customjql="nonsense(")
     engine = IssueStore.open(settings).engine
     with engine.connect() as connection:
         rows = [
             *connection.execute(sa.select(exports)),
-            *connection.execute(sa.select(jira_bindings)),
+            *connection.execute(sa.select(token_sites)),
         ]
     text = " ".join(str(tuple(row)) for row in rows)
     assert len(rows) == 4 and "gAAAA" in text  # Fernet tokens
@@ -190,7 +142,7 @@ def test_credentials_are_encrypted_and_never_recorded(
 def test_bad_binding_options_are_one_clear_line(
     settings: Settings, tmp_path: Path, arguments: list[str], message: str
 ) -> None:
-    secret = _secret_file(tmp_path, "s3cr3t")
+    secret = secret_file(tmp_path, "s3cr3t")
     arguments = [argument.replace("{file}", secret) for argument in arguments]
     result = CliRunner().invoke(
         cli, ["token", "create", "dave", *arguments], env={"DWELLTIME_HOME": str(settings.home)}

@@ -1,4 +1,4 @@
-"""Jira token bindings, sync progress, and the token an export was started with.
+"""Token sites (with Jira credentials or not), sync progress, and the token of an export.
 
 Revision ID: 0008
 Revises: 0003
@@ -15,12 +15,12 @@ down_revision = "0003"
 
 def upgrade() -> None:
     op.create_table(
-        "jira_bindings",
+        "token_sites",
         sa.Column("token_id", sa.String(36), primary_key=True),
-        sa.Column("site_url", sa.String, nullable=False),
-        sa.Column("edition", sa.String, nullable=False),
+        sa.Column("site", sa.String, nullable=False),
+        sa.Column("edition", sa.String),
         sa.Column("email", sa.String),
-        sa.Column("secret", sa.Text, nullable=False),
+        sa.Column("secret", sa.Text),
         sa.Column("created_ms", sa.BigInteger, nullable=False),
     )
     op.create_table(
@@ -38,4 +38,4 @@ def downgrade() -> None:
     with op.batch_alter_table("exports") as batch:
         batch.drop_column("token_id")
     op.drop_table("jira_syncs")
-    op.drop_table("jira_bindings")
+    op.drop_table("token_sites")

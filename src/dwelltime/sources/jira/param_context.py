@@ -49,8 +49,11 @@ class JiraParamContext:
 def param_context(
     store: IssueStore, settings: Settings, token_id: str | None
 ) -> StoreParamContext | JiraParamContext:
-    """The context of a token: its Jira site when it is bound to one, else the local store."""
-    credentials = Bindings(store.engine, credentials_cipher(settings)).credentials(token_id)
-    if credentials is None:
+    """The context of a token: its Jira site when it has credentials for one, else the
+    local store (only the token's site when it is bound to one, else every site)."""
+    binding = Bindings(store.engine, credentials_cipher(settings)).binding(token_id)
+    if binding is None:
         return StoreParamContext(store)
-    return JiraParamContext(store, credentials, settings)
+    if binding.credentials is None:
+        return StoreParamContext(store, binding.site)
+    return JiraParamContext(store, binding.credentials, settings)

@@ -1,5 +1,6 @@
-"""Tables of the Jira side of the store: token bindings (credentials encrypted) and sync
-progress; migrations/ creates them."""
+"""Tables of the Jira side of the store: which site a token reads (with its Jira
+credentials, encrypted, or none: the store's copy) and sync progress; migrations/ creates
+them."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import sqlalchemy as sa
 
 from dwelltime.db import metadata
 
-jira_bindings = sa.Table(
-    "jira_bindings",
+token_sites = sa.Table(
+    "token_sites",
     metadata,
     sa.Column("token_id", sa.String(36), primary_key=True),
-    sa.Column("site_url", sa.String, nullable=False),
-    sa.Column("edition", sa.String, nullable=False),
+    sa.Column("site", sa.String, nullable=False),  # a Jira base URL or a reserved site
+    sa.Column("edition", sa.String),  # cloud | datacenter; None: read the store only
     sa.Column("email", sa.String),
-    sa.Column("secret", sa.Text, nullable=False),  # Fernet token, never the plain text
+    sa.Column("secret", sa.Text),  # a Fernet token, never the plain text
     sa.Column("created_ms", sa.BigInteger, nullable=False),
 )
 

@@ -16,9 +16,9 @@ class StoreParamContext:
 
     checks_jql = True  # the store runs only dwelltime's JQL subset
 
-    def __init__(self, store: IssueStore) -> None:
+    def __init__(self, store: IssueStore, site: str | None = None) -> None:
         self.store = store
-        self.source = LocalSource(store)
+        self.source = LocalSource(store, site)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return self.source.calendar(calendar_id)
