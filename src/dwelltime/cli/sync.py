@@ -30,8 +30,12 @@ class _Bar:
         self._progress = progress
         self._task = progress.add_task("issues", total=None)
 
+    def listing(self, estimate: int | None) -> None:
+        about = f"about {estimate:,}" if estimate is not None else "the"
+        self._progress.update(self._task, description=f"listing {about} issues")
+
     def started(self, total: int) -> None:
-        self._progress.update(self._task, total=total)
+        self._progress.update(self._task, total=total, description="fetching")
 
     def advanced(self, count: int) -> None:
         self._progress.advance(self._task, count)
@@ -61,7 +65,7 @@ def sync_command(
         store = IssueStore.open(settings)
         api = open_site(credentials, settings)
         with Progress(
-            TextColumn("sync"),
+            TextColumn("sync: {task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

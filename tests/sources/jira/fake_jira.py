@@ -44,6 +44,8 @@ class FakeJira:
     #: Authorization header value -> (user name, projects the user may see).
     grants: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
+    #: Sprint id -> the issue keys in it (the Sprint field is customfield_10020).
+    sprints: dict[str, set[str]] = field(default_factory=dict)
     latency_s: float = 0.0
     rate_limit: int | None = None  # requests per 1-second window
     faults: list[Fault] = field(default_factory=list)
@@ -55,6 +57,7 @@ class FakeJira:
     listing_page: int = ID_PAGE
     requests: list[str] = field(default_factory=list)
     max_in_flight: int = 0
+    throttled: int = 0  # 429s the rate limit answered
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -107,6 +110,8 @@ class FakeJira:
 
         @app.middleware("http")
         async def gate(request: Request, call_next: Any) -> Any:
+            if request.url.path.startswith("/_fake/"):
+                return await call_next(request)
             with self._lock:
                 self.requests.append(f"{request.method} {request.url.path}")
                 self._in_flight += 1
@@ -141,6 +146,11 @@ class FakeJira:
             response.headers.update(self._rate_headers())
             return response
 
+        @app.get("/_fake/stats")
+        async def stats() -> Any:
+            """For a fake served in another process (bench/): what it was asked."""
+            return {"requests": len(self.requests), "throttled": self.throttled}
+
         @app.post("/rest/api/3/search/jql")
         async def cloud_search(request: Request) -> Any:
             body = await request.json()
@@ -165,7 +175,7 @@ class FakeJira:
             }
             if start + size < len(found):
                 answer["nextPageToken"] = f"t:{start + size}"
-            return answer
+            return JSONResponse(answer)
 
         @app.post("/rest/api/3/search/approximate-count")
         async def approximate(request: Request) -> Any:
@@ -192,7 +202,7 @@ class FakeJira:
             }
             if skip + limit < len(pairs):
                 answer["nextPageToken"] = f"b:{skip + limit}"
-            return answer
+            return JSONResponse(answer)
 
         @app.get("/rest/api/3/issue/{issue_id}/changelog")
         async def changelog(request: Request, issue_id: str) -> Any:
@@ -235,7 +245,7 @@ class FakeJira:
                 return _error(404, "Issue Does Not Exist")
             shaped = self._shape(issue, ["created"], False)
             shaped["changelog"] = _changelog(issue["histories"], len(issue["histories"]))
-            return shaped
+            return JSONResponse(shaped)
 
         @app.get("/rest/api/{version}/status")
         async def status(version: str) -> Any:
@@ -249,7 +259,9 @@ class FakeJira:
 
         @app.get("/rest/agile/1.0/sprint/{sprint_id}")
         async def sprint(sprint_id: str) -> Any:
-            return _error(404, "Sprint does not exist")
+            if sprint_id not in self.sprints:
+                return _error(404, "Sprint does not exist")
+            return {"id": int(sprint_id), "name": f"Sprint {sprint_id}", "state": "active"}
 
         return app
 
@@ -271,6 +283,8 @@ class FakeJira:
             used = used + 1 if window == second else 1
             self._window = (second, used)
         if used > self.rate_limit:
+            with self._lock:
+                self.throttled += 1
             return JSONResponse(
                 {"errorMessages": ["Rate limit exceeded."]},
                 429,
@@ -298,7 +312,7 @@ class FakeJira:
 
     def _select(self, request: Request, jql: str) -> list[dict[str, Any]] | JSONResponse:
         try:
-            return select(self._visible(request), jql)
+            return select(self._visible(request), jql, self.sprints)
         except ValueError as error:
             return _error(400, str(error))
 
@@ -330,7 +344,9 @@ _CLAUSE = re.compile(
 )
 
 
-def select(issues: list[dict[str, Any]], jql: str) -> list[dict[str, Any]]:
+def select(
+    issues: list[dict[str, Any]], jql: str, sprints: dict[str, set[str]]
+) -> list[dict[str, Any]]:
     """The fake's JQL: clauses joined by AND over a few fields, and ORDER BY created/key."""
     parts = re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)
     where, order = parts[0], parts[1] if len(parts) > 1 else ""
@@ -338,7 +354,7 @@ def select(issues: list[dict[str, Any]], jql: str) -> list[dict[str, Any]]:
     for clause in re.split(r"(?i)\s+and\s+", where.strip()):
         clause = clause.strip().strip("()").strip()
         if clause:
-            found = [issue for issue in found if _matches(issue, clause)]
+            found = [issue for issue in found if _matches(issue, clause, sprints)]
     order = order.strip().lower()
     if order.startswith("key"):
         found.sort(key=lambda i: int(i["key"].split("-")[1]), reverse="desc" in order)
@@ -347,7 +363,7 @@ def select(issues: list[dict[str, Any]], jql: str) -> list[dict[str, Any]]:
     return found
 
 
-def _matches(issue: dict[str, Any], clause: str) -> bool:
+def _matches(issue: dict[str, Any], clause: str, sprints: dict[str, set[str]]) -> bool:
     match = _CLAUSE.match(clause)
     if match is None:
         raise ValueError(f"The fake Jira cannot read the JQL clause {clause!r}.")
@@ -361,6 +377,8 @@ def _matches(issue: dict[str, Any], clause: str) -> bool:
     if name == "project" and op == "in":
         keys = {v.strip().strip('"') for v in value.strip("()").split(",")}
         return bool(fields["project"]["key"] in keys)
+    if name == "sprint" and op == "=":
+        return issue["key"] in sprints.get(text, set())
     if name == "status" and op == "=":
         return bool(fields["status"]["name"].lower() == text.lower())
     if name == "assignee" and op == "was":

@@ -92,6 +92,15 @@ def test_a_saved_filter_is_jiras(service: httpx.Client, alice_token: str, fake: 
     assert "Saved filter 43 does not exist in Jira or you may not see it." in missing["message"]
 
 
+def test_a_sprint_is_jiras(service: httpx.Client, alice_token: str, fake: FakeJira) -> None:
+    fake.sprints["7"] = {"ALPHA-1", "BETA-2"}
+    found = run_export(service, alice_token, filterType="sprint", sprintID="7")
+    assert sorted(found["keys"]) == ["ALPHA-1", "BETA-2"]
+    missing = run_export(service, alice_token, filterType="sprint", sprintID="8")
+    assert missing["status"] == "Failed"
+    assert "Sprint 8 does not exist in Jira or you may not see it." in missing["message"]
+
+
 def test_a_dead_jira_fails_the_export_with_what_it_answered(
     service: httpx.Client, alice_token: str, fake: FakeJira
 ) -> None:

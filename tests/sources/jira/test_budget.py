@@ -76,3 +76,29 @@ def test_atlassian_headers_are_read() -> None:
     assert hints == RateHints(pause_s=9.0, remaining=12, reset_at=1_700_000_010.0)
     assert rate_hints({"retry-after": "Tue, 14 Nov 2023 22:13:25 GMT"}, now).pause_s == 5.0
     assert rate_hints({"retry-after": "soon", "x-ratelimit-remaining": "x"}, now) == RateHints()
+
+
+def test_a_used_up_window_waits_for_its_reset_then_has_the_limit_again() -> None:
+    clock = FakeClock()
+    budget = _budget(clock, rate=1000.0)
+    budget.observe(RateHints(remaining=2, limit=3, reset_at=clock.now + 1.0))
+    waits = [budget.acquire() for _ in range(5)]
+    # Two spread over the window, then the wait for the reset; then a fresh window.
+    assert waits[0] == 0.0 and waits[1] == pytest.approx(0.5)
+    assert waits[2] == pytest.approx(0.5) and waits[3:] == pytest.approx([0.001, 0.001])
+    assert clock.slept == pytest.approx(1.002)
+
+
+def test_an_answer_from_before_later_slots_does_not_give_them_back() -> None:
+    clock = FakeClock()
+    budget = _budget(clock, rate=1000.0)
+    reset = clock.now + 10.0
+    budget.observe(RateHints(remaining=100, limit=100, reset_at=reset))
+    for _ in range(95):
+        budget.acquire()
+    # An answer to the first request (sent when 99 were left) arrives now.
+    budget.observe(RateHints(remaining=99, limit=100, reset_at=reset))
+    before = clock.now
+    budget.acquire()
+    budget.acquire()
+    assert clock.now - before > 1.0  # 5 left for ~9.9 s: spread, not a burst

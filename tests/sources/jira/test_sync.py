@@ -25,6 +25,10 @@ class Recorder:
     def __init__(self) -> None:
         self.total: int | None = None
         self.done = 0
+        self.estimate: int | None = None
+
+    def listing(self, estimate: int | None) -> None:
+        self.estimate = estimate
 
     def started(self, total: int) -> None:
         self.total = total
@@ -42,6 +46,7 @@ def test_a_second_sync_fetches_only_what_changed(
     first = sync_site(store, api, "project in (ALPHA, BETA)", progress)
     assert (first.listed, first.fetched, first.incremental) == (30, 30, False)
     assert progress.total == progress.done == 30
+    assert progress.estimate == 30  # Jira's approximate count, shown while listing
     now_ms = time.time_ns() // 1_000_000
     fake.touch("ALPHA-1", now_ms - 60_000)
     fake.touch("BETA-4", now_ms - 30_000)
@@ -50,7 +55,7 @@ def test_a_second_sync_fetches_only_what_changed(
     third = sync_site(store, api, "project in (ALPHA, BETA)")
     # Listed since the second sync's newest `updated` (less a margin): the two touched.
     assert (third.listed, third.fetched) == (2, 0)
-    assert third.requests == 2  # the status catalog and one listing page
+    assert third.requests == 2  # the status catalog and one listing page (no progress here)
     stats = store.stats()
     assert stats.issues == 30
     assert stats.histories == sum(len(issue["histories"]) for issue in fake.issues)

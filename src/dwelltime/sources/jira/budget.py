@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
 import threading
 import time
@@ -23,6 +24,8 @@ from pathlib import Path
 
 #: Below this many remaining points of Jira's window, requests are spread over what is left.
 LOW_REMAINING = 20
+#: Share of a fresh window's limit taken as available (see `_fresh_window`).
+WINDOW_SHARE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,7 @@ class RateHints:
 
     pause_s: float | None = None  # Retry-After / Beta-Retry-After: wait this long
     remaining: int | None = None  # X-RateLimit-Remaining
+    limit: int | None = None  # X-RateLimit-Limit: the points of a whole window
     reset_at: float | None = None  # X-RateLimit-Reset, epoch seconds
 
 
@@ -40,12 +44,16 @@ def rate_hints(headers: Mapping[str, str], now: float) -> RateHints:
     beta = _seconds(headers.get("beta-retry-after"), now)
     if beta is not None:
         pause = max(pause or 0.0, beta)
-    remaining = headers.get("x-ratelimit-remaining")
     return RateHints(
         pause_s=pause,
-        remaining=int(remaining) if remaining is not None and remaining.isdigit() else None,
+        remaining=_count(headers.get("x-ratelimit-remaining")),
+        limit=_count(headers.get("x-ratelimit-limit")),
         reset_at=_instant(headers.get("x-ratelimit-reset"), now),
     )
+
+
+def _count(text: str | None) -> int | None:
+    return int(text) if text is not None and text.strip().isdigit() else None
 
 
 def _seconds(text: str | None, now: float) -> float | None:
@@ -106,12 +114,24 @@ class SiteBudget:
             now = self._clock()
             start = max(now, state.get("next", 0.0), state.get("paused_until", 0.0))
             spacing = self._interval
-            reset_at = state.get("reset_at", 0.0)
-            if reset_at > start and "remaining" in state:
-                remaining = state["remaining"]
-                if remaining < LOW_REMAINING:
-                    spacing = max(spacing, (reset_at - start) / max(remaining, 1.0))
-                state["remaining"] = max(0.0, remaining - 1)
+            if "remaining" in state and "reset_at" in state:
+                reset_at = state["reset_at"]
+                if reset_at <= start:
+                    # The window Jira told of is over; the next holds the limit, if known,
+                    # and its reset is learnt from the next answer.
+                    del state["reset_at"]
+                    if "limit" in state:
+                        state["remaining"] = _fresh_window(state["limit"])
+                    else:
+                        del state["remaining"]
+                elif state["remaining"] < 1:
+                    start = reset_at  # nothing left in this window: wait for the next
+                    del state["reset_at"]
+                    state["remaining"] = _fresh_window(state.get("limit", 1.0))
+                elif state["remaining"] < LOW_REMAINING:
+                    spacing = max(spacing, (reset_at - start) / state["remaining"])
+            if "remaining" in state:
+                state["remaining"] -= 1
             state["next"] = start + spacing
         waited = start - now
         if waited > 0:
@@ -120,15 +140,21 @@ class SiteBudget:
 
     def observe(self, hints: RateHints) -> None:
         """Take in what a response said: pause the site, or note how much is left."""
-        if hints.pause_s is None and hints.remaining is None:
+        if hints.pause_s is None and hints.remaining is None and hints.limit is None:
             return
         with self._state() as state:
             now = self._clock()
             if hints.pause_s is not None:
                 state["paused_until"] = max(state.get("paused_until", 0.0), now + hints.pause_s)
             if hints.remaining is not None and hints.reset_at is not None:
-                state["remaining"] = float(hints.remaining)
+                remaining = float(hints.remaining)
+                if state.get("reset_at") == hints.reset_at and "remaining" in state:
+                    # Same window: the slots taken since this request left count too.
+                    remaining = min(remaining, state["remaining"])
+                state["remaining"] = remaining
                 state["reset_at"] = hints.reset_at
+            if hints.limit is not None:
+                state["limit"] = float(hints.limit)
 
     def _state(self) -> _LockedState:
         return _LockedState(self._lock, self._path, self._memory)
@@ -181,6 +207,12 @@ class _LockedState:
             os.close(self._fd)  # closing drops the flock
             self._fd = -1
         self._lock.release()
+
+
+def _fresh_window(limit: float) -> float:
+    """What a new window is taken to hold: its limit less a margin for the requests of
+    the last window still in flight (Jira counts them in the new one)."""
+    return max(1.0, math.floor(limit * WINDOW_SHARE))
 
 
 def budget_file(folder: Path, site_url: str) -> Path:

@@ -7,12 +7,14 @@ issues are brought up to date batch by batch, so progress moves while Jira is re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
+from dwelltime.errors import NotFound
 from dwelltime.sources.jira.editions import SiteApi
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
@@ -52,12 +54,21 @@ class JiraSource:
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
-        ids = self._ids(selection)
-        for chunk in id_chunks(ids, batch_size):
-            self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
-            rows = self._mirror.row_ids(chunk)
-            with self._store.engine.connect() as connection:
-                yield read_batch(connection, rows, selection)
+        chunks = list(id_chunks(self._ids(selection), batch_size))
+        # The next chunk is fetched while the engine works on this one, so Jira's budget is
+        # not left idle during the computation.
+        with ThreadPoolExecutor(1, thread_name_prefix="jira-ahead") as ahead:
+            fetching = [ahead.submit(self._complete, chunk) for chunk in chunks[:1]]
+            for index, chunk in enumerate(chunks):
+                fetching.pop(0).result()
+                if index + 1 < len(chunks):
+                    fetching.append(ahead.submit(self._complete, chunks[index + 1]))
+                rows = self._mirror.row_ids(chunk)
+                with self._store.engine.connect() as connection:
+                    yield read_batch(connection, rows, selection)
+
+    def _complete(self, chunk: Sequence[int]) -> None:
+        self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""
@@ -69,8 +80,22 @@ class JiraSource:
             None if jql is None else SavedFilter(id=filter_id, name=f"filter {filter_id}", jql=jql)
         )
 
+    def _check_sprint(self, selection: Selection) -> None:
+        """`sprint = ID` of an unknown sprint is a Jira error; say it in dwelltime's words."""
+        if selection.filter_type == "sprint" and self._api.sprint(selection.filter_value) is None:
+            raise NotFound(
+                f"Sprint {selection.filter_value} does not exist in Jira or you may not see it."
+            )
+
     def _ids(self, selection: Selection) -> list[int]:
         if self._resolved is None or self._resolved[0] != selection:
+            if (
+                selection.filter_type == "sprint"
+                and self._api.sprint(selection.filter_value) is None
+            ):
+                raise NotFound(
+                    f"Sprint {selection.filter_value} does not exist in Jira or you may not see it."
+                )
             jql = selection_jql(selection, self._api.filter_jql)
             listing = within_dates(selection, self._api.listing(jql))
             if not is_ordered(jql):

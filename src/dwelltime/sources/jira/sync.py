@@ -27,6 +27,10 @@ OVERLAP_MINUTES = 10
 
 
 class SyncProgress(Protocol):
+    def listing(self, estimate: int | None) -> None:
+        """Jira's estimate of how many issues the listing covers (approximate-count)."""
+        ...
+
     def started(self, total: int) -> None:
         """`total`: issues to fetch (the listed ones the store lacks or holds older)."""
         ...
@@ -57,6 +61,8 @@ def sync_site(
     if mark is not None:
         minutes = math.ceil((time.time() * 1000 - mark) / 60_000) + OVERLAP_MINUTES
         listed_jql = with_clauses(jql, f"updated >= -{max(minutes, 1)}m")
+    if progress is not None:
+        progress.listing(api.approximate_count(listed_jql))
     listing = api.listing(listed_jql)
     stale = mirror.stale(listing)
     if progress is not None:
