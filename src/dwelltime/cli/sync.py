@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from dwelltime.cli.app import app
 from dwelltime.cli.jira_credentials import (
@@ -16,6 +16,7 @@ from dwelltime.cli.jira_credentials import (
     JiraUrlOption,
     read_credentials,
 )
+from dwelltime.cli.progress_bar import progress_bar
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError
 from dwelltime.sources.jira.site import open_site
@@ -64,14 +65,7 @@ def sync_command(
             raise DwelltimeError("--jql is empty: say which issues to mirror.")
         store = IssueStore.open(settings)
         api = open_site(credentials, settings)
-        with Progress(
-            TextColumn("sync: {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
+        with progress_bar("sync: {task.description}", err) as progress:
             outcome = sync_site(store, api, jql, _Bar(progress))
     except DwelltimeError as error:
         err.print(f"[red]error:[/red] {' '.join([error.message, *(error.messages or [])])}")

@@ -14,6 +14,7 @@ from dwelltime.domain.selection import Selection
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
 from dwelltime.sources.base import IssueSource
+from dwelltime.sources.jira import mirror
 from dwelltime.sources.jira.credentials import JiraCredentials
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.source import JiraSource
@@ -106,3 +107,38 @@ def test_issues_with_more_than_100_histories_arrive_complete(
         beta = [i for i in fake.issues if i["fields"]["project"]["key"] == "BETA"]
         assert stored == {int(i["id"]): len(i["histories"]) for i in beta}
         assert any(len(i["histories"]) > 100 for i in beta)
+
+
+class FetchWatcher:
+    """A pipeline Progress noting how much of Jira was read at each batch."""
+
+    def __init__(self, fake: FakeJira) -> None:
+        self._fake = fake
+        self.fetched_at: list[int] = []
+
+    def started(self, total: int) -> None:
+        pass
+
+    def advanced(self, completed: int) -> None:
+        self.fetched_at.append(self._fake.count("/rest/api/3/changelog/bulkfetch"))
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def test_batches_flow_while_jira_is_still_read(
+    fake: FakeJira, site_url: str, jira_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mirror, "FETCH_PAGE", 4)
+    store = IssueStore.open(jira_settings)
+    source = JiraSource(store, open_site(alice(site_url), jira_settings))
+    params = parse_params(
+        {"filterType": ["project"], "projectKey": ["ALPHA"], "columnsBy": ["statusCount"],
+         "outputType": ["CSV"]},
+        StoreParamContext(store),
+    )  # fmt: skip
+    watcher = FetchWatcher(fake)
+    run_report(params, source, NOW_MS, io.BytesIO(), watcher, batch_size=4)
+    # Batches of 4, 4, 4 and 3 issues; at most the next chunk is read ahead of the engine.
+    assert len(watcher.fetched_at) == 4
+    assert watcher.fetched_at[0] <= 2 < watcher.fetched_at[-1] == 4

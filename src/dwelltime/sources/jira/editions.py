@@ -111,21 +111,30 @@ def _get_or_none(client: JiraClient, path: str) -> Any:
         raise
 
 
-def _filter_jql(client: JiraClient, version: str, filter_id: str) -> str | None:
-    found = _get_or_none(client, f"/rest/api/{version}/filter/{filter_id}")
-    return str(found["jql"]) if isinstance(found, dict) and found.get("jql") else None
+class _Catalogs:
+    """What both editions serve alike but for the REST version in the path."""
 
-
-def _sprint(client: JiraClient, sprint_id: str) -> dict[str, Any] | None:
-    found = _get_or_none(client, f"/rest/agile/1.0/sprint/{sprint_id}")
-    return found if isinstance(found, dict) else None
-
-
-class CloudApi:
-    """Jira Cloud, REST v3."""
+    version = ""
 
     def __init__(self, client: JiraClient) -> None:
         self.client = client
+
+    def statuses(self) -> list[Any]:
+        return list(self.client.get(f"/rest/api/{self.version}/status") or [])
+
+    def filter_jql(self, filter_id: str) -> str | None:
+        found = _get_or_none(self.client, f"/rest/api/{self.version}/filter/{filter_id}")
+        return str(found["jql"]) if isinstance(found, dict) and found.get("jql") else None
+
+    def sprint(self, sprint_id: str) -> dict[str, Any] | None:
+        found = _get_or_none(self.client, f"/rest/agile/1.0/sprint/{sprint_id}")
+        return found if isinstance(found, dict) else None
+
+
+class CloudApi(_Catalogs):
+    """Jira Cloud, REST v3."""
+
+    version = "3"
 
     def listing(self, jql: str) -> list[Listed]:
         for _ in range(LISTING_RESTARTS + 1):
@@ -220,26 +229,16 @@ class CloudApi:
             ):
                 return issue_id, histories
 
-    def statuses(self) -> list[Any]:
-        return list(self.client.get("/rest/api/3/status") or [])
-
-    def filter_jql(self, filter_id: str) -> str | None:
-        return _filter_jql(self.client, "3", filter_id)
-
-    def sprint(self, sprint_id: str) -> dict[str, Any] | None:
-        return _sprint(self.client, sprint_id)
-
     def approximate_count(self, jql: str) -> int | None:
         answer = self.client.post("/rest/api/3/search/approximate-count", {"jql": jql})
         count = answer.get("count") if isinstance(answer, dict) else None
         return count if isinstance(count, int) else None
 
 
-class DataCenterApi:
+class DataCenterApi(_Catalogs):
     """Jira Data Center (and Server), REST v2."""
 
-    def __init__(self, client: JiraClient) -> None:
-        self.client = client
+    version = "2"
 
     def listing(self, jql: str) -> list[Listed]:
         found: list[Listed] = []
@@ -287,15 +286,6 @@ class DataCenterApi:
                 f"for issue {issue.get('key')} even on its own."
             )
         return changelog
-
-    def statuses(self) -> list[Any]:
-        return list(self.client.get("/rest/api/2/status") or [])
-
-    def filter_jql(self, filter_id: str) -> str | None:
-        return _filter_jql(self.client, "2", filter_id)
-
-    def sprint(self, sprint_id: str) -> dict[str, Any] | None:
-        return _sprint(self.client, sprint_id)
 
     def approximate_count(self, jql: str) -> int | None:
         page = self._search(jql, 0, 0, "id")
