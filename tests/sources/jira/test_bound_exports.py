@@ -8,6 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+import structlog
+import structlog.testing
 from typer.testing import CliRunner
 
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
@@ -105,7 +107,10 @@ def test_a_dead_jira_fails_the_export_with_what_it_answered(
     service: httpx.Client, alice_token: str, fake: FakeJira
 ) -> None:
     fake.dead = True
-    failed = run_export(service, alice_token, filterType="project", projectKey="BETA")
+    with structlog.testing.capture_logs() as logs:
+        failed = run_export(service, alice_token, filterType="project", projectKey="BETA")
+    assert any(entry["event"] == "export_failed" for entry in logs)
+    assert not any(secret in repr(logs) for secret in SECRETS)
     assert failed["status"] == "Failed"
     assert "did not answer GET /rest/api/3/status after 2 attempts" in failed["message"]
     assert "503 Service Unavailable" in failed["message"]
