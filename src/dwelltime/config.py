@@ -7,6 +7,8 @@ nothing reads the environment anywhere else.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -72,6 +74,25 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="A running job silent this long is taken as dead."
     )
 
+    credentials_key: str | None = Field(
+        default=None,
+        description="Key encrypting Jira credentials at rest; default: generated once in the home.",
+    )
+    jira_requests_per_second: float = Field(
+        default=10.0,
+        gt=0,
+        description="Requests per second to one Jira site, shared by every export and sync.",
+    )
+    jira_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Requests one export or sync has in flight at once."
+    )
+    jira_attempts: int = Field(
+        default=6, ge=1, le=20, description="Attempts per Jira request before the export fails."
+    )
+    jira_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long one Jira request may take before it is retried."
+    )
+
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
@@ -90,3 +111,18 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Read the environment now; callers keep and pass the result."""
     return Settings()
+
+
+def home_secret(configured: str | None, path: Path) -> str:
+    """A key: the configured value, else the one kept at `path`, created once with mode 0600."""
+    if configured:
+        return configured
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting together agree on one key instead of overwriting.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()

@@ -39,9 +39,9 @@ def create_db_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema at `url` to the newest migration (idempotent)."""
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema at `url` to `revision`, the newest by default (idempotent)."""
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -6,18 +6,15 @@ The signing key comes from DWELLTIME_SECRET_KEY or is generated once into the ho
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import jwt
 import sqlalchemy as sa
 
-from dwelltime.config import Settings
+from dwelltime.config import Settings, home_secret
 from dwelltime.db import metadata
 from dwelltime.errors import DwelltimeError, NotFound
 
@@ -58,18 +55,7 @@ class TokenInfo:
 
 def load_secret(settings: Settings) -> str:
     """The signing key: the setting, else the home's key file, created once with mode 0600."""
-    if settings.secret_key:
-        return settings.secret_key
-    path: Path = settings.home / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two processes starting together agree on one key instead of overwriting.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
+    return home_secret(settings.secret_key, settings.home / SECRET_FILE)
 
 
 def _now_ms() -> int:
@@ -102,6 +88,10 @@ class TokenService:
 
     def verify(self, token: str | None) -> str:
         """The user a token speaks for; raises Unauthorized with the reason otherwise."""
+        return self.identify(token).user
+
+    def identify(self, token: str | None) -> TokenInfo:
+        """What is known about a valid token (its id names its Jira binding, if any)."""
         if not token:
             raise Unauthorized(MISSING_TOKEN)
         try:
@@ -121,7 +111,7 @@ class TokenService:
             raise Unauthorized("The token is not known to this server.")
         if info.revoked_ms is not None:
             raise Unauthorized("The token has been revoked.")
-        return info.user
+        return info
 
     def _info(self, token_id: str) -> TokenInfo | None:
         query = api_tokens.select().where(api_tokens.c.jti == token_id)

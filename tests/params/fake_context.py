@@ -45,6 +45,7 @@ class FakeContext:
         }
     )
     param_sets: dict[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    checks_jql: bool = True
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return self.calendars.get(calendar_id)

@@ -401,7 +401,7 @@ def test_bare_strings_and_json_scalars_are_accepted() -> None:
             {"filterType": ["customjql"], "customjql": ["owner = me"]},
             [
                 "customjql: the field 'owner' at column 1 is not supported; supported fields: "
-                "project, key, summary, text, status, statusCategory, assignee, reporter, "
+                "project, site, key, summary, text, status, statusCategory, assignee, reporter, "
                 "issuetype, priority, resolution, labels, component, fixVersion, sprint, "
                 "created, updated, resolved and customfield_NNNNN / cf[NNNNN]"
             ],

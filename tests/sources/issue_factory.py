@@ -73,6 +73,10 @@ def make_issue(
     )
 
 
+#: The site the factories' issues come from; `jira_issue` links to it as Jira does.
+TEST_SITE = "https://test.atlassian.net"
+
+
 def jira_issue(
     issue_id: int,
     key: str,
@@ -99,6 +103,7 @@ def jira_issue(
     }
     return {
         "id": str(issue_id),
+        "self": f"{TEST_SITE}/rest/api/2/issue/{issue_id}",
         "key": key,
         "fields": fields,
         "changelog": {

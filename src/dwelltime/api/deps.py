@@ -14,7 +14,7 @@ from dwelltime.config import Settings
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
-from dwelltime.tokens import TokenService, Unauthorized
+from dwelltime.tokens import TokenInfo, TokenService, Unauthorized
 
 TOKEN_SCHEMES = ("tisjwt", "bearer")
 
@@ -66,3 +66,11 @@ async def current_user(request: Request, services: ServicesDep, params: ParamsDe
 
 
 UserDep = Annotated[str, Depends(current_user)]
+
+
+async def current_token(request: Request, services: ServicesDep, params: ParamsDep) -> TokenInfo:
+    """The request's token (user and id): starting an export needs the id's Jira binding."""
+    return services.tokens.identify(_token(request, params))
+
+
+TokenDep = Annotated[TokenInfo, Depends(current_token)]

@@ -18,6 +18,7 @@ COMMAND_MODULES = {
     "report": "report",
     "serve": "serve",
     "store": "store",
+    "sync": "sync",
     "token": "token",
 }
 

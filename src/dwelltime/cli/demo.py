@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dwelltime.cli.app import app
+from dwelltime.cli.progress_bar import progress_bar
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError
 from dwelltime.sources.demo.generator import MAX_PROJECTS, write_demo
@@ -39,14 +39,7 @@ def demo_data_command(
     if if_empty and not store.is_empty():
         out.print(f"The store in {settings.home} already holds issues: no demo data added.")
         return
-    with Progress(
-        TextColumn("demo data"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
+    with progress_bar("demo data", err) as progress:
         task = progress.add_task("issues", total=issues)
 
         def advance(counts: WriteCounts) -> None:

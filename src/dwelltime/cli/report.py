@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
 from dwelltime.cli.app import app
+from dwelltime.cli.progress_bar import progress_bar
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError, InvalidParameters, NotFound, ReportTooLarge
 from dwelltime.params.parsing import parse_params
@@ -117,14 +117,7 @@ def report_command(
         stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).isoformat(timespec="seconds")
         out.print(f"now: {stamp.replace('+00:00', 'Z')}")
         partial = path.with_name(f".{path.name}.partial")
-        with Bar(
-            TextColumn("report"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with progress_bar("report", err) as bar:
             try:
                 with partial.open("wb") as destination:
                     outcome = run_report(params, source, now_ms, destination, BarProgress(bar))

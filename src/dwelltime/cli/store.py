@@ -12,6 +12,7 @@ from rich.table import Table
 
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
+from dwelltime.domain.sites import RESERVED_SITES, SiteProblem, site_url
 from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store.issue_store import IssueStore, WriteCounts
 from dwelltime.sources.store.stats import StoreStats
@@ -37,14 +38,23 @@ def import_command(
         Path | None,
         typer.Option(help="The status catalog (/rest/api/2/status response)."),
     ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="The Jira site the issues come from (its base URL); by default the "
+            "one the issues' `self` links name.",
+        ),
+    ] = None,
 ) -> None:
     """Import Jira REST JSON into the local store, one transaction per file."""
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    chosen = _site_option(site)
     store = IssueStore.open(get_settings())
     total = WriteCounts(issues=0, histories=0, status_changes=0)
     rejected = 0
-    for result in import_files(store, paths, statuses):
+    for result in import_files(store, paths, statuses, chosen):
         if result.counts is None:
             rejected += 1
             err.print(f"[red]rejected[/red] {result.error}")
@@ -64,6 +74,21 @@ def import_command(
     if rejected:
         err.print(f"[red]{rejected} file(s) rejected[/red]: nothing of them was stored.")
         raise typer.Exit(code=1)
+
+
+def _site_option(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if text.strip().casefold() in RESERVED_SITES:
+        raise typer.BadParameter(
+            f"{text.strip()!r} is reserved (demo data, issues stored before sites); "
+            "name the Jira site by its URL",
+            param_hint="--site",
+        )
+    try:
+        return site_url(text)
+    except SiteProblem as problem:
+        raise typer.BadParameter(str(problem), param_hint="--site") from None
 
 
 @store_app.command("stats")
@@ -99,6 +124,12 @@ def _print_stats(stats: StoreStats, console: Console) -> None:
     for project in stats.projects:
         projects.add_row(project.key, project.name or "", f"{project.issues:,}")
     console.print(projects)
+    sites = Table(title="Issues per site")
+    sites.add_column("site")
+    sites.add_column("issues", justify="right")
+    for site, number in stats.sites:
+        sites.add_row(site, f"{number:,}")
+    console.print(sites)
 
 
 def _counts(counts: WriteCounts) -> str:

@@ -10,8 +10,17 @@ from rich.console import Console
 
 from dwelltime import db
 from dwelltime.cli.app import app
+from dwelltime.cli.jira_credentials import (
+    JiraEmailOption,
+    JiraPatFileOption,
+    JiraTokenFileOption,
+    JiraUrlOption,
+    read_credentials,
+)
 from dwelltime.config import get_settings
+from dwelltime.domain.sites import RESERVED_SITES, SiteProblem, site_url
 from dwelltime.errors import DwelltimeError
+from dwelltime.sources.jira.bindings import Bindings, credentials_cipher
 from dwelltime.tokens import TokenService, load_secret
 
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -37,13 +46,47 @@ def create(
     expires_in: Annotated[
         float | None, typer.Option(min=0.0001, help="Days until the token expires (default never).")
     ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            help="Read only this site of the local store: a Jira base URL, or demo. "
+            "Implied by --jira-url."
+        ),
+    ] = None,
+    jira_url: JiraUrlOption = None,
+    jira_email: JiraEmailOption = None,
+    jira_token_file: JiraTokenFileOption = None,
+    jira_pat_file: JiraPatFileOption = None,
 ) -> None:
-    """Print a new token for USER, and nothing else, so scripts can capture it."""
+    """Print a new token for USER, and nothing else, so scripts can capture it.
+
+    With --jira-url and credentials, the token's exports read that Jira site as that Jira
+    user (stored encrypted); without, they read the local store (only --site's issues).
+    """
+    settings = get_settings()
     try:
-        token, _ = _tokens().create(user, timedelta(days=expires_in) if expires_in else None)
+        credentials = read_credentials(jira_url, jira_email, jira_token_file, jira_pat_file)
+        if credentials is not None and site is not None:
+            raise DwelltimeError("--site is implied by --jira-url: give one of them.")
+        bound_site = credentials.site_url if credentials is not None else _store_site(site)
+        tokens = _tokens()
+        token, info = tokens.create(user, timedelta(days=expires_in) if expires_in else None)
+        if bound_site is not None:
+            engine = db.create_db_engine(settings.resolved_database_url)
+            Bindings(engine, credentials_cipher(settings)).bind(info.id, bound_site, credentials)
     except DwelltimeError as error:
         raise _fail(error) from error
     typer.echo(token)
+
+
+def _store_site(text: str | None) -> str | None:
+    """A site of the store as `--site` names it: a reserved name or a Jira base URL."""
+    if text is None or text.strip().casefold() in RESERVED_SITES:
+        return None if text is None else text.strip().casefold()
+    try:
+        return site_url(text)
+    except SiteProblem as problem:
+        raise DwelltimeError(f"--site: {problem} (or demo)") from None
 
 
 def _when(ms: int | None) -> str:

@@ -21,6 +21,8 @@ class Selection:
     display values the report shows or groups by; `change_fields` are exactly the field
     ids whose change items it needs (`ReportParams.change_fields`: status, the assignee
     for assignee reports, dbsMetrics of type field); sources read no others.
+    `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
+    site the source holds.
     """
 
     filter_type: FilterType
@@ -31,3 +33,4 @@ class Selection:
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = (STATUS_FIELD, ASSIGNEE_FIELD)
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
+    site: str | None = None

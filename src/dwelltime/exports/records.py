@@ -40,6 +40,8 @@ exports = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("heartbeat_ms", sa.BigInteger),
     sa.Column("abort_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The API token the export was started with: names its Jira binding, if any.
+    sa.Column("token_id", sa.String(36)),
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
@@ -74,6 +76,7 @@ class ExportRecord:
     attempts: int = 0
     heartbeat_ms: int | None = None
     abort_requested: bool = False
+    token_id: str | None = None
 
 
 def _record(row: sa.Row[Any]) -> ExportRecord:

@@ -24,6 +24,7 @@ from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
+from dwelltime.sources.jira.param_context import JiraParamContext, param_context
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 
@@ -125,7 +126,7 @@ def run_export(
         )
         if claimed:
             with structlog.contextvars.bound_contextvars(export_id=export_id):
-                context = StoreParamContext(issue_store)
+                context = param_context(issue_store, settings, record.token_id)
                 _run_claimed(record, store, context, open_storage(settings), settings, on_running)
     finally:
         issue_store.engine.dispose()
@@ -134,7 +135,7 @@ def run_export(
 def _run_claimed(
     record: ExportRecord,
     store: ExportStore,
-    context: StoreParamContext,
+    context: StoreParamContext | JiraParamContext,
     storage: FileStorage,
     settings: Settings,
     on_running: Callable[[int | None], None] | None,

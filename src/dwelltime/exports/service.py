@@ -25,6 +25,7 @@ from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, StoredFile
 from dwelltime.params.parsing import effective_parameters, parse_params
+from dwelltime.sources.jira.param_context import param_context
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.writers import content_type, report_file_name
 
@@ -67,9 +68,16 @@ class ExportService:
         self._on_queued = on_queued
         self._cancel = cancel
 
-    def start(self, owner: str, raw: Mapping[str, Sequence[str]]) -> ExportRecord:
-        """Validate `raw` fully, record the export with its `now`, queue it; reads no issues."""
-        params = parse_params(raw, self.context)
+    def start(
+        self, owner: str, raw: Mapping[str, Sequence[str]], token_id: str | None = None
+    ) -> ExportRecord:
+        """Validate `raw` fully, record the export with its `now`, queue it; reads no issues.
+
+        `token_id` names the token it was started with: a token bound to a Jira site
+        validates for that site (all of Jira's JQL) and the job reads it as that user.
+        """
+        context = param_context(self.context.store, self.settings, token_id)
+        params = parse_params(raw, context)
         queued = self.store.count_by_status(ExportStatus.QUEUED, owner)
         if queued >= self.settings.max_queued_per_user:
             raise QueueFull(
@@ -85,13 +93,14 @@ class ExportService:
             owner=owner,
             # Only report parameters are kept (never the token, never unknown junk), with a
             # parameter set resolved now: the job runs what was validated.
-            params=json.dumps(effective_parameters(raw, self.context)),
+            params=json.dumps(effective_parameters(raw, context)),
             output_type=params.output_type.value,
             file_name=report_file_name(params, created),
             content_type=content_type(params.output_type),
             now_ms=created,
             created_ms=created,
             status=ExportStatus.QUEUED,
+            token_id=token_id,
         )
         self.store.insert(record)
         logger.info("export_queued", export_id=record.id, owner=owner)

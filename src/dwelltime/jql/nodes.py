@@ -91,6 +91,7 @@ class Kind(Enum):
     SPRINT = "sprint"
     DATE = "date"
     CUSTOM = "custom"
+    SITE = "site"  # where the issue comes from: a Jira base URL or `demo`
 
 
 EQUALITY = frozenset({"=", "!=", "in", "not in", "is empty", "is not empty"})
@@ -109,6 +110,7 @@ OPERATORS: dict[Kind, frozenset[str]] = {
     Kind.SPRINT: EQUALITY,
     Kind.DATE: EQUALITY | ORDERING,
     Kind.CUSTOM: EQUALITY | ORDERING | CONTAINS,
+    Kind.SITE: EQUALITY,
 }
 
 
@@ -144,6 +146,7 @@ FIELDS: dict[str, FieldSpec] = {
     alias: spec
     for spec, aliases in (
         (FieldSpec("project", Kind.PROJECT, "project_key"), ("project",)),
+        (FieldSpec("site", Kind.SITE, "site"), ("site",)),
         (FieldSpec("key", Kind.KEY, "key"), ("key", "issuekey", "issue")),
         (FieldSpec("summary", Kind.TEXT, "summary"), ("summary",)),
         (FieldSpec("text", Kind.TEXT, "summary"), ("text",)),

@@ -48,7 +48,13 @@ _UTC = ZoneInfo("UTC")
 
 
 class ParamContext(Protocol):
-    """What validation needs to look up: stored calendars, saved filters, parameter sets."""
+    """What validation needs to look up: stored calendars, saved filters, parameter sets.
+
+    `checks_jql` is False where a Jira site runs the JQL (all of Jira's JQL is allowed);
+    the local store runs only its subset, so queries are checked against it.
+    """
+
+    checks_jql: bool
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None: ...
 
@@ -207,7 +213,8 @@ class _Reader:
         if filter_type is None:
             return None
         name = COMPANIONS[filter_type]
-        value = self.one(name, companion_reader(filter_type, self.context.saved_filter))
+        reader = companion_reader(filter_type, self.context.saved_filter, self.context.checks_jql)
+        value = self.one(name, reader)
         if value is None and name not in self._failed:
             self.problems.append(f"{name}: is required when filterType is {filter_type}")
         return value

@@ -24,6 +24,8 @@ BERLIN = office_calendar("Europe/Berlin")
 class OneCalendar:
     """Parameter context that knows one calendar and nothing else."""
 
+    checks_jql = True
+
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return BERLIN if calendar_id == BERLIN.id else None
 

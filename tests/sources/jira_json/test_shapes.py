@@ -13,7 +13,7 @@ from dwelltime.config import Settings
 from dwelltime.sources.jira_json.importer import FileResult, import_files
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore
-from tests.sources.issue_factory import jira_history, jira_issue
+from tests.sources.issue_factory import TEST_SITE, jira_history, jira_issue
 
 
 def _write(path: Path, document: Any) -> Path:
@@ -110,7 +110,7 @@ def test_changelog_page_merges_into_its_issue(settings: Settings, tmp_path: Path
     [search] = _import(settings, _write(tmp_path / "search.json", {"issues": [issue]}))
     assert search.warnings and "1 of 3 histories" in search.warnings[0]
     page = {
-        "self": "https://x.atlassian.net/rest/api/3/issue/1/changelog?startAt=0",
+        "self": f"{TEST_SITE}/rest/api/3/issue/1/changelog?startAt=0",
         "isLast": True,
         "values": [jira_history(10, "1", "3"), jira_history(11, "3", "5")],
     }

@@ -17,6 +17,7 @@ from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.jql_sql import compile_jql
+from tests.sources.issue_factory import TEST_SITE
 from tests.sources.store.postgresql import temporary_postgresql
 
 DAY_MS = 86_400_000
@@ -136,6 +137,7 @@ def _filled(settings: Settings) -> sa.Engine:
     store = IssueStore.open(settings)
     store.write(
         StoreData(
+            site=TEST_SITE,
             issues=ISSUES,
             statuses=CATALOG,
             projects=[Project("100", "ABC", "Alpha Project"), Project("200", "XYZ", "Xylo")],

@@ -16,7 +16,8 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.batches import batch_from_issues
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from tests.sources.issue_factory import T0, make_issue
+from tests.sources.issue_factory import T0, TEST_SITE, make_issue
+from tests.sources.store.jira_ids import with_jira_ids
 
 FIELDS = ("status", "assignee", "labels", "customfield_1")
 CHANGE_FIELDS = ("status", "assignee", "labels")
@@ -73,9 +74,12 @@ def test_written_issues_read_back_as_batch_from_issues(
             )
         )
     for start in range(0, len(issues), chunk):
-        store.write(StoreData(issues=issues[start : start + chunk][::-1]))
+        store.write(StoreData(site=TEST_SITE, issues=issues[start : start + chunk][::-1]))
     selection = Selection("project", project, fields=FIELDS, change_fields=CHANGE_FIELDS)
-    batches = list(LocalSource(store).batches(selection, batch_size))
+    batches = [
+        with_jira_ids(store.engine, batch)
+        for batch in LocalSource(store).batches(selection, batch_size)
+    ]
     expected = batch_from_issues(issues, FIELDS, CHANGE_FIELDS)
     changes = pl.concat([b.changes for b in batches])
     order = changes.columns

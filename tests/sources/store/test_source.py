@@ -22,7 +22,8 @@ from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from tests.sources.issue_factory import DAY_MS, T0, assignee_item, make_issue
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, assignee_item, make_issue
+from tests.sources.store.jira_ids import with_jira_ids
 from tests.sources.store.postgresql import temporary_postgresql
 
 SPRINT_A = SprintRef(7, "Sprint A", "closed", 1, T0, T0 + 14 * DAY_MS, T0 + 14 * DAY_MS)
@@ -45,16 +46,28 @@ def _issues() -> list[Issue]:
 
 
 @pytest.fixture
-def source(settings: Settings) -> LocalSource:
-    store = IssueStore.open(settings)
+def store(settings: Settings) -> IssueStore:
+    return IssueStore.open(settings)
+
+
+@pytest.fixture
+def source(store: IssueStore) -> LocalSource:
     store.write(
         StoreData(
+            site=TEST_SITE,
             issues=_issues()[::-1],
             statuses=[Status("5", "Done", "done"), Status("1", "Open", "new")],
             filters=[SavedFilter("f1", "Mine", "project = AB")],
         )
     )
     return LocalSource(store)
+
+
+def _batches(
+    store: IssueStore, source: LocalSource, selection: Selection, batch_size: int
+) -> list[IssueBatch]:
+    """The source's batches, with Jira ids where the store has its row ids."""
+    return [with_jira_ids(store.engine, b) for b in source.batches(selection, batch_size)]
 
 
 def _sorted_changes(batch: IssueBatch) -> pl.DataFrame:
@@ -78,10 +91,10 @@ FIELDS = (
 )
 
 
-def test_batches_equal_batch_from_issues(source: LocalSource) -> None:
+def test_batches_equal_batch_from_issues(store: IssueStore, source: LocalSource) -> None:
     selection = Selection("project", "AB", fields=FIELDS, change_fields=CHANGE_FIELDS)
     assert source.count(selection) == 2
-    [batch] = list(source.batches(selection, batch_size=10))
+    [batch] = _batches(store, source, selection, batch_size=10)
     expected = batch_from_issues(_issues()[:2], FIELDS, CHANGE_FIELDS)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
@@ -98,9 +111,9 @@ def test_batches_read_only_the_change_fields_asked(source: LocalSource) -> None:
 def test_batches_equal_batch_from_issues_on_postgresql(tmp_path: Path) -> None:
     with temporary_postgresql() as url:
         store = IssueStore.open(Settings(home=tmp_path / "home", database_url=url))
-        store.write(StoreData(issues=_issues()[::-1]))
+        store.write(StoreData(site=TEST_SITE, issues=_issues()[::-1]))
         selection = Selection("project", "AB", fields=FIELDS, change_fields=CHANGE_FIELDS)
-        [batch] = list(LocalSource(store).batches(selection, batch_size=10))
+        [batch] = _batches(store, LocalSource(store), selection, batch_size=10)
         store.engine.dispose()
     expected = batch_from_issues(_issues()[:2], FIELDS, CHANGE_FIELDS)
     assert batch.issues.equals(expected.issues)
@@ -119,9 +132,9 @@ def test_batch_read_paths_agree(source: LocalSource, settings: Settings) -> None
     assert _sorted_changes(from_json).equals(_sorted_changes(from_rows))
 
 
-def test_batches_split_in_selection_order(source: LocalSource) -> None:
+def test_batches_split_in_selection_order(store: IssueStore, source: LocalSource) -> None:
     selection = Selection("project", "cd", fields=("customfield_10001",))
-    batches = list(source.batches(selection, batch_size=1))
+    batches = _batches(store, source, selection, batch_size=1)
     assert [b.issues["issue_id"].to_list() for b in batches] == [[3], [4]]
     assert batches[1].issues["field:customfield_10001"].to_list() == ["x, y"]
     assert batches[0].changes.height == 0
@@ -154,8 +167,11 @@ def test_batches_split_in_selection_order(source: LocalSource) -> None:
         ),
     ],
 )
-def test_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
-    ids = [i for b in source.batches(selection, batch_size=2) for i in b.issues["issue_id"]]
+def test_selection(
+    store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
+) -> None:
+    batches = _batches(store, source, selection, batch_size=2)
+    ids = [i for b in batches for i in b.issues["issue_id"]]
     assert ids == expected
     assert source.count(selection) == len(expected)
 
@@ -176,8 +192,11 @@ def test_selection(source: LocalSource, selection: Selection, expected: list[int
         ),
     ],
 )
-def test_jql_selection(source: LocalSource, selection: Selection, expected: list[int]) -> None:
-    ids = [i for b in source.batches(selection, batch_size=3) for i in b.issues["issue_id"]]
+def test_jql_selection(
+    store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
+) -> None:
+    batches = _batches(store, source, selection, batch_size=3)
+    ids = [i for b in batches for i in b.issues["issue_id"]]
     assert ids == expected
     assert source.count(selection) == len(expected)
 
@@ -218,7 +237,7 @@ def test_reassigned_away_is_still_found_by_user(settings: Settings) -> None:
     moved = make_issue(
         9, histories=(History(90, T0 + DAY_MS, "u1", "Name u1", (assignee_item("u7", "u8"),)),)
     )
-    store.write(StoreData(issues=[moved]))
+    store.write(StoreData(site=TEST_SITE, issues=[moved]))
     assert LocalSource(store).count(Selection("user", "u7")) == 1
 
 
@@ -227,7 +246,7 @@ def test_devlake_batches_hold_every_status_change(settings: Settings, jira_sampl
     list(import_files(store, [jira_samples / "devlake" / "search.json"]))
     source = LocalSource(store)
     selection = Selection("project", "EE")
-    batches = list(source.batches(selection, batch_size=7))
+    batches = _batches(store, source, selection, batch_size=7)
     issues = pl.concat([b.issues for b in batches])
     changes = pl.concat([b.changes for b in batches])
     assert issues.height == source.count(selection) == 30
@@ -242,7 +261,7 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     issues = sorted(read_file(search).data.issues, key=lambda issue: issue.id)
     fields = ("summary", "issuetype", "fixVersions", "sprint", "customfield_10020", "creator")
     selection = Selection("customjql", "project in (EE, K5)", fields=fields)
-    [batch] = list(LocalSource(store).batches(selection, batch_size=100))
+    [batch] = _batches(store, LocalSource(store), selection, batch_size=100)
     expected = batch_from_issues(issues, fields)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))

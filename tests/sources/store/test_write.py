@@ -13,7 +13,7 @@ from dwelltime.domain.issues import History, SprintRef, Status, User
 from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import ChangelogPart, IssueStore, StoreData, WriteCounts
-from tests.sources.issue_factory import DAY_MS, T0, make_issue, status_item
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
 from tests.sources.store.store_dump import dump_store
 
 
@@ -38,7 +38,7 @@ def _summary(store: IssueStore) -> str | None:
 
 def test_counts_and_emptiness(store: IssueStore) -> None:
     assert store.is_empty()
-    counts = store.write(StoreData(issues=[make_issue(1), make_issue(2)]))
+    counts = store.write(StoreData(site=TEST_SITE, issues=[make_issue(1), make_issue(2)]))
     assert counts == WriteCounts(issues=2, histories=4, status_changes=4)
     assert not store.is_empty()
     stats = store.stats()
@@ -53,7 +53,7 @@ def test_newer_copy_wins(store: IssueStore, newer_first: bool) -> None:
     new = make_issue(1, updated_ms=T0 + 2 * DAY_MS, histories=(History(99, T0, None, None, ()),))
     new = replace(new, summary="newer")
     for copy in (new, old) if newer_first else (old, new):
-        store.write(StoreData(issues=[copy]))
+        store.write(StoreData(site=TEST_SITE, issues=[copy]))
     assert _summary(store) == "newer"
     assert _history_ids(store) == [99]
 
@@ -61,32 +61,37 @@ def test_newer_copy_wins(store: IssueStore, newer_first: bool) -> None:
 def test_newest_of_duplicates_in_one_write(store: IssueStore) -> None:
     old = make_issue(1, updated_ms=T0 + DAY_MS)
     new = make_issue(1, updated_ms=T0 + 2 * DAY_MS, histories=())
-    counts = store.write(StoreData(issues=[new, old]))
+    counts = store.write(StoreData(site=TEST_SITE, issues=[new, old]))
     assert (counts.issues, counts.skipped, counts.histories) == (1, 1, 0)
     assert _history_ids(store) == []
 
 
 def test_rewrite_replaces_histories_wholesale(store: IssueStore) -> None:
-    store.write(StoreData(issues=[make_issue(1)]))
-    store.write(StoreData(issues=[make_issue(1, histories=(History(5, T0, None, None, ()),))]))
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1)]))
+    store.write(
+        StoreData(
+            site=TEST_SITE, issues=[make_issue(1, histories=(History(5, T0, None, None, ()),))]
+        )
+    )
     assert _history_ids(store) == [5]
 
 
 def test_partial_issue_and_changelog_merge_by_history_id(store: IssueStore) -> None:
-    store.write(StoreData(issues=[make_issue(1)]))  # histories 10 and 11
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1)]))  # histories 10 and 11
     replaced = History(11, T0 + 5 * DAY_MS, None, None, (status_item("3", "4"),))
     partial = make_issue(1, histories=(replaced,))
-    store.write(StoreData(issues=[partial], partial_issue_ids=frozenset({1})))
+    store.write(StoreData(site=TEST_SITE, issues=[partial], partial_issue_ids=frozenset({1})))
     extra = History(12, T0 + 6 * DAY_MS, None, None, ())
-    store.write(StoreData(changelogs=[ChangelogPart(1, (extra, replaced))]))
+    store.write(StoreData(site=TEST_SITE, changelogs=[ChangelogPart(1, (extra, replaced))]))
     assert _history_ids(store) == [10, 11, 12]
     assert store.stats().status_changes == 2
 
 
 def test_changelog_for_unknown_issue_stores_nothing(store: IssueStore) -> None:
-    store.write(StoreData(issues=[make_issue(1)]))
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1)]))
     before = dump_store(store.engine)
     data = StoreData(
+        site=TEST_SITE,
         statuses=[Status("9", "New status")],
         changelogs=[ChangelogPart(404, (History(1, T0, None, None, ()),))],
     )
@@ -96,15 +101,21 @@ def test_changelog_for_unknown_issue_stores_nothing(store: IssueStore) -> None:
 
 
 def test_key_taken_by_another_issue_is_a_clear_error(store: IssueStore) -> None:
-    store.write(StoreData(issues=[make_issue(1)]))
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1)]))
     clash = replace(make_issue(2), key="AB-1")
-    with pytest.raises(SourceError, match="refused"):
-        store.write(StoreData(issues=[clash]))
+    with pytest.raises(SourceError, match="AB-1 is issue 1 in the store but issue 2 here"):
+        store.write(StoreData(site=TEST_SITE, issues=[clash]))
 
 
 def test_catalog_upsert(store: IssueStore) -> None:
-    store.write(StoreData(users=[User("u1", "Old")], statuses=[Status("1", "Open")]))
-    store.write(StoreData(users=[User("u1", "New", "n@x")], statuses=[Status("1", "Open", "new")]))
+    store.write(
+        StoreData(site=TEST_SITE, users=[User("u1", "Old")], statuses=[Status("1", "Open")])
+    )
+    store.write(
+        StoreData(
+            site=TEST_SITE, users=[User("u1", "New", "n@x")], statuses=[Status("1", "Open", "new")]
+        )
+    )
     with store.engine.connect() as connection:
         assert list(connection.execute(sa.select(schema.users))) == [("u1", "New", "n@x")]
         assert list(connection.execute(sa.select(schema.statuses))) == [("1", "Open", "new")]
@@ -127,8 +138,14 @@ def test_param_set(store: IssueStore) -> None:
 
 def test_older_copy_does_not_roll_back_its_sprint(store: IssueStore) -> None:
     closed = SprintRef(3, "S3", "closed", 1)
-    store.write(StoreData(issues=[make_issue(1, updated_ms=T0 + 2 * DAY_MS, sprints=(closed,))]))
+    store.write(
+        StoreData(
+            site=TEST_SITE, issues=[make_issue(1, updated_ms=T0 + 2 * DAY_MS, sprints=(closed,))]
+        )
+    )
     active = replace(closed, state="active")
-    store.write(StoreData(issues=[make_issue(1, updated_ms=T0 + DAY_MS, sprints=(active,))]))
+    store.write(
+        StoreData(site=TEST_SITE, issues=[make_issue(1, updated_ms=T0 + DAY_MS, sprints=(active,))])
+    )
     with store.engine.connect() as connection:
         assert connection.scalar(sa.select(schema.sprints.c.state)) == "closed"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from dwelltime.api.deps import ParamsDep, ServicesDep, UserDep
+from dwelltime.api.deps import ParamsDep, ServicesDep, TokenDep, UserDep
 from dwelltime.api.links import base_url
 from dwelltime.api.ranges import check_range
 from dwelltime.api.schemas import (
@@ -60,9 +60,9 @@ _START_DOCS: dict[str, Any] = {
     openapi_extra=_START_DOCS,
 )
 def start_export(
-    request: Request, services: ServicesDep, user: UserDep, params: ParamsDep
+    request: Request, services: ServicesDep, token: TokenDep, params: ParamsDep
 ) -> JSONResponse:
-    record = services.exports.start(user, params)
+    record = services.exports.start(token.user, params, token_id=token.id)
     return JSONResponse(export_created(record, base_url(request, services.settings)))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 
+from dwelltime.domain.sites import DEMO_SITE
 from dwelltime.errors import DwelltimeError, InvalidParameters
 from dwelltime.sources.demo.catalog import build_projects, calendars, saved_filters, users
 from dwelltime.sources.demo.clock import DAY_MS
@@ -79,10 +80,10 @@ def _chunks(
         key = f"{demo_projects[header.project].project.key}-{numbers[header.project]}"
         chunk.append(factory.issue(FIRST_ISSUE_ID + position, key, header))
         if len(chunk) == chunk_size:
-            yield StoreData(issues=tuple(chunk))
+            yield StoreData(site=DEMO_SITE, issues=tuple(chunk))
             chunk = []
     if chunk:
-        yield StoreData(issues=tuple(chunk))
+        yield StoreData(site=DEMO_SITE, issues=tuple(chunk))
 
 
 def write_demo(

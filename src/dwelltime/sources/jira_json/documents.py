@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dwelltime.domain.issues import Project, Status, User
+from dwelltime.domain.sites import site_of_link
 from dwelltime.errors import ImportRejected
 from dwelltime.sources.jira_json.issues import ParsedIssue, parse_histories, parse_issue
 from dwelltime.sources.jira_json.values import integer_id
@@ -28,6 +29,7 @@ class ParsedFile:
 
     data: StoreData
     warnings: tuple[str, ...] = ()
+    sites: frozenset[str] = frozenset()  # what the `self` links name (domain.sites)
 
     @property
     def is_changelog_only(self) -> bool:
@@ -37,8 +39,17 @@ class ParsedFile:
 
 def read_file(path: Path, statuses_only: bool = False) -> ParsedFile:
     """Parse `path`; any problem raises ImportRejected naming the place (not the file)."""
-    documents = _documents(path.read_bytes())
-    collector = _Collector(path)
+    return parse_documents(_documents(path.read_bytes()), path.name, statuses_only)
+
+
+def parse_documents(
+    documents: list[Any], name: str = "response", statuses_only: bool = False
+) -> ParsedFile:
+    """Parsed JSON documents (a file's, or a live Jira's answers) read as one file would be.
+
+    `name` stands in for a file name where a changelog page does not say its issue.
+    """
+    collector = _Collector(name)
     for document in documents:
         if statuses_only:
             collector.statuses(document)
@@ -88,12 +99,13 @@ def _syntax_error(text: str, error: json.JSONDecodeError, bom: int) -> ImportRej
 class _Collector:
     """Gathers what a file's documents hold into one StoreData."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, name: str) -> None:
+        self._name = name
         self._issues: list[ParsedIssue] = []
         self._statuses: dict[str, Status] = {}
         self._changelogs: list[ChangelogPart] = []
         self._users: dict[str, User] = {}
+        self._sites: set[str] = set()
 
     def document(self, document: Any) -> None:
         if isinstance(document, list):
@@ -108,7 +120,7 @@ class _Collector:
         elif isinstance(document.get("values"), list):
             self._changelog_page(document)
         elif "key" in document or "fields" in document:
-            self._issues.append(parse_issue(document, "the issue"))
+            self._issue(document, "the issue")
         else:
             raise ImportRejected(
                 "is not a Jira response this import knows (search results, issues, "
@@ -136,14 +148,23 @@ class _Collector:
             partial_issue_ids=frozenset(p.issue.id for p in self._issues if not p.complete),
         )
         warnings = tuple(p.warning for p in self._issues if p.warning is not None)
-        return ParsedFile(data=data, warnings=warnings)
+        return ParsedFile(data=data, warnings=warnings, sites=frozenset(self._sites))
 
     def _list(self, items: list[Any], name: str = "array") -> None:
         if items and all(_is_status(item) for item in items):
             self.statuses(items)
             return
         for index, item in enumerate(items):
-            self._issues.append(parse_issue(item, f"{name}[{index}]"))
+            self._issue(item, f"{name}[{index}]")
+
+    def _issue(self, raw: Any, where: str) -> None:
+        self._issues.append(parse_issue(raw, where))
+        self._note_site(raw.get("self"))
+
+    def _note_site(self, link: Any) -> None:
+        site = site_of_link(link)
+        if site is not None:
+            self._sites.add(site)
 
     def _status(self, entry: Any, index: int) -> None:
         if not isinstance(entry, dict) or entry.get("id") is None or not entry.get("name"):
@@ -167,12 +188,13 @@ class _Collector:
         if isinstance(self_url, str) and "/changelog" not in self_url:
             raise ImportRejected(f"is a paged list of {self_url}, not issues or changelogs")
         found = _CHANGELOG_URL.search(str(self_url or ""))
-        found = found or _LEADING_ID.match(self._path.name)
+        found = found or _LEADING_ID.match(self._name)
         if found is None:
             raise ImportRejected(
                 "is a changelog page that does not say its issue: its `self` URL has no "
                 "/issue/{id}/changelog and the file name does not start with the issue id"
             )
+        self._note_site(self_url)
         self._add_changelog(int(found.group(1)), page["values"])
 
     def _add_changelog(self, issue_id: int, entries: Any) -> None:

@@ -21,13 +21,16 @@ class ChangelogPart:
 
 @dataclass(frozen=True, slots=True)
 class StoreData:
-    """What one write contains; every field defaults to ().
+    """What one write contains; every field but `site` defaults to ().
 
+    `site` is where the issues and changelogs come from (`domain.sites`): ids and keys
+    are looked up and stored within it. A write of catalogs alone needs none.
     `partial_issue_ids` names issues of `issues` whose histories are only part of their
     changelog (Jira truncated it): those are merged like a `ChangelogPart` instead of
     replacing the stored histories. Sprints named by issues are upserted with `sprints`.
     """
 
+    site: str | None = None
     issues: Sequence[Issue] = ()
     statuses: Sequence[Status] = ()
     projects: Sequence[Project] = ()

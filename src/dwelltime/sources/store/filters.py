@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from dwelltime.domain.issues import ASSIGNEE_FIELD
 from dwelltime.domain.selection import DateRangeField, Selection
+from dwelltime.domain.sites import site_key
 from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.jql_sql import compile_jql
@@ -39,8 +40,10 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
         where = sa.and_(where, column >= selection.start_ms)
     if selection.end_ms is not None:
         where = sa.and_(where, column < selection.end_ms)
-    # The id breaks ties so that the order is total and the same on every read.
-    query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.id)
+    if selection.site is not None:
+        where = sa.and_(where, issues.c.site == site_key(selection.site))
+    # The Jira id and site break ties so that the order is total and the same on every read.
+    query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.jira_id, issues.c.site)
     return array("q", connection.execute(query).scalars())
 
 

@@ -5,7 +5,7 @@ of what it holds (emptiness, statistics, saved parameter sets).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from dwelltime.config import Settings
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
+from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.writer import StoreWriter
 
@@ -60,6 +61,29 @@ class IssueStore:
     def is_empty(self) -> bool:
         with self._engine.connect() as connection:
             return connection.execute(sa.select(schema.issues.c.id).limit(1)).first() is None
+
+    def site_rows(self, site: str, jira_ids: Sequence[int]) -> dict[int, tuple[int, int | None]]:
+        """Jira id -> (row id, `updated`) of the issues of `site` the store holds: a mirror
+        compares the `updated` with Jira's and reads batches by the row ids."""
+        table = schema.issues
+        found: dict[int, tuple[int, int | None]] = {}
+        with self._engine.connect() as connection:
+            for chunk in id_chunks(jira_ids):
+                query = sa.select(table.c.jira_id, table.c.id, table.c.updated_ms).where(
+                    table.c.site == site, table.c.jira_id.in_(chunk)
+                )
+                found.update((r.jira_id, (r.id, r.updated_ms)) for r in connection.execute(query))
+        return found
+
+    def sites_holding(self, jira_ids: Collection[int]) -> set[str]:
+        """The sites that hold an issue with one of these Jira ids."""
+        table = schema.issues
+        found: set[str] = set()
+        with self._engine.connect() as connection:
+            for chunk in id_chunks(sorted(jira_ids)):
+                query = sa.select(table.c.site).where(table.c.jira_id.in_(chunk)).distinct()
+                found.update(connection.execute(query).scalars())
+        return found
 
     def has_status_catalog(self) -> bool:
         """Whether any status list was stored (reports treat unlisted statuses as deleted)."""

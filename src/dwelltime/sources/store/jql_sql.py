@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dwelltime.domain.sites import site_key
 from dwelltime.errors import InvalidParameters
 from dwelltime.jql.dates import DateProblem, date_expr
 from dwelltime.jql.nodes import (
@@ -160,6 +161,8 @@ def _equals(spec: FieldSpec, operands: list[Operand], now_ms: int) -> sa.ColumnE
         return sa.and_(_column(spec).is_not(None), _column(spec).in_(instants))
     if kind is Kind.CUSTOM:
         return custom_matches(_issues.c.fields, spec.name, texts)
+    if kind is Kind.SITE:
+        return _issues.c.site.in_(sorted({site_key(text) for text in texts}))
     return _lower_in(_column(spec), texts)  # KEY and NAME: case-insensitive names
 
 

@@ -14,9 +14,11 @@ from dwelltime.sources.store.source import LocalSource
 class StoreParamContext:
     """Answers parse_params' lookups from the local issue store."""
 
-    def __init__(self, store: IssueStore) -> None:
+    checks_jql = True  # the store runs only dwelltime's JQL subset
+
+    def __init__(self, store: IssueStore, site: str | None = None) -> None:
         self.store = store
-        self.source = LocalSource(store)
+        self.source = LocalSource(store, site)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return self.source.calendar(calendar_id)

@@ -55,11 +55,18 @@ saved_filters = sa.Table(
     sa.Column("owner", sa.String),
 )
 
+#: The store's own row id: SQLite auto-numbers only an INTEGER PRIMARY KEY.
+ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+# `id` is the store's row id, which histories and change items point at; an issue's
+# identity is (site, jira_id) and its key is unique within its site (domain.sites).
 issues = sa.Table(
     "issues",
     metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True),
-    sa.Column("key", sa.String, nullable=False, unique=True),
+    sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    sa.Column("site", sa.String, nullable=False),
+    sa.Column("jira_id", sa.BigInteger, nullable=False),
+    sa.Column("key", sa.String, nullable=False),
     sa.Column("project_key", sa.String, nullable=False, index=True),
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("issue_type", sa.String),
@@ -78,6 +85,8 @@ issues = sa.Table(
     sa.Column("components", sa.Text, nullable=False, server_default="[]"),
     sa.Column("fix_versions", sa.Text, nullable=False, server_default="[]"),
     sa.Column("fields", sa.Text, nullable=False, server_default="{}"),
+    sa.UniqueConstraint("site", "jira_id", name="uq_issues_site_jira_id"),
+    sa.UniqueConstraint("site", "key", name="uq_issues_site_key"),
 )
 
 issue_sprints = sa.Table(

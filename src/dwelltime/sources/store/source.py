@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import sqlalchemy as sa
 
@@ -23,11 +24,12 @@ class LocalSource:
 
     A selection is resolved to its ordered issue ids once and remembered, so `count()`
     and the `batches()` that follow cover exactly the same issues even while an import
-    runs beside them.
+    runs beside them. With `site` (a token bound to one) only that site's issues are read.
     """
 
-    def __init__(self, store: IssueStore) -> None:
+    def __init__(self, store: IssueStore, site: str | None = None) -> None:
         self._engine = store.engine
+        self._site = site
         self._resolved: tuple[Selection, Sequence[int]] | None = None
 
     def statuses(self) -> list[Status]:
@@ -60,8 +62,9 @@ class LocalSource:
 
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
+            scoped = selection if self._site is None else replace(selection, site=self._site)
             with self._engine.connect() as connection:
-                self._resolved = (selection, selection_ids(connection, selection))
+                self._resolved = (selection, selection_ids(connection, scoped))
         return self._resolved[1]
 
 

@@ -4,7 +4,7 @@ fetching plain tuples."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -12,8 +12,11 @@ import sqlalchemy as sa
 MAX_IN_LIST = 5_000
 
 
-def id_chunks(ids: Sequence[int], size: int = MAX_IN_LIST) -> Iterator[Sequence[int]]:
-    """`ids` in consecutive slices of at most `size`."""
+_Item = TypeVar("_Item", int, str)
+
+
+def id_chunks(ids: Sequence[_Item], size: int = MAX_IN_LIST) -> Iterator[Sequence[_Item]]:
+    """`ids` (or keys) in consecutive slices of at most `size`."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 

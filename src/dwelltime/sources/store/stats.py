@@ -28,6 +28,7 @@ class StoreStats:
     status_changes: int
     statuses: int
     projects: tuple[ProjectCount, ...]
+    sites: tuple[tuple[str, int], ...]  # (site, issues) in site order
     users: int
     sprints: int
     filters: int
@@ -63,7 +64,11 @@ def read_stats(connection: sa.Connection) -> StoreStats:
         .group_by(issues.c.project_key, schema.projects.c.name)
         .order_by(issues.c.project_key)
     ).all()
+    per_site = connection.execute(
+        sa.select(issues.c.site, sa.func.count()).group_by(issues.c.site).order_by(issues.c.site)
+    ).all()
     return StoreStats(
+        sites=tuple((site, number) for site, number in per_site),
         issues=count(issues),
         histories=count(schema.histories),
         change_items=count(schema.change_items),

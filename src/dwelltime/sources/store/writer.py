@@ -1,5 +1,6 @@
-"""The statements of one store write: catalogs upserted, issues upserted (newest copy
-wins), histories replaced or merged, all through executemany of plain tuples.
+"""The statements of one store write: catalogs upserted, issues upserted by (site, Jira
+id) with the newest copy winning, histories replaced or merged, all through executemany
+of plain tuples. Children point at the issue's row id, which the write looks up.
 
 Building ORM objects or dicts per row would dominate: the demo generator and big imports
 push millions of rows through here.
@@ -14,7 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from dwelltime.domain.issues import STATUS_FIELD, History, Issue
-from dwelltime.errors import NotFound
+from dwelltime.domain.sites import LEGACY_SITE
+from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.sql_lists import id_chunks, placeholder
@@ -29,32 +31,39 @@ class StoreWriter:
 
     def write(self, data: StoreData) -> WriteCounts:
         newest = _newest_copies(data.issues)
-        stored = self._stored_updated(list(newest))
+        site = _site_of(data)
+        _refuse_shared_keys(newest.values())
+        self._claim_legacy(site, list(newest.values()))
+        stored = self._stored(site, list(newest))
+        self._refuse_clashes(site, newest, stored)
         kept = [
             issue
             for issue in newest.values()
-            if not _is_older(issue.updated_ms, stored.get(issue.id, None))
+            if not _is_older(issue.updated_ms, stored[issue.id][1] if issue.id in stored else None)
         ]
         self._upsert_catalogs(data, kept)
-        self._upsert_issues(kept)
-        replaced = [issue.id for issue in kept if issue.id not in data.partial_issue_ids]
+        self._upsert_issues(site, kept)
+        rows = self._row_ids(site, [issue.id for issue in kept])
+        self._require_stored(site, {part.issue_id for part in data.changelogs}, rows)
+        replaced = [rows[issue.id] for issue in kept if issue.id not in data.partial_issue_ids]
         self._delete_children(schema.change_items, replaced)
         self._delete_children(schema.histories, replaced)
-        self._delete_children(schema.issue_sprints, [issue.id for issue in kept])
+        self._delete_children(schema.issue_sprints, [rows[issue.id] for issue in kept])
         merged = [
-            ChangelogPart(issue.id, issue.histories)
+            ChangelogPart(rows[issue.id], issue.histories)
             for issue in kept
             if issue.id in data.partial_issue_ids
         ]
-        merged.extend(data.changelogs)
-        self._require_stored({part.issue_id for part in data.changelogs})
+        merged.extend(
+            ChangelogPart(rows[part.issue_id], part.histories) for part in data.changelogs
+        )
         self._delete_merged(merged)
-        pairs = [(issue.id, issue.histories) for issue in kept]
-        pairs.extend((part.issue_id, part.histories) for part in data.changelogs)
+        pairs = [(rows[issue.id], issue.histories) for issue in kept]
+        pairs.extend((rows[part.issue_id], part.histories) for part in data.changelogs)
         histories, status_changes = self._insert_histories(pairs)
         self._insert(
             schema.issue_sprints,
-            ((issue.id, sprint.id) for issue in kept for sprint in issue.sprints),
+            ((rows[issue.id], sprint.id) for issue in kept for sprint in issue.sprints),
         )
         return WriteCounts(
             issues=len(kept),
@@ -81,28 +90,80 @@ class StoreWriter:
         )
         self._upsert(schema.saved_filters, ((f.id, f.name, f.jql, f.owner) for f in data.filters))
 
-    def _stored_updated(self, ids: list[int]) -> dict[int, int | None]:
+    def _stored(self, site: str, jira_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+        """Key and `updated` of the issues of `site` with these Jira ids."""
         table = schema.issues
-        found: dict[int, int | None] = {}
-        for chunk in id_chunks(ids):
-            query = sa.select(table.c.id, table.c.updated_ms).where(table.c.id.in_(chunk))
-            found.update((row.id, row.updated_ms) for row in self._connection.execute(query))
+        found: dict[int, tuple[str, int | None]] = {}
+        for chunk in id_chunks(jira_ids):
+            query = sa.select(table.c.jira_id, table.c.key, table.c.updated_ms).where(
+                table.c.site == site, table.c.jira_id.in_(chunk)
+            )
+            found.update(
+                (row.jira_id, (row.key, row.updated_ms)) for row in self._connection.execute(query)
+            )
         return found
 
-    def _require_stored(self, issue_ids: set[int]) -> None:
-        missing = sorted(issue_ids - set(self._stored_updated(sorted(issue_ids))))
+    def _row_ids(self, site: str, jira_ids: list[int]) -> dict[int, int]:
+        """The store's row ids of the issues of `site` with these Jira ids."""
+        table = schema.issues
+        found: dict[int, int] = {}
+        for chunk in id_chunks(jira_ids):
+            query = sa.select(table.c.jira_id, table.c.id).where(
+                table.c.site == site, table.c.jira_id.in_(chunk)
+            )
+            found.update((row.jira_id, row.id) for row in self._connection.execute(query))
+        return found
+
+    def _claim_legacy(self, site: str, issues: list[Issue]) -> None:
+        """Issues stored before sites existed become `site`'s when id and key both match."""
+        if site == LEGACY_SITE or not issues:
+            return
+        mark = self._mark
+        self._connection.exec_driver_sql(
+            f"UPDATE issues SET site = {mark} WHERE site = {mark} AND jira_id = {mark} "
+            f"AND key = {mark} AND NOT EXISTS (SELECT 1 FROM issues AS mine WHERE "
+            f"mine.site = {mark} AND (mine.jira_id = {mark} OR mine.key = {mark}))",
+            [(site, LEGACY_SITE, i.id, i.key, site, i.id, i.key) for i in issues],
+        )
+
+    def _refuse_clashes(
+        self, site: str, newest: dict[int, Issue], stored: dict[int, tuple[str, int | None]]
+    ) -> None:
+        """One site never has two issues with one id, nor two ids with one key."""
+        problems = [
+            f"issue {issue_id} is {stored[issue_id][0]} in the store but {issue.key} here"
+            for issue_id, issue in newest.items()
+            if issue_id in stored and stored[issue_id][0] != issue.key
+        ]
+        table = schema.issues
+        by_key = {issue.key: issue.id for issue in newest.values()}
+        for chunk in id_chunks(list(by_key)):
+            query = sa.select(table.c.jira_id, table.c.key).where(
+                table.c.site == site, table.c.key.in_(chunk)
+            )
+            problems.extend(
+                f"{row.key} is issue {row.jira_id} in the store but issue {by_key[row.key]} here"
+                for row in self._connection.execute(query)
+                if row.jira_id != by_key[row.key]
+            )
+        if problems:
+            raise SourceError(_clash_message(site, problems))
+
+    def _require_stored(self, site: str, issue_ids: set[int], rows: dict[int, int]) -> None:
+        rows.update(self._row_ids(site, sorted(issue_ids - set(rows))))
+        missing = sorted(issue_ids - set(rows))
         if missing:
             raise NotFound(
-                "The store holds no issue "
-                + ", ".join(map(str, missing))
-                + " for the changelog to join."
+                f"The store holds no issue {', '.join(map(str, missing))} of {site}"
+                " for the changelog to join."
             )
 
-    def _upsert_issues(self, issues: list[Issue]) -> None:
+    def _upsert_issues(self, site: str, issues: list[Issue]) -> None:
         self._upsert(
             schema.issues,
             (
                 (
+                    site,
                     issue.id,
                     issue.key,
                     issue.project_key,
@@ -126,6 +187,7 @@ class StoreWriter:
                 )
                 for issue in issues
             ),
+            conflict=("site", "jira_id"),
         )
 
     def _delete_children(self, table: sa.Table, issue_ids: list[int]) -> None:
@@ -178,23 +240,63 @@ class StoreWriter:
     def _insert(self, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> None:
         self._execute_many(self._insert_sql(table), rows)
 
-    def _upsert(self, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> None:
+    def _upsert(
+        self,
+        table: sa.Table,
+        rows: Iterable[tuple[Any, ...]],
+        conflict: tuple[str, ...] | None = None,
+    ) -> None:
+        """Insert or update by the primary key, or by the unique `conflict` columns: then
+        the primary key is the store's own row id, numbered by the database."""
         # INSERT … ON CONFLICT DO UPDATE is spelled the same in SQLite and PostgreSQL, and
         # unlike INSERT OR REPLACE it keeps the row (and its rowid, hence catalog order).
-        updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.c if not c.primary_key)
-        keys = ", ".join(c.name for c in table.primary_key.columns)
-        sql = f"{self._insert_sql(table)} ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        keys = conflict or tuple(c.name for c in table.primary_key.columns)
+        columns = [c for c in table.c if conflict is None or not c.primary_key]
+        updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in columns if c.name not in keys)
+        sql = (
+            f"{self._insert_sql(table, columns)} ON CONFLICT ({', '.join(keys)}) "
+            f"DO UPDATE SET {updates}"
+        )
         self._execute_many(sql, rows)
 
-    def _insert_sql(self, table: sa.Table) -> str:
-        names = ", ".join(column.name for column in table.c)
-        marks = ", ".join(self._mark for _ in table.c)
+    def _insert_sql(self, table: sa.Table, columns: list[sa.Column[Any]] | None = None) -> str:
+        chosen = list(table.c) if columns is None else columns
+        names = ", ".join(column.name for column in chosen)
+        marks = ", ".join(self._mark for _ in chosen)
         return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
     def _execute_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         batch = list(rows)
         if batch:
             self._connection.exec_driver_sql(sql, batch)
+
+
+def _site_of(data: StoreData) -> str:
+    if data.site is None:
+        if data.issues or data.changelogs:
+            raise SourceError("Issues and changelogs are stored with the site they come from.")
+        return LEGACY_SITE  # catalogs alone: no issue is looked up
+    return data.site
+
+
+def _refuse_shared_keys(issues: Iterable[Issue]) -> None:
+    """Two ids with one key in the same write cannot both be stored."""
+    seen: dict[str, int] = {}
+    for issue in issues:
+        other = seen.setdefault(issue.key, issue.id)
+        if other != issue.id:
+            raise SourceError(f"Issues {other} and {issue.id} both have the key {issue.key}.")
+
+
+def _clash_message(site: str, problems: list[str]) -> str:
+    shown = "; ".join(problems[:5]) + (
+        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    )
+    return (
+        f"Within the site {site}, an issue id and its key belong together: {shown}. "
+        "Nothing of this data was stored; if these issues come from another Jira site, "
+        "name it (import --site URL)."
+    )
 
 
 def _newest_copies(issues: Sequence[Issue]) -> dict[int, Issue]:

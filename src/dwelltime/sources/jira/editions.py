@@ -1,0 +1,302 @@
+"""The two Jira REST dialects behind one `SiteApi`: Cloud v3 and Data Center v2.
+
+Each lists a JQL selection cheaply (ids, keys and dates only) and fetches issues with their
+*complete* changelogs, shaped as a search response that `sources.jira_json` reads:
+Cloud through search/jql pages plus /changelog/bulkfetch (the per-issue /changelog pages
+when bulkfetch is missing), Data Center through /search?expand=changelog, completing
+every changelog whose `total` exceeds what came back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dwelltime.errors import SourceError
+from dwelltime.sources.jira.client import JiraAnswer, JiraClient
+from dwelltime.sources.jira_json.values import integer_id, optional_instant
+
+#: Issues per full-fetch page (both editions cap pages of full issues at 100).
+FETCH_PAGE = 100
+#: Issues per listing page: Cloud gives up to 5,000 when only ids and dates are asked for.
+CLOUD_LISTING_PAGE = 5000
+DATACENTER_LISTING_PAGE = 1000
+#: Changelog histories per bulkfetch page (Jira's maximum).
+BULKFETCH_PAGE = 1000
+#: Restarts of a listing whose page token expired before the listing is given up.
+LISTING_RESTARTS = 3
+LISTING_FIELDS = ("updated", "created", "resolutiondate")
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One issue of a listing: enough to decide whether the store's copy is current."""
+
+    id: int
+    key: str
+    updated_ms: int | None
+    created_ms: int | None
+    resolved_ms: int | None
+
+
+class SiteApi(Protocol):
+    client: JiraClient
+
+    def listing(self, jql: str) -> list[Listed]:
+        """Every issue `jql` selects for this user, in Jira's order."""
+        ...
+
+    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
+        """A search-shaped response holding `ids` with complete changelogs."""
+        ...
+
+    def statuses(self) -> list[Any]: ...
+
+    def filter_jql(self, filter_id: str) -> str | None:
+        """A saved filter's JQL, or None when this user cannot see it."""
+        ...
+
+    def sprint(self, sprint_id: str) -> dict[str, Any] | None: ...
+
+    def approximate_count(self, jql: str) -> int | None:
+        """Jira's estimate of how many issues `jql` selects, when the edition has one."""
+        ...
+
+
+def site_api(client: JiraClient) -> SiteApi:
+    """The API of the client's edition."""
+    if client.credentials.edition == "cloud":
+        return CloudApi(client)
+    return DataCenterApi(client)
+
+
+def listed(raw: Any) -> Listed:
+    """A listing entry from an issue object carrying the LISTING_FIELDS."""
+    if not isinstance(raw, dict):
+        raise SourceError(f"Jira listed something that is not an issue: {str(raw)[:80]}")
+    key = str(raw.get("key"))
+    fields = raw.get("fields")
+    if not isinstance(fields, dict):
+        fields = {}
+    return Listed(
+        id=integer_id(raw.get("id"), f"issue {key} id"),
+        key=key,
+        updated_ms=optional_instant(fields.get("updated"), f"issue {key} updated"),
+        created_ms=optional_instant(fields.get("created"), f"issue {key} created"),
+        resolved_ms=optional_instant(fields.get("resolutiondate"), f"issue {key} resolutiondate"),
+    )
+
+
+def ids_jql(ids: Sequence[int]) -> str:
+    return f"id in ({','.join(map(str, ids))})"
+
+
+def _ordered(issues: list[Any], ids: Sequence[int]) -> list[Any]:
+    by_id = {str(issue.get("id")): issue for issue in issues if isinstance(issue, dict)}
+    return [by_id[str(i)] for i in ids if str(i) in by_id]
+
+
+def _is_expired_token(error: JiraAnswer) -> bool:
+    return error.status == 400 and "token" in error.body.lower()
+
+
+def _get_or_none(client: JiraClient, path: str) -> Any:
+    try:
+        return client.get(path)
+    except JiraAnswer as error:
+        if error.status in (400, 403, 404):
+            return None
+        raise
+
+
+class _Catalogs:
+    """What both editions serve alike but for the REST version in the path."""
+
+    version = ""
+
+    def __init__(self, client: JiraClient) -> None:
+        self.client = client
+
+    def statuses(self) -> list[Any]:
+        return list(self.client.get(f"/rest/api/{self.version}/status") or [])
+
+    def filter_jql(self, filter_id: str) -> str | None:
+        found = _get_or_none(self.client, f"/rest/api/{self.version}/filter/{filter_id}")
+        return str(found["jql"]) if isinstance(found, dict) and found.get("jql") else None
+
+    def sprint(self, sprint_id: str) -> dict[str, Any] | None:
+        found = _get_or_none(self.client, f"/rest/agile/1.0/sprint/{sprint_id}")
+        return found if isinstance(found, dict) else None
+
+
+class CloudApi(_Catalogs):
+    """Jira Cloud, REST v3."""
+
+    version = "3"
+
+    def listing(self, jql: str) -> list[Listed]:
+        for _ in range(LISTING_RESTARTS + 1):
+            try:
+                return [listed(raw) for raw in self._search_pages(jql)]
+            except JiraAnswer as error:
+                if not _is_expired_token(error):
+                    raise
+                # An expired token cannot be resumed: the listing starts over (it is cheap).
+        raise SourceError(
+            f"Jira at {self.client.credentials.site_url} kept expiring the search's page "
+            f"token; the listing was restarted {LISTING_RESTARTS} times."
+        )
+
+    def _search_pages(self, jql: str) -> Iterator[Any]:
+        token: str | None = None
+        while True:
+            body: dict[str, Any] = {
+                "jql": jql,
+                "fields": list(LISTING_FIELDS),
+                "maxResults": CLOUD_LISTING_PAGE,
+            }
+            if token:
+                body["nextPageToken"] = token
+            page = self.client.post("/rest/api/3/search/jql", body)
+            yield from page.get("issues") or []
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return
+
+    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
+        issues: list[Any] = []
+        for start in range(0, len(ids), FETCH_PAGE):
+            chunk = ids[start : start + FETCH_PAGE]
+            page = self.client.post(
+                "/rest/api/3/search/jql",
+                {"jql": ids_jql(chunk), "fields": ["*all"], "maxResults": FETCH_PAGE},
+            )
+            issues.extend(page.get("issues") or [])
+        histories = self._changelogs([int(issue["id"]) for issue in issues])
+        for issue in issues:
+            found = histories.get(int(issue["id"]), [])
+            issue["changelog"] = {"startAt": 0, "total": len(found), "histories": found}
+        return {"issues": _ordered(issues, ids)}
+
+    def _changelogs(self, ids: Sequence[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        try:
+            for entry in self._bulkfetch(ids):
+                found[integer_id(entry.get("issueId"), "bulkfetch issueId")].extend(
+                    entry.get("changeHistories") or []
+                )
+        except JiraAnswer as error:
+            if error.status not in (404, 405):
+                raise
+            # A site without bulkfetch: each issue's /changelog, pages in parallel issues.
+            with ThreadPoolExecutor(self.client.concurrency) as pool:
+                for issue_id, histories in pool.map(self._issue_changelog, ids):
+                    found[issue_id] = histories
+        return found
+
+    def _bulkfetch(self, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(ids), BULKFETCH_PAGE):
+            body: dict[str, Any] = {
+                "issueIdsOrKeys": [str(i) for i in ids[start : start + BULKFETCH_PAGE]],
+                "maxResults": BULKFETCH_PAGE,
+            }
+            while True:
+                page = self.client.post("/rest/api/3/changelog/bulkfetch", body)
+                yield from page.get("issueChangeLogs") or []
+                token = page.get("nextPageToken")
+                if not token:
+                    break
+                body = {**body, "nextPageToken": token}
+
+    def _issue_changelog(self, issue_id: int) -> tuple[int, list[Any]]:
+        histories: list[Any] = []
+        while True:
+            page = self.client.get(
+                f"/rest/api/3/issue/{issue_id}/changelog",
+                {"startAt": len(histories), "maxResults": 100},
+            )
+            values = page.get("values") or []
+            histories.extend(values)
+            total = page.get("total")
+            if (
+                page.get("isLast", True)
+                or not values
+                or (isinstance(total, int) and len(histories) >= total)
+            ):
+                return issue_id, histories
+
+    def approximate_count(self, jql: str) -> int | None:
+        answer = self.client.post("/rest/api/3/search/approximate-count", {"jql": jql})
+        count = answer.get("count") if isinstance(answer, dict) else None
+        return count if isinstance(count, int) else None
+
+
+class DataCenterApi(_Catalogs):
+    """Jira Data Center (and Server), REST v2."""
+
+    version = "2"
+
+    def listing(self, jql: str) -> list[Listed]:
+        found: list[Listed] = []
+        while True:
+            page = self._search(jql, len(found), DATACENTER_LISTING_PAGE, ",".join(LISTING_FIELDS))
+            issues = page.get("issues") or []
+            found.extend(listed(raw) for raw in issues)
+            if not issues or len(found) >= int(page.get("total") or 0):
+                return found
+
+    def _search(self, jql: str, start: int, size: int, fields: str, expand: str = "") -> Any:
+        params: dict[str, str | int] = {
+            "jql": jql,
+            "startAt": start,
+            "maxResults": size,
+            "fields": fields,
+        }
+        if expand:
+            params["expand"] = expand
+        return self.client.get("/rest/api/2/search", params)
+
+    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
+        issues: list[Any] = []
+        for start in range(0, len(ids), FETCH_PAGE):
+            chunk = ids[start : start + FETCH_PAGE]
+            page = self._search(ids_jql(chunk), 0, FETCH_PAGE, "*all", "changelog")
+            issues.extend(page.get("issues") or [])
+        truncated = [issue for issue in issues if _is_truncated(issue)]
+        with ThreadPoolExecutor(self.client.concurrency) as pool:
+            for issue, complete in zip(
+                truncated, pool.map(self._full_changelog, truncated), strict=True
+            ):
+                issue["changelog"] = complete
+        return {"issues": _ordered(issues, ids)}
+
+    def _full_changelog(self, issue: dict[str, Any]) -> Any:
+        # Data Center has no changelog pages: the issue resource expands all of it at once.
+        full = self.client.get(
+            f"/rest/api/2/issue/{issue['id']}", {"fields": "created", "expand": "changelog"}
+        )
+        changelog = full.get("changelog") if isinstance(full, dict) else None
+        if not isinstance(changelog, dict) or _is_truncated(full):
+            raise SourceError(
+                f"Jira at {self.client.credentials.site_url} returned an incomplete changelog "
+                f"for issue {issue.get('key')} even on its own."
+            )
+        return changelog
+
+    def approximate_count(self, jql: str) -> int | None:
+        page = self._search(jql, 0, 0, "id")
+        total = page.get("total") if isinstance(page, dict) else None
+        return total if isinstance(total, int) else None
+
+
+def _is_truncated(issue: dict[str, Any]) -> bool:
+    changelog = issue.get("changelog")
+    if not isinstance(changelog, dict):
+        return True
+    total = changelog.get("total")
+    histories = changelog.get("histories") or []
+    return isinstance(total, int) and total > len(histories)

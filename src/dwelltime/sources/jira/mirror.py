@@ -1,0 +1,74 @@
+"""The read-through mirror: bring the store's copies of listed issues up to date.
+
+A listing (ids and `updated`, cheap pages of thousands) is compared with the store; only
+issues missing from it or older there are fetched with full histories, in parallel pages,
+and written through the store in one transaction per page. An interrupted run loses at
+most the pages in flight: what was written stays current and is not fetched again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from dwelltime.domain.issues import Status
+from dwelltime.errors import ImportRejected, SourceError
+from dwelltime.sources.jira.editions import FETCH_PAGE, Listed, SiteApi
+from dwelltime.sources.jira_json.documents import parse_documents
+from dwelltime.sources.store.data import StoreData
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.sql_lists import id_chunks
+
+
+class Mirror:
+    """Completes issues of one site in the store, as the site's user sees them."""
+
+    def __init__(self, store: IssueStore, api: SiteApi) -> None:
+        self._store = store
+        self._api = api
+        self.site = api.client.credentials.site_url
+
+    def statuses(self) -> list[Status]:
+        """The site's status catalog as Jira lists it now, kept in the store too."""
+        parsed = parse_documents([self._api.statuses()], "status", statuses_only=True)
+        self._store.write(StoreData(statuses=parsed.data.statuses))
+        return list(parsed.data.statuses)
+
+    def stale(self, listing: Sequence[Listed]) -> list[int]:
+        """Ids of `listing` the store lacks or holds an older copy of, in listing order."""
+        stored = self._store.site_rows(self.site, [entry.id for entry in listing])
+        return [entry.id for entry in listing if _is_stale(entry, stored)]
+
+    def row_ids(self, jira_ids: Sequence[int]) -> list[int]:
+        """The store's row ids of `jira_ids` of this site (all stored), in that order."""
+        stored = self._store.site_rows(self.site, jira_ids)
+        return [stored[jira_id][0] for jira_id in jira_ids]
+
+    def complete(self, ids: Sequence[int], on_written: Callable[[int], None] | None = None) -> int:
+        """Fetch and store `ids` with full histories; `on_written` hears each page's size."""
+        pages = list(id_chunks(ids, FETCH_PAGE))
+        written = 0
+        with ThreadPoolExecutor(self._api.client.concurrency) as pool:
+            # map keeps page order, so writes follow the listing whatever finishes first.
+            for document in pool.map(self._api.fetch, pages):
+                written += self._write(document)
+                if on_written is not None:
+                    on_written(len(document.get("issues") or []))
+        return written
+
+    def _write(self, document: dict[str, object]) -> int:
+        try:
+            parsed = parse_documents([document])
+        except ImportRejected as error:
+            raise SourceError(
+                f"Jira sent an issue dwelltime cannot read: {error.message}"
+            ) from None
+        return self._store.write(replace(parsed.data, site=self.site)).issues
+
+
+def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
+    if entry.id not in stored:
+        return True
+    held = stored[entry.id][1]
+    return entry.updated_ms is None or held is None or held < entry.updated_ms

@@ -1,0 +1,29 @@
+"""Tables of the Jira side of the store: which site a token reads (with its Jira
+credentials, encrypted, or none: the store's copy) and sync progress; migrations/ creates
+them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dwelltime.db import metadata
+
+token_sites = sa.Table(
+    "token_sites",
+    metadata,
+    sa.Column("token_id", sa.String(36), primary_key=True),
+    sa.Column("site", sa.String, nullable=False),  # a Jira base URL or a reserved site
+    sa.Column("edition", sa.String),  # cloud | datacenter; None: read the store only
+    sa.Column("email", sa.String),
+    sa.Column("secret", sa.Text),  # a Fernet token, never the plain text
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+jira_syncs = sa.Table(
+    "jira_syncs",
+    metadata,
+    sa.Column("site_url", sa.String, primary_key=True),
+    sa.Column("jql", sa.Text, primary_key=True),
+    sa.Column("watermark_ms", sa.BigInteger),  # newest `updated` of the last complete sync
+    sa.Column("synced_ms", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,402 @@
+"""A fake Jira (Cloud v3 and Data Center v2 on one ASGI app) serving issues from fixtures.
+
+It answers with the real response shapes and the behaviours that break naive clients:
+search changelogs truncated to 40 histories, newest first (the changelog endpoints give
+them oldest first), nextPageToken paging with tokens that can expire, 429 bursts with
+Retry-After, 503s, a fixed-window rate limit with X-RateLimit-* headers, latency, and a
+permission filter per credential. `requests` logs every request for the tests to count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tests.sources.jira.fixtures import STATUSES, jira_time
+
+SEARCH_CHANGELOG_LIMIT = 40
+FULL_PAGE = 100
+ID_PAGE = 5000
+
+
+@dataclass
+class Fault:
+    """The next `count` requests answer `status` with `headers`."""
+
+    status: int
+    count: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FakeJira:
+    issues: list[dict[str, Any]]
+    #: Authorization header value -> (user name, projects the user may see).
+    grants: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
+    #: Sprint id -> the issue keys in it (the Sprint field is customfield_10020).
+    sprints: dict[str, set[str]] = field(default_factory=dict)
+    latency_s: float = 0.0
+    rate_limit: int | None = None  # requests per 1-second window
+    faults: list[Fault] = field(default_factory=list)
+    dead: bool = False
+    #: After this many requests the site dies (an interruption in the middle of a sync).
+    dies_after: int | None = None
+    expire_tokens: int = 0
+    bulkfetch: bool = True
+    listing_page: int = ID_PAGE
+    requests: list[str] = field(default_factory=list)
+    max_in_flight: int = 0
+    throttled: int = 0  # 429s the rate limit answered
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._window = (0, 0)  # (window second, requests in it)
+        self._in_flight = 0
+
+    def grant(self, user: str, projects: set[str], *, email: str = "", token: str = "") -> str:
+        """Register a credential; returns its token (PAT or API token)."""
+        secret = token or f"token-{user}"
+        if email:
+            header = "Basic " + base64.b64encode(f"{email}:{secret}".encode()).decode()
+        else:
+            header = f"Bearer {secret}"
+        self.grants[header] = (user, frozenset(projects))
+        return secret
+
+    def touch(self, key: str, at_ms: int, to_status: int = 1) -> None:
+        """Give issue `key` a new status change at `at_ms` (and that `updated`)."""
+        issue = next(i for i in self.issues if i["key"] == key)
+        old = issue["fields"]["status"]
+        new = STATUSES[to_status]
+        issue["histories"].append(
+            {
+                "id": str(90_000 + len(self.requests) + len(issue["histories"])),
+                "author": {"accountId": "acc-ada", "displayName": "Ada"},
+                "created": jira_time(at_ms),
+                "items": [
+                    {
+                        "field": "status",
+                        "fieldtype": "jira",
+                        "fieldId": "status",
+                        "from": old["id"],
+                        "fromString": old["name"],
+                        "to": new["id"],
+                        "toString": new["name"],
+                    }
+                ],
+            }
+        )
+        issue["fields"]["status"] = new
+        issue["fields"]["updated"] = jira_time(at_ms)
+
+    def count(self, prefix: str) -> int:
+        return sum(1 for line in self.requests if line.split(" ", 1)[1].startswith(prefix))
+
+    # -- the ASGI app -------------------------------------------------------------------
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.middleware("http")
+        async def gate(request: Request, call_next: Any) -> Any:
+            if request.url.path.startswith("/_fake/"):
+                return await call_next(request)
+            with self._lock:
+                self.requests.append(f"{request.method} {request.url.path}")
+                self._in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            try:
+                return await answer(request, call_next)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+
+        async def answer(request: Request, call_next: Any) -> Any:
+            if self.latency_s:
+                await asyncio.sleep(self.latency_s)
+            if self.dies_after is not None and len(self.requests) > self.dies_after:
+                self.dead = True
+            if self.dead:
+                return JSONResponse({"errorMessages": ["Service Unavailable"]}, 503)
+            limited = self._rate_limited()
+            if limited is not None:
+                return limited
+            with self._lock:
+                fault = self.faults[0] if self.faults else None
+                if fault is not None:
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.pop(0)
+            if fault is not None:
+                return JSONResponse({"errorMessages": ["fault"]}, fault.status, fault.headers)
+            if request.headers.get("authorization") not in self.grants:
+                return JSONResponse({"errorMessages": ["You are not authenticated."]}, 401)
+            response = await call_next(request)
+            response.headers.update(self._rate_headers())
+            return response
+
+        @app.get("/_fake/stats")
+        async def stats() -> Any:
+            """For a fake served in another process (bench/): what it was asked."""
+            return {"requests": len(self.requests), "throttled": self.throttled}
+
+        @app.post("/rest/api/3/search/jql")
+        async def cloud_search(request: Request) -> Any:
+            body = await request.json()
+            token = body.get("nextPageToken")
+            if token and self._expire():
+                return _error(400, "The provided next page token is invalid or expired.")
+            found = self._select(request, body.get("jql", ""))
+            if isinstance(found, JSONResponse):
+                return found
+            fields = body.get("fields") or []
+            listing = all(
+                name in {"updated", "created", "resolutiondate", "id", "key"} for name in fields
+            )
+            size = min(int(body.get("maxResults", 50)), self.listing_page if listing else FULL_PAGE)
+            start = int(token.split(":")[1]) if token else 0
+            page = found[start : start + size]
+            answer: dict[str, Any] = {
+                "issues": [
+                    self._shape(i, fields, "changelog" in body.get("expand", "")) for i in page
+                ],
+                "isLast": start + size >= len(found),
+            }
+            if start + size < len(found):
+                answer["nextPageToken"] = f"t:{start + size}"
+            return JSONResponse(answer)
+
+        @app.post("/rest/api/3/search/approximate-count")
+        async def approximate(request: Request) -> Any:
+            found = self._select(request, (await request.json()).get("jql", ""))
+            return found if isinstance(found, JSONResponse) else {"count": len(found)}
+
+        @app.post("/rest/api/3/changelog/bulkfetch")
+        async def bulkfetch(request: Request) -> Any:
+            if not self.bulkfetch:
+                return _error(404, "Not found")
+            body = await request.json()
+            visible = {i["id"]: i for i in self._visible(request)}
+            wanted = [visible[str(i)] for i in body.get("issueIdsOrKeys", []) if str(i) in visible]
+            limit = min(int(body.get("maxResults", 1000)), 1000)
+            token = body.get("nextPageToken")
+            skip = int(token.split(":")[1]) if token else 0
+            pairs = [(i, h) for i in wanted for h in i["histories"]]
+            page = pairs[skip : skip + limit]
+            logs: dict[str, list[Any]] = {}
+            for issue, history in page:
+                logs.setdefault(issue["id"], []).append(history)
+            answer: dict[str, Any] = {
+                "issueChangeLogs": [{"issueId": k, "changeHistories": v} for k, v in logs.items()]
+            }
+            if skip + limit < len(pairs):
+                answer["nextPageToken"] = f"b:{skip + limit}"
+            return JSONResponse(answer)
+
+        @app.get("/rest/api/3/issue/{issue_id}/changelog")
+        async def changelog(request: Request, issue_id: str) -> Any:
+            issue = self._issue(request, issue_id)
+            if issue is None:
+                return _error(404, "Issue does not exist or you do not have permission to see it.")
+            start = int(request.query_params.get("startAt", 0))
+            size = min(int(request.query_params.get("maxResults", 100)), 100)
+            values = issue["histories"][start : start + size]
+            total = len(issue["histories"])
+            return {
+                "startAt": start,
+                "maxResults": size,
+                "total": total,
+                "isLast": start + size >= total,
+                "values": values,
+            }
+
+        @app.get("/rest/api/2/search")
+        async def dc_search(request: Request) -> Any:
+            query = request.query_params
+            found = self._select(request, query.get("jql", ""))
+            if isinstance(found, JSONResponse):
+                return found
+            fields = [f for f in query.get("fields", "*navigable").split(",") if f]
+            expand = "changelog" in query.get("expand", "")
+            start = int(query.get("startAt", 0))
+            size = min(int(query.get("maxResults", 50)), 1000 if not expand else FULL_PAGE)
+            return {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(found),
+                "issues": [self._shape(i, fields, expand) for i in found[start : start + size]],
+            }
+
+        @app.get("/rest/api/2/issue/{issue_id}")
+        async def dc_issue(request: Request, issue_id: str) -> Any:
+            issue = self._issue(request, issue_id)
+            if issue is None:
+                return _error(404, "Issue Does Not Exist")
+            shaped = self._shape(issue, ["created"], False)
+            shaped["changelog"] = _changelog(issue["histories"], len(issue["histories"]))
+            return JSONResponse(shaped)
+
+        @app.get("/rest/api/{version}/status")
+        async def status(version: str) -> Any:
+            return STATUSES
+
+        @app.get("/rest/api/{version}/filter/{filter_id}")
+        async def saved_filter(version: str, filter_id: str) -> Any:
+            if filter_id not in self.filters:
+                return _error(404, "The selected filter is not available to you.")
+            return {"id": filter_id, "name": f"Filter {filter_id}", "jql": self.filters[filter_id]}
+
+        @app.get("/rest/agile/1.0/sprint/{sprint_id}")
+        async def sprint(sprint_id: str) -> Any:
+            if sprint_id not in self.sprints:
+                return _error(404, "Sprint does not exist")
+            return {"id": int(sprint_id), "name": f"Sprint {sprint_id}", "state": "active"}
+
+        return app
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _expire(self) -> bool:
+        with self._lock:
+            if self.expire_tokens > 0:
+                self.expire_tokens -= 1
+                return True
+        return False
+
+    def _rate_limited(self) -> JSONResponse | None:
+        if self.rate_limit is None:
+            return None
+        with self._lock:
+            second = math.floor(time.time())
+            window, used = self._window
+            used = used + 1 if window == second else 1
+            self._window = (second, used)
+        if used > self.rate_limit:
+            with self._lock:
+                self.throttled += 1
+            return JSONResponse(
+                {"errorMessages": ["Rate limit exceeded."]},
+                429,
+                {"Retry-After": "1", **self._rate_headers()},
+            )
+        return None
+
+    def _rate_headers(self) -> dict[str, str]:
+        if self.rate_limit is None:
+            return {}
+        window, used = self._window
+        reset = datetime.fromtimestamp(window + 1, UTC).isoformat().replace("+00:00", "Z")
+        return {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": str(max(0, self.rate_limit - used)),
+            "X-RateLimit-Reset": reset,
+        }
+
+    def _visible(self, request: Request) -> list[dict[str, Any]]:
+        _, projects = self.grants[request.headers["authorization"]]
+        return [i for i in self.issues if i["fields"]["project"]["key"] in projects]
+
+    def _issue(self, request: Request, issue_id: str) -> dict[str, Any] | None:
+        return next((i for i in self._visible(request) if issue_id in (i["id"], i["key"])), None)
+
+    def _select(self, request: Request, jql: str) -> list[dict[str, Any]] | JSONResponse:
+        try:
+            return select(self._visible(request), jql, self.sprints)
+        except ValueError as error:
+            return _error(400, str(error))
+
+    def _shape(self, issue: dict[str, Any], fields: list[str], expand: bool) -> dict[str, Any]:
+        every = "*all" in fields or "*navigable" in fields
+        shaped: dict[str, Any] = {
+            "id": issue["id"],
+            "key": issue["key"],
+            "self": f"http://fake/rest/api/2/issue/{issue['id']}",
+            "fields": {k: v for k, v in issue["fields"].items() if every or k in fields},
+        }
+        if expand:
+            shaped["changelog"] = _changelog(issue["histories"], SEARCH_CHANGELOG_LIMIT)
+        return shaped
+
+
+def _changelog(histories: list[Any], limit: int) -> dict[str, Any]:
+    """As search results carry it: the newest `limit` histories, newest first."""
+    shown = list(reversed(histories))[:limit]
+    return {"startAt": 0, "maxResults": len(shown), "total": len(histories), "histories": shown}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"errorMessages": [message], "errors": {}}, status)
+
+
+_CLAUSE = re.compile(
+    r"^(?P<field>\w+)\s*(?P<op>>=|<=|=|<|>|\bin\b|\bwas\b)\s*(?P<value>.+)$", re.IGNORECASE
+)
+
+
+def select(
+    issues: list[dict[str, Any]], jql: str, sprints: dict[str, set[str]]
+) -> list[dict[str, Any]]:
+    """The fake's JQL: clauses joined by AND over a few fields, and ORDER BY created/key."""
+    parts = re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)
+    where, order = parts[0], parts[1] if len(parts) > 1 else ""
+    found = list(issues)
+    for clause in re.split(r"(?i)\s+and\s+", where.strip()):
+        clause = clause.strip().strip("()").strip()
+        if clause:
+            found = [issue for issue in found if _matches(issue, clause, sprints)]
+    order = order.strip().lower()
+    if order.startswith("key"):
+        found.sort(key=lambda i: int(i["key"].split("-")[1]), reverse="desc" in order)
+    else:  # Jira's default: newest created first
+        found.sort(key=lambda i: i["fields"]["created"], reverse="asc" not in order)
+    return found
+
+
+def _matches(issue: dict[str, Any], clause: str, sprints: dict[str, set[str]]) -> bool:
+    match = _CLAUSE.match(clause)
+    if match is None:
+        raise ValueError(f"The fake Jira cannot read the JQL clause {clause!r}.")
+    name, op, value = match["field"].lower(), match["op"].lower(), match["value"].strip()
+    fields = issue["fields"]
+    text = value.strip('"')
+    if name == "id" and op == "in":
+        return issue["id"] in {v.strip() for v in value.strip("()").split(",")}
+    if name == "project" and op == "=":
+        return bool(fields["project"]["key"] == text)
+    if name == "project" and op == "in":
+        keys = {v.strip().strip('"') for v in value.strip("()").split(",")}
+        return bool(fields["project"]["key"] in keys)
+    if name == "sprint" and op == "=":
+        return issue["key"] in sprints.get(text, set())
+    if name == "status" and op == "=":
+        return bool(fields["status"]["name"].lower() == text.lower())
+    if name == "assignee" and op == "was":
+        people = {(fields.get("assignee") or {}).get("accountId")}
+        for history in issue["histories"]:
+            for item in history["items"]:
+                if item["field"] == "assignee":
+                    people.update((item["from"], item["to"]))
+        return text in people
+    if name in ("created", "updated") and op in (">=", "<"):
+        at = _instant(fields[name])
+        if text.startswith("-") and text.endswith("m"):
+            bound = time.time() * 1000 - int(text[1:-1]) * 60_000
+        else:
+            bound = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp() * 1000
+        return at >= bound if op == ">=" else at < bound
+    raise ValueError(f"The fake Jira cannot read the JQL clause {clause!r}.")
+
+
+def _instant(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000

@@ -1,0 +1,144 @@
+"""An export read from a Jira site equals the export of the same issues imported from JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dwelltime.config import Settings
+from dwelltime.domain.selection import Selection
+from dwelltime.params.parsing import parse_params
+from dwelltime.pipeline import run_report
+from dwelltime.sources.base import IssueSource
+from dwelltime.sources.jira import mirror
+from dwelltime.sources.jira.credentials import JiraCredentials
+from dwelltime.sources.jira.site import open_site
+from dwelltime.sources.jira.source import JiraSource
+from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
+from tests.sources.jira.conftest import alice, bob
+from tests.sources.jira.fake_jira import FakeJira
+from tests.sources.jira.fixtures import STATUSES, as_search_response
+
+NOW_MS = 1_767_225_600_000  # 2026-01-01 UTC
+REPORTS = [
+    "filterType=project&projectKey=BETA&columnsBy=statusDuration&outputType=CSV",
+    "filterType=customjql&customjql=project = {p}&columnsBy=statusCount&outputType=CSV"
+    "&fields=summary,priority,assignee",
+    "filterType=user&user=acc-bob&columnsBy=assigneeDuration&outputType=CSV",
+    "filterType=project&projectKey={p}&columnsBy=statusDuration&outputType=CSV"
+    "&startDate=2025-01-01 05:00&endDate=2025-01-02",
+]
+
+
+def _csv(source: IssueSource, store: IssueStore, query: str) -> str:
+    raw: dict[str, list[str]] = {}
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        raw.setdefault(name, []).append(value)
+    params = parse_params(raw, StoreParamContext(store))
+    out = io.BytesIO()
+    run_report(params, source, NOW_MS, out, batch_size=7)
+    return out.getvalue().decode()
+
+
+def _imported(tmp_path: Path, fake: FakeJira, projects: set[str]) -> IssueStore:
+    visible = [i for i in fake.issues if i["fields"]["project"]["key"] in projects]
+    (tmp_path / "search.json").write_text(json.dumps(as_search_response(visible)))
+    (tmp_path / "status.json").write_text(json.dumps(STATUSES))
+    store = IssueStore.open(Settings(home=tmp_path / "imported"))
+    results = list(
+        import_files(
+            store, [tmp_path / "search.json"], tmp_path / "status.json", "https://jira.example"
+        )
+    )
+    assert all(result.error is None for result in results)
+    return store
+
+
+@pytest.mark.parametrize("who", [alice, bob], ids=["cloud", "datacenter"])
+@pytest.mark.parametrize("query", REPORTS)
+def test_jira_export_equals_the_imported_export(
+    who: type[JiraCredentials],
+    query: str,
+    fake: FakeJira,
+    site_url: str,
+    jira_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    credentials = who(site_url)  # type: ignore[call-arg]
+    projects = {"ALPHA", "BETA"} if credentials.edition == "cloud" else {"BETA"}
+    local = _imported(tmp_path, fake, projects)
+    query = query.format(p="ALPHA" if credentials.edition == "cloud" else "BETA")
+    mirror = IssueStore.open(jira_settings)
+    jira = JiraSource(mirror, open_site(credentials, jira_settings))
+    expected = _csv(LocalSource(local), local, query)
+    assert expected.count("\n") > 2
+    assert _csv(jira, mirror, query) == expected
+
+
+def test_issues_with_more_than_100_histories_arrive_complete(
+    fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    long_ones = [i for i in fake.issues if len(i["histories"]) > 100]
+    assert len(long_ones) >= 3
+    for credentials in (alice(site_url), bob(site_url)):
+        home = jira_settings.home / credentials.edition
+        store = IssueStore.open(jira_settings.model_copy(update={"home": home}))
+        source = JiraSource(store, open_site(credentials, jira_settings))
+        selection = Selection("customjql", "project = BETA")
+        assert sum(batch.issues.height for batch in source.batches(selection, 50)) == 15
+        issues, histories = schema.issues, schema.histories
+        with store.engine.connect() as connection:
+            stored: dict[int, int] = dict(
+                connection.execute(
+                    sa.select(issues.c.jira_id, sa.func.count())
+                    .join(histories, histories.c.issue_id == issues.c.id)
+                    .group_by(issues.c.jira_id)
+                ).all()
+            )
+        beta = [i for i in fake.issues if i["fields"]["project"]["key"] == "BETA"]
+        assert stored == {int(i["id"]): len(i["histories"]) for i in beta}
+        assert any(len(i["histories"]) > 100 for i in beta)
+
+
+class FetchWatcher:
+    """A pipeline Progress noting how much of Jira was read at each batch."""
+
+    def __init__(self, fake: FakeJira) -> None:
+        self._fake = fake
+        self.fetched_at: list[int] = []
+
+    def started(self, total: int) -> None:
+        pass
+
+    def advanced(self, completed: int) -> None:
+        self.fetched_at.append(self._fake.count("/rest/api/3/changelog/bulkfetch"))
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def test_batches_flow_while_jira_is_still_read(
+    fake: FakeJira, site_url: str, jira_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mirror, "FETCH_PAGE", 4)
+    store = IssueStore.open(jira_settings)
+    source = JiraSource(store, open_site(alice(site_url), jira_settings))
+    params = parse_params(
+        {"filterType": ["project"], "projectKey": ["ALPHA"], "columnsBy": ["statusCount"],
+         "outputType": ["CSV"]},
+        StoreParamContext(store),
+    )  # fmt: skip
+    watcher = FetchWatcher(fake)
+    run_report(params, source, NOW_MS, io.BytesIO(), watcher, batch_size=4)
+    # Batches of 4, 4, 4 and 3 issues; at most the next chunk is read ahead of the engine.
+    assert len(watcher.fetched_at) == 4
+    assert watcher.fetched_at[0] <= 2 < watcher.fetched_at[-1] == 4
