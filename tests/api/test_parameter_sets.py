@@ -119,3 +119,9 @@ def test_bad_bodies_are_400_naming_the_problem(
 ) -> None:
     response = client.post("/rest/parameterSets", json=body, headers=alice.headers)
     assert any(line.startswith(problem) for line in assert_envelope(response, 400)["messages"])
+
+
+def test_parameter_names_are_saved_as_spec_spells_them(client: httpx.Client, alice: User) -> None:
+    body = {"name": "cased", "parameters": {"FilterType": "project", "PROJECTKEY": "PAY"}}
+    saved = client.post("/rest/parameterSets", json=body, headers=alice.headers).json()
+    assert saved["parameters"] == {"filterType": "project", "projectKey": "PAY"}

@@ -1,6 +1,7 @@
 """One table from error class to HTTP status, and the handlers that answer with the envelope.
 
-Every non-2xx answer is `{"status", "message", "messages", "time"[, "exportId"]}` (SPEC §2),
+Every non-2xx answer is `{"status", "message", "messages", "time"[, "exportId"],
+"pluginVersion"}` (SPEC §2; `pluginVersion` is dwelltime's version, where Timepiece sends its own),
 whether it comes from a DwelltimeError, FastAPI's validation or routing, or a bug.
 """
 
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from dwelltime import __version__
 from dwelltime.errors import (
     DwelltimeError,
     ExportAborted,
@@ -78,6 +80,7 @@ def envelope(
     }
     if export_id is not None:
         body["exportId"] = export_id
+    body["pluginVersion"] = __version__
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -29,7 +29,8 @@ class ExportPublic(BaseModel):
     created: int = Field(description="Epoch milliseconds when the export was started.")
     completed: int = Field(description="Issues processed so far.")
     total: int = Field(description="Issues to process; 0 until the selection is resolved.")
-    message: str | None = Field(description="Why it failed, or who aborted it.")
+    message: str | None = Field(description="Why it failed; null when Aborted (see abortedBy).")
+    abortedBy: str | None = Field(default=None, description="Who aborted it, when Aborted.")
     downloadLink: str | None = None
     fileName: str
     outputType: str
@@ -48,14 +49,19 @@ class ExportsPublic(BaseModel):
 
 def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
     """The status JSON of one export (key order as in SPEC §2, extras after)."""
+    aborted = record.status is ExportStatus.ABORTED
     body: dict[str, Any] = {
         "exportId": record.id,
         "status": record.status.value,
         "created": record.created_ms,
         "completed": record.completed,
         "total": record.total,
-        "message": record.message,
+        # As in Timepiece's example an aborted export's message is null; who aborted it is
+        # an extra field. Only the owner can abort an export, so it is the owner.
+        "message": None if aborted else record.message,
     }
+    if aborted:
+        body["abortedBy"] = record.owner
     if record.status is ExportStatus.SUCCESSFUL:
         body["downloadLink"] = download_link(base, record.id)
     body.update(

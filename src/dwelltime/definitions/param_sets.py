@@ -9,7 +9,7 @@ from dwelltime.definitions.search import Page, search_page
 from dwelltime.domain.caller import Caller
 from dwelltime.errors import Forbidden, InvalidParameters, NotFound
 from dwelltime.params.values import MAX_ID_CHARS, ParamProblem, clean_text
-from dwelltime.params.wire import KNOWN_PARAMETERS
+from dwelltime.params.wire import KNOWN_PARAMETERS, canonical_name
 from dwelltime.sources.store.issue_store import IssueStore, ParamSet
 
 NOT_OWNER = "Only the owner of a parameter set can change it."
@@ -127,4 +127,8 @@ def _checked(param_set: ParamSet) -> ParamSet:
 
 
 def _values(params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {name: list(values) for name, values in params.items()}
+    """The parameters under their canonical names (names match ignoring case)."""
+    values: dict[str, list[str]] = {}
+    for name, texts in params.items():
+        values.setdefault(canonical_name(name), []).extend(texts)
+    return values

@@ -70,12 +70,39 @@ def _json_text(value: Any) -> str:
     return json.dumps(value)
 
 
+_BY_FOLDED_NAME = {name.casefold(): name for name in KNOWN_PARAMETERS}
+
+
+def canonical_name(name: str) -> str:
+    """A known parameter's name as SPEC §3 spells it, whatever its case (Timepiece's eazyBI
+    guide sends `customJQL`); other names unchanged."""
+    return _BY_FOLDED_NAME.get(name.casefold(), name)
+
+
+def canonical_names(raw: Mapping[str, object]) -> dict[str, object]:
+    """`raw` under canonical names; the values of two spellings of one name are kept
+    together, so a disagreement between them is refused later, not resolved here."""
+    merged: dict[str, object] = {}
+    for name, given in raw.items():
+        canonical = canonical_name(name)
+        if canonical in merged:
+            before, after = as_texts(merged[canonical]), as_texts(given)
+            merged[canonical] = before + after if before is not None and after is not None else _BAD
+        else:
+            merged[canonical] = given
+    return merged
+
+
+_BAD = object()  # a value as_texts refuses, so the parameter is reported as badly shaped
+
+
 def known_values(raw: Mapping[str, Sequence[str]], problems: list[str]) -> dict[str, list[str]]:
-    """Known parameters as lists of text; JSON scalars become their text form. A value of
-    the wrong shape is added to `problems` and left out."""
+    """Known parameters (any case) as lists of text; JSON scalars become their text form. A
+    value of the wrong shape is added to `problems` and left out."""
     values: dict[str, list[str]] = {}
+    spelled = canonical_names(raw)
     for name in KNOWN_PARAMETERS:
-        given = raw.get(name)
+        given = spelled.get(name)
         if given is None:
             continue
         texts = as_texts(given)
@@ -91,10 +118,11 @@ def under_param_set(
     saved: Mapping[str, Sequence[str]], explicit: dict[str, list[str]]
 ) -> dict[str, list[str]]:
     """The saved set's parameters, each overridden by an explicitly given one."""
+    spelled = canonical_names(saved)
     merged = {
         name: texts
         for name in KNOWN_PARAMETERS
-        if name != "paramSetId" and (texts := as_texts(saved.get(name, ()))) is not None
+        if name != "paramSetId" and (texts := as_texts(spelled.get(name, ()))) is not None
         if any(text.strip() for text in texts)
     }
     return merged | explicit
