@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="A running job silent this long is taken as dead."
     )
 
+    sync_budget_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time budget of a synchronous report call; past it the answer is 408.",
+    )
+    small_export_max_issues: int = Field(
+        default=10_000, ge=1, description="Most issues /rest/smallexport answers; more is a 400."
+    )
+
     @field_validator("home")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:

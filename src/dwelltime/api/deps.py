@@ -17,6 +17,7 @@ from dwelltime.domain.caller import Caller
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
+from dwelltime.reports.service import ReportService
 from dwelltime.tokens import TokenService, Unauthorized
 
 TOKEN_SCHEMES = ("tisjwt", "bearer")
@@ -35,6 +36,7 @@ class Services:
     scheduler: Scheduler
     calendars: CalendarService
     param_sets: ParamSetService
+    reports: ReportService
 
 
 async def get_services(request: Request) -> Services:

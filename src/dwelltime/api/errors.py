@@ -30,6 +30,7 @@ from dwelltime.errors import (
     SourceError,
 )
 from dwelltime.exports.problems import ExportNotFound, QueueFull
+from dwelltime.reports.budget import ReportTimeout
 from dwelltime.tokens import Unauthorized
 
 STATUS_BY_ERROR: dict[type[DwelltimeError], int] = {
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: dict[type[DwelltimeError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
+    ReportTimeout: 408,
     ExportConflict: 409,
     ExportAborted: 409,
     QueueFull: 429,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 FilterType = Literal["project", "user", "jqlfilter", "customjql", "sprint"]
@@ -18,6 +18,8 @@ class Selection:
     `date_field` (inclusive start, exclusive end). `fields` are field ids whose
     display values the report shows or groups by; `change_fields` are field ids
     whose change items it needs besides status and assignee (dbsMetrics of type field).
+    `start_index`/`max_issues` window the selected issues in their stable order, so a
+    synchronous page reads only its own issues (SPEC §8.3).
     """
 
     filter_type: FilterType
@@ -28,3 +30,9 @@ class Selection:
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = ()
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
+    start_index: int = 0
+    max_issues: int | None = None
+
+    def whole(self) -> Selection:
+        """The same selection without its window."""
+        return replace(self, start_index=0, max_issues=None)

@@ -22,6 +22,8 @@ from dwelltime.writers.text import clean_text, guard_formula
 ENCODING = "utf-8-sig"
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: DATE_FORMAT in the notation Timepiece's JSON answers use (Java's), for `dateFormat`.
+DATE_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
 CsvValue = str | int | None
 

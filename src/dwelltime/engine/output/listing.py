@@ -23,9 +23,12 @@ from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
 
 def fixed_columns(fields: Sequence[str]) -> list[Column]:
     return [
-        Column("Key", ColumnKind.TEXT),
-        Column("Summary", ColumnKind.TEXT),
-        *(Column(field_title(field_id), field_kind(field_id)) for field_id in list_fields(fields)),
+        Column("Key", ColumnKind.TEXT, "issuekey"),
+        Column("Summary", ColumnKind.TEXT, SUMMARY),
+        *(
+            Column(field_title(field_id), field_kind(field_id), field_id)
+            for field_id in list_fields(fields)
+        ),
     ]
 
 
@@ -89,7 +92,7 @@ def pivoted_sheet(
                 lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
             yield from zip(*lists, strict=True)
 
-    header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
+    header = [*fixed_columns(fields), *(Column(c.title, c.kind, c.id) for c in columns)]
     return Sheet("List", header, rows, row_count)
 
 

@@ -23,7 +23,8 @@ class LocalSource:
 
     A selection is resolved to its ordered issue ids once and remembered, so `count()`
     and the `batches()` that follow cover exactly the same issues even while an import
-    runs beside them.
+    runs beside them. A window (`start_index`, `max_issues`) slices the resolved ids, so
+    the whole selection's count and any of its pages share one resolution.
     """
 
     def __init__(self, store: IssueStore) -> None:
@@ -59,10 +60,14 @@ class LocalSource:
         return SavedFilter(id=row.id, name=row.name, jql=row.jql, owner=row.owner)
 
     def _ids(self, selection: Selection) -> list[int]:
-        if self._resolved is None or self._resolved[0] != selection:
+        whole = selection.whole()
+        if self._resolved is None or self._resolved[0] != whole:
             with self._engine.connect() as connection:
-                self._resolved = (selection, selection_ids(connection, selection))
-        return self._resolved[1]
+                self._resolved = (whole, selection_ids(connection, whole))
+        ids = self._resolved[1]
+        if selection.max_issues is None:
+            return ids[selection.start_index :]
+        return ids[selection.start_index : selection.start_index + selection.max_issues]
 
 
 def _insertion_order(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[object]:

@@ -1,0 +1,75 @@
+"""The time budget over a real `dwelltime serve` (SPEC §8.1): a synchronous report of
+100,000 demo issues with a 1 s budget answers 408 advising an export, and nothing of its
+work is left running (the serve's own gauge says so)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from dwelltime.config import Settings
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.tokens import TokenService, load_secret
+from tests.api.envelope import assert_envelope
+from tests.api.serve_process import ServeProcess
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ISSUES = 100_000
+EVERYTHING = {
+    "filterType": "customjql",
+    "customjql": "created is not empty",
+    "columnsBy": "statusDuration",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServeProcess, str]]:
+    home = tmp_path_factory.mktemp("budget") / "home"
+    settings = Settings(home=home)
+    store = IssueStore.open(settings)
+    write_demo(store, ISSUES, projects=3)
+    token, _ = TokenService(store.engine, load_secret(settings)).create("bea")
+    with ServeProcess(home, home.parent / "serve.log", sync_budget_seconds="1") as server:
+        yield server, token
+
+
+def _running(client: httpx.Client) -> float:
+    metrics = client.get("/metrics").text
+    match = re.search(r"^dwelltime_sync_reports_running (\S+)$", metrics, re.MULTILINE)
+    assert match is not None, metrics
+    return float(match[1])
+
+
+def test_past_the_budget_is_408_and_the_work_is_cancelled(
+    server: tuple[ServeProcess, str],
+) -> None:
+    serve, token = server
+    headers = {"Authorization": f"TISJWT {token}"}
+    with httpx.Client(base_url=serve.url, timeout=120) as client:
+        params = {**EVERYTHING, "aggregationType": "average"}
+        response = client.get("/rest/aggregation", params=params, headers=headers)
+        body = assert_envelope(response, 408)
+        assert "POST /rest/export" in body["message"]
+        stopped = re.search(r"Stopped after ([\d,]+) of ([\d,]+) issues", body["messages"][0])
+        assert stopped is not None, body
+        done, total = (int(group.replace(",", "")) for group in stopped.groups())
+        assert total == ISSUES and done < total
+        assert _running(client) == 0
+
+
+def test_a_deep_page_reads_only_its_issues_within_the_same_budget(
+    server: tuple[ServeProcess, str],
+) -> None:
+    serve, token = server
+    headers = {"Authorization": f"TISJWT {token}"}
+    with httpx.Client(base_url=serve.url, timeout=120) as client:
+        params = {**EVERYTHING, "pageSize": "100", "startIssueIndex": str(ISSUES - 150)}
+        page = client.get("/rest/issues", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert body["total"] == ISSUES and len(body["table"]["body"]["rows"]) == 100
