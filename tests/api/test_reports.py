@@ -75,6 +75,24 @@ def test_issues_json_validates_and_equals_the_export_for_its_now(
             # raw is the integer milliseconds behind the rendered hours.
             if cell["raw"] is not None:
                 assert round(int(cell["raw"]) / 3_600_000, 2) == float(cell["value"])
+                assert int(cell["count"]) >= 1  # visits of the status
+            else:
+                assert cell["count"] is None
+
+
+def test_visit_counts_are_the_status_count_report(client: httpx.Client, alice: User) -> None:
+    durations = client.get(
+        "/rest/issue", params={"issueKey": "PAY-3", **PAY}, headers=alice.headers
+    )
+    counts = client.get(
+        "/rest/issue",
+        params={"issueKey": "PAY-3", **PAY, "columnsBy": "statusCount"},
+        headers=alice.headers,
+    )
+    (duration_row,) = durations.json()["table"]["body"]["rows"]
+    (count_row,) = counts.json()["table"]["body"]["rows"]
+    entries = {cell["id"]: cell["value"] for cell in count_row["valueColumns"]}
+    assert {cell["id"]: cell["count"] for cell in duration_row["valueColumns"]} == entries
 
 
 def test_csv_and_simplified_pages_are_the_export_rows(

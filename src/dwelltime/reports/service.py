@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, cast
 
 from dwelltime.config import Settings
@@ -17,7 +17,7 @@ from dwelltime.domain.calendar_json import calendar_summary
 from dwelltime.domain.caller import Caller
 from dwelltime.domain.issues import Status
 from dwelltime.engine.output.field_titles import list_fields
-from dwelltime.engine.table import AggregateKind, Sheet
+from dwelltime.engine.table import AggregateKind, ColumnKind, Sheet
 from dwelltime.errors import ExportAborted, InvalidParameters, NotFound
 from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFormat
 from dwelltime.params.parsing import effective_parameters, parse_params
@@ -344,7 +344,33 @@ class ReportService:
                 _prelude(report, params, info),
                 out,
                 consolidated=params.columns_by is ReportType.GROUP_DURATION,
+                visits=_visit_counts(report, params),
             )
+
+
+def _visit_counts(report: ComputedReport, params: ReportParams) -> dict[str, dict[str, str]]:
+    """For statusDuration, each cell's `count` (visits = entries, SPEC §8.2): the same
+    issues' statusCount report, by issue key and status id; nothing for other reports."""
+    if params.columns_by is not ReportType.STATUS_DURATION:
+        return {}
+    counting = replace(params, columns_by=ReportType.STATUS_COUNT)
+    window = report.selection
+    with computed_report(
+        counting,
+        report.source,
+        report.engine.context.now_ms,
+        start_index=window.start_index,
+        max_issues=window.max_issues,
+    ) as counted:
+        columns = counted.table.listing.columns
+        return {
+            str(row[0]): {
+                str(column.id): str(cell)
+                for column, cell in zip(columns, row, strict=True)
+                if column.kind is ColumnKind.COUNT and cell is not None
+            }
+            for row in counted.table.listing.rows()
+        }
 
 
 def _listing_roles(sheet: Sheet, params: ReportParams) -> list[Role]:

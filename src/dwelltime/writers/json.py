@@ -40,16 +40,22 @@ def write_table_json(
     destination: BinaryIO,
     *,
     consolidated: bool = False,
+    visits: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """`prelude`'s fields, then the table of `sheet`; `raw` is the same sheet in seconds.
 
-    `consolidated` marks value columns as consolidated groups (groupDuration).
+    `consolidated` marks value columns as consolidated groups (groupDuration); `visits`
+    gives value cells their `count`, by the row's first cell (the key) and column id.
     """
     header = _header(sheet.columns, roles, consolidated)
     destination.write(_open(prelude) + f'"table": {{"header": {_dumps(header)}, '.encode())
     destination.write(b'"body": {"rows": [')
     for index, (row, raw_row) in enumerate(zip(sheet.rows(), raw.rows(), strict=True)):
         body = _row(sheet.columns, raw.columns, roles, row, raw_row)
+        if visits:
+            counts = visits.get(str(row[0]), {})
+            for entry in body[Role.VALUE.value]:
+                entry["count"] = counts.get(entry["id"])
         destination.write((", " if index else "").encode() + _dumps(body).encode())
     destination.write(b"]}}}")
 
