@@ -11,7 +11,8 @@
 Both call the services in process (the HTTP layer is the same thin route for either side),
 alternating A B A B; medians of `--rounds` rounds, CPU seconds beside wall seconds.
 Usage: `python -m bench.sync_reports [--issues N] [--aggregation-issues N] [--home DIR]
-[--aggregation-home DIR] [--rounds N] [--only pages|aggregation]`; homes that already hold demo issues are reused.
+[--aggregation-home DIR] [--rounds N] [--only pages|aggregation]`; homes that already hold
+demo issues are reused.
 """
 
 from __future__ import annotations
