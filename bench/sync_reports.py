@@ -86,6 +86,22 @@ def _service(store: IssueStore, settings: Settings) -> tuple[ReportService, Stor
     return ReportService(context, settings, load_secret(settings)), context
 
 
+def _export(context: StoreParamContext, settings: Settings, output_type: str) -> object:
+    """What an export job computes and writes for EVERYTHING, into /dev/null."""
+    params = parse_params({**EVERYTHING, "outputType": [output_type]}, context)
+    with open(os.devnull, "wb") as sink:
+        now_ms = time.time_ns() // 1_000_000
+        return run_report(params, context.source, now_ms, sink, batch_size=settings.batch_size)
+
+
+def _export(context: StoreParamContext, settings: Settings, output_type: str) -> object:
+    """What an export job computes and writes for EVERYTHING, into /dev/null."""
+    params = parse_params({**EVERYTHING, "outputType": [output_type]}, context)
+    with open(os.devnull, "wb") as sink:
+        now_ms = time.time_ns() // 1_000_000
+        return run_report(params, context.source, now_ms, sink, batch_size=settings.batch_size)
+
+
 def pages(home: Path, issues: int, rounds: int) -> None:
     store = _store(home, issues)
     settings = Settings(home=home, sync_budget_seconds=3600)
@@ -98,19 +114,12 @@ def pages(home: Path, issues: int, rounds: int) -> None:
         raw = {**EVERYTHING, "pageSize": ["100"], "startIssueIndex": [str(start)]}
         return lambda: b"".join(service.page("bench", raw).chunks())
 
-    def whole() -> object:
-        params = parse_params({**EVERYTHING, "outputType": ["CSV"]}, context)
-        with open(os.devnull, "wb") as sink:
-            return run_report(
-                params,
-                context.source,
-                time.time_ns() // 1_000_000,
-                sink,
-                batch_size=settings.batch_size,
-            )
-
     results = _alternate(
-        {"whole report (CSV)": whole, "first page": page(0), "deep page": page(total - 200)},
+        {
+            "whole report (CSV)": lambda: _export(context, settings, "CSV"),
+            "first page": page(0),
+            "deep page": page(total - 200),
+        },
         rounds,
     )
     _report(f"pages of 100 out of {total:,} issues", results, "whole report (CSV)")
@@ -126,15 +135,7 @@ def aggregation(home: Path, issues: int, rounds: int) -> None:
         return b"".join(service.aggregation("bench", raw).chunks())
 
     def export() -> object:
-        params = parse_params({**EVERYTHING, "outputType": ["CSVAVERAGE"]}, context)
-        with open(os.devnull, "wb") as sink:
-            return run_report(
-                params,
-                context.source,
-                time.time_ns() // 1_000_000,
-                sink,
-                batch_size=settings.batch_size,
-            )
+        return _export(context, settings, "CSVAVERAGE")
 
     results = _alternate({"export CSVAVERAGE": export, "/rest/aggregation": sync}, rounds)
     _report(f"aggregation of {issues:,} issues", results, "export CSVAVERAGE")

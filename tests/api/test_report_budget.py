@@ -45,31 +45,29 @@ def _running(client: httpx.Client) -> float:
     return float(match[1])
 
 
-def test_past_the_budget_is_408_and_the_work_is_cancelled(
-    server: tuple[ServeProcess, str],
-) -> None:
+@pytest.fixture
+def client(server: tuple[ServeProcess, str]) -> Iterator[httpx.Client]:
     serve, token = server
     headers = {"Authorization": f"TISJWT {token}"}
-    with httpx.Client(base_url=serve.url, timeout=120) as client:
-        params = {**EVERYTHING, "aggregationType": "average"}
-        response = client.get("/rest/aggregation", params=params, headers=headers)
-        body = assert_envelope(response, 408)
-        assert "POST /rest/export" in body["message"]
-        stopped = re.search(r"Stopped after ([\d,]+) of ([\d,]+) issues", body["messages"][0])
-        assert stopped is not None, body
-        done, total = (int(group.replace(",", "")) for group in stopped.groups())
-        assert total == ISSUES and done < total
-        assert _running(client) == 0
+    with httpx.Client(base_url=serve.url, timeout=120, headers=headers) as client:
+        yield client
 
 
-def test_a_deep_page_reads_only_its_issues_within_the_same_budget(
-    server: tuple[ServeProcess, str],
-) -> None:
-    serve, token = server
-    headers = {"Authorization": f"TISJWT {token}"}
-    with httpx.Client(base_url=serve.url, timeout=120) as client:
-        params = {**EVERYTHING, "pageSize": "100", "startIssueIndex": str(ISSUES - 150)}
-        page = client.get("/rest/issues", params=params, headers=headers)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        assert body["total"] == ISSUES and len(body["table"]["body"]["rows"]) == 100
+def test_past_the_budget_is_408_and_the_work_is_cancelled(client: httpx.Client) -> None:
+    params = {**EVERYTHING, "aggregationType": "average"}
+    response = client.get("/rest/aggregation", params=params)
+    body = assert_envelope(response, 408)
+    assert "POST /rest/export" in body["message"]
+    stopped = re.search(r"Stopped after ([\d,]+) of ([\d,]+) issues", body["messages"][0])
+    assert stopped is not None, body
+    done, total = (int(group.replace(",", "")) for group in stopped.groups())
+    assert total == ISSUES and done < total
+    assert _running(client) == 0
+
+
+def test_a_deep_page_reads_only_its_issues_within_the_same_budget(client: httpx.Client) -> None:
+    params = {**EVERYTHING, "pageSize": "100", "startIssueIndex": str(ISSUES - 150)}
+    page = client.get("/rest/issues", params=params)
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["total"] == ISSUES and len(body["table"]["body"]["rows"]) == 100

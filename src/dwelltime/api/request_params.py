@@ -33,12 +33,7 @@ async def read_params(request: Request) -> dict[str, list[str]]:
 async def _body_params(request: Request) -> dict[str, list[str]]:
     if request.method in ("GET", "HEAD", "DELETE"):
         return {}
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+    body = await _limited_body(request)
     if not body.strip():
         return {}
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -63,18 +58,28 @@ async def _body_params(request: Request) -> dict[str, list[str]]:
 
 async def json_body(request: Request) -> object:
     """A request's JSON document (a calendar, a parameter set), within the body limit."""
+    return _parsed_json(await _limited_body(request), "Invalid request body.")
+
+
+async def _limited_body(request: Request) -> bytes:
+    """The body, refused (413) past MAX_BODY_BYTES, by its declared length if it has one."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_large()
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise _too_large()
+    return body
+
+
+def _parsed_json(body: bytes, message: str) -> object:
     try:
-        return json.loads(body)
+        document: object = json.loads(body)
     except (ValueError, RecursionError) as error:
         raise RequestRejected(
-            400, "Invalid request body.", [f"The request body is not valid JSON: {error}."]
+            400, message, [f"The request body is not valid JSON: {error}."]
         ) from error
+    return document
 
 
 def _too_large() -> RequestRejected:
@@ -84,12 +89,7 @@ def _too_large() -> RequestRejected:
 
 
 def _json_params(body: bytes) -> dict[str, list[str]]:
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise RequestRejected(
-            400, "Invalid parameters.", [f"The request body is not valid JSON: {error}."]
-        ) from error
+    document = _parsed_json(body, "Invalid parameters.")
     if not isinstance(document, Mapping):
         raise RequestRejected(
             400, "Invalid parameters.", ["The JSON body must be an object of parameters."]
