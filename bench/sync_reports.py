@@ -94,14 +94,6 @@ def _export(context: StoreParamContext, settings: Settings, output_type: str) ->
         return run_report(params, context.source, now_ms, sink, batch_size=settings.batch_size)
 
 
-def _export(context: StoreParamContext, settings: Settings, output_type: str) -> object:
-    """What an export job computes and writes for EVERYTHING, into /dev/null."""
-    params = parse_params({**EVERYTHING, "outputType": [output_type]}, context)
-    with open(os.devnull, "wb") as sink:
-        now_ms = time.time_ns() // 1_000_000
-        return run_report(params, context.source, now_ms, sink, batch_size=settings.batch_size)
-
-
 def pages(home: Path, issues: int, rounds: int) -> None:
     store = _store(home, issues)
     settings = Settings(home=home, sync_budget_seconds=3600)
