@@ -49,6 +49,7 @@ _AGGREGATE_KINDS = {
     OutputType.CSV_MEDIAN: AggregateKind.MEDIAN,
     OutputType.CSV_STANDARD_DEVIATION: AggregateKind.STANDARD_DEVIATION,
 }
+_EVERY_ANSWER = (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV)
 #: The parameters a single-issue request replaces with its own filter.
 _FILTER_PARAMETERS = ("filterType", "projectKey", "user", "jqlFilterID", "customjql", "sprintID")
 
@@ -110,15 +111,7 @@ class ReportService:
         key = value(raw, "issueKey")
         if key is None or not _ISSUE_KEY.fullmatch(key):
             raise InvalidParameters([f"issueKey: an issue key like ABC-1 is required, got {key!r}"])
-        offered = (
-            (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV)
-            if expanded
-            else (
-                Answer.JSON,
-                Answer.CSV,
-            )
-        )
-        form = answer(raw, offered)
+        form = answer(raw, _EVERY_ANSWER if expanded else (Answer.JSON, Answer.CSV))
         params_raw = without(raw, "issueKey", "outputType", *_FILTER_PARAMETERS)
         params_raw |= {"filterType": ["customjql"], "customjql": [f'key = "{key.upper()}"']}
         if expanded:
@@ -138,7 +131,7 @@ class ReportService:
 
     def page(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
         """`/rest/issues`: the page at `startIssueIndex` of the list report."""
-        form = answer(raw, (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV))
+        form = answer(raw, _EVERY_ANSWER)
         size = number(raw, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         start = number(raw, "startIssueIndex", 0, 0, 2_000_000_000)
         params_raw = self._list_params(raw)
@@ -158,7 +151,7 @@ class ReportService:
 
     def token_page(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
         """`/rest/issues/v2`: the page a `nextPageToken` points to (the first without)."""
-        form = answer(raw, (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV))
+        form = answer(raw, _EVERY_ANSWER)
         size = number(raw, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         params_raw = self._list_params(raw)
         effective = effective_parameters(params_raw, self._for(user))
@@ -191,7 +184,7 @@ class ReportService:
 
     def aggregation(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
         """`/rest/aggregation`: one aggregate table; its CSV is the export's CSVAVERAGE…"""
-        form = answer(raw, (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV))
+        form = answer(raw, _EVERY_ANSWER)
         kind = value(raw, "aggregationType")
         output_type = AGGREGATION_TYPES.get((kind or "").casefold())
         if output_type is None:

@@ -224,3 +224,23 @@ def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) ->
     assert from_json.height > 165
     assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
     assert empty.height == 0 and empty.schema == from_rows.schema
+
+
+@pytest.mark.parametrize(
+    ("start", "most", "expected"),
+    [
+        pytest.param(0, None, [1, 2, 3, 4], id="whole"),
+        pytest.param(1, 2, [2, 3], id="middle"),
+        pytest.param(3, 10, [4], id="past-the-end"),
+        pytest.param(9, 5, [], id="beyond"),
+    ],
+)
+def test_a_window_reads_only_its_issues_in_the_stable_order(
+    source: LocalSource, start: int, most: int | None, expected: list[int]
+) -> None:
+    whole = Selection("customjql", "created is not empty")
+    window = Selection("customjql", "created is not empty", start_index=start, max_issues=most)
+    assert source.count(window) == len(expected)
+    read = [i for b in source.batches(window, batch_size=1) for i in b.issues["issue_id"].to_list()]
+    assert read == expected
+    assert source.count(whole) == 4  # the window did not change the selection's resolution
