@@ -286,3 +286,20 @@ def test_exports_still_refuse_json_output(client: httpx.Client, alice: User) -> 
     )
     assert assert_envelope(refused, 400)["messages"][0].startswith("outputType:")
     assert json.loads(refused.content)["status"] == 400
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        pytest.param({"pageSize": "0"}, "pageSize:", id="page-size-zero"),
+        pytest.param({"pageSize": "1001"}, "pageSize:", id="page-size-too-big"),
+        pytest.param({"startIssueIndex": "-1"}, "startIssueIndex:", id="negative-start"),
+        pytest.param({"outputType": "XLSX"}, "outputType:", id="file-type-on-a-page"),
+        pytest.param({"columnsBy": "nonsense"}, "columnsBy:", id="report-parameter"),
+    ],
+)
+def test_bad_paging_and_report_parameters_are_400(
+    client: httpx.Client, alice: User, extra: dict[str, str], problem: str
+) -> None:
+    response = client.get("/rest/issues", params={**PAY, **extra}, headers=alice.headers)
+    assert any(line.startswith(problem) for line in assert_envelope(response, 400)["messages"])
