@@ -244,3 +244,9 @@ def test_a_window_reads_only_its_issues_in_the_stable_order(
     read = [i for b in source.batches(window, batch_size=1) for i in b.issues["issue_id"].to_list()]
     assert read == expected
     assert source.count(whole) == 4  # the window did not change the selection's resolution
+
+
+def test_a_pages_total_is_counted_even_without_a_condition(source: LocalSource) -> None:
+    window = Selection("customjql", "order by key", start_index=1, max_issues=1)
+    assert source.count(window) == 1
+    assert source.count(window.whole()) == 4

@@ -25,17 +25,34 @@ _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
 
 
 def selection_ids(connection: sa.Connection, selection: Selection) -> list[int]:
-    """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id)."""
+    """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id), only
+    those of its window (`start_index`, `max_issues`): the database skips the others."""
     issues = schema.issues
+    where, order_by = _where(connection, selection)
+    # The id breaks ties so that the order is total and the same on every read.
+    query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.id)
+    if selection.start_index or selection.max_issues is not None:
+        query = query.offset(selection.start_index).limit(selection.max_issues)
+    return list(connection.execute(query).scalars())
+
+
+def selection_count(connection: sa.Connection, selection: Selection) -> int:
+    """How many issues the whole `selection` covers, counted by the database."""
+    where, _ = _where(connection, selection.whole())
+    query = sa.select(sa.func.count()).select_from(schema.issues).where(where)
+    return int(connection.execute(query).scalar_one())
+
+
+def _where(
+    connection: sa.Connection, selection: Selection
+) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:
     where, order_by = _filter(connection, selection)
     column = _DATE_COLUMNS[selection.date_field]
     if selection.start_ms is not None:
         where = sa.and_(where, column >= selection.start_ms)
     if selection.end_ms is not None:
         where = sa.and_(where, column < selection.end_ms)
-    # The id breaks ties so that the order is total and the same on every read.
-    query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.id)
-    return list(connection.execute(query).scalars())
+    return where, order_by
 
 
 def _filter(

@@ -13,7 +13,7 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.filters import selection_count, selection_ids
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
@@ -23,8 +23,9 @@ class LocalSource:
 
     A selection is resolved to its ordered issue ids once and remembered, so `count()`
     and the `batches()` that follow cover exactly the same issues even while an import
-    runs beside them. A window (`start_index`, `max_issues`) slices the resolved ids, so
-    the whole selection's count and any of its pages share one resolution.
+    runs beside them. A window (`start_index`, `max_issues`) is resolved by the database to
+    the window's ids alone; the whole selection's count after a window is a SQL count, so a
+    page never fetches every id of its selection.
     """
 
     def __init__(self, store: IssueStore) -> None:
@@ -40,6 +41,10 @@ class LocalSource:
         return [Status(id=row.id, name=row.name, category=row.category) for row in rows]
 
     def count(self, selection: Selection) -> int:
+        resolved = self._resolved
+        if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
+            with self._engine.connect() as connection:
+                return selection_count(connection, selection)
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
@@ -60,14 +65,10 @@ class LocalSource:
         return SavedFilter(id=row.id, name=row.name, jql=row.jql, owner=row.owner)
 
     def _ids(self, selection: Selection) -> list[int]:
-        whole = selection.whole()
-        if self._resolved is None or self._resolved[0] != whole:
+        if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:
-                self._resolved = (whole, selection_ids(connection, whole))
-        ids = self._resolved[1]
-        if selection.max_issues is None:
-            return ids[selection.start_index :]
-        return ids[selection.start_index : selection.start_index + selection.max_issues]
+                self._resolved = (selection, selection_ids(connection, selection))
+        return self._resolved[1]
 
 
 def _insertion_order(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[object]:
