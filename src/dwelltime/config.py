@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     jira_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long one Jira request may take before it is retried."
     )
+    sync_budget_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time budget of a synchronous report call; past it the answer is 408.",
+    )
+    small_export_max_issues: int = Field(
+        default=10_000, ge=1, description="Most issues /rest/smallexport answers; more is a 400."
+    )
 
     @field_validator("home")
     @classmethod

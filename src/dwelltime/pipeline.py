@@ -1,5 +1,6 @@
-"""The one code path from parameters to a report file: `dwelltime report` and the export
-jobs both call `run_report`.
+"""The one code path from parameters to a report: `dwelltime report` and the export jobs
+call `run_report` (a file), the synchronous endpoints `computed_report` (a table to answer
+with, possibly of one page of the selection); both are the same computation.
 
 Batches flow from the source through the engine into Arrow IPC files in a temporary folder
 (so memory does not grow with the number of issues); the finished table is streamed from
@@ -9,19 +10,23 @@ those files into the writer. The folder is removed whatever happens.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 import polars as pl
 
 from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
+from dwelltime.domain.selection import Selection
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.columns import planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import StagedBatch, Table
+from dwelltime.engine.table import ReportTable
 from dwelltime.errors import ExportAborted, NotFound
-from dwelltime.params.model import ReportParams
+from dwelltime.params.model import ReportParams, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
@@ -87,20 +92,47 @@ def resolve_calendar(source: IssueSource, calendar_id: str) -> CalendarSpec | No
     return calendar
 
 
-def run_report(
+@dataclass(frozen=True)
+class ComputedReport:
+    """A finished computation whose staged data lives until its `computed_report` block
+    ends: the table, and the same staged cells rendered in another view format."""
+
+    table: ReportTable
+    issues: int
+    engine: ReportEngine
+    staging: IpcStaging
+    source: IssueSource
+    selection: Selection
+
+    def selected(self) -> int:
+        """How many issues the whole selection holds, whatever window was computed."""
+        return self.source.count(self.selection.whole())
+
+    def rendered_as(self, view_format: ViewFormat) -> ReportTable:
+        """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
+        params = replace(self.engine.params, view_format=view_format)
+        return ReportEngine(params, self.engine.context).finish(self.staging)
+
+
+@contextmanager
+def computed_report(
     params: ReportParams,
     source: IssueSource,
     now_ms: int,
-    destination: BinaryIO,
     progress: Progress | None = None,
     *,
     batch_size: int = 2000,
     workdir: Path | None = None,
-) -> ReportOutcome:
-    """Compute the report of `params` on `source` at `now_ms` and write it to `destination`.
+    start_index: int = 0,
+    max_issues: int | None = None,
+) -> Iterator[ComputedReport]:
+    """Compute the report of `params` on `source` at `now_ms`; the table streams from staged
+    files that are removed when the block ends.
 
-    Raises ReportTooLarge before reading any issue when the parameters already fix more
-    columns than the output type holds, and ExportAborted when `progress` asks to stop.
+    `start_index`/`max_issues` window the selection: only those issues are read and
+    computed (a synchronous page). Raises ReportTooLarge before reading any issue when the
+    parameters already fix more columns than the output type holds, and ExportAborted when
+    `progress` asks to stop.
     """
     planned = planned_column_count(params)
     if planned is not None:
@@ -111,7 +143,7 @@ def run_report(
         now_ms=now_ms,
     )
     engine = ReportEngine(params, context)
-    selection = params.selection(now_ms)
+    selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
     total = source.count(selection)
     if progress is not None:
         progress.started(total)
@@ -125,10 +157,28 @@ def run_report(
             if progress is not None:
                 progress.advanced(done)
         _check_stop(progress, done, total)
-        table = engine.finish(staging)
+        yield ComputedReport(engine.finish(staging), done, engine, staging, source, selection)
+
+
+def run_report(
+    params: ReportParams,
+    source: IssueSource,
+    now_ms: int,
+    destination: BinaryIO,
+    progress: Progress | None = None,
+    *,
+    batch_size: int = 2000,
+    workdir: Path | None = None,
+) -> ReportOutcome:
+    """Compute the report of `params` on `source` at `now_ms` and write it to `destination`
+    as its outputType (see `computed_report` for what may be raised)."""
+    with computed_report(
+        params, source, now_ms, progress, batch_size=batch_size, workdir=workdir
+    ) as report:
+        table = report.table
         write_report(table, params.output_type, destination)
     return ReportOutcome(
-        issues=done, rows=table.listing.row_count, columns=len(table.listing.columns)
+        issues=report.issues, rows=table.listing.row_count, columns=len(table.listing.columns)
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from dwelltime import __version__
+
 TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
@@ -20,6 +22,7 @@ def assert_envelope(
     assert isinstance(body["message"], str) and body["message"]
     assert body["messages"] is None or all(isinstance(line, str) for line in body["messages"])
     assert TIME.fullmatch(body["time"])
+    assert body["pluginVersion"] == __version__
     if message is not None:
         assert body["message"] == message
     if export_id is None:

@@ -12,9 +12,11 @@ from dwelltime import __version__
 from dwelltime.api.deps import Services
 from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
-from dwelltime.api.routes import exports, health
+from dwelltime.api.routes import calendars, exports, health, parameter_sets, reports
 from dwelltime.api.routes.docs import mount_docs
 from dwelltime.config import Settings
+from dwelltime.definitions.calendars import CalendarService
+from dwelltime.definitions.param_sets import ParamSetService
 from dwelltime.exports.executors.base import Executor
 from dwelltime.exports.executors.configured import create_executor
 from dwelltime.exports.executors.inline import InlineExecutor
@@ -22,6 +24,7 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
+from dwelltime.reports.service import ReportService
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.tokens import TokenService, load_secret
@@ -39,6 +42,9 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     executor = executor or create_executor(settings)
     scheduler = Scheduler(store, storage, executor, settings)
     inline = isinstance(executor, InlineExecutor)
+    param_context = StoreParamContext(issue_store)
+    secret = load_secret(settings)
+    report_service = ReportService(param_context, settings, secret)
     services = Services(
         settings=settings,
         engine=issue_store.engine,
@@ -46,14 +52,17 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
             store,
             storage,
             settings,
-            StoreParamContext(issue_store),
+            param_context,
             on_queued=scheduler.tick if inline else scheduler.wake,
             cancel=scheduler.cancel,
         ),
         store=store,
-        tokens=TokenService(issue_store.engine, load_secret(settings)),
-        metrics=create_registry(store),
+        tokens=TokenService(issue_store.engine, secret),
+        metrics=create_registry(store, lambda: report_service.running),
         scheduler=scheduler,
+        calendars=CalendarService(issue_store.engine),
+        param_sets=ParamSetService(issue_store),
+        reports=report_service,
     )
 
     @asynccontextmanager
@@ -83,6 +92,10 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     app.state.services = services
     register_error_handlers(app)
     app.include_router(exports.router)
+    app.include_router(reports.router)
+    app.include_router(calendars.router)
+    for router in parameter_sets.routers:
+        app.include_router(router)
     app.include_router(health.router)
     mount_docs(app)
     return app

@@ -1,6 +1,7 @@
 """One table from error class to HTTP status, and the handlers that answer with the envelope.
 
-Every non-2xx answer is `{"status", "message", "messages", "time"[, "exportId"]}` (SPEC §2),
+Every non-2xx answer is `{"status", "message", "messages", "time"[, "exportId"],
+"pluginVersion"}` (SPEC §2; `pluginVersion` is dwelltime's version, where Timepiece sends its own),
 whether it comes from a DwelltimeError, FastAPI's validation or routing, or a bug.
 """
 
@@ -16,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from dwelltime import __version__
 from dwelltime.errors import (
     DwelltimeError,
     ExportAborted,
     ExportConflict,
+    Forbidden,
     ImportRejected,
     InvalidParameters,
     NotFound,
@@ -27,6 +30,7 @@ from dwelltime.errors import (
     SourceError,
 )
 from dwelltime.exports.problems import ExportNotFound, QueueFull
+from dwelltime.reports.budget import ReportTimeout
 from dwelltime.tokens import Unauthorized
 
 STATUS_BY_ERROR: dict[type[DwelltimeError], int] = {
@@ -34,7 +38,9 @@ STATUS_BY_ERROR: dict[type[DwelltimeError], int] = {
     ReportTooLarge: 400,
     ImportRejected: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     NotFound: 404,
+    ReportTimeout: 408,
     ExportConflict: 409,
     ExportAborted: 409,
     QueueFull: 429,
@@ -76,6 +82,7 @@ def envelope(
     }
     if export_id is not None:
         body["exportId"] = export_id
+    body["pluginVersion"] = __version__
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -6,7 +6,7 @@ are the source of truth and every scrape reads them (a few small aggregate queri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import (
@@ -68,8 +68,24 @@ def _histogram(durations_ms: list[int]) -> HistogramMetricFamily:
     )
 
 
-def create_registry(store: ExportStore) -> CollectorRegistry:
+class SyncReportCollector(Collector):
+    """Synchronous reports computing now: 0 between answers, since a report past its budget
+    is stopped before its 408 is sent."""
+
+    def __init__(self, running: Callable[[], int]) -> None:
+        self._running = running
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "dwelltime_sync_reports_running",
+            "Synchronous report calls computing right now.",
+            value=self._running(),
+        )
+
+
+def create_registry(store: ExportStore, sync_running: Callable[[], int]) -> CollectorRegistry:
     """A registry of its own per app, so tests can build many apps side by side."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(ExportCollector(store))
+    registry.register(SyncReportCollector(sync_running))
     return registry

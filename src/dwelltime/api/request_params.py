@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import Request
 
 from dwelltime.api.errors import RequestRejected
+from dwelltime.params.wire import json_object_params
 
 #: Bodies larger than this are refused (413) before being parsed.
 MAX_BODY_BYTES = 1_000_000
-#: Parameters whose value is itself JSON (SPEC §3): passed on as JSON text.
-JSON_VALUED = frozenset({"groups", "dbsMetrics"})
 TOKEN_PARAMETER = "tisjwt"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -35,12 +33,7 @@ async def read_params(request: Request) -> dict[str, list[str]]:
 async def _body_params(request: Request) -> dict[str, list[str]]:
     if request.method in ("GET", "HEAD", "DELETE"):
         return {}
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+    body = await _limited_body(request)
     if not body.strip():
         return {}
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -63,6 +56,32 @@ async def _body_params(request: Request) -> dict[str, list[str]]:
     )
 
 
+async def json_body(request: Request) -> object:
+    """A request's JSON document (a calendar, a parameter set), within the body limit."""
+    return _parsed_json(await _limited_body(request), "Invalid request body.")
+
+
+async def _limited_body(request: Request) -> bytes:
+    """The body, refused (413) past MAX_BODY_BYTES, by its declared length if it has one."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large()
+    return body
+
+
+def _parsed_json(body: bytes, message: str) -> object:
+    try:
+        document: object = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise RequestRejected(
+            400, message, [f"The request body is not valid JSON: {error}."]
+        ) from error
+    return document
+
+
 def _too_large() -> RequestRejected:
     return RequestRejected(
         413, "Request body too large.", [f"The body must be at most {MAX_BODY_BYTES} bytes."]
@@ -70,34 +89,9 @@ def _too_large() -> RequestRejected:
 
 
 def _json_params(body: bytes) -> dict[str, list[str]]:
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise RequestRejected(
-            400, "Invalid parameters.", [f"The request body is not valid JSON: {error}."]
-        ) from error
+    document = _parsed_json(body, "Invalid parameters.")
     if not isinstance(document, Mapping):
         raise RequestRejected(
             400, "Invalid parameters.", ["The JSON body must be an object of parameters."]
         )
-    params: dict[str, list[str]] = {}
-    for name, value in document.items():
-        if value is None:
-            continue
-        if name in JSON_VALUED and not isinstance(value, str):
-            params[name] = [json.dumps(value)]
-        elif isinstance(value, list):
-            params[name] = [_text(item) for item in value if item is not None]
-        else:
-            params[name] = [_text(value)]
-    return params
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)
+    return json_object_params(document)

@@ -1,14 +1,19 @@
-"""Wire shapes of the export API (SPEC §2), named by role; built from ExportRecord."""
+"""Wire shapes of the API (SPEC §2, §8.1), named by role; built from records and definitions."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from dwelltime.api.links import download_link, status_link
+from dwelltime.definitions.search import Page
 from dwelltime.exports.records import ExportRecord
 from dwelltime.exports.status import ExportStatus
+from dwelltime.sources.store.issue_store import ParamSet
+
+T = TypeVar("T")
 
 
 class ExportCreated(BaseModel):
@@ -24,7 +29,8 @@ class ExportPublic(BaseModel):
     created: int = Field(description="Epoch milliseconds when the export was started.")
     completed: int = Field(description="Issues processed so far.")
     total: int = Field(description="Issues to process; 0 until the selection is resolved.")
-    message: str | None = Field(description="Why it failed, or who aborted it.")
+    message: str | None = Field(description="Why it failed; null when Aborted (see abortedBy).")
+    abortedBy: str | None = Field(default=None, description="Who aborted it, when Aborted.")
     downloadLink: str | None = None
     fileName: str
     outputType: str
@@ -43,14 +49,19 @@ class ExportsPublic(BaseModel):
 
 def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
     """The status JSON of one export (key order as in SPEC §2, extras after)."""
+    aborted = record.status is ExportStatus.ABORTED
     body: dict[str, Any] = {
         "exportId": record.id,
         "status": record.status.value,
         "created": record.created_ms,
         "completed": record.completed,
         "total": record.total,
-        "message": record.message,
+        # As in Timepiece's example an aborted export's message is null; who aborted it is
+        # an extra field. Only the owner can abort an export, so it is the owner.
+        "message": None if aborted else record.message,
     }
+    if aborted:
+        body["abortedBy"] = record.owner
     if record.status is ExportStatus.SUCCESSFUL:
         body["downloadLink"] = download_link(base, record.id)
     body.update(
@@ -65,3 +76,27 @@ def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
 
 def export_created(record: ExportRecord, base: str) -> dict[str, Any]:
     return {"exportId": record.id, "statusLink": status_link(base, record.id)}
+
+
+def page_public(page: Page[T], convert: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """A search page in the shape of `GET /rest/export`'s listing."""
+    return {
+        "elements": [convert(element) for element in page.elements],
+        "pageNumber": page.page_number,
+        "pageSize": page.page_size,
+        "total": page.total,
+        "last": page.last,
+    }
+
+
+def param_set_public(saved: ParamSet) -> dict[str, Any]:
+    """A parameter set: one value as text, several as an array (as they were saved)."""
+    return {
+        "id": saved.id,
+        "name": saved.name,
+        "owner": saved.owner,
+        "public": saved.public,
+        "parameters": {
+            name: values[0] if len(values) == 1 else values for name, values in saved.params.items()
+        },
+    }

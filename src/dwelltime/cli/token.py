@@ -57,6 +57,9 @@ def create(
     jira_email: JiraEmailOption = None,
     jira_token_file: JiraTokenFileOption = None,
     jira_pat_file: JiraPatFileOption = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="May create, change and delete calendars over REST.")
+    ] = False,
 ) -> None:
     """Print a new token for USER, and nothing else, so scripts can capture it.
 
@@ -70,7 +73,9 @@ def create(
             raise DwelltimeError("--site is implied by --jira-url: give one of them.")
         bound_site = credentials.site_url if credentials is not None else _store_site(site)
         tokens = _tokens()
-        token, info = tokens.create(user, timedelta(days=expires_in) if expires_in else None)
+        token, info = tokens.create(
+            user, timedelta(days=expires_in) if expires_in else None, admin=admin
+        )
         if bound_site is not None:
             engine = db.create_db_engine(settings.resolved_database_url)
             Bindings(engine, credentials_cipher(settings)).bind(info.id, bound_site, credentials)
@@ -97,11 +102,18 @@ def _when(ms: int | None) -> str:
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """Every token's id, user, creation, expiry and revocation (never the token itself)."""
+    """Every token's id, user, role, creation, expiry and revocation (never the token itself)."""
     # Plain aligned lines, not a rich table: ids must never be wrapped or elided.
-    rows = [("id", "user", "created (UTC)", "expires (UTC)", "revoked (UTC)")]
+    rows = [("id", "user", "role", "created (UTC)", "expires (UTC)", "revoked (UTC)")]
     rows += [
-        (info.id, info.user, _when(info.created_ms), _when(info.expires_ms), _when(info.revoked_ms))
+        (
+            info.id,
+            info.user,
+            "admin" if info.admin else "user",
+            _when(info.created_ms),
+            _when(info.expires_ms),
+            _when(info.revoked_ms),
+        )
         for info in _tokens().list()
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
@@ -23,6 +23,8 @@ class Selection:
     for assignee reports, dbsMetrics of type field); sources read no others.
     `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
     site the source holds.
+    `start_index`/`max_issues` window the selected issues in their stable order, so a
+    synchronous page reads only its own issues (SPEC §8.3).
     """
 
     filter_type: FilterType
@@ -34,3 +36,9 @@ class Selection:
     change_fields: tuple[str, ...] = (STATUS_FIELD, ASSIGNEE_FIELD)
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
     site: str | None = None
+    start_index: int = 0
+    max_issues: int | None = None
+
+    def whole(self) -> Selection:
+        """The same selection without its window."""
+        return replace(self, start_index=0, max_issues=None)

@@ -45,8 +45,13 @@ Block = Sequence[Sequence[Cell]]
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A sheet column; `id` names what it shows for JSON answers (SPEC §8.2): `issuekey`,
+    a field id, a status id, `a:b` for a pair of keys, a group's or metric's position.
+    Not part of equality: sheets that show the same are equal whoever named the columns."""
+
     title: str
     kind: ColumnKind
+    id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import structlog
 
 from dwelltime.config import Settings
+from dwelltime.domain.caller import Caller
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
     NOT_COMPLETED,
@@ -74,9 +75,10 @@ class ExportService:
         """Validate `raw` fully, record the export with its `now`, queue it; reads no issues.
 
         `token_id` names the token it was started with: a token bound to a Jira site
-        validates for that site (all of Jira's JQL) and the job reads it as that user.
+        validates for that site (all of Jira's JQL) and the job reads it as that user. A
+        `paramSetId` must name a set the owner may read: their own or a public one.
         """
-        context = param_context(self.context.store, self.settings, token_id)
+        context = param_context(self.context.store, self.settings, token_id, Caller(owner))
         params = parse_params(raw, context)
         queued = self.store.count_by_status(ExportStatus.QUEUED, owner)
         if queued >= self.settings.max_queued_per_user:

@@ -44,6 +44,8 @@ from dwelltime.params.wire import KNOWN_PARAMETERS, known_values, under_param_se
 T = TypeVar("T")
 
 _DATE_FIELDS: tuple[DateRangeField, ...] = ("created", "resolved", "updated")
+#: `CSVSTDDEV` is the older Timepiece docs' name (SPEC §3).
+OUTPUT_TYPE_ALIASES = {"CSVSTDDEV": OutputType.CSV_STANDARD_DEVIATION}
 _UTC = ZoneInfo("UTC")
 
 
@@ -93,7 +95,9 @@ class _Reader:
         filter_value = self._filter_value(filter_type)
         columns_by = self.one("columnsBy", lambda n, t: enum_value(n, t, ReportType), required=True)
         output_type = self.one(
-            "outputType", lambda n, t: enum_value(n, t, OutputType), required=True
+            "outputType",
+            lambda n, t: enum_value(n, t, OutputType, OUTPUT_TYPE_ALIASES),
+            required=True,
         )
         calendar = self._calendar()
         zone = self._zone(calendar)

@@ -7,7 +7,9 @@ dropped here (SPEC §3: unknown parameters are ignored).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dwelltime.params.filters import COMPANIONS
 
@@ -38,12 +40,69 @@ KNOWN_PARAMETERS = (
 )
 
 
+#: Parameters whose value is itself JSON (SPEC §3): passed on as JSON text.
+JSON_VALUED = frozenset({"groups", "dbsMetrics"})
+
+
+def json_object_params(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A JSON object of parameters (a request body, a saved set) as name -> values: arrays
+    give several values, the JSON-valued parameters stay JSON text, nulls are absent."""
+    params: dict[str, list[str]] = {}
+    for name, value in document.items():
+        if value is None:
+            continue
+        if name in JSON_VALUED and not isinstance(value, str):
+            params[name] = [json.dumps(value)]
+        elif isinstance(value, list):
+            params[name] = [_json_text(item) for item in value if item is not None]
+        else:
+            params[name] = [_json_text(value)]
+    return params
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)
+
+
+_BY_FOLDED_NAME = {name.casefold(): name for name in KNOWN_PARAMETERS}
+
+
+def canonical_name(name: str) -> str:
+    """A known parameter's name as SPEC §3 spells it, whatever its case (Timepiece's eazyBI
+    guide sends `customJQL`); other names unchanged."""
+    return _BY_FOLDED_NAME.get(name.casefold(), name)
+
+
+def canonical_names(raw: Mapping[str, object]) -> dict[str, object]:
+    """`raw` under canonical names; the values of two spellings of one name are kept
+    together, so a disagreement between them is refused later, not resolved here."""
+    merged: dict[str, object] = {}
+    for name, given in raw.items():
+        canonical = canonical_name(name)
+        if canonical in merged:
+            before, after = as_texts(merged[canonical]), as_texts(given)
+            merged[canonical] = before + after if before is not None and after is not None else _BAD
+        else:
+            merged[canonical] = given
+    return merged
+
+
+_BAD = object()  # a value as_texts refuses, so the parameter is reported as badly shaped
+
+
 def known_values(raw: Mapping[str, Sequence[str]], problems: list[str]) -> dict[str, list[str]]:
-    """Known parameters as lists of text; JSON scalars become their text form. A value of
-    the wrong shape is added to `problems` and left out."""
+    """Known parameters (any case) as lists of text; JSON scalars become their text form. A
+    value of the wrong shape is added to `problems` and left out."""
     values: dict[str, list[str]] = {}
+    spelled = canonical_names(raw)
     for name in KNOWN_PARAMETERS:
-        given = raw.get(name)
+        given = spelled.get(name)
         if given is None:
             continue
         texts = as_texts(given)
@@ -59,10 +118,11 @@ def under_param_set(
     saved: Mapping[str, Sequence[str]], explicit: dict[str, list[str]]
 ) -> dict[str, list[str]]:
     """The saved set's parameters, each overridden by an explicitly given one."""
+    spelled = canonical_names(saved)
     merged = {
         name: texts
         for name in KNOWN_PARAMETERS
-        if name != "paramSetId" and (texts := as_texts(saved.get(name, ()))) is not None
+        if name != "paramSetId" and (texts := as_texts(spelled.get(name, ()))) is not None
         if any(text.strip() for text in texts)
     }
     return merged | explicit

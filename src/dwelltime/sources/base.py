@@ -24,11 +24,13 @@ class IssueSource(Protocol):
         ...
 
     def count(self, selection: Selection) -> int:
-        """How many issues `selection` covers, known before any batch is read."""
+        """How many issues `selection` covers (within its window), known before any batch
+        is read."""
         ...
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
-        """The selected issues in a stable order, `batch_size` issues at a time."""
+        """The selected issues in a stable order, `batch_size` issues at a time; only those
+        inside the selection's window (`start_index`, `max_issues`) are read."""
         ...
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

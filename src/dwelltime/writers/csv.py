@@ -35,6 +35,8 @@ from dwelltime.writers.text import (
 BOM = codecs.BOM_UTF8
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: DATE_FORMAT in the notation Timepiece's JSON answers use (Java's), for `dateFormat`.
+DATE_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
 #: Rows per block when a sheet only streams rows (aggregates): transposed into columns.
 BLOCK_ROWS = 10_000

@@ -279,3 +279,30 @@ def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) ->
     assert from_json.height > 165
     assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
     assert empty.height == 0 and empty.schema == from_rows.schema
+
+
+@pytest.mark.parametrize(
+    ("start", "most", "expected"),
+    [
+        pytest.param(0, None, [1, 2, 3, 4], id="whole"),
+        pytest.param(1, 2, [2, 3], id="middle"),
+        pytest.param(3, 10, [4], id="past-the-end"),
+        pytest.param(9, 5, [], id="beyond"),
+    ],
+)
+def test_a_window_reads_only_its_issues_in_the_stable_order(
+    store: IssueStore, source: LocalSource, start: int, most: int | None, expected: list[int]
+) -> None:
+    whole = Selection("customjql", "created is not empty")
+    window = Selection("customjql", "created is not empty", start_index=start, max_issues=most)
+    assert source.count(window) == len(expected)
+    batches = _batches(store, source, window, batch_size=1)
+    read = [i for b in batches for i in b.issues["issue_id"].to_list()]
+    assert read == expected  # Jira ids: the stable order is by Jira id within a site
+    assert source.count(whole) == 4  # the window did not change the selection's resolution
+
+
+def test_a_pages_total_is_counted_even_without_a_condition(source: LocalSource) -> None:
+    window = Selection("customjql", "order by key", start_index=1, max_issues=1)
+    assert source.count(window) == 1
+    assert source.count(window.whole()) == 4

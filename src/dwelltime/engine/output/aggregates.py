@@ -92,7 +92,7 @@ def aggregate_sheets(
             )
         }
 
-    titles = [Column(field_title(f), ColumnKind.TEXT) for f in group_by]
+    titles = [Column(field_title(f), ColumnKind.TEXT, f) for f in group_by]
     sheets = {}
     for kind, stat in _STATS.items():
 
@@ -109,8 +109,8 @@ def aggregate_sheets(
 
         header = [
             *titles,
-            Column("Issue Count", ColumnKind.COUNT),
-            *(Column(c.title, _aggregate_kind(c.kind, kind)) for c in columns),
+            Column("Issue Count", ColumnKind.COUNT, "issueCount"),
+            *(Column(c.title, _aggregate_kind(c.kind, kind), c.id) for c in columns),
         ]
         sheets[kind] = Sheet(kind.value, header, rows, group_rows.height)
     return sheets

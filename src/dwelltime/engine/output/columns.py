@@ -32,6 +32,12 @@ class ValueColumn:
     title: str
     kind: ColumnKind
 
+    @property
+    def id(self) -> str:
+        """The key as one text: `3`, or `3:10001` for a pair."""
+        a, b = self.key
+        return a if b is None else f"{a}:{b}"
+
 
 @dataclass(frozen=True, slots=True)
 class SeenNames:

@@ -23,9 +23,12 @@ from dwelltime.engine.table import Block, Cell, Column, ColumnKind, Sheet
 
 def fixed_columns(fields: Sequence[str]) -> list[Column]:
     return [
-        Column("Key", ColumnKind.TEXT),
-        Column("Summary", ColumnKind.TEXT),
-        *(Column(field_title(field_id), field_kind(field_id)) for field_id in list_fields(fields)),
+        Column("Key", ColumnKind.TEXT, "issuekey"),
+        Column("Summary", ColumnKind.TEXT, SUMMARY),
+        *(
+            Column(field_title(field_id), field_kind(field_id), field_id)
+            for field_id in list_fields(fields)
+        ),
     ]
 
 
@@ -93,7 +96,7 @@ def pivoted_sheet(
         for block in blocks():
             yield from zip(*block, strict=True)
 
-    header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
+    header = [*fixed_columns(fields), *(Column(c.title, c.kind, c.id) for c in columns)]
     return Sheet("List", header, rows, row_count, blocks)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from dwelltime.config import Settings
 from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.caller import Caller
 from dwelltime.domain.issues import SavedFilter
 from dwelltime.sources.jira.bindings import Bindings, credentials_cipher
 from dwelltime.sources.jira.credentials import JiraCredentials
@@ -14,7 +15,7 @@ from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.source import JiraSource
 from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.issue_store import IssueStore
-from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.param_context import StoreParamContext, readable_param_set
 
 
 class JiraParamContext:
@@ -22,9 +23,16 @@ class JiraParamContext:
 
     checks_jql = False
 
-    def __init__(self, store: IssueStore, credentials: JiraCredentials, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: IssueStore,
+        credentials: JiraCredentials,
+        settings: Settings,
+        caller: Caller | None = None,
+    ) -> None:
         self.store = store
         self.credentials = credentials
+        self.caller = caller or Caller.operator()
         self._settings = settings
         self._source: JiraSource | None = None
 
@@ -43,17 +51,17 @@ class JiraParamContext:
         return SavedFilter(id=filter_id, name=f"filter {filter_id}", jql="")
 
     def param_set(self, param_set_id: str) -> Mapping[str, list[str]] | None:
-        return self.store.param_set(param_set_id)
+        return readable_param_set(self.store, param_set_id, self.caller)
 
 
 def param_context(
-    store: IssueStore, settings: Settings, token_id: str | None
+    store: IssueStore, settings: Settings, token_id: str | None, caller: Caller | None = None
 ) -> StoreParamContext | JiraParamContext:
     """The context of a token: its Jira site when it has credentials for one, else the
     local store (only the token's site when it is bound to one, else every site)."""
     binding = Bindings(store.engine, credentials_cipher(settings)).binding(token_id)
     if binding is None:
-        return StoreParamContext(store)
+        return StoreParamContext(store, caller=caller)
     if binding.credentials is None:
-        return StoreParamContext(store, binding.site)
-    return JiraParamContext(store, binding.credentials, settings)
+        return StoreParamContext(store, binding.site, caller)
+    return JiraParamContext(store, binding.credentials, settings, caller)

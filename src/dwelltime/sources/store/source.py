@@ -14,7 +14,7 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.filters import selection_count, selection_ids
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
@@ -25,6 +25,9 @@ class LocalSource:
     A selection is resolved to its ordered issue ids once and remembered, so `count()`
     and the `batches()` that follow cover exactly the same issues even while an import
     runs beside them. With `site` (a token bound to one) only that site's issues are read.
+    A window (`start_index`, `max_issues`) is resolved by the database to
+    the window's ids alone; the whole selection's count after a window is a SQL count, so a
+    page never fetches every id of its selection.
     """
 
     def __init__(self, store: IssueStore, site: str | None = None) -> None:
@@ -41,6 +44,10 @@ class LocalSource:
         return [Status(id=row.id, name=row.name, category=row.category) for row in rows]
 
     def count(self, selection: Selection) -> int:
+        resolved = self._resolved
+        if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
+            with self._engine.connect() as connection:
+                return selection_count(connection, self._scoped(selection))
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
@@ -62,10 +69,13 @@ class LocalSource:
 
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
-            scoped = selection if self._site is None else replace(selection, site=self._site)
             with self._engine.connect() as connection:
-                self._resolved = (selection, selection_ids(connection, scoped))
+                self._resolved = (selection, selection_ids(connection, self._scoped(selection)))
         return self._resolved[1]
+
+    def _scoped(self, selection: Selection) -> Selection:
+        """`selection` kept to this source's site, when it has one."""
+        return selection if self._site is None else replace(selection, site=self._site)
 
 
 def _insertion_order(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[object]:

@@ -1,0 +1,153 @@
+"""JSON answers of the synchronous endpoints (SPEC §8.2), streamed row by row.
+
+`write_table_json` writes Timepiece's `{…, "table": {"header", "body": {"rows"}}}` shape:
+every cell carries `value` (the CSV's text) and, for numbers, durations and dates, `raw`
+(milliseconds, counts, epoch milliseconds) read from the same report rendered in seconds.
+`write_simplified_json` writes `{"columns", "rows"}` with the CSV's cells as JSON values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, BinaryIO
+
+from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
+from dwelltime.writers.csv import DATE_FORMAT, float_text
+from dwelltime.writers.text import clean_text
+
+CONTENT_TYPE = "application/json"
+
+
+class Role(StrEnum):
+    """Where a column's cells go in a JSON row."""
+
+    HEADER = "headerColumns"
+    GROUP_BY = "groupByColumns"
+    FIELD = "fieldColumns"
+    VALUE = "valueColumns"
+    ISSUE_COUNT = "issueCount"
+
+
+def write_table_json(
+    sheet: Sheet,
+    raw: Sheet,
+    roles: Sequence[Role],
+    prelude: Mapping[str, Any],
+    destination: BinaryIO,
+    *,
+    consolidated: bool = False,
+    visits: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """`prelude`'s fields, then the table of `sheet`; `raw` is the same sheet in seconds.
+
+    `consolidated` marks value columns as consolidated groups (groupDuration); `visits`
+    gives value cells their `count`, by the row's first cell (the key) and column id.
+    """
+    header = _header(sheet.columns, roles, consolidated)
+    destination.write(_open(prelude) + f'"table": {{"header": {_dumps(header)}, '.encode())
+    destination.write(b'"body": {"rows": [')
+    for index, (row, raw_row) in enumerate(zip(sheet.rows(), raw.rows(), strict=True)):
+        body = _row(sheet.columns, raw.columns, roles, row, raw_row)
+        if visits:
+            counts = visits.get(str(row[0]), {})
+            for entry in body[Role.VALUE.value]:
+                entry["count"] = counts.get(entry["id"])
+        destination.write((", " if index else "").encode() + _dumps(body).encode())
+    destination.write(b"]}}}")
+
+
+def write_simplified_json(sheet: Sheet, prelude: Mapping[str, Any], destination: BinaryIO) -> None:
+    """`{…prelude, "columns": [titles], "rows": [[cells]]}`: the CSV's cells, numbers as
+    numbers, empty as null."""
+    titles = [clean_text(column.title) for column in sheet.columns]
+    destination.write(_open(prelude) + f'"columns": {_dumps(titles)}, "rows": ['.encode())
+    for index, row in enumerate(sheet.rows()):
+        cells = [_simple(cell) for cell in row]
+        destination.write((", " if index else "").encode() + _dumps(cells).encode())
+    destination.write(b"]}")
+
+
+def _open(prelude: Mapping[str, Any]) -> bytes:
+    """An object's opening brace and `prelude`'s fields, ready for one more field."""
+    head = _dumps(dict(prelude))[:-1]
+    return (head + (", " if prelude else "")).encode()
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _header(
+    columns: Sequence[Column], roles: Sequence[Role], consolidated: bool
+) -> dict[str, list[dict[str, Any]]]:
+    header: dict[str, list[dict[str, Any]]] = {
+        role.value: [] for role in Role if role is not Role.ISSUE_COUNT
+    }
+    for column, role in zip(columns, roles, strict=True):
+        if role is Role.ISSUE_COUNT:
+            continue
+        entry: dict[str, Any] = {"id": column.id or column.title, "value": clean_text(column.title)}
+        if role is Role.VALUE:
+            entry["isConsolidated"] = consolidated
+        header[role.value].append(entry)
+    return header
+
+
+def _row(
+    columns: Sequence[Column],
+    raw_columns: Sequence[Column],
+    roles: Sequence[Role],
+    row: Sequence[Cell],
+    raw_row: Sequence[Cell],
+) -> dict[str, Any]:
+    body: dict[str, Any] = {role.value: [] for role in Role if role is not Role.ISSUE_COUNT}
+    for column, raw_column, role, cell, raw_cell in zip(
+        columns, raw_columns, roles, row, raw_row, strict=True
+    ):
+        if role is Role.ISSUE_COUNT:
+            body["issueCount"] = _text(cell)
+            continue
+        entry: dict[str, Any] = {"id": column.id or column.title, "value": _text(cell)}
+        if raw_column.kind is not ColumnKind.TEXT:
+            entry["raw"] = _raw(raw_column.kind, raw_cell)
+        body[role.value].append(entry)
+    return body
+
+
+def _text(cell: Cell) -> str | None:
+    """A cell's text as the CSV writes it (without the spreadsheet formula guard)."""
+    if cell is None:
+        return None
+    if isinstance(cell, str):
+        return clean_text(cell)
+    if isinstance(cell, float):
+        return float_text(cell)
+    if isinstance(cell, datetime):
+        return cell.strftime(DATE_FORMAT)
+    return str(cell)
+
+
+def _raw(kind: ColumnKind, cell: Cell) -> str | None:
+    """Durations in milliseconds (the seconds rendering has exactly three decimals),
+    dates as epoch milliseconds, counts and other numbers as they are."""
+    if cell is None or (isinstance(cell, float) and not math.isfinite(cell)):
+        return None
+    if isinstance(cell, datetime):
+        return str(round(cell.timestamp() * 1000))
+    if kind is ColumnKind.DURATION and isinstance(cell, int | float):
+        return str(round(cell * 1000))
+    return _text(cell)
+
+
+def _simple(cell: Cell) -> str | int | float | None:
+    if isinstance(cell, float):
+        return cell if math.isfinite(cell) else None
+    if isinstance(cell, datetime):
+        return cell.strftime(DATE_FORMAT)
+    if isinstance(cell, str):
+        return clean_text(cell)
+    return cell
