@@ -9,7 +9,7 @@ those files into the writer. The folder is removed whatever happens.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -20,8 +20,10 @@ from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.columns import planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import StagedBatch, Table
+from dwelltime.engine.summary import Summary, summarize
+from dwelltime.engine.table import ReportTable
 from dwelltime.errors import ExportAborted, NotFound
-from dwelltime.params.model import ReportParams
+from dwelltime.params.model import ReportParams, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
@@ -44,11 +46,13 @@ class Progress(Protocol):
 
 @dataclass(frozen=True)
 class ReportOutcome:
-    """What a finished run produced: issues read, List rows and columns written."""
+    """What a finished run produced: issues read, List rows and columns written, and the
+    summary when it was asked for (None for reports without aggregates)."""
 
     issues: int
     rows: int
     columns: int
+    summary: Summary | None = None
 
 
 class IpcStaging:
@@ -96,8 +100,11 @@ def run_report(
     *,
     batch_size: int = 2000,
     workdir: Path | None = None,
+    with_summary: bool = False,
 ) -> ReportOutcome:
     """Compute the report of `params` on `source` at `now_ms` and write it to `destination`.
+
+    `with_summary` also reads the finished table into the page's summary (an export's).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds, and ExportAborted when `progress` asks to stop.
@@ -127,9 +134,24 @@ def run_report(
         _check_stop(progress, done, total)
         table = engine.finish(staging)
         write_report(table, params.output_type, destination)
+        summary = _summary(params, context, staging, table) if with_summary else None
     return ReportOutcome(
-        issues=done, rows=table.listing.row_count, columns=len(table.listing.columns)
+        issues=done,
+        rows=table.listing.row_count,
+        columns=len(table.listing.columns),
+        summary=summary,
     )
+
+
+def _summary(
+    params: ReportParams, context: ReportContext, staging: IpcStaging, table: ReportTable
+) -> Summary | None:
+    """The summary in the report's unit; humanReadable cells are text, so the summary of
+    such a report is read, in hours, from a table assembled again from the same staging."""
+    if params.view_format is not ViewFormat.HUMAN_READABLE:
+        return summarize(table, params.view_format.value)
+    numeric = replace(params, view_format=ViewFormat.HOURS)
+    return summarize(ReportEngine(numeric, context).finish(staging), numeric.view_format.value)
 
 
 def _check_stop(progress: Progress | None, done: int, total: int) -> None:

@@ -12,7 +12,7 @@ from dwelltime import __version__
 from dwelltime.api.deps import Services
 from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
-from dwelltime.api.routes import exports, health
+from dwelltime.api.routes import catalog, exports, health
 from dwelltime.api.routes.docs import mount_docs
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Executor
@@ -24,6 +24,7 @@ from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.tokens import TokenService, load_secret
 
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         tokens=TokenService(issue_store.engine, load_secret(settings)),
         metrics=create_registry(store),
         scheduler=scheduler,
+        source=LocalSource(issue_store),
     )
 
     @asynccontextmanager
@@ -83,6 +85,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     app.state.services = services
     register_error_handlers(app)
     app.include_router(exports.router)
+    app.include_router(catalog.router)
     app.include_router(health.router)
     mount_docs(app)
     return app

@@ -14,6 +14,7 @@ from dwelltime.config import Settings
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.tokens import TokenService, Unauthorized
 
 TOKEN_SCHEMES = ("tisjwt", "bearer")
@@ -30,6 +31,7 @@ class Services:
     tokens: TokenService
     metrics: CollectorRegistry
     scheduler: Scheduler
+    source: LocalSource
 
 
 async def get_services(request: Request) -> Services:

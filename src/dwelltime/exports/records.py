@@ -40,6 +40,7 @@ exports = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("heartbeat_ms", sa.BigInteger),
     sa.Column("abort_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("summary", sa.Text),
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
@@ -74,6 +75,8 @@ class ExportRecord:
     attempts: int = 0
     heartbeat_ms: int | None = None
     abort_requested: bool = False
+    #: JSON text of the finished report's summary (engine/summary.py); None without one.
+    summary: str | None = None
 
 
 def _record(row: sa.Row[Any]) -> ExportRecord:

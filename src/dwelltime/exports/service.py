@@ -10,12 +10,14 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
 from dwelltime.config import Settings
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
+    NO_SUMMARY,
     NOT_COMPLETED,
     NOT_DOWNLOADABLE,
     ExportNotFound,
@@ -141,8 +143,8 @@ class ExportService:
         logger.warning("export_killed_after_abort_timeout", export_id=export_id)
         return self.get(owner, export_id)
 
-    def open_download(self, owner: str, export_id: str) -> Download:
-        """The file of a Successful export, or the 404 that says why there is none."""
+    def _successful(self, owner: str, export_id: str) -> ExportRecord:
+        """The owner's Successful export, or the 404 that says why it is not one."""
         record = self.get(owner, export_id)
         if record.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
             raise ExportNotFound(export_id, NOT_COMPLETED)
@@ -150,6 +152,19 @@ class ExportService:
             raise ExportNotFound(
                 export_id, NOT_DOWNLOADABLE, [record.message or record.status.value]
             )
+        return record
+
+    def summary(self, owner: str, export_id: str) -> dict[str, Any]:
+        """The summary of a Successful export (averages, medians, per-issue totals)."""
+        record = self._successful(owner, export_id)
+        if record.summary is None:
+            raise ExportNotFound(export_id, NO_SUMMARY)
+        summary: dict[str, Any] = json.loads(record.summary)
+        return summary
+
+    def open_download(self, owner: str, export_id: str) -> Download:
+        """The file of a Successful export, or the 404 that says why there is none."""
+        record = self._successful(owner, export_id)
         stored = self.storage.stat(record.file_key or record.id)
         if stored is None:
             raise ExportNotFound(
