@@ -34,7 +34,7 @@ def test_projects_count_the_store_issues(
     body = client.get("/rest/projects", headers=alice.headers).json()
     issues = schema.issues
     with services.engine.connect() as connection:
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 sa.select(issues.c.project_key, sa.func.count()).group_by(issues.c.project_key)
             ).all()
