@@ -5,6 +5,7 @@ from __future__ import annotations
 from dwelltime.cli import (
     calendar,  # noqa: F401
     demo,  # noqa: F401
+    export,  # noqa: F401
     paramset,  # noqa: F401
     report,  # noqa: F401
     serve,  # noqa: F401
