@@ -3,6 +3,7 @@
 DwelltimeError
 ├── InvalidParameters      a request's parameters are wrong (all problems listed)
 ├── NotFound               an id names nothing the caller may see
+├── Forbidden              the caller may see it but not change it (role or ownership)
 ├── ImportRejected         an input file cannot be imported (nothing of it stored)
 ├── SourceError            a source of issues failed (store, Jira site)
 ├── ReportTooLarge         a file format's hard limit would be exceeded
@@ -33,6 +34,10 @@ class InvalidParameters(DwelltimeError):
 
 class NotFound(DwelltimeError):
     """The thing does not exist, or belongs to someone else: callers cannot tell which."""
+
+
+class Forbidden(DwelltimeError):
+    """The caller's role or ownership does not allow the change; `messages` says what would."""
 
 
 class ImportRejected(DwelltimeError):

@@ -1,7 +1,9 @@
 """API tokens: signed JWTs whose id (jti) alone is stored, so a leaked database leaks no token.
 
 The signing key comes from DWELLTIME_SECRET_KEY or is generated once into the home
-(mode 0600). It is never logged or printed.
+(mode 0600). It is never logged or printed. An admin token carries `role: admin` in its
+signed claims, and the stored record must agree, so the role cannot be added to a token
+after it was issued.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 import sqlalchemy as sa
 
 from dwelltime.config import Settings
 from dwelltime.db import metadata
+from dwelltime.domain.caller import Caller
 from dwelltime.errors import DwelltimeError, NotFound
 
 ALGORITHM = "HS256"
@@ -32,6 +36,7 @@ api_tokens = sa.Table(
     sa.Column("created_ms", sa.BigInteger, nullable=False),
     sa.Column("expires_ms", sa.BigInteger),
     sa.Column("revoked_ms", sa.BigInteger),
+    sa.Column("admin", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 
@@ -43,6 +48,7 @@ class Unauthorized(DwelltimeError):
 
 
 MISSING_TOKEN = "tisjwt is required for authentication."
+ADMIN_ROLE = "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,7 @@ class TokenInfo:
     created_ms: int
     expires_ms: int | None
     revoked_ms: int | None
+    admin: bool = False
 
 
 def load_secret(settings: Settings) -> str:
@@ -83,25 +90,39 @@ class TokenService:
         self._engine = engine
         self._secret = secret
 
-    def create(self, user: str, expires_in: timedelta | None = None) -> tuple[str, TokenInfo]:
+    def create(
+        self, user: str, expires_in: timedelta | None = None, *, admin: bool = False
+    ) -> tuple[str, TokenInfo]:
         if not user.strip():
             raise DwelltimeError("A token needs a non-empty user name.")
         created = _now_ms()
         expires = created + int(expires_in.total_seconds() * 1000) if expires_in else None
-        info = TokenInfo(str(uuid.uuid4()), user, created, expires, None)
+        info = TokenInfo(str(uuid.uuid4()), user, created, expires, None, admin)
         claims: dict[str, object] = {"sub": user, "jti": info.id, "iat": created // 1000}
         if expires is not None:
             claims["exp"] = expires // 1000
+        if admin:
+            claims["role"] = ADMIN_ROLE
         with self._engine.begin() as connection:
             connection.execute(
                 api_tokens.insert().values(
-                    jti=info.id, user=user, created_ms=created, expires_ms=expires
+                    jti=info.id, user=user, created_ms=created, expires_ms=expires, admin=admin
                 )
             )
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), info
 
     def verify(self, token: str | None) -> str:
         """The user a token speaks for; raises Unauthorized with the reason otherwise."""
+        user = self.identify(token).user
+        assert user is not None  # a token always names its user
+        return user
+
+    def identify(self, token: str | None) -> Caller:
+        """The user and role a token speaks for; raises Unauthorized with the reason otherwise.
+
+        Admin needs both the signed claim and the stored flag: neither a re-signed claim nor
+        a changed row alone makes a token an admin's.
+        """
         if not token:
             raise Unauthorized(MISSING_TOKEN)
         try:
@@ -121,7 +142,7 @@ class TokenService:
             raise Unauthorized("The token is not known to this server.")
         if info.revoked_ms is not None:
             raise Unauthorized("The token has been revoked.")
-        return info.user
+        return Caller(info.user, admin=info.admin and claims.get("role") == ADMIN_ROLE)
 
     def _info(self, token_id: str) -> TokenInfo | None:
         query = api_tokens.select().where(api_tokens.c.jti == token_id)
@@ -129,15 +150,12 @@ class TokenService:
             row = connection.execute(query).first()
         if row is None:
             return None
-        return TokenInfo(row.jti, row.user, row.created_ms, row.expires_ms, row.revoked_ms)
+        return _token_info(row)
 
     def list(self) -> list[TokenInfo]:
         query = api_tokens.select().order_by(api_tokens.c.created_ms, api_tokens.c.jti)
         with self._engine.connect() as connection:
-            return [
-                TokenInfo(row.jti, row.user, row.created_ms, row.expires_ms, row.revoked_ms)
-                for row in connection.execute(query)
-            ]
+            return [_token_info(row) for row in connection.execute(query)]
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Revoke a token by id (idempotent); NotFound when no token has that id."""
@@ -151,3 +169,9 @@ class TokenService:
         if info is None:
             raise NotFound(f"No token has the id {token_id!r}.")
         return info
+
+
+def _token_info(row: sa.Row[Any]) -> TokenInfo:
+    return TokenInfo(
+        row.jti, row.user, row.created_ms, row.expires_ms, row.revoked_ms, bool(row.admin)
+    )

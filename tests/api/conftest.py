@@ -56,9 +56,9 @@ def services(app: FastAPI) -> Services:
     return services
 
 
-def new_user(services: Services, prefix: str = "user") -> User:
+def new_user(services: Services, prefix: str = "user", *, admin: bool = False) -> User:
     name = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    token, _ = services.tokens.create(name)
+    token, _ = services.tokens.create(name, admin=admin)
     return User(name, token)
 
 
@@ -70,3 +70,8 @@ def alice(services: Services) -> User:
 @pytest.fixture
 def bob(services: Services) -> User:
     return new_user(services, "bob")
+
+
+@pytest.fixture
+def admin(services: Services) -> User:
+    return new_user(services, "admin", admin=True)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from dwelltime import db
 from dwelltime.config import Settings
+from dwelltime.domain.caller import Caller
 from dwelltime.errors import NotFound
 from dwelltime.tokens import (
     MISSING_TOKEN,
@@ -47,7 +48,7 @@ def test_only_the_token_id_is_stored(tokens: TokenService, settings: Settings) -
     engine = db.create_db_engine(settings.resolved_database_url)
     with engine.connect() as connection:
         rows = [tuple(row) for row in connection.execute(sa.select(api_tokens))]
-    assert rows == [(info.id, "alice", info.created_ms, None, None)]
+    assert rows == [(info.id, "alice", info.created_ms, None, None, False)]
     assert all(token not in str(value) for value in rows[0])
 
 
@@ -99,3 +100,19 @@ def test_a_configured_key_wins(settings: Settings) -> None:
     configured = settings.model_copy(update={"secret_key": "k" * 40})
     assert load_secret(configured) == "k" * 40
     assert not (settings.home / SECRET_FILE).exists()
+
+
+def test_the_admin_role_is_in_the_token_and_in_its_record(
+    tokens: TokenService, settings: Settings
+) -> None:
+    admin_token, info = tokens.create("root", admin=True)
+    user_token, _ = tokens.create("alice")
+    assert info.admin and tokens.identify(admin_token) == Caller("root", admin=True)
+    assert tokens.identify(user_token) == Caller("alice", admin=False)
+    claims = jwt.decode(user_token, load_secret(settings), algorithms=["HS256"])
+    forged = jwt.encode({**claims, "role": "admin"}, "x" * 64, algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        tokens.identify(forged)
+    # Even a correctly signed claim is not enough when the record says otherwise.
+    resigned = jwt.encode({**claims, "role": "admin"}, load_secret(settings), algorithm="HS256")
+    assert tokens.identify(resigned) == Caller("alice", admin=False)

@@ -95,3 +95,17 @@ def test_a_missing_file_is_rejected(settings: Settings, tmp_path: Path) -> None:
     result = run(settings, "calendar", "import", str(tmp_path / "absent.json"))
     assert result.exit_code == 1
     assert "cannot be read (No such file or directory)" in result.stderr
+
+
+def test_import_takes_timepiece_get_calendar_json(settings: Settings, tmp_path: Path) -> None:
+    """What Timepiece's GET /rest/calendar answers: extra fields and `25/Dec/25` dates."""
+    timepiece = {
+        **BERLIN,
+        "clientKey": "ffa2107c",
+        "isDefault": False,
+        "dailyWorkingHours": 8.0,
+        "holidays": [{"name": "Christmas", "date": "25/Dec/25", "recurring": True}],
+    }
+    imported = run(settings, "calendar", "import", write(tmp_path, [timepiece]))
+    assert imported.exit_code == 0, imported.output
+    assert "imported calendar 10776: Berlin office" in imported.stdout

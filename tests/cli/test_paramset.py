@@ -54,3 +54,27 @@ def test_delete(settings: Settings) -> None:
     assert _run(settings, "paramset", "delete", "1")[0] == 0
     code, output = _run(settings, "paramset", "delete", "1")
     assert code == 1 and "no parameter set 1" in output
+
+
+def test_a_set_with_an_owner_can_be_private_and_one_without_is_public(
+    settings: Settings,
+) -> None:
+    code, output = _run(
+        settings,
+        "paramset",
+        "save",
+        "8",
+        "--name",
+        "mine",
+        "--owner",
+        "alice",
+        "--private",
+        "-p",
+        "viewFormat=days",
+    )
+    assert code == 0 and "private to alice" in output
+    code, output = _run(settings, "paramset", "save", "9", "--name", "all", "-p", "viewFormat=days")
+    assert code == 0 and "public" in output
+    saved = {s.id: s for s in IssueStore.open(settings).param_sets()}
+    assert (saved["8"].owner, saved["8"].public) == ("alice", False)
+    assert (saved["9"].owner, saved["9"].public) == (None, True)

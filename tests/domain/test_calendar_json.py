@@ -47,6 +47,9 @@ def test_parses_the_spec_example() -> None:
     )
 
 
+DATE_REQUIRED = "a date 'yyyy-MM-dd' (or Timepiece's 'dd/MMM/yy') is required"
+
+
 def with_changes(**changes: Any) -> dict[str, Any]:
     return {**BERLIN_OFFICE, **changes}
 
@@ -164,8 +167,8 @@ def window(weekday: Any = "MONDAY", start: Any = 0, end: Any = 1000) -> dict[str
                 ]
             ),
             [
-                "cal.holidays[0].date: a date 'yyyy-MM-dd' is required, got '2026-02-30'",
-                "cal.holidays[1].date: a date 'yyyy-MM-dd' is required, got '26-12-25'",
+                f"cal.holidays[0].date: {DATE_REQUIRED}, got '2026-02-30'",
+                f"cal.holidays[1].date: {DATE_REQUIRED}, got '26-12-25'",
                 "cal.holidays[2].name: must be a string, not a number",
                 "cal.holidays[2].recurring: must be true or false, not 'yes'",
                 "cal.holidays[3]: must be an object, not an array",
@@ -211,3 +214,24 @@ def test_round_trip(spec: CalendarSpec) -> None:
             spec.holidays,
         )
         assert parse_calendar(calendar_to_json(named)) == named
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("25/Dec/25", date(2025, 12, 25), id="timepiece-dd-MMM-yy"),
+        pytest.param("1/jan/2027", date(2027, 1, 1), id="four-digit-year-any-case"),
+        pytest.param("2026-12-25", date(2026, 12, 25), id="iso"),
+    ],
+)
+def test_holiday_dates_in_timepiece_spellings(text: str, expected: date) -> None:
+    spec = parse_calendar(with_changes(holidays=[{"name": "H", "date": text}]))
+    assert spec.holidays == (Holiday("H", expected),)
+
+
+@pytest.mark.parametrize("text", ["31/Feb/25", "25/Dez/25", "25-Dec-25", "25/12/25"])
+def test_impossible_or_unknown_spellings_are_named(text: str) -> None:
+    with pytest.raises(InvalidParameters) as raised:
+        parse_calendar(with_changes(holidays=[{"name": "H", "date": text}]))
+    assert raised.value.messages is not None
+    assert raised.value.messages[0].startswith("calendar.holidays[0].date:")

@@ -12,9 +12,11 @@ from dwelltime import __version__
 from dwelltime.api.deps import Services
 from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
-from dwelltime.api.routes import catalog, exports, health
+from dwelltime.api.routes import calendars, catalog, exports, health, parameter_sets
 from dwelltime.api.routes.docs import mount_docs
 from dwelltime.config import Settings
+from dwelltime.definitions.calendars import CalendarService
+from dwelltime.definitions.param_sets import ParamSetService
 from dwelltime.exports.executors.base import Executor
 from dwelltime.exports.executors.configured import create_executor
 from dwelltime.exports.executors.inline import InlineExecutor
@@ -56,6 +58,8 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         metrics=create_registry(store),
         scheduler=scheduler,
         source=LocalSource(issue_store),
+        calendars=CalendarService(issue_store.engine),
+        param_sets=ParamSetService(issue_store),
     )
 
     @asynccontextmanager
@@ -86,6 +90,9 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     register_error_handlers(app)
     app.include_router(exports.router)
     app.include_router(catalog.router)
+    app.include_router(calendars.router)
+    for router in parameter_sets.routers:
+        app.include_router(router)
     app.include_router(health.router)
     mount_docs(app)
     return app

@@ -11,6 +11,9 @@ from prometheus_client import CollectorRegistry
 
 from dwelltime.api.request_params import TOKEN_PARAMETER, read_params
 from dwelltime.config import Settings
+from dwelltime.definitions.calendars import CalendarService
+from dwelltime.definitions.param_sets import ParamSetService
+from dwelltime.domain.caller import Caller
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
@@ -32,6 +35,8 @@ class Services:
     metrics: CollectorRegistry
     scheduler: Scheduler
     source: LocalSource
+    calendars: CalendarService
+    param_sets: ParamSetService
 
 
 async def get_services(request: Request) -> Services:
@@ -68,3 +73,17 @@ async def current_user(request: Request, services: ServicesDep, params: ParamsDe
 
 
 UserDep = Annotated[str, Depends(current_user)]
+
+
+async def current_caller(request: Request, services: ServicesDep) -> Caller:
+    """The user and role of the request's token, checked anew on every request (so a
+    revoked admin token stops writing at once); 401 when there is no valid one.
+
+    The token comes from the header or the query string only: these requests' bodies are
+    documents (a calendar, a parameter set), not parameters.
+    """
+    query = {TOKEN_PARAMETER: request.query_params.getlist(TOKEN_PARAMETER)}
+    return services.tokens.identify(_token(request, query))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import Request
 
 from dwelltime.api.errors import RequestRejected
+from dwelltime.params.wire import json_object_params
 
 #: Bodies larger than this are refused (413) before being parsed.
 MAX_BODY_BYTES = 1_000_000
-#: Parameters whose value is itself JSON (SPEC §3): passed on as JSON text.
-JSON_VALUED = frozenset({"groups", "dbsMetrics"})
 TOKEN_PARAMETER = "tisjwt"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -63,6 +61,22 @@ async def _body_params(request: Request) -> dict[str, list[str]]:
     )
 
 
+async def json_body(request: Request) -> object:
+    """A request's JSON document (a calendar, a parameter set), within the body limit."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large()
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise RequestRejected(
+            400, "Invalid request body.", [f"The request body is not valid JSON: {error}."]
+        ) from error
+
+
 def _too_large() -> RequestRejected:
     return RequestRejected(
         413, "Request body too large.", [f"The body must be at most {MAX_BODY_BYTES} bytes."]
@@ -80,24 +94,4 @@ def _json_params(body: bytes) -> dict[str, list[str]]:
         raise RequestRejected(
             400, "Invalid parameters.", ["The JSON body must be an object of parameters."]
         )
-    params: dict[str, list[str]] = {}
-    for name, value in document.items():
-        if value is None:
-            continue
-        if name in JSON_VALUED and not isinstance(value, str):
-            params[name] = [json.dumps(value)]
-        elif isinstance(value, list):
-            params[name] = [_text(item) for item in value if item is not None]
-        else:
-            params[name] = [_text(value)]
-    return params
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)
+    return json_object_params(document)

@@ -1,14 +1,19 @@
-"""Wire shapes of the export API (SPEC §2), named by role; built from ExportRecord."""
+"""Wire shapes of the API (SPEC §2, §8.1), named by role; built from records and definitions."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from dwelltime.api.links import download_link, status_link
+from dwelltime.definitions.search import Page
 from dwelltime.exports.records import ExportRecord
 from dwelltime.exports.status import ExportStatus
+from dwelltime.sources.store.issue_store import ParamSet
+
+T = TypeVar("T")
 
 
 class ExportCreated(BaseModel):
@@ -94,3 +99,27 @@ def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
 
 def export_created(record: ExportRecord, base: str) -> dict[str, Any]:
     return {"exportId": record.id, "statusLink": status_link(base, record.id)}
+
+
+def page_public(page: Page[T], convert: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """A search page in the shape of `GET /rest/export`'s listing."""
+    return {
+        "elements": [convert(element) for element in page.elements],
+        "pageNumber": page.page_number,
+        "pageSize": page.page_size,
+        "total": page.total,
+        "last": page.last,
+    }
+
+
+def param_set_public(saved: ParamSet) -> dict[str, Any]:
+    """A parameter set: one value as text, several as an array (as they were saved)."""
+    return {
+        "id": saved.id,
+        "name": saved.name,
+        "owner": saved.owner,
+        "public": saved.public,
+        "parameters": {
+            name: values[0] if len(values) == 1 else values for name, values in saved.params.items()
+        },
+    }

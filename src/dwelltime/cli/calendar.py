@@ -12,9 +12,10 @@ from rich.table import Table
 
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
+from dwelltime.definitions.calendars import CalendarService
 from dwelltime.domain.calendars import CalendarSpec
+from dwelltime.domain.caller import Caller
 from dwelltime.errors import ImportRejected
-from dwelltime.sources.store.calendars import import_calendars, list_calendars
 from dwelltime.sources.store.issue_store import IssueStore
 
 calendar_app = typer.Typer(
@@ -47,9 +48,9 @@ def import_command(
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         err.print(f"[red]rejected[/red] {file}: not JSON text ({error})")
         raise typer.Exit(code=1) from error
-    store = IssueStore.open(get_settings())
+    calendars = CalendarService(IssueStore.open(get_settings()).engine)
     try:
-        imported = import_calendars(store.engine, data, source=str(file))
+        imported = calendars.import_json(Caller.operator(), data, source=str(file))
     except ImportRejected as error:
         err.print(f"[red]rejected[/red] {error.message}")
         for message in error.messages or []:
@@ -63,7 +64,7 @@ def import_command(
 @calendar_app.command("list")
 def list_command() -> None:
     """List the stored calendars: id, name, time zone, weekly working hours, holidays."""
-    calendars = list_calendars(IssueStore.open(get_settings()).engine)
+    calendars = CalendarService(IssueStore.open(get_settings()).engine).all()
     out = Console(highlight=False, soft_wrap=True)
     if not calendars:
         out.print("No calendars stored; `dwelltime calendar import FILE` adds some.")

@@ -37,10 +37,15 @@ def create(
     expires_in: Annotated[
         float | None, typer.Option(min=0.0001, help="Days until the token expires (default never).")
     ] = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="May create, change and delete calendars over REST.")
+    ] = False,
 ) -> None:
     """Print a new token for USER, and nothing else, so scripts can capture it."""
     try:
-        token, _ = _tokens().create(user, timedelta(days=expires_in) if expires_in else None)
+        token, _ = _tokens().create(
+            user, timedelta(days=expires_in) if expires_in else None, admin=admin
+        )
     except DwelltimeError as error:
         raise _fail(error) from error
     typer.echo(token)
@@ -54,11 +59,18 @@ def _when(ms: int | None) -> str:
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """Every token's id, user, creation, expiry and revocation (never the token itself)."""
+    """Every token's id, user, role, creation, expiry and revocation (never the token itself)."""
     # Plain aligned lines, not a rich table: ids must never be wrapped or elided.
-    rows = [("id", "user", "created (UTC)", "expires (UTC)", "revoked (UTC)")]
+    rows = [("id", "user", "role", "created (UTC)", "expires (UTC)", "revoked (UTC)")]
     rows += [
-        (info.id, info.user, _when(info.created_ms), _when(info.expires_ms), _when(info.revoked_ms))
+        (
+            info.id,
+            info.user,
+            "admin" if info.admin else "user",
+            _when(info.created_ms),
+            _when(info.expires_ms),
+            _when(info.revoked_ms),
+        )
         for info in _tokens().list()
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]

@@ -13,12 +13,22 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec, Holiday, WorkingTime
+from dwelltime.domain.calendars import (
+    NORMAL_HOURS_ID,
+    CalendarSpec,
+    Holiday,
+    WorkingTime,
+    business_day_ms,
+    daily_working_hours,
+)
 from dwelltime.errors import InvalidParameters
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 DAY_MS = 86_400_000
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Timepiece's own GET /rest/calendar writes holidays as `25/Dec/25` (SPEC §8.6).
+_TIMEPIECE_DATE = re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MAX_ID_LENGTH = 100
 
 _Problem = Callable[[str, str], None]
@@ -83,6 +93,29 @@ def calendar_to_json(spec: CalendarSpec) -> dict[str, Any]:
             {"name": h.name, "date": h.date.isoformat(), "recurring": h.recurring}
             for h in spec.holidays
         ],
+    }
+
+
+def calendar_public(spec: CalendarSpec) -> dict[str, Any]:
+    """The JSON `GET /rest/calendar` answers: the §4 shape plus the fields Timepiece adds."""
+    equal_days = business_day_ms(spec) is not None
+    return {
+        **calendar_to_json(spec),
+        "isDefault": False,
+        "is7x24Calendar": False,
+        "allWorkingDaysHaveEqualLengths": equal_days,
+        "dailyWorkingHours": daily_working_hours(spec),
+    }
+
+
+def calendar_summary(spec: CalendarSpec | None) -> dict[str, Any]:
+    """The `calendar` object of a §8.2 report: normalHours when `spec` is None."""
+    return {
+        "id": spec.id if spec else NORMAL_HOURS_ID,
+        "name": spec.name if spec else "Normal Hours (7/24)",
+        "dailyWorkingHours": daily_working_hours(spec),
+        "timeZone": spec.time_zone if spec else "UTC",
+        "is7x24Calendar": spec is None,
     }
 
 
@@ -193,16 +226,28 @@ def _parse_holidays(value: object, problem: _Problem) -> tuple[Holiday, ...]:
             problem(f"{field}.recurring", f"must be true or false, not {recurring!r}")
         day = _parse_date(entry.get("date"))
         if day is None:
-            problem(f"{field}.date", f"a date 'yyyy-MM-dd' is required, got {entry.get('date')!r}")
+            problem(
+                f"{field}.date",
+                f"a date 'yyyy-MM-dd' (or Timepiece's 'dd/MMM/yy') is required, "
+                f"got {entry.get('date')!r}",
+            )
         if isinstance(name, str) and isinstance(recurring, bool) and day is not None:
             holidays.append(Holiday(name=name, date=day, recurring=recurring))
     return tuple(holidays)
 
 
 def _parse_date(value: object) -> date | None:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
+    """`yyyy-MM-dd`, or Timepiece's `dd/MMM/yy` with an English month (two-digit years are
+    20yy: Timepiece calendars hold current holidays, not last century's)."""
+    if not isinstance(value, str):
         return None
     try:
-        return date.fromisoformat(value)
+        if _DATE.fullmatch(value):
+            return date.fromisoformat(value)
+        match = _TIMEPIECE_DATE.fullmatch(value.strip())
+        if match is None or match[2].lower() not in _MONTHS:
+            return None
+        year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+        return date(year, _MONTHS.index(match[2].lower()) + 1, int(match[1]))
     except ValueError:
         return None

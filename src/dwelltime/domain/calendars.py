@@ -46,8 +46,22 @@ def business_day_ms(spec: CalendarSpec | None) -> int | None:
     """
     if spec is None:
         return None
+    lengths = set(_working_day_lengths(spec))
+    return lengths.pop() if len(lengths) == 1 else None
+
+
+def daily_working_hours(spec: CalendarSpec | None) -> float:
+    """Hours of a working day as Timepiece reports them: 24 for normalHours, else the
+    working weekdays' mean (their common length when they agree)."""
+    if spec is None:
+        return 24.0
+    working = _working_day_lengths(spec)
+    return sum(working) / len(working) / 3_600_000 if working else 0.0
+
+
+def _working_day_lengths(spec: CalendarSpec) -> list[int]:
+    """The summed window length of each weekday that has working time, in ms."""
     totals: dict[int, int] = {}
     for window in spec.working_times:
         totals[window.weekday] = totals.get(window.weekday, 0) + window.end_ms - window.start_ms
-    lengths = {total for total in totals.values() if total > 0}
-    return lengths.pop() if len(lengths) == 1 else None
+    return [total for total in totals.values() if total > 0]

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 
 from dwelltime.config import Settings
+from dwelltime.domain.caller import Caller
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
     NO_SUMMARY,
@@ -70,8 +71,12 @@ class ExportService:
         self._cancel = cancel
 
     def start(self, owner: str, raw: Mapping[str, Sequence[str]]) -> ExportRecord:
-        """Validate `raw` fully, record the export with its `now`, queue it; reads no issues."""
-        params = parse_params(raw, self.context)
+        """Validate `raw` fully, record the export with its `now`, queue it; reads no issues.
+
+        A `paramSetId` must name a set the owner may read: their own or a public one.
+        """
+        context = self.context.for_caller(Caller(owner))
+        params = parse_params(raw, context)
         queued = self.store.count_by_status(ExportStatus.QUEUED, owner)
         if queued >= self.settings.max_queued_per_user:
             raise QueueFull(
@@ -87,7 +92,7 @@ class ExportService:
             owner=owner,
             # Only report parameters are kept (never the token, never unknown junk), with a
             # parameter set resolved now: the job runs what was validated.
-            params=json.dumps(effective_parameters(raw, self.context)),
+            params=json.dumps(effective_parameters(raw, context)),
             output_type=params.output_type.value,
             file_name=report_file_name(params, created),
             content_type=content_type(params.output_type),

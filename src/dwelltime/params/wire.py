@@ -7,7 +7,9 @@ dropped here (SPEC §3: unknown parameters are ignored).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dwelltime.params.filters import COMPANIONS
 
@@ -36,6 +38,36 @@ KNOWN_PARAMETERS = (
     "includeTransitionedByColumns",
     "paramSetId",
 )
+
+
+#: Parameters whose value is itself JSON (SPEC §3): passed on as JSON text.
+JSON_VALUED = frozenset({"groups", "dbsMetrics"})
+
+
+def json_object_params(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A JSON object of parameters (a request body, a saved set) as name -> values: arrays
+    give several values, the JSON-valued parameters stay JSON text, nulls are absent."""
+    params: dict[str, list[str]] = {}
+    for name, value in document.items():
+        if value is None:
+            continue
+        if name in JSON_VALUED and not isinstance(value, str):
+            params[name] = [json.dumps(value)]
+        elif isinstance(value, list):
+            params[name] = [_json_text(item) for item in value if item is not None]
+        else:
+            params[name] = [_json_text(value)]
+    return params
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)
 
 
 def known_values(raw: Mapping[str, Sequence[str]], problems: list[str]) -> dict[str, list[str]]:

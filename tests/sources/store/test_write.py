@@ -119,7 +119,8 @@ def test_param_set(store: IssueStore) -> None:
                 {"id": "p2", "name": "Bad", "params": json.dumps({"statuses": "1"})},
             ],
         )
-    assert store.param_set("p1") == {"statuses": ["1", "3"]}
+    saved = store.param_set("p1")
+    assert saved is not None and saved.params == {"statuses": ["1", "3"]}
     assert store.param_set("nope") is None
     with pytest.raises(SourceError, match="p2"):
         store.param_set("p2")

@@ -1,7 +1,7 @@
 """The summary of a finished export (the page's chart), kept with its record.
 
 Revision ID: 0014
-Revises: 0002
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0002"
+down_revision = "0007"
 
 
 def upgrade() -> None:

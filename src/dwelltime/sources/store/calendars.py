@@ -55,6 +55,13 @@ def list_calendars(engine: sa.Engine) -> list[CalendarSpec]:
     return sorted(specs, key=lambda spec: _id_order(spec.id))
 
 
+def delete_calendar(engine: sa.Engine, calendar_id: str) -> bool:
+    """Remove a calendar; False when none had that id."""
+    with engine.begin() as connection:
+        deleted = connection.execute(_table.delete().where(_table.c.id == calendar_id))
+    return deleted.rowcount > 0
+
+
 def next_calendar_id(engine: sa.Engine) -> str:
     """An unused id for a calendar imported without one: one more than the largest number."""
     return str(_largest_number(_stored_ids(engine)) + 1)

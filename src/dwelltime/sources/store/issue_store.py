@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from dwelltime import db
 from dwelltime.config import Settings
+from dwelltime.domain.caller import Caller
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
@@ -23,12 +25,31 @@ __all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats",
 
 @dataclass(frozen=True, slots=True)
 class ParamSet:
-    """Saved report parameters that `paramSetId` names; explicit parameters override them."""
+    """Saved report parameters that `paramSetId` names; explicit parameters override them.
+
+    `public` sets are visible to every user; the others only to their owner (and admins).
+    """
 
     id: str
     name: str
     owner: str | None
     params: Mapping[str, list[str]]
+    public: bool = False
+
+    def readable_by(self, caller: Caller) -> bool:
+        """Own and public sets for everyone (a set nobody owns is public); all of them for
+        admins and the operator."""
+        return (
+            self.public
+            or self.owner is None
+            or caller.admin
+            or caller.is_operator
+            or self.owner == caller.user
+        )
+
+    def writable_by(self, caller: Caller) -> bool:
+        """Only the owner changes a set (admins see all but write their own), and the operator."""
+        return caller.is_operator or (self.owner is not None and self.owner == caller.user)
 
 
 class IssueStore:
@@ -70,21 +91,19 @@ class IssueStore:
         with self._engine.connect() as connection:
             return read_stats(connection)
 
-    def param_set(self, param_set_id: str) -> Mapping[str, list[str]] | None:
-        """A saved parameter set: parameter name -> its values, or None when unknown."""
+    def param_set(self, param_set_id: str) -> ParamSet | None:
+        """The saved parameter set with that id, or None when unknown."""
         table = schema.param_sets
         with self._engine.connect() as connection:
-            text = connection.scalar(sa.select(table.c.params).where(table.c.id == param_set_id))
-        return None if text is None else _param_values(param_set_id, text)
+            row = connection.execute(sa.select(table).where(table.c.id == param_set_id)).first()
+        return None if row is None else _param_set(row)
 
     def param_sets(self) -> list[ParamSet]:
         """Every saved parameter set, by id."""
         table = schema.param_sets
         with self._engine.connect() as connection:
             rows = connection.execute(sa.select(table).order_by(table.c.id)).all()
-        return [
-            ParamSet(row.id, row.name, row.owner, _param_values(row.id, row.params)) for row in rows
-        ]
+        return [_param_set(row) for row in rows]
 
     def save_param_set(self, param_set: ParamSet) -> None:
         """Create or replace the parameter set with `param_set.id`."""
@@ -93,6 +112,7 @@ class IssueStore:
             "name": param_set.name,
             "owner": param_set.owner,
             "params": json.dumps(dict(param_set.params)),
+            "public": param_set.public,
         }
         with self._engine.begin() as connection:
             connection.execute(table.delete().where(table.c.id == param_set.id))
@@ -106,11 +126,11 @@ class IssueStore:
         return deleted.rowcount > 0
 
 
-def _param_values(param_set_id: str, text: str) -> Mapping[str, list[str]]:
-    params = json.loads(text)
+def _param_set(row: sa.Row[Any]) -> ParamSet:
+    params = json.loads(row.params)
     if not isinstance(params, dict) or not all(
         isinstance(values, list) and all(isinstance(v, str) for v in values)
         for values in params.values()
     ):
-        raise SourceError(f"Parameter set {param_set_id} is not a map of name to strings.")
-    return params
+        raise SourceError(f"Parameter set {row.id} is not a map of name to strings.")
+    return ParamSet(row.id, row.name, row.owner, params, bool(row.public))

@@ -133,4 +133,5 @@ param_sets = sa.Table(
     sa.Column("owner", sa.String),
     sa.Column("name", sa.String, nullable=False),
     sa.Column("params", sa.Text, nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
 )
