@@ -83,8 +83,8 @@ def test_fields_list_system_then_custom(
 ) -> None:
     body = client.get("/rest/fields", headers=alice.headers).json()
     ids = [f["id"] for f in body]
-    assert ids[:2] == ["summary", "issuetype"]
-    assert "key" not in ids
+    assert ids[:2] == ["issuetype", "status"]
+    assert "key" not in ids and "summary" not in ids
     assert {"id": "assignee", "name": "Assignee", "custom": False} in body
     custom = [f["id"] for f in body if f["custom"]]
     assert custom and all(f.startswith("customfield_") for f in custom)

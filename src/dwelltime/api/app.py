@@ -14,6 +14,7 @@ from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
 from dwelltime.api.routes import calendars, catalog, exports, health, parameter_sets
 from dwelltime.api.routes.docs import mount_docs
+from dwelltime.api.routes.web import mount_page
 from dwelltime.config import Settings
 from dwelltime.definitions.calendars import CalendarService
 from dwelltime.definitions.param_sets import ParamSetService
@@ -95,4 +96,5 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(health.router)
     mount_docs(app)
+    mount_page(app)
     return app

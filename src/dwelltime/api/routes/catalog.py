@@ -103,7 +103,8 @@ def list_sprints(services: ServicesDep) -> list[SprintPublic]:
     summary="Fields a report can show or group by: Jira's system fields, then custom ones",
 )
 def list_fields(services: ServicesDep) -> list[FieldPublic]:
-    system = [f for f in PROMOTED if f != "key"]
+    # Key and Summary open every list already: offering them again would only repeat them.
+    system = [f for f in PROMOTED if f not in ("key", "summary")]
     custom = [f for f in catalog.custom_field_ids(services.engine) if f not in PROMOTED]
     return [
         *(FieldPublic(id=f, name=field_title(f), custom=False) for f in system),
