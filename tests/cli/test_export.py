@@ -217,3 +217,12 @@ def test_unknown_export(home: Path, server: ServeProcess, token: str) -> None:
     result = cli(home, server.url, token, "status", "00000000-0000-0000-0000-000000000000")
     assert result.returncode == ExitCode.NOT_FOUND
     assert "could not be found" in result.stderr
+
+
+def test_serve_prints_the_page_and_a_client_command(home: Path, server: ServeProcess) -> None:
+    log = (home.parent / "serve.log").read_text()
+    assert f"Open the page {server.url}/ and sign in with it" in log
+    assert f"DWELLTIME_URL={server.url} DWELLTIME_TOKEN=" in log
+    page = httpx.get(f"{server.url}/")
+    assert page.status_code == 200
+    assert 'src="/static/app.js"' in page.text
