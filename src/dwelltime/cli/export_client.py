@@ -21,7 +21,7 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 
 
 class ExitCode(IntEnum):
-    """What `dwelltime export` exits with (also listed in docs/cli.md)."""
+    """What `dwelltime export` exits with (the table in docs/cli.md)."""
 
     OK = 0
     #: the server could not be reached or answered something unexpected
