@@ -75,8 +75,12 @@ class ExportRecord:
     attempts: int = 0
     heartbeat_ms: int | None = None
     abort_requested: bool = False
-    #: JSON text of the finished report's summary (engine/summary.py); None without one.
-    summary: str | None = None
+
+
+#: Every column but `summary`, which can be large and is read only by `ExportStore.summary`,
+#: so status polls stay one small read.
+_RECORD_COLUMNS = [column for column in exports.columns if column.name != "summary"]
+_records = sa.select(*_RECORD_COLUMNS)
 
 
 def _record(row: sa.Row[Any]) -> ExportRecord:
@@ -93,23 +97,29 @@ class ExportStore:
         self.engine = engine
 
     def insert(self, record: ExportRecord) -> None:
-        values = {column.name: getattr(record, column.name) for column in exports.columns}
+        values = {column.name: getattr(record, column.name) for column in _RECORD_COLUMNS}
         values["status"] = record.status.value
         with self.engine.begin() as connection:
             connection.execute(exports.insert().values(**values))
 
     def get(self, export_id: str) -> ExportRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(exports.select().where(exports.c.id == export_id)).first()
+            row = connection.execute(_records.where(exports.c.id == export_id)).first()
         return _record(row) if row is not None else None
+
+    def summary(self, export_id: str) -> str | None:
+        """The JSON summary a Successful export was stored with (engine/summary.py)."""
+        query = sa.select(exports.c.summary).where(exports.c.id == export_id)
+        with self.engine.connect() as connection:
+            text: str | None = connection.scalar(query)
+        return text
 
     def page_for_owner(
         self, owner: str, page_number: int, page_size: int
     ) -> tuple[list[ExportRecord], int]:
         """One page of `owner`'s exports, newest first, and how many they have in all."""
         query = (
-            exports.select()
-            .where(exports.c.owner == owner)
+            _records.where(exports.c.owner == owner)
             .order_by(exports.c.created_ms.desc(), exports.c.id.desc())
             .limit(page_size)
             .offset(page_number * page_size)
@@ -148,10 +158,8 @@ class ExportStore:
 
     def with_status(self, status: ExportStatus) -> list[ExportRecord]:
         """Every export in `status`, oldest first (the scheduler's and recovery's view)."""
-        query = (
-            exports.select()
-            .where(exports.c.status == status.value)
-            .order_by(exports.c.created_ms, exports.c.id)
+        query = _records.where(exports.c.status == status.value).order_by(
+            exports.c.created_ms, exports.c.id
         )
         with self.engine.connect() as connection:
             return [_record(row) for row in connection.execute(query)]
@@ -199,7 +207,7 @@ class ExportStore:
 
     def finished_before(self, cutoff_ms: int) -> list[ExportRecord]:
         """Finished exports older than `cutoff_ms` (retention)."""
-        query = exports.select().where(
+        query = _records.where(
             exports.c.status.in_([status.value for status in ExportStatus if status.is_finished]),
             sa.func.coalesce(exports.c.finished_ms, exports.c.created_ms) < cutoff_ms,
         )

@@ -161,10 +161,11 @@ class ExportService:
 
     def summary(self, owner: str, export_id: str) -> dict[str, Any]:
         """The summary of a Successful export (averages, medians, per-issue totals)."""
-        record = self._successful(owner, export_id)
-        if record.summary is None:
+        self._successful(owner, export_id)
+        text = self.store.summary(export_id)
+        if text is None:
             raise ExportNotFound(export_id, NO_SUMMARY)
-        summary: dict[str, Any] = json.loads(record.summary)
+        summary: dict[str, Any] = json.loads(text)
         return summary
 
     def open_download(self, owner: str, export_id: str) -> Download:
