@@ -18,11 +18,14 @@ import httpx
 import pytest
 
 from dwelltime.cli.export_client import ExitCode
-from dwelltime.config import Settings
-from dwelltime.sources.demo.generator import write_demo
-from dwelltime.sources.store.issue_store import IssueStore
-from dwelltime.tokens import TokenService, load_secret
-from tests.api.serve_process import DWELLTIME, ServeProcess, dwelltime_env, free_port
+from tests.api.serve_process import (
+    DWELLTIME,
+    ServeProcess,
+    create_token,
+    demo_home,
+    dwelltime_env,
+    free_port,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +38,7 @@ DEADLINE_SECONDS = 60.0
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("export-cli") / "home"
-    write_demo(IssueStore.open(Settings(home=home)), DEMO_ISSUES, projects=3)
-    return home
+    return demo_home(tmp_path_factory.mktemp("export-cli"), DEMO_ISSUES)
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +49,7 @@ def server(home: Path) -> Iterator[ServeProcess]:
 
 @pytest.fixture(scope="module")
 def token(home: Path) -> str:
-    settings = Settings(home=home)
-    token, _ = TokenService(IssueStore.open(settings).engine, load_secret(settings)).create("cli")
-    return token
+    return create_token(home, "cli")
 
 
 def cli(
@@ -130,9 +129,11 @@ def test_abort_command(home: Path, server: ServeProcess, token: str) -> None:
     assert "failed or is aborted" in fetched.stderr
 
 
-def test_ctrl_c_offers_to_abort(
-    home: Path, server: ServeProcess, token: str, tmp_path: Path
-) -> None:
+def interrupted_wait(
+    home: Path, server: ServeProcess, token: str, answer: str, cwd: Path | None = None
+) -> tuple[str, int, str]:
+    """`start --wait`, Ctrl-C once the export runs, `answer` to the question: the export id,
+    the exit code and stderr."""
     process = subprocess.Popen(
         [str(DWELLTIME), "export", "start", "--query", SLOW, "--wait", "--interval", "0.05"],
         env=dwelltime_env(home, url=server.url, token=token),
@@ -140,34 +141,29 @@ def test_ctrl_c_offers_to_abort(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
     )
     assert process.stdout is not None
     export_id = process.stdout.readline().strip()
     wait_running(server, token, export_id)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate("y\n", timeout=DEADLINE_SECONDS)
-    assert process.returncode == ExitCode.ABORTED, stderr
-    assert "Abort export" in stderr
+    _, stderr = process.communicate(answer, timeout=DEADLINE_SECONDS)
+    return export_id, process.returncode, stderr
+
+
+def test_ctrl_c_offers_to_abort(
+    home: Path, server: ServeProcess, token: str, tmp_path: Path
+) -> None:
+    export_id, code, stderr = interrupted_wait(home, server, token, "y\n", cwd=tmp_path)
+    assert code == ExitCode.ABORTED, stderr
+    assert f"Abort export {export_id} on the server?" in stderr
     assert status_of(server, token, export_id)["status"] == "Aborted"
     assert list(tmp_path.iterdir()) == []
 
 
 def test_ctrl_c_can_leave_it_running(home: Path, server: ServeProcess, token: str) -> None:
-    process = subprocess.Popen(
-        [str(DWELLTIME), "export", "start", "--query", SLOW, "--wait", "--interval", "0.05"],
-        env=dwelltime_env(home, url=server.url, token=token),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    export_id = process.stdout.readline().strip()
-    wait_running(server, token, export_id)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate("n\n", timeout=DEADLINE_SECONDS)
-    assert process.returncode == 130, stderr
+    export_id, code, stderr = interrupted_wait(home, server, token, "n\n")
+    assert code == 130, stderr
     assert f"dwelltime export status {export_id}" in stderr
     assert status_of(server, token, export_id)["status"] in {"Running", "Successful"}
     cli(home, server.url, token, "abort", export_id)

@@ -23,11 +23,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from dwelltime.config import Settings
-from dwelltime.sources.demo.generator import write_demo
-from dwelltime.sources.store.issue_store import IssueStore
-from dwelltime.tokens import TokenService, load_secret
-from tests.api.serve_process import ServeProcess
+from tests.api.serve_process import ServeProcess, create_token, demo_home
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -90,11 +86,8 @@ def browser(playwright: Playwright, chromium: Path) -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[Served]:
-    home = tmp_path_factory.mktemp("web") / "home"
-    settings = Settings(home=home)
-    store = IssueStore.open(settings)
-    write_demo(store, DEMO_ISSUES, projects=3)
-    token, _ = TokenService(store.engine, load_secret(settings)).create("webby")
+    home = demo_home(tmp_path_factory.mktemp("web"), DEMO_ISSUES)
+    token = create_token(home, "webby")
     with ServeProcess(home, home.parent / "serve.log", **SERVE_SETTINGS) as server:
         yield Served(server, token, home)
 

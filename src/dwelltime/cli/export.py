@@ -29,7 +29,7 @@ from rich.table import Table
 
 from dwelltime.cli.app import app
 from dwelltime.cli.export_client import ClientError, ExitCode, ExportClient
-from dwelltime.cli.report import raw_parameters
+from dwelltime.cli.report import ParamOption, QueryOption, raw_parameters
 from dwelltime.errors import InvalidParameters
 
 export_app = typer.Typer(
@@ -133,14 +133,8 @@ def _interrupted(client: ExportClient, export_id: str) -> dict[str, Any]:
 def start(
     url: Url = DEFAULT_URL,
     token: Token = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", help="A report parameter as name=value (repeatable)."),
-    ] = None,
-    query: Annotated[
-        str | None,
-        typer.Option(help="Parameters as one query string: 'filterType=project&projectKey=ABC'."),
-    ] = None,
+    param: ParamOption = None,
+    query: QueryOption = None,
     wait: Annotated[
         bool, typer.Option("--wait", help="Follow it with a progress bar, then download it.")
     ] = False,

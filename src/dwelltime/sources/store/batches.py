@@ -87,17 +87,7 @@ def _sprints(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[Sprin
             .order_by(links.c.issue_id, sprints.c.id)
         )
         for row in connection.execute(query):
-            found[row.issue_id].append(
-                SprintRef(
-                    id=row.id,
-                    name=row.name,
-                    state=row.state,
-                    board_id=row.board_id,
-                    start_ms=row.start_ms,
-                    end_ms=row.end_ms,
-                    complete_ms=row.complete_ms,
-                )
-            )
+            found[row.issue_id].append(sprint_ref(row))
     return {issue_id: tuple(refs) for issue_id, refs in found.items()}
 
 
@@ -125,4 +115,17 @@ def _issue(row: sa.Row[Any], sprints: tuple[SprintRef, ...]) -> Issue:
         fix_versions=tuple(json.loads(row.fix_versions)),
         sprints=sprints,
         fields=json.loads(row.fields),
+    )
+
+
+def sprint_ref(row: sa.Row[Any]) -> SprintRef:
+    """A row of the sprints table (or of a select of its columns) as a SprintRef."""
+    return SprintRef(
+        id=row.id,
+        name=row.name,
+        state=row.state,
+        board_id=row.board_id,
+        start_ms=row.start_ms,
+        end_ms=row.end_ms,
+        complete_ms=row.complete_ms,
     )

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from dwelltime.domain.issues import SavedFilter, SprintRef
 from dwelltime.sources.store import schema
+from dwelltime.sources.store.batches import sprint_ref
 from dwelltime.sources.store.stats import ProjectCount, project_counts
 
 
@@ -28,18 +29,7 @@ def sprints(engine: sa.Engine) -> list[SprintRef]:
     order = (table.c.start_ms.is_(None).desc(), table.c.start_ms.desc(), table.c.id.desc())
     with engine.connect() as connection:
         rows = connection.execute(sa.select(table).order_by(*order)).all()
-    return [
-        SprintRef(
-            id=row.id,
-            name=row.name,
-            state=row.state,
-            board_id=row.board_id,
-            start_ms=row.start_ms,
-            end_ms=row.end_ms,
-            complete_ms=row.complete_ms,
-        )
-        for row in rows
-    ]
+    return [sprint_ref(row) for row in rows]
 
 
 def custom_field_ids(engine: sa.Engine) -> list[str]:
