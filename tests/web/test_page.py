@@ -35,6 +35,7 @@ def sign_in(page: Page, token: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#app")).to_be_visible()
     expect(page.locator("#projectKey option").first).to_be_attached()
+    expect(page.locator("#page-info")).not_to_be_empty()  # the table has been read once
 
 
 def newest_row(page: Page, previous: str | None) -> Locator:
@@ -210,6 +211,7 @@ def test_keyboard_only(page: Page, served: Served, steps: Steps, tmp_path: Path)
     page.keyboard.press("Enter")
     expect(page.locator("#app")).to_be_visible()
     expect(page.locator("#filterType")).to_be_focused()
+    expect(page.locator("#page-info")).not_to_be_empty()
     steps.shot("signed-in")
     previous = first_row_id(page)
     _tab_to(page, "e => e.id === 'start'")
