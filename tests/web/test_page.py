@@ -86,6 +86,15 @@ def test_start_watch_download_and_summary(
     expect(page.locator("#columnsBy")).to_have_value("statusDuration")
     expect(page.locator("#outputType")).to_have_value("CSV")
     assert page.locator("#statuses option").count() == len(rest(served, "/rest/statuses"))
+    calendars = rest(served, "/rest/calendar")
+    assert calendars
+    assert page.locator("#calendar option").all_inner_texts() == [
+        "normalHours (24/7)",
+        *(f"{c['name']} ({c['id']})" for c in calendars),
+    ]
+    assert page.locator("#paramSetId option").count() == 1 + len(
+        rest(served, "/rest/parameterSets?pageSize=100")["elements"]
+    )
     steps.shot("form-with-defaults")
 
     previous = first_row_id(page)
@@ -175,6 +184,39 @@ def test_validation_messages_sit_next_to_their_fields(
     expect(message).to_be_hidden()
     expect(page.get_by_label("Issues from")).not_to_have_attribute("aria-invalid", "true")
     newest_row(page, previous)
+
+
+def test_a_parameter_set_fills_the_form(
+    page: Page, served: Served, steps: Steps, tmp_path: Path
+) -> None:
+    saved = httpx.post(
+        served.server.url + "/rest/parameterSets",
+        json={
+            "name": "WEB counts",
+            "parameters": {
+                "filterType": "project",
+                "projectKey": "WEB",
+                "columnsBy": "statusCount",
+            },
+        },
+        headers={"Authorization": f"TISJWT {served.token}"},
+    )
+    assert saved.status_code == 201, saved.text
+    set_id = saved.json()["id"]
+    sign_in(page, served.token)
+    page.get_by_label("Parameter set (optional)").select_option(set_id)
+    expect(page.get_by_label("Project")).to_have_value("WEB")
+    expect(page.get_by_label("Report type")).to_have_value("statusCount")
+    steps.shot("set-chosen")
+    previous = first_row_id(page)
+    page.get_by_role("button", name="Start export").click()
+    row = newest_row(page, previous)
+    with page.expect_download() as download_info:
+        row.get_by_role("button", name="Download").click()
+    assert download_info.value.suggested_filename.startswith("statusCount-WEB")
+    target = tmp_path / "counts.csv"
+    download_info.value.save_as(target)
+    assert all(r[0].startswith("WEB-") for r in csv_rows(target)[1:])
 
 
 def test_bad_token_is_refused_with_the_reason(page: Page, steps: Steps) -> None:

@@ -74,7 +74,11 @@ def _line(record: dict[str, Any]) -> str:
     """One export as a line: id, status, progress and what happened."""
     completed, total = record.get("completed", 0), record.get("total", 0)
     percent = f" ({100 * completed // total}%)" if total else ""
-    message = f"  {record['message']}" if record.get("message") else ""
+    # Timepiece leaves an aborted export's message null and names who in `abortedBy`.
+    reason = record.get("message") or (
+        f"Aborted by {record['abortedBy']}." if record.get("abortedBy") else None
+    )
+    message = f"  {reason}" if reason else ""
     return f"{record['exportId']}  {record['status']}  {completed}/{total}{percent}{message}"
 
 

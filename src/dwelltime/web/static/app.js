@@ -15,6 +15,7 @@
   let page = 0;
   let timer = null;
   let summary = null;
+  let paramSets = new Map();
   // Exports started from this tab: their summary opens when they finish.
   const startedHere = new Set();
 
@@ -165,6 +166,28 @@
     calendar.replaceChildren(calendar.options[0]);
     for (const c of calendars) calendar.append(new Option(`${c.name} (${c.id})`, String(c.id)));
     fill($("paramSetId"), sets.elements, (s) => [s.id, `${s.name} (${s.id})`]);
+    paramSets = new Map(sets.elements.map((s) => [s.id, s.parameters]));
+  }
+
+  // Choosing a parameter set shows its values in the form: the form sends every field it
+  // shows, and explicit parameters override the set's, so what is seen is what is run.
+  function applyParamSet() {
+    const parameters = paramSets.get($("paramSetId").value) || {};
+    const byName = new Map([...$("export-form").elements].map((e) => [e.name.toLowerCase(), e]));
+    for (const [name, given] of Object.entries(parameters)) {
+      const element = byName.get(name.toLowerCase());
+      if (!element || element.name === "paramSetId") continue;
+      const values = (Array.isArray(given) ? given : [given]).flatMap((v) => String(v).split(","));
+      if (element.multiple) {
+        for (const option of element.options) option.selected = values.includes(option.value);
+      } else if (element.tagName === "SELECT") {
+        const match = [...element.options].find((o) => o.value.toLowerCase() === values[0].toLowerCase());
+        if (match) element.value = match.value;
+      } else {
+        element.value = values.join(",");
+      }
+    }
+    showCompanion();
   }
 
   function showCompanion() {
@@ -174,6 +197,7 @@
     }
   }
   $("filterType").addEventListener("change", showCompanion);
+  $("paramSetId").addEventListener("change", applyParamSet);
 
   function formBody() {
     const body = new URLSearchParams();
@@ -303,7 +327,8 @@
     const cells = row.cells;
     cells[0].textContent = new Date(record.created).toLocaleString();
     cells[1].textContent = record.fileName;
-    const message = record.message || "";
+    // Timepiece leaves an aborted export's message null and names who in `abortedBy`.
+    const message = record.message || (record.abortedBy ? `Aborted by ${record.abortedBy}.` : "");
     // "Aborted by alice." says the status already; other messages follow it.
     cells[2].textContent = !message
       ? record.status
