@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint fmt bench clean
+.PHONY: install browser run test lint fmt bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,18 @@ fmt: install
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-test: lint
+# The browser tests drive Debian's chromium (never a browser download); without it, and
+# outside CI, they skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+	  echo "chromium could not be installed: the browser tests will skip"
+
+test: lint browser
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .dwelltime .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .dwelltime .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,19 @@ class Unreadable:
 
     def saved_filter(self, filter_id: str) -> SavedFilter | None:
         return None
+
+
+def test_summary_only_when_asked_and_human_readable_in_hours(demo_source: LocalSource) -> None:
+    def outcome(view: ViewFormat, with_summary: bool = True) -> Any:
+        params = replace(report_params(DEMO_PROJECT, ReportType.STATUS_DURATION), view_format=view)
+        return run_report(params, demo_source, NOW, io.BytesIO(), with_summary=with_summary)
+
+    assert outcome(ViewFormat.HOURS, with_summary=False).summary is None
+    hours = outcome(ViewFormat.HOURS).summary
+    human = outcome(ViewFormat.HUMAN_READABLE).summary
+    assert hours is not None and hours["unit"] == "hours"
+    assert human == hours
+    assert any(value for value in hours["groups"][0]["average"])
 
 
 def test_xls_refuses_too_many_statuses_before_reading() -> None:

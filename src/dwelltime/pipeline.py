@@ -24,6 +24,7 @@ from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.columns import planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import StagedBatch, Table
+from dwelltime.engine.summary import Summary, summarize
 from dwelltime.engine.table import ReportTable
 from dwelltime.errors import ExportAborted, NotFound
 from dwelltime.params.model import ReportParams, ViewFormat
@@ -49,11 +50,13 @@ class Progress(Protocol):
 
 @dataclass(frozen=True)
 class ReportOutcome:
-    """What a finished run produced: issues read, List rows and columns written."""
+    """What a finished run produced: issues read, List rows and columns written, and the
+    summary when it was asked for (None for reports without aggregates)."""
 
     issues: int
     rows: int
     columns: int
+    summary: Summary | None = None
 
 
 class IpcStaging:
@@ -169,17 +172,34 @@ def run_report(
     *,
     batch_size: int = 2000,
     workdir: Path | None = None,
+    with_summary: bool = False,
 ) -> ReportOutcome:
     """Compute the report of `params` on `source` at `now_ms` and write it to `destination`
-    as its outputType (see `computed_report` for what may be raised)."""
+    as its outputType (see `computed_report` for what may be raised).
+
+    `with_summary` also reads the finished table into the page's summary (an export's).
+    """
     with computed_report(
         params, source, now_ms, progress, batch_size=batch_size, workdir=workdir
     ) as report:
         table = report.table
         write_report(table, params.output_type, destination)
+        summary = _summary(report) if with_summary else None
     return ReportOutcome(
-        issues=report.issues, rows=table.listing.row_count, columns=len(table.listing.columns)
+        issues=report.issues,
+        rows=table.listing.row_count,
+        columns=len(table.listing.columns),
+        summary=summary,
     )
+
+
+def _summary(report: ComputedReport) -> Summary | None:
+    """The summary in the report's unit; humanReadable cells are text, so the summary of
+    such a report is read, in hours, from the same staged cells rendered again."""
+    view_format = report.engine.params.view_format
+    if view_format is not ViewFormat.HUMAN_READABLE:
+        return summarize(report.table, view_format.value)
+    return summarize(report.rendered_as(ViewFormat.HOURS), ViewFormat.HOURS.value)
 
 
 def _check_stop(progress: Progress | None, done: int, total: int) -> None:

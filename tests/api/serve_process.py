@@ -14,6 +14,11 @@ from types import TracebackType
 import httpx
 import psutil
 
+from dwelltime.config import Settings
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.tokens import TokenService, load_secret
+
 DWELLTIME = Path(sys.executable).with_name("dwelltime")
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 20.0
@@ -32,6 +37,20 @@ def dwelltime_env(home: Path, **settings: str) -> dict[str, str]:
     env["DWELLTIME_HOME"] = str(home)
     env.update({f"DWELLTIME_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+def demo_home(folder: Path, issues: int, projects: int = 3) -> Path:
+    """A dwelltime home in `folder` whose store holds `issues` demo issues."""
+    home = folder / "home"
+    write_demo(IssueStore.open(Settings(home=home)), issues, projects=projects)
+    return home
+
+
+def create_token(home: Path, user: str) -> str:
+    """A token for `user` that a server on `home` accepts."""
+    settings = Settings(home=home)
+    token, _ = TokenService(IssueStore.open(settings).engine, load_secret(settings)).create(user)
+    return token
 
 
 class ServeProcess:

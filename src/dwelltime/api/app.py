@@ -12,8 +12,9 @@ from dwelltime import __version__
 from dwelltime.api.deps import Services
 from dwelltime.api.errors import register_error_handlers
 from dwelltime.api.metrics import create_registry
-from dwelltime.api.routes import calendars, exports, health, parameter_sets, reports
+from dwelltime.api.routes import calendars, catalog, exports, health, parameter_sets, reports
 from dwelltime.api.routes.docs import mount_docs
+from dwelltime.api.routes.web import mount_page
 from dwelltime.config import Settings
 from dwelltime.definitions.calendars import CalendarService
 from dwelltime.definitions.param_sets import ParamSetService
@@ -27,6 +28,7 @@ from dwelltime.exports.storage import open_storage
 from dwelltime.reports.service import ReportService
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.tokens import TokenService, load_secret
 
 
@@ -60,6 +62,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
         tokens=TokenService(issue_store.engine, secret),
         metrics=create_registry(store, lambda: report_service.running),
         scheduler=scheduler,
+        source=LocalSource(issue_store),
         calendars=CalendarService(issue_store.engine),
         param_sets=ParamSetService(issue_store),
         reports=report_service,
@@ -93,9 +96,11 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     register_error_handlers(app)
     app.include_router(exports.router)
     app.include_router(reports.router)
+    app.include_router(catalog.router)
     app.include_router(calendars.router)
     for router in parameter_sets.routers:
         app.include_router(router)
     app.include_router(health.router)
     mount_docs(app)
+    mount_page(app)
     return app

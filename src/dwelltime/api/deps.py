@@ -18,6 +18,7 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.reports.service import ReportService
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.tokens import TokenInfo, TokenService, Unauthorized
 
 TOKEN_SCHEMES = ("tisjwt", "bearer")
@@ -34,6 +35,7 @@ class Services:
     tokens: TokenService
     metrics: CollectorRegistry
     scheduler: Scheduler
+    source: LocalSource
     calendars: CalendarService
     param_sets: ParamSetService
     reports: ReportService

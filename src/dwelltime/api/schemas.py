@@ -47,6 +47,35 @@ class ExportsPublic(BaseModel):
     last: bool
 
 
+class SummaryGroup(BaseModel):
+    groupBy: list[str | None] = Field(description="The group's groupByFields values.")
+    issueCount: int
+    average: list[float | None] = Field(description="Per column, as the Average sheet.")
+    median: list[float | None] = Field(description="Per column, as the Median sheet.")
+
+
+class HistogramBin(BaseModel):
+    from_: float = Field(alias="from")
+    to: float
+    count: int
+
+
+class IssueTotals(BaseModel):
+    issues: int = Field(description="Issues with at least one value.")
+    bins: list[HistogramBin]
+
+
+class ExportSummary(BaseModel):
+    """What the page's summary view draws; numbers are in `unit` (a viewFormat)."""
+
+    unit: str
+    groupByFields: list[str]
+    columns: list[str]
+    groups: list[SummaryGroup]
+    issueCount: int
+    totals: IssueTotals = Field(description="Histogram of each issue's sum over the columns.")
+
+
 def export_public(record: ExportRecord, base: str) -> dict[str, Any]:
     """The status JSON of one export (key order as in SPEC §2, extras after)."""
     aborted = record.status is ExportStatus.ABORTED

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = {
     "calendar": "calendar",
     "demo-data": "demo",
+    "export": "export",
     "import": "store",
     "paramset": "paramset",
     "report": "report",

@@ -29,6 +29,16 @@ from dwelltime.writers import file_extension, report_file_name
 #: Exit code of a report refused for its parameters (typer's own usage errors use 2 too).
 BAD_PARAMETERS = 2
 
+#: The report parameters on a command line, shared by `report` and `export start`.
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="A report parameter as name=value (repeatable)."),
+]
+QueryOption = Annotated[
+    str | None,
+    typer.Option(help="Parameters as one query string: 'filterType=project&projectKey=ABC'."),
+]
+
 
 class BarProgress:
     """The pipeline's progress shown as a rich bar on stderr."""
@@ -85,14 +95,8 @@ def output_path(output: Path | None, extension: str, default_name: str) -> Path:
 
 @app.command("report")
 def report_command(
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", help="A report parameter as name=value (repeatable)."),
-    ] = None,
-    query: Annotated[
-        str | None,
-        typer.Option(help="Parameters as one query string: 'filterType=project&projectKey=ABC'."),
-    ] = None,
+    param: ParamOption = None,
+    query: QueryOption = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="The file to write (extension added if missing)."),

@@ -27,9 +27,12 @@ def _welcome(url: str, token: str) -> str:
     return "\n".join(
         [
             f"dwelltime is serving on {url} (API docs: {url}/docs)",
-            f"A token for user {DEMO_USER!r} (valid {DEMO_TOKEN_DAYS} days); start an export with:",
+            f"A token for user {DEMO_USER!r} (valid {DEMO_TOKEN_DAYS} days): {token}",
+            f"Open the page {url}/ and sign in with it, or start an export with:",
             f"  curl -s -X POST -H {auth} '{url}/rest/export?{query}'",
             "then poll the statusLink it returns and fetch its downloadLink, with the same header.",
+            f"From a terminal: DWELLTIME_URL={url} DWELLTIME_TOKEN={token} \\",
+            f"  dwelltime export start --query '{query}' --wait",
         ]
     )
 

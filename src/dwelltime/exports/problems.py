@@ -10,6 +10,7 @@ NOT_FOUND = "The export could not be found or you do not have permission to view
 NOT_COMPLETED = "The export is not completed. It is still being processed."
 NOT_DOWNLOADABLE = "The export failed or is aborted."
 ALREADY_COMPLETED = "The export is completed."
+NO_SUMMARY = "The export has no summary: date and expanded reports are not aggregated."
 
 
 class ExportNotFound(NotFound):

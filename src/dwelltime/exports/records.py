@@ -42,6 +42,7 @@ exports = sa.Table(
     sa.Column("abort_requested", sa.Boolean, nullable=False, server_default=sa.false()),
     # The API token the export was started with: names its Jira binding, if any.
     sa.Column("token_id", sa.String(36)),
+    sa.Column("summary", sa.Text),
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
@@ -79,6 +80,12 @@ class ExportRecord:
     token_id: str | None = None
 
 
+#: Every column but `summary`, which can be large and is read only by `ExportStore.summary`,
+#: so status polls stay one small read.
+_RECORD_COLUMNS = [column for column in exports.columns if column.name != "summary"]
+_records = sa.select(*_RECORD_COLUMNS)
+
+
 def _record(row: sa.Row[Any]) -> ExportRecord:
     values = dict(row._mapping)
     values["status"] = ExportStatus(values["status"])
@@ -93,23 +100,29 @@ class ExportStore:
         self.engine = engine
 
     def insert(self, record: ExportRecord) -> None:
-        values = {column.name: getattr(record, column.name) for column in exports.columns}
+        values = {column.name: getattr(record, column.name) for column in _RECORD_COLUMNS}
         values["status"] = record.status.value
         with self.engine.begin() as connection:
             connection.execute(exports.insert().values(**values))
 
     def get(self, export_id: str) -> ExportRecord | None:
         with self.engine.connect() as connection:
-            row = connection.execute(exports.select().where(exports.c.id == export_id)).first()
+            row = connection.execute(_records.where(exports.c.id == export_id)).first()
         return _record(row) if row is not None else None
+
+    def summary(self, export_id: str) -> str | None:
+        """The JSON summary a Successful export was stored with (engine/summary.py)."""
+        query = sa.select(exports.c.summary).where(exports.c.id == export_id)
+        with self.engine.connect() as connection:
+            text: str | None = connection.scalar(query)
+        return text
 
     def page_for_owner(
         self, owner: str, page_number: int, page_size: int
     ) -> tuple[list[ExportRecord], int]:
         """One page of `owner`'s exports, newest first, and how many they have in all."""
         query = (
-            exports.select()
-            .where(exports.c.owner == owner)
+            _records.where(exports.c.owner == owner)
             .order_by(exports.c.created_ms.desc(), exports.c.id.desc())
             .limit(page_size)
             .offset(page_number * page_size)
@@ -148,10 +161,8 @@ class ExportStore:
 
     def with_status(self, status: ExportStatus) -> list[ExportRecord]:
         """Every export in `status`, oldest first (the scheduler's and recovery's view)."""
-        query = (
-            exports.select()
-            .where(exports.c.status == status.value)
-            .order_by(exports.c.created_ms, exports.c.id)
+        query = _records.where(exports.c.status == status.value).order_by(
+            exports.c.created_ms, exports.c.id
         )
         with self.engine.connect() as connection:
             return [_record(row) for row in connection.execute(query)]
@@ -199,7 +210,7 @@ class ExportStore:
 
     def finished_before(self, cutoff_ms: int) -> list[ExportRecord]:
         """Finished exports older than `cutoff_ms` (retention)."""
-        query = exports.select().where(
+        query = _records.where(
             exports.c.status.in_([status.value for status in ExportStatus if status.is_finished]),
             sa.func.coalesce(exports.c.finished_ms, exports.c.created_ms) < cutoff_ms,
         )

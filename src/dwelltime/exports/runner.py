@@ -150,13 +150,14 @@ def _run_claimed(
             params = parse_params(json.loads(record.params), context)
             pending = storage.create(record.id)
             # run_report stages in a temporary folder of its own and removes it whatever happens.
-            run_report(
+            outcome = run_report(
                 params,
                 context.source,
                 record.now_ms,
                 pending.stream,
                 progress,
                 batch_size=settings.batch_size,
+                with_summary=True,
             )
             size = pending.commit()
     except ExportAborted:
@@ -178,6 +179,7 @@ def _run_claimed(
         size=size,
         completed=progress.completed,
         heartbeat_ms=now_ms(),
+        summary=None if outcome.summary is None else json.dumps(outcome.summary),
     ):
         logger.info(
             "export_successful",

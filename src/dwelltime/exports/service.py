@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
@@ -17,6 +18,7 @@ from dwelltime.config import Settings
 from dwelltime.domain.caller import Caller
 from dwelltime.exports.problems import (
     ALREADY_COMPLETED,
+    NO_SUMMARY,
     NOT_COMPLETED,
     NOT_DOWNLOADABLE,
     ExportNotFound,
@@ -152,8 +154,8 @@ class ExportService:
         logger.warning("export_killed_after_abort_timeout", export_id=export_id)
         return self.get(owner, export_id)
 
-    def open_download(self, owner: str, export_id: str) -> Download:
-        """The file of a Successful export, or the 404 that says why there is none."""
+    def _successful(self, owner: str, export_id: str) -> ExportRecord:
+        """The owner's Successful export, or the 404 that says why it is not one."""
         record = self.get(owner, export_id)
         if record.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
             raise ExportNotFound(export_id, NOT_COMPLETED)
@@ -161,6 +163,20 @@ class ExportService:
             raise ExportNotFound(
                 export_id, NOT_DOWNLOADABLE, [record.message or record.status.value]
             )
+        return record
+
+    def summary(self, owner: str, export_id: str) -> dict[str, Any]:
+        """The summary of a Successful export (averages, medians, per-issue totals)."""
+        self._successful(owner, export_id)
+        text = self.store.summary(export_id)
+        if text is None:
+            raise ExportNotFound(export_id, NO_SUMMARY)
+        summary: dict[str, Any] = json.loads(text)
+        return summary
+
+    def open_download(self, owner: str, export_id: str) -> Download:
+        """The file of a Successful export, or the 404 that says why there is none."""
+        record = self._successful(owner, export_id)
         stored = self.storage.stat(record.file_key or record.id)
         if stored is None:
             raise ExportNotFound(

@@ -14,6 +14,7 @@ from dwelltime.api.schemas import (
     ExportCreated,
     ExportPublic,
     ExportsPublic,
+    ExportSummary,
     export_created,
     export_public,
 )
@@ -118,6 +119,15 @@ def download_export(
         filename=download.file_name,
         content_disposition_type="attachment",
     )
+
+
+@router.get(
+    "/{exportId}/aggregate",
+    summary="Summary of a Successful export: average and median per column, per-issue totals",
+    responses={**ERRORS, 200: {"model": ExportSummary}},
+)
+def export_aggregate(services: ServicesDep, user: UserDep, exportId: str) -> JSONResponse:
+    return JSONResponse(services.exports.summary(user, exportId))
 
 
 @router.delete(

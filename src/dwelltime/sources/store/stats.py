@@ -56,14 +56,6 @@ def read_stats(connection: sa.Connection) -> StoreStats:
             sa.func.max(sa.func.coalesce(issues.c.updated_ms, issues.c.created_ms)),
         )
     ).one()
-    per_project = connection.execute(
-        sa.select(issues.c.project_key, schema.projects.c.name, sa.func.count())
-        .select_from(
-            issues.outerjoin(schema.projects, schema.projects.c.key == issues.c.project_key)
-        )
-        .group_by(issues.c.project_key, schema.projects.c.name)
-        .order_by(issues.c.project_key)
-    ).all()
     per_site = connection.execute(
         sa.select(issues.c.site, sa.func.count()).group_by(issues.c.site).order_by(issues.c.site)
     ).all()
@@ -74,7 +66,7 @@ def read_stats(connection: sa.Connection) -> StoreStats:
         change_items=count(schema.change_items),
         status_changes=status_changes or 0,
         statuses=count(schema.statuses),
-        projects=tuple(ProjectCount(key, name, total) for key, name, total in per_project),
+        projects=tuple(project_counts(connection)),
         users=count(schema.users),
         sprints=count(schema.sprints),
         filters=count(schema.saved_filters),
@@ -83,3 +75,17 @@ def read_stats(connection: sa.Connection) -> StoreStats:
         first_created_ms=span[0],
         last_updated_ms=span[1],
     )
+
+
+def project_counts(connection: sa.Connection) -> list[ProjectCount]:
+    """Every project that has issues, by key, with its name when the catalog has it."""
+    issues = schema.issues
+    rows = connection.execute(
+        sa.select(issues.c.project_key, schema.projects.c.name, sa.func.count())
+        .select_from(
+            issues.outerjoin(schema.projects, schema.projects.c.key == issues.c.project_key)
+        )
+        .group_by(issues.c.project_key, schema.projects.c.name)
+        .order_by(issues.c.project_key)
+    ).all()
+    return [ProjectCount(key, name, total) for key, name, total in rows]
