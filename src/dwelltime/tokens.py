@@ -104,6 +104,8 @@ class TokenService:
         """The user a token speaks for; raises Unauthorized with the reason otherwise."""
         if not token:
             raise Unauthorized(MISSING_TOKEN)
+        if not token.isascii():  # a JWT is base64url and dots; PyJWT cannot encode the rest
+            raise Unauthorized("The token is malformed.")
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], options={"require": ["sub", "jti"]}

@@ -15,6 +15,7 @@ from dwelltime.api.metrics import create_registry
 from dwelltime.api.routes import exports, health
 from dwelltime.api.routes.docs import mount_docs
 from dwelltime.config import Settings
+from dwelltime.db import create_db_engine
 from dwelltime.exports.executors.base import Executor
 from dwelltime.exports.executors.configured import create_executor
 from dwelltime.exports.executors.inline import InlineExecutor
@@ -26,6 +27,9 @@ from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.tokens import TokenService, load_secret
 
+#: How long a request waits for a database lock before answering 503 with Retry-After.
+REQUEST_BUSY_TIMEOUT_SECONDS = 2.0
+
 
 def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     """The API over `settings`' store; `executor` defaults to the one settings name.
@@ -33,15 +37,20 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     With an InlineExecutor each export runs to its end inside POST (tests); otherwise a
     scheduler thread started with the app dispatches Queued exports to the executor.
     """
-    issue_store = IssueStore.open(settings)  # also brings the schema up to date
-    store = ExportStore(issue_store.engine)
+    IssueStore.open(settings).engine.dispose()  # brings the schema up to date
+    # Requests wait briefly for a lock and then answer 503; the scheduler may wait longer.
+    engine = create_db_engine(settings.resolved_database_url, REQUEST_BUSY_TIMEOUT_SECONDS)
+    issue_store = IssueStore(engine)
+    store = ExportStore(engine)
     storage = open_storage(settings)
     executor = executor or create_executor(settings)
-    scheduler = Scheduler(store, storage, executor, settings)
+    scheduler = Scheduler(
+        ExportStore(create_db_engine(settings.resolved_database_url)), storage, executor, settings
+    )
     inline = isinstance(executor, InlineExecutor)
     services = Services(
         settings=settings,
-        engine=issue_store.engine,
+        engine=engine,
         exports=ExportService(
             store,
             storage,
@@ -51,7 +60,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
             cancel=scheduler.cancel,
         ),
         store=store,
-        tokens=TokenService(issue_store.engine, load_secret(settings)),
+        tokens=TokenService(engine, load_secret(settings)),
         metrics=create_registry(store),
         scheduler=scheduler,
     )

@@ -42,27 +42,30 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 ParamsDep = Annotated[dict[str, list[str]], Depends(read_params)]
 
 
-def _token(request: Request, params: dict[str, list[str]]) -> str | None:
+def _header_token(request: Request) -> str | None:
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
-            raise Unauthorized(
-                "The Authorization header must be 'TISJWT <token>' or 'Bearer <token>'."
-            )
-        return token.strip()
-    values = params.get(TOKEN_PARAMETER)
-    return values[0] if values else None
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
+        raise Unauthorized("The Authorization header must be 'TISJWT <token>' or 'Bearer <token>'.")
+    return token.strip()
 
 
-async def current_user(request: Request, services: ServicesDep, params: ParamsDep) -> str:
+async def current_user(request: Request, services: ServicesDep) -> str:
     """The user of the request's token; 401 (Unauthorized) when there is no valid one.
 
-    Runs on the event loop: the check is one indexed read (well under a millisecond), and
-    a thread-pool hop per request made status polls queue on the GIL under load
-    (bench/api_load.py).
+    A token in the header or the query string is checked before any body is read, so an
+    anonymous client cannot make the server read one; only a token sent in the body
+    (`tisjwt` of a form or JSON) needs the (bounded) body first. Runs on the event loop:
+    the check is one indexed read (well under a millisecond), and a thread-pool hop per
+    request made status polls queue on the GIL under load (bench/api_load.py).
     """
-    return services.tokens.verify(_token(request, params))
+    token = _header_token(request) or request.query_params.get(TOKEN_PARAMETER)
+    if not token:
+        values = (await read_params(request)).get(TOKEN_PARAMETER)
+        token = values[0] if values else None
+    return services.tokens.verify(token)
 
 
 UserDep = Annotated[str, Depends(current_user)]
