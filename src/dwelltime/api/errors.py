@@ -93,6 +93,8 @@ async def _dwelltime_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DwelltimeError)
     export_id = error.export_id if isinstance(error, ExportNotFound) else None
     headers = error.headers if isinstance(error, RequestRejected) else None
+    if isinstance(error, QueueFull):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return envelope(status_of(error), error.message, error.messages, export_id, headers)
 
 

@@ -70,15 +70,6 @@ class ExportService:
     def start(self, owner: str, raw: Mapping[str, Sequence[str]]) -> ExportRecord:
         """Validate `raw` fully, record the export with its `now`, queue it; reads no issues."""
         params = parse_params(raw, self.context)
-        queued = self.store.count_by_status(ExportStatus.QUEUED, owner)
-        if queued >= self.settings.max_queued_per_user:
-            raise QueueFull(
-                "Too many exports are waiting.",
-                [
-                    f"You already have {queued} queued exports (the limit is "
-                    f"{self.settings.max_queued_per_user}); wait for one to start or abort one."
-                ],
-            )
         created = now_ms()
         record = ExportRecord(
             id=str(uuid.uuid4()),
@@ -93,7 +84,15 @@ class ExportService:
             created_ms=created,
             status=ExportStatus.QUEUED,
         )
-        self.store.insert(record)
+        limit = self.settings.max_queued_per_user
+        if not self.store.insert_if_room(record, limit):
+            raise QueueFull(
+                "Too many exports are waiting.",
+                [
+                    f"You already have {limit} queued exports (the limit); wait for one to "
+                    "start or abort one."
+                ],
+            )
         logger.info("export_queued", export_id=record.id, owner=owner)
         self._on_queued()
         return record
