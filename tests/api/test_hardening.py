@@ -122,3 +122,34 @@ def test_a_locked_database_is_a_503_with_retry_after(
         "/rest/export", params={**PROJECT, "outputType": "CSV"}, headers=alice.headers
     )
     assert again.status_code == 200, again.text
+
+
+@pytest.mark.parametrize(
+    ("jql", "problem"),
+    [
+        pytest.param(
+            " OR ".join(f'summary ~ "x{i}"' for i in range(2_000)),
+            "customjql: the query has more than 500 conditions",
+            id="2000-contains",
+        ),
+        pytest.param(
+            'summary ~ "' + "x" * 99_980 + '"',
+            "customjql: summary ~: the text is longer than 1,000 characters",
+            id="huge-pattern",
+        ),
+        pytest.param(
+            'summary ~ "\\ud800"',
+            "customjql: \\ud800 is half of a surrogate pair, not a character",
+            id="surrogate-escape",
+        ),
+    ],
+)
+def test_jql_the_databases_cannot_run_is_a_400_at_post(
+    client: httpx.Client, alice: User, jql: str, problem: str
+) -> None:
+    params = {"filterType": "customjql", "customjql": jql, "columnsBy": "statusDuration"}
+    response = client.post(
+        "/rest/export", data={**params, "outputType": "CSV"}, headers=alice.headers
+    )
+    body = assert_envelope(response, 400, "Invalid parameters.")
+    assert body["messages"] == [problem]
