@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL of statusLink/downloadLink; default: the request's (proxy-aware).",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses (or *) whose Forwarded/X-Forwarded-* "
+        "headers shape links; default: none.",
+    )
     heartbeat_seconds: float = Field(
         default=2.0, gt=0, description="How often a running job proves it is alive."
     )

@@ -153,3 +153,17 @@ def test_jql_the_databases_cannot_run_is_a_400_at_post(
     )
     body = assert_envelope(response, 400, "Invalid parameters.")
     assert body["messages"] == [problem]
+
+
+def test_links_ignore_forwarded_headers_from_an_untrusted_client(
+    client: httpx.Client, alice: User
+) -> None:
+    headers = {
+        **alice.headers,
+        "Forwarded": 'proto=javascript;host="evil.example"',
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "javascript",
+    }
+    response = client.post("/rest/export", params={**PROJECT, "outputType": "CSV"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["statusLink"].startswith(f"{client.base_url}".rstrip("/") + "/rest/")
