@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.home / 'dwelltime.db'}"
 
     @property
+    def staging_dir(self) -> Path:
+        """Where reports stage their long-form data: in the home, never TMPDIR, so that a
+        killed process's leftovers are found and swept (`pipeline.sweep_staging`)."""
+        return self.home / "staging"
+
+    @property
     def resolved_storage_url(self) -> str:
         return self.storage_url or (self.home / "exports").as_uri()
 

@@ -8,7 +8,9 @@ PostgreSQL works through the same URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +54,30 @@ def create_db_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_SECONDS) -> 
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at `url` to `revision`, the newest by default (idempotent)."""
+    """Bring the schema at `url` to `revision`, the newest by default (idempotent).
+
+    Safe when several processes start at once on a new home: they migrate one after the
+    other (a lock file beside a SQLite database; PostgreSQL takes an advisory lock in
+    migrations/env.py), and each later one finds the schema current.
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, revision)
+    with _migration_lock(url):
+        command.upgrade(config, revision)
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    database = sa.engine.make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -22,6 +22,9 @@ from dwelltime.db import metadata
 from dwelltime.errors import DwelltimeError, NotFound
 
 ALGORITHM = "HS256"
+#: The longest lifetime a token may be given: long enough for any integration, short
+#: enough that every expiry is a date (datetime ends in 9999) on every platform.
+MAX_LIFETIME = timedelta(days=3650)
 SECRET_FILE = "secret.key"
 
 api_tokens = sa.Table(
@@ -86,6 +89,8 @@ class TokenService:
     def create(self, user: str, expires_in: timedelta | None = None) -> tuple[str, TokenInfo]:
         if not user.strip():
             raise DwelltimeError("A token needs a non-empty user name.")
+        if expires_in is not None and expires_in > MAX_LIFETIME:
+            raise DwelltimeError(f"A token's lifetime must be at most {MAX_LIFETIME.days:,} days.")
         created = _now_ms()
         expires = created + int(expires_in.total_seconds() * 1000) if expires_in else None
         info = TokenInfo(str(uuid.uuid4()), user, created, expires, None)

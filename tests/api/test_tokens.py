@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from dwelltime import db
 from dwelltime.config import Settings
-from dwelltime.errors import NotFound
+from dwelltime.errors import DwelltimeError, NotFound
 from dwelltime.tokens import (
     MISSING_TOKEN,
     SECRET_FILE,
@@ -99,3 +99,9 @@ def test_a_configured_key_wins(settings: Settings) -> None:
     configured = settings.model_copy(update={"secret_key": "k" * 40})
     assert load_secret(configured) == "k" * 40
     assert not (settings.home / SECRET_FILE).exists()
+
+
+@pytest.mark.parametrize("lifetime", [timedelta(days=3651), timedelta(days=1e6)], ids=str)
+def test_token_lifetimes_are_bounded(tokens: TokenService, lifetime: timedelta) -> None:
+    with pytest.raises(DwelltimeError, match="at most 3,650 days"):
+        tokens.create("x", lifetime)

@@ -23,6 +23,7 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
+from dwelltime.pipeline import sweep_staging
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.tokens import TokenService, load_secret
@@ -38,6 +39,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     scheduler thread started with the app dispatches Queued exports to the executor.
     """
     IssueStore.open(settings).engine.dispose()  # brings the schema up to date
+    sweep_staging(settings.staging_dir)  # what killed workers left behind
     # Requests wait briefly for a lock and then answer 503; the scheduler may wait longer.
     engine = create_db_engine(settings.resolved_database_url, REQUEST_BUSY_TIMEOUT_SECONDS)
     issue_store = IssueStore(engine)

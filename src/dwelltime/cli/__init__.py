@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dwelltime.cli.app import app
+from dwelltime.cli.boundary import errors_as_messages
 
 
 def main() -> None:
@@ -10,4 +11,5 @@ def main() -> None:
     # Importing the command modules registers their commands on `app`.
     from dwelltime.cli import commands  # noqa: F401
 
-    app()
+    with errors_as_messages():
+        app()

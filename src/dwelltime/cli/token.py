@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from dwelltime import db
 from dwelltime.cli.app import app
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError
-from dwelltime.tokens import TokenService, load_secret
+from dwelltime.tokens import MAX_LIFETIME, TokenService, load_secret
 
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -35,10 +36,17 @@ def _fail(error: DwelltimeError) -> typer.Exit:
 def create(
     user: Annotated[str, typer.Argument(help="The user the token speaks for (owns its exports).")],
     expires_in: Annotated[
-        float | None, typer.Option(min=0.0001, help="Days until the token expires (default never).")
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=MAX_LIFETIME.days,
+            help="Days until the token expires (default never).",
+        ),
     ] = None,
 ) -> None:
     """Print a new token for USER, and nothing else, so scripts can capture it."""
+    if expires_in is not None and not math.isfinite(expires_in):
+        raise typer.BadParameter("must be a number of days", param_hint="--expires-in")
     try:
         token, _ = _tokens().create(user, timedelta(days=expires_in) if expires_in else None)
     except DwelltimeError as error:
@@ -49,7 +57,10 @@ def create(
 def _when(ms: int | None) -> str:
     if ms is None:
         return "-"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (ValueError, OverflowError, OSError):
+        return "after 9999"  # a token created before lifetimes were bounded
 
 
 @token_app.command("list")

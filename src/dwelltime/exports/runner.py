@@ -133,7 +133,7 @@ def _run_claimed(
         with Heartbeat(store, record.id, settings.heartbeat_seconds):
             params = parse_params(json.loads(record.params), context)
             pending = storage.create(record.id)
-            # run_report stages in a temporary folder of its own and removes it whatever happens.
+            # run_report stages in a folder of its own under the home, removed whatever happens.
             run_report(
                 params,
                 context.source,
@@ -141,6 +141,7 @@ def _run_claimed(
                 pending.stream,
                 progress,
                 batch_size=settings.batch_size,
+                workdir=settings.staging_dir,
             )
             size = pending.commit()
     except ExportAborted:

@@ -39,13 +39,16 @@ class ParsedFile:
 
 def read_file(path: Path, statuses_only: bool = False) -> ParsedFile:
     """Parse `path`; any problem raises ImportRejected naming the place (not the file)."""
-    documents = _documents(path.read_bytes())
     collector = _Collector(path)
-    for document in documents:
-        if statuses_only:
-            collector.statuses(document)
-        else:
-            collector.document(document)
+    try:
+        for document in _documents(path.read_bytes()):
+            if statuses_only:
+                collector.statuses(document)
+            else:
+                collector.document(document)
+    except RecursionError:
+        # JSON nested thousands deep is no Jira response; Python's parser gives up first.
+        raise ImportRejected("is nested too deeply to be Jira data") from None
     return collector.result()
 
 
