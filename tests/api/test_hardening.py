@@ -167,3 +167,20 @@ def test_links_ignore_forwarded_headers_from_an_untrusted_client(
     response = client.post("/rest/export", params={**PROJECT, "outputType": "CSV"}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["statusLink"].startswith(f"{client.base_url}".rstrip("/") + "/rest/")
+
+
+@pytest.mark.parametrize(
+    "request_line", [b"GET /rest/\x00 HTTP/1.1", b"GET /rest/\xc3\xa9 HTTP/1.1"]
+)
+def test_a_request_line_uvicorn_refuses_is_a_plain_400(
+    client: httpx.Client, request_line: bytes
+) -> None:
+    """Documented in docs/api.md: uvicorn answers these before the app sees them."""
+    host, port = str(client.base_url).removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(request_line + b"\r\nHost: x\r\n\r\n")
+        connection.settimeout(30)
+        answer = connection.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"text/plain" in answer
+    assert client.get("/healthz").status_code == 200
