@@ -102,9 +102,28 @@ class _FullDisk(io.RawIOBase):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-class _FullDiskStorage:
+class _WrappedStorage:
+    """Local storage whose `create` a test replaces; everything else passes through."""
+
     def __init__(self, inner: LocalStorage) -> None:
         self.inner = inner
+
+    def create(self, key: str) -> PendingFile:
+        return self.inner.create(key)
+
+    def stat(self, key: str) -> StoredFile | None:
+        return self.inner.stat(key)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
+    def discard_pending(self, key: str) -> None:
+        self.inner.discard_pending(key)
+
+
+class _FullDiskStorage(_WrappedStorage):
+    def __init__(self, inner: LocalStorage) -> None:
+        super().__init__(inner)
         self.discarded = False
 
     def create(self, key: str) -> PendingFile:
@@ -123,15 +142,6 @@ class _FullDiskStorage:
                 pending.discard()
 
         return Pending()
-
-    def stat(self, key: str) -> StoredFile | None:
-        return self.inner.stat(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def discard_pending(self, key: str) -> None:
-        self.inner.discard_pending(key)
 
 
 def test_a_full_disk_fails_with_a_clear_message(
@@ -171,12 +181,12 @@ def test_write_failure_messages(error: OSError, message: str) -> None:
     assert runner.write_failure_message(error) == message
 
 
-class _AbortAtCommit:
+class _AbortAtCommit(_WrappedStorage):
     """Storage whose commit lets an abort request land just before the export finishes:
     the race of a DELETE arriving while the last batch is written."""
 
     def __init__(self, inner: LocalStorage, store: ExportStore) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.store = store
 
     def create(self, key: str) -> PendingFile:
@@ -194,15 +204,6 @@ class _AbortAtCommit:
                 pending.discard()
 
         return Pending()
-
-    def stat(self, key: str) -> StoredFile | None:
-        return self.inner.stat(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def discard_pending(self, key: str) -> None:
-        self.inner.discard_pending(key)
 
 
 def test_an_abort_requested_while_finishing_wins_and_the_record_says_so(
