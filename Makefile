@@ -1,16 +1,31 @@
 # Both entry points create and use .venv, so a fresh machine needs only python3.
+# Installs come from requirements.lock (exact versions, hashes checked): a new release of
+# any dependency cannot change what `make test` runs. `make lock` regenerates the lock.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+LOCK_VENV := .venv-lock
+# `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest release pyproject allows.
+LOCK_FLAGS ?=
 
-.PHONY: install browser run test lint fmt bench clean
+.PHONY: install browser run test lint fmt bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,postgres]'
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Resolves pyproject.toml's dependencies (with the dev and postgres extras and the build
+# backend) into exact pins with hashes, keeping existing pins unless LOCK_FLAGS=--upgrade.
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q pip-tools
+	$(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --all-build-deps \
+		--strip-extras --no-emit-index-url --no-emit-find-links --extra dev --extra postgres \
+		$(LOCK_FLAGS) -o $(LOCK) pyproject.toml
 
 install: $(STAMP)
 
@@ -42,4 +57,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .dwelltime .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(LOCK_VENV) .dwelltime .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL of statusLink/downloadLink; default: the request's (proxy-aware).",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses (or *) whose Forwarded/X-Forwarded-* "
+        "headers shape links; default: none.",
+    )
     heartbeat_seconds: float = Field(
         default=2.0, gt=0, description="How often a running job proves it is alive."
     )
@@ -110,6 +115,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'dwelltime.db'}"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Where reports stage their long-form data: in the home, never TMPDIR, so that a
+        killed process's leftovers are found and swept (`pipeline.sweep_staging`)."""
+        return self.home / "staging"
 
     @property
     def resolved_storage_url(self) -> str:

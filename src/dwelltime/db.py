@@ -1,11 +1,16 @@
 """Database engines built from Settings, and schema upgrades through Alembic.
 
-SQLite is the embedded default: WAL mode and a busy timeout so that API polls never
-wait on a worker's write, and foreign keys on. PostgreSQL works through the same URL.
+SQLite is the embedded default: WAL mode so that API polls never wait on a worker's
+write, foreign keys on, and a busy timeout: long for workers and commands, which may wait
+for a lock, short for request paths, which answer 503 instead (api/errors.py).
+PostgreSQL works through the same URL.
 """
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +23,61 @@ metadata = sa.MetaData()
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+#: How long a worker or a command waits for a lock another process holds.
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
-def create_db_engine(url: str) -> sa.Engine:
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    return set_pragmas
+
+
+def create_db_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_SECONDS) -> sa.Engine:
     """An engine for `url`; SQLite files get their folder created and their pragmas set."""
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_s})
+        sa.event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # PostgreSQL: lock_timeout bounds the wait for a row or table lock the same way.
+    options = f"-c lock_timeout={int(busy_timeout_s * 1000)}"
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at `url` to `revision`, the newest by default (idempotent)."""
+    """Bring the schema at `url` to `revision`, the newest by default (idempotent).
+
+    Safe when several processes start at once on a new home: they migrate one after the
+    other (a lock file beside a SQLite database; PostgreSQL takes an advisory lock in
+    migrations/env.py), and each later one finds the schema current.
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, revision)
+    with _migration_lock(url):
+        command.upgrade(config, revision)
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    database = sa.engine.make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -9,6 +9,8 @@ those files into the writer. The folder is removed whatever happens.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +34,8 @@ from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
 _TABLES: tuple[Table, ...] = ("issues", "cells", "names")
+#: Staging folders are named after the process that made them, so orphans can be told apart.
+STAGING_PREFIX = "dwelltime-report-"
 
 
 class Progress(Protocol):
@@ -150,7 +154,11 @@ def computed_report(
     total = source.count(selection)
     if progress is not None:
         progress.started(total)
-    with tempfile.TemporaryDirectory(prefix="dwelltime-report-", dir=workdir) as folder:
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=workdir
+    ) as folder:
         staging = IpcStaging(Path(folder))
         done = 0
         for batch in source.batches(selection, batch_size):
@@ -200,6 +208,28 @@ def _summary(report: ComputedReport) -> Summary | None:
     if view_format is not ViewFormat.HUMAN_READABLE:
         return summarize(report.table, view_format.value)
     return summarize(report.rendered_as(ViewFormat.HOURS), ViewFormat.HOURS.value)
+
+
+def sweep_staging(workdir: Path) -> list[Path]:
+    """Remove the staging folders in `workdir` whose process is gone (killed with -9, say:
+    nothing else would ever delete them); returns what was removed."""
+    removed = []
+    for folder in workdir.glob(f"{STAGING_PREFIX}*"):
+        pid_text = folder.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        if folder.is_dir() and not (pid_text.isdigit() and _is_running(int(pid_text))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
 
 
 def _check_stop(progress: Progress | None, done: int, total: int) -> None:

@@ -23,6 +23,9 @@ from dwelltime.domain.caller import Caller
 from dwelltime.errors import DwelltimeError, NotFound
 
 ALGORITHM = "HS256"
+#: The longest lifetime a token may be given: long enough for any integration, short
+#: enough that every expiry is a date (datetime ends in 9999) on every platform.
+MAX_LIFETIME = timedelta(days=3650)
 SECRET_FILE = "secret.key"
 
 api_tokens = sa.Table(
@@ -81,6 +84,8 @@ class TokenService:
     ) -> tuple[str, TokenInfo]:
         if not user.strip():
             raise DwelltimeError("A token needs a non-empty user name.")
+        if expires_in is not None and expires_in > MAX_LIFETIME:
+            raise DwelltimeError(f"A token's lifetime must be at most {MAX_LIFETIME.days:,} days.")
         created = _now_ms()
         expires = created + int(expires_in.total_seconds() * 1000) if expires_in else None
         info = TokenInfo(str(uuid.uuid4()), user, created, expires, None, admin)
@@ -115,6 +120,8 @@ class TokenService:
         """
         if not token:
             raise Unauthorized(MISSING_TOKEN)
+        if not token.isascii():  # a JWT is base64url and dots; PyJWT cannot encode the rest
+            raise Unauthorized("The token is malformed.")
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], options={"require": ["sub", "jti"]}

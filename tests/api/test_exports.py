@@ -279,8 +279,15 @@ def test_json_and_form_bodies_are_accepted(client: httpx.Client, alice: User) ->
     ],
 )
 def test_links_follow_the_proxy(
-    client: httpx.Client, alice: User, forwarded: dict[str, str], expected: str | None
+    client: httpx.Client,
+    alice: User,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    forwarded: dict[str, str],
+    expected: str | None,
 ) -> None:
+    # The test client stands for the reverse proxy, so its address is trusted.
+    monkeypatch.setattr(services.settings, "forwarded_allow_ips", "127.0.0.1")
     expected = expected or own_base(client)
     response = client.post("/rest/export", params=CSV, headers={**alice.headers, **forwarded})
     body = response.json()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.domain.caller import Caller
-from dwelltime.errors import NotFound
+from dwelltime.errors import DwelltimeError, NotFound
 from dwelltime.tokens import (
     MISSING_TOKEN,
     SECRET_FILE,
@@ -116,3 +116,9 @@ def test_the_admin_role_is_in_the_token_and_in_its_record(
     # Even a correctly signed claim is not enough when the record says otherwise.
     resigned = jwt.encode({**claims, "role": "admin"}, load_secret(settings), algorithm="HS256")
     assert tokens.caller(resigned) == Caller("alice", admin=False)
+
+
+@pytest.mark.parametrize("lifetime", [timedelta(days=3651), timedelta(days=1e6)], ids=str)
+def test_token_lifetimes_are_bounded(tokens: TokenService, lifetime: timedelta) -> None:
+    with pytest.raises(DwelltimeError, match="at most 3,650 days"):
+        tokens.create("x", lifetime)

@@ -102,9 +102,28 @@ class _FullDisk(io.RawIOBase):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-class _FullDiskStorage:
+class _WrappedStorage:
+    """Local storage whose `create` a test replaces; everything else passes through."""
+
     def __init__(self, inner: LocalStorage) -> None:
         self.inner = inner
+
+    def create(self, key: str) -> PendingFile:
+        return self.inner.create(key)
+
+    def stat(self, key: str) -> StoredFile | None:
+        return self.inner.stat(key)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
+    def discard_pending(self, key: str) -> None:
+        self.inner.discard_pending(key)
+
+
+class _FullDiskStorage(_WrappedStorage):
+    def __init__(self, inner: LocalStorage) -> None:
+        super().__init__(inner)
         self.discarded = False
 
     def create(self, key: str) -> PendingFile:
@@ -123,15 +142,6 @@ class _FullDiskStorage:
                 pending.discard()
 
         return Pending()
-
-    def stat(self, key: str) -> StoredFile | None:
-        return self.inner.stat(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def discard_pending(self, key: str) -> None:
-        self.inner.discard_pending(key)
 
 
 def test_a_full_disk_fails_with_a_clear_message(
@@ -169,3 +179,104 @@ def test_a_full_disk_fails_with_a_clear_message(
 )
 def test_write_failure_messages(error: OSError, message: str) -> None:
     assert runner.write_failure_message(error) == message
+
+
+class _AbortAtCommit(_WrappedStorage):
+    """Storage whose commit lets an abort request land just before the export finishes:
+    the race of a DELETE arriving while the last batch is written."""
+
+    def __init__(self, inner: LocalStorage, store: ExportStore) -> None:
+        super().__init__(inner)
+        self.store = store
+
+    def create(self, key: str) -> PendingFile:
+        pending = self.inner.create(key)
+        store = self.store
+
+        class Pending:
+            stream = pending.stream
+
+            def commit(self) -> int:
+                assert store.request_abort(key, "Aborted by alice.")
+                return pending.commit()
+
+            def discard(self) -> None:
+                pending.discard()
+
+        return Pending()
+
+
+def test_an_abort_requested_while_finishing_wins_and_the_record_says_so(
+    demo_settings: Settings, demo_store: ExportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = _AbortAtCommit(LocalStorage(demo_settings.home / "exports"), demo_store)
+
+    def open_racing(_: Settings) -> FileStorage:
+        return storage
+
+    monkeypatch.setattr(runner, "open_storage", open_racing)
+    export_id = _run(demo_settings, demo_store)
+    record = demo_store.get(export_id)
+    assert record is not None
+    assert record.status is ExportStatus.ABORTED
+    assert record.message == "Aborted by alice."
+    assert storage.stat(export_id) is None
+
+
+def test_an_export_that_finished_first_keeps_no_abort_message(
+    demo_settings: Settings, demo_store: ExportStore
+) -> None:
+    export_id = _run(demo_settings, demo_store)
+    assert not demo_store.request_abort(export_id, "Aborted by alice.")
+    record = demo_store.get(export_id)
+    assert record is not None
+    assert record.status is ExportStatus.SUCCESSFUL and record.message is None
+
+
+def test_an_unexpected_error_keeps_its_text_out_of_the_message(
+    demo_settings: Settings, demo_store: ExportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "SELECT * FROM issues WHERE summary LIKE '%x%'"
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError(secret)
+
+    monkeypatch.setattr(runner, "run_report", broken)
+    export_id = _run(demo_settings, demo_store)
+    record = demo_store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == (
+        f"The export failed unexpectedly; the server log has the details (export {export_id})."
+    )
+    assert record.detail is not None and secret in record.detail
+
+
+def test_a_full_disk_behind_a_writer_error_is_named(
+    demo_settings: Settings, demo_store: ExportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def wrapped(*_: object, **__: object) -> None:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as error:
+            raise ValueError("the workbook could not be closed") from error
+
+    monkeypatch.setattr(runner, "run_report", wrapped)
+    export_id = _run(demo_settings, demo_store)
+    record = demo_store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == "The export failed: the disk holding export files is full."
+
+
+def test_discarding_after_a_full_disk_does_not_raise(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full (a Linux device that is always full) on this machine")
+    storage = LocalStorage(tmp_path)
+    pending = storage.create("x")
+    pending.stream.write(b"buffered")
+    full = open("/dev/full", "wb")  # noqa: SIM115  (closed by discard)
+    pending.stream.close()
+    pending.stream = full
+    full.write(b"more than nothing")
+    pending.discard()
+    assert full.closed
+    assert list((tmp_path / "partial").iterdir()) == []

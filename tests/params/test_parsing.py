@@ -251,7 +251,8 @@ def test_groups_and_metrics_from_json() -> None:
                 'Time","startAt":{"type":"status","ids":["3"],"occurrence":"first"},'
                 '"stopAt":{"type":"status","ids":["10001"],"occurrence":"LAST"},'
                 '"pauseAt":{"type":"status","ids":["10041"]}},'
-                '{"name":"Lead","startAt":{"type":"creation"},"stopAt":{"type":"field","fieldId":"resolution"}}]'
+                '{"name":"Lead","startAt":{"type":"creation"},"stopAt":{"type":"field","fieldId":"resolution"}},'
+                '{"name":"Last","startAt":{"type":"creation"},"stopAt":{"type":"field","fieldId":"resolution","occurrence":"last"}}]'
             ],
         }
     )
@@ -264,6 +265,11 @@ def test_groups_and_metrics_from_json() -> None:
             ("10041",),
         ),
         DbsMetric("Lead", DbsPoint("creation"), DbsPoint("field", field_id="resolution")),
+        DbsMetric(
+            "Last",
+            DbsPoint("creation"),
+            DbsPoint("field", field_id="resolution", occurrence="last"),
+        ),
     )
 
 
@@ -372,6 +378,16 @@ def test_bare_strings_and_json_scalars_are_accepted() -> None:
             {"columnsBy": ["statusCount", "statusDuration"]},
             ["columnsBy: expected one value, got 2 different ones"],
             id="conflicting-copies",
+        ),
+        pytest.param(
+            {"viewFormat": ["days", "hours"]},
+            ["viewFormat: expected one value, got 2 different ones"],
+            id="conflicting-enum-copies",
+        ),
+        pytest.param(
+            {"calendar": ["\ud800"]},
+            ["calendar: the value is not valid Unicode text (a lone surrogate)"],
+            id="lone-surrogate",
         ),
         pytest.param(
             {"projectKey": ["A B"]},
@@ -672,3 +688,14 @@ def test_every_problem_is_reported_at_once() -> None:
         "dayLength",
         "endDate",
     ]
+
+
+def test_copies_that_mean_the_same_are_one_value() -> None:
+    params = _parse(
+        {
+            "outputType": ["CSV", "csv"],
+            "viewFormat": ["Hours", "hours", ""],
+        }
+    )
+    assert params.output_type is OutputType.CSV
+    assert params.view_format is ViewFormat.HOURS

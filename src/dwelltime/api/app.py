@@ -16,6 +16,7 @@ from dwelltime.api.routes import calendars, catalog, exports, health, parameter_
 from dwelltime.api.routes.docs import mount_docs
 from dwelltime.api.routes.web import mount_page
 from dwelltime.config import Settings
+from dwelltime.db import create_db_engine
 from dwelltime.definitions.calendars import CalendarService
 from dwelltime.definitions.param_sets import ParamSetService
 from dwelltime.exports.executors.base import Executor
@@ -25,11 +26,15 @@ from dwelltime.exports.records import ExportStore
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.service import ExportService
 from dwelltime.exports.storage import open_storage
+from dwelltime.pipeline import sweep_staging
 from dwelltime.reports.service import ReportService
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.sources.store.source import LocalSource
 from dwelltime.tokens import TokenService, load_secret
+
+#: How long a request waits for a database lock before answering 503 with Retry-After.
+REQUEST_BUSY_TIMEOUT_SECONDS = 2.0
 
 
 def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
@@ -38,18 +43,24 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
     With an InlineExecutor each export runs to its end inside POST (tests); otherwise a
     scheduler thread started with the app dispatches Queued exports to the executor.
     """
-    issue_store = IssueStore.open(settings)  # also brings the schema up to date
-    store = ExportStore(issue_store.engine)
+    IssueStore.open(settings).engine.dispose()  # brings the schema up to date
+    sweep_staging(settings.staging_dir)  # what killed workers left behind
+    # Requests wait briefly for a lock and then answer 503; the scheduler may wait longer.
+    engine = create_db_engine(settings.resolved_database_url, REQUEST_BUSY_TIMEOUT_SECONDS)
+    issue_store = IssueStore(engine)
+    store = ExportStore(engine)
     storage = open_storage(settings)
     executor = executor or create_executor(settings)
-    scheduler = Scheduler(store, storage, executor, settings)
+    scheduler = Scheduler(
+        ExportStore(create_db_engine(settings.resolved_database_url)), storage, executor, settings
+    )
     inline = isinstance(executor, InlineExecutor)
     param_context = StoreParamContext(issue_store)
     secret = load_secret(settings)
     report_service = ReportService(param_context, settings, secret)
     services = Services(
         settings=settings,
-        engine=issue_store.engine,
+        engine=engine,
         exports=ExportService(
             store,
             storage,
@@ -59,7 +70,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
             cancel=scheduler.cancel,
         ),
         store=store,
-        tokens=TokenService(issue_store.engine, secret),
+        tokens=TokenService(engine, secret),
         metrics=create_registry(store, lambda: report_service.running),
         scheduler=scheduler,
         source=LocalSource(issue_store),

@@ -51,35 +51,43 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 ParamsDep = Annotated[dict[str, list[str]], Depends(read_params)]
 
 
-def _token(request: Request, params: dict[str, list[str]]) -> str | None:
+def _header_token(request: Request) -> str | None:
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
-            raise Unauthorized(
-                "The Authorization header must be 'TISJWT <token>' or 'Bearer <token>'."
-            )
-        return token.strip()
-    values = params.get(TOKEN_PARAMETER)
-    return values[0] if values else None
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() not in TOKEN_SCHEMES or not token.strip():
+        raise Unauthorized("The Authorization header must be 'TISJWT <token>' or 'Bearer <token>'.")
+    return token.strip()
 
 
-async def current_user(request: Request, services: ServicesDep, params: ParamsDep) -> str:
+async def current_user(request: Request, services: ServicesDep) -> str:
     """The user of the request's token; 401 (Unauthorized) when there is no valid one.
 
-    Runs on the event loop: the check is one indexed read (well under a millisecond), and
-    a thread-pool hop per request made status polls queue on the GIL under load
-    (bench/api_load.py).
+    A token in the header or the query string is checked before any body is read, so an
+    anonymous client cannot make the server read one; only a token sent in the body
+    (`tisjwt` of a form or JSON) needs the (bounded) body first. Runs on the event loop:
+    the check is one indexed read (well under a millisecond), and a thread-pool hop per
+    request made status polls queue on the GIL under load (bench/api_load.py).
     """
-    return services.tokens.verify(_token(request, params))
+    return services.tokens.verify(await _request_token(request))
+
+
+async def _request_token(request: Request) -> str | None:
+    """The token of the header or query string, else (after reading it) of the body."""
+    token = _header_token(request) or request.query_params.get(TOKEN_PARAMETER)
+    if not token:
+        values = (await read_params(request)).get(TOKEN_PARAMETER)
+        token = values[0] if values else None
+    return token
 
 
 UserDep = Annotated[str, Depends(current_user)]
 
 
-async def current_token(request: Request, services: ServicesDep, params: ParamsDep) -> TokenInfo:
+async def current_token(request: Request, services: ServicesDep) -> TokenInfo:
     """The request's token (user and id): starting an export needs the id's Jira binding."""
-    return services.tokens.identify(_token(request, params))
+    return services.tokens.identify(await _request_token(request))
 
 
 TokenDep = Annotated[TokenInfo, Depends(current_token)]
@@ -92,8 +100,9 @@ async def current_caller(request: Request, services: ServicesDep) -> Caller:
     The token comes from the header or the query string only: these requests' bodies are
     documents (a calendar, a parameter set), not parameters.
     """
-    query = {TOKEN_PARAMETER: request.query_params.getlist(TOKEN_PARAMETER)}
-    return services.tokens.caller(_token(request, query))
+    return services.tokens.caller(
+        _header_token(request) or request.query_params.get(TOKEN_PARAMETER)
+    )
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -99,6 +100,8 @@ async def _dwelltime_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DwelltimeError)
     export_id = error.export_id if isinstance(error, ExportNotFound) else None
     headers = error.headers if isinstance(error, RequestRejected) else None
+    if isinstance(error, QueueFull):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return envelope(status_of(error), error.message, error.messages, export_id, headers)
 
 
@@ -126,6 +129,22 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return envelope(error.status_code, message, headers=headers)
 
 
+#: Seconds a client should wait before retrying when the database is busy.
+RETRY_AFTER_BUSY_SECONDS = 2
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    # A lock held elsewhere (or a database that does not answer) is the server's state,
+    # not a bug: the client may retry, the operator gets the driver's words in the log.
+    logger.warning("database_unavailable", path=request.url.path, error=str(error))
+    return envelope(
+        503,
+        "The database is busy.",
+        ["Another process holds the database; retry in a few seconds."],
+        headers={"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)},
+    )
+
+
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     # A bug, not bad input: logged with its traceback, answered without internals.
     logger.exception("request_failed", path=request.url.path, exc_info=error)
@@ -136,4 +155,5 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DwelltimeError, _dwelltime_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(sa.exc.OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

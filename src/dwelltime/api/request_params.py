@@ -2,6 +2,8 @@
 
 The query string wins over the body; repeated keys and JSON arrays give several values;
 JSON objects and the JSON-valued parameters (groups, dbsMetrics) are kept as JSON text.
+The body is read once (at most MAX_BODY_BYTES of it, counted while it streams in, so a
+chunked body without Content-Length cannot grow the process) and kept on the request.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from fastapi import Request
 
 from dwelltime.api.errors import RequestRejected
+from dwelltime.params.values import is_unicode
 from dwelltime.params.wire import json_object_params
 
 #: Bodies larger than this are refused (413) before being parsed.
@@ -23,11 +26,31 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 async def read_params(request: Request) -> dict[str, list[str]]:
     """Every parameter of the request (the token included) as name -> values."""
+    cached: dict[str, list[str]] | None = getattr(request.state, "params", None)
+    if cached is not None:
+        return cached
     body = await _body_params(request)
     query: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         query.setdefault(name, []).append(value)
-    return {**body, **query}
+    params = {**body, **query}
+    _refuse_broken_text(params)
+    request.state.params = params
+    return params
+
+
+def _refuse_broken_text(params: Mapping[str, list[str]]) -> None:
+    """Text that cannot be encoded (JSON's lone `\\ud800` surrogates) goes no further: no
+    database, file or log line could hold it. The token is the token check's to judge."""
+    problems = [
+        f"{name}: the value is not valid Unicode text (a lone surrogate)"
+        for name, values in params.items()
+        if name != TOKEN_PARAMETER and is_unicode(name) and not all(map(is_unicode, values))
+    ]
+    if not all(map(is_unicode, params)):
+        problems.append("a parameter name is not valid Unicode text (a lone surrogate)")
+    if problems:
+        raise RequestRejected(400, "Invalid parameters.", problems)
 
 
 async def _body_params(request: Request) -> dict[str, list[str]]:
@@ -62,13 +85,18 @@ async def json_body(request: Request) -> object:
 
 
 async def _limited_body(request: Request) -> bytes:
-    """The body, refused (413) past MAX_BODY_BYTES, by its declared length if it has one."""
+    """The body, refused (413) past MAX_BODY_BYTES while it streams in, so a huge chunked
+    body is never read whole; by its declared length at once when it has one."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_large()
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY_BYTES:
+            raise _too_large()
+    body = bytes(received)
+    request._body = body  # what request.form() parses: the stream is consumed
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from dwelltime.cli.app import app
+from dwelltime.cli.boundary import errors_as_messages
 
 
 def main() -> None:
@@ -12,5 +13,6 @@ def main() -> None:
     # Importing a command module registers its commands on `app`; only the one run is.
     from dwelltime.cli.commands import register
 
-    register(sys.argv[1:])
-    app()
+    with errors_as_messages():
+        register(sys.argv[1:])
+        app()

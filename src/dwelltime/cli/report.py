@@ -87,9 +87,12 @@ def parse_now(text: str | None, zone: ZoneInfo) -> int:
 
 
 def output_path(output: Path | None, extension: str, default_name: str) -> Path:
-    """`-o` as given, with the format's extension added when it has none."""
+    """`-o` as given, with the format's extension added when it has none; an existing
+    directory gets the default file name inside it."""
     if output is None:
         return Path(default_name)
+    if output.is_dir():
+        return output / default_name
     return output if output.suffix else output.with_name(f"{output.name}.{extension}")
 
 
@@ -109,7 +112,8 @@ def report_command(
     """Run a report (SPEC §3 parameters) on the local store and write it to a file."""
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    store = IssueStore.open(get_settings())
+    settings = get_settings()
+    store = IssueStore.open(settings)
     source = LocalSource(store)
     try:
         params = parse_params(raw_parameters(query, param or []), StoreParamContext(store))
@@ -124,7 +128,14 @@ def report_command(
         with progress_bar("report", err) as bar:
             try:
                 with partial.open("wb") as destination:
-                    outcome = run_report(params, source, now_ms, destination, BarProgress(bar))
+                    outcome = run_report(
+                        params,
+                        source,
+                        now_ms,
+                        destination,
+                        BarProgress(bar),
+                        workdir=settings.staging_dir,
+                    )
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from dwelltime.config import get_settings
 from dwelltime.domain.sites import RESERVED_SITES, SiteProblem, site_url
 from dwelltime.errors import DwelltimeError
 from dwelltime.sources.jira.bindings import Bindings, credentials_cipher
-from dwelltime.tokens import TokenService, load_secret
+from dwelltime.tokens import MAX_LIFETIME, TokenService, load_secret
 
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -44,7 +45,12 @@ def _fail(error: DwelltimeError) -> typer.Exit:
 def create(
     user: Annotated[str, typer.Argument(help="The user the token speaks for (owns its exports).")],
     expires_in: Annotated[
-        float | None, typer.Option(min=0.0001, help="Days until the token expires (default never).")
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=MAX_LIFETIME.days,
+            help="Days until the token expires (default never).",
+        ),
     ] = None,
     site: Annotated[
         str | None,
@@ -67,6 +73,8 @@ def create(
     user (stored encrypted); without, they read the local store (only --site's issues).
     """
     settings = get_settings()
+    if expires_in is not None and not math.isfinite(expires_in):
+        raise typer.BadParameter("must be a number of days", param_hint="--expires-in")
     try:
         credentials = read_credentials(jira_url, jira_email, jira_token_file, jira_pat_file)
         if credentials is not None and site is not None:
@@ -97,7 +105,10 @@ def _store_site(text: str | None) -> str | None:
 def _when(ms: int | None) -> str:
     if ms is None:
         return "-"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (ValueError, OverflowError, OSError):
+        return "after 9999"  # a token created before lifetimes were bounded
 
 
 @token_app.command("list")

@@ -24,4 +24,6 @@ class ExportNotFound(NotFound):
 
 
 class QueueFull(DwelltimeError):
-    """The user already has max_queued_per_user exports waiting."""
+    """The user already has max_queued_per_user exports waiting; worth a retry later."""
+
+    retry_after_seconds = 10

@@ -93,6 +93,12 @@ def _record(row: sa.Row[Any]) -> ExportRecord:
     return ExportRecord(**values)
 
 
+def _row_values(record: ExportRecord) -> dict[str, Any]:
+    values = {column.name: getattr(record, column.name) for column in _RECORD_COLUMNS}
+    values["status"] = record.status.value
+    return values
+
+
 class ExportStore:
     """Reads and compare-and-set writes of export records."""
 
@@ -100,10 +106,34 @@ class ExportStore:
         self.engine = engine
 
     def insert(self, record: ExportRecord) -> None:
-        values = {column.name: getattr(record, column.name) for column in _RECORD_COLUMNS}
-        values["status"] = record.status.value
+        values = _row_values(record)
         with self.engine.begin() as connection:
             connection.execute(exports.insert().values(**values))
+
+    def insert_if_room(self, record: ExportRecord, max_queued: int) -> bool:
+        """Insert a Queued `record` unless its owner already has `max_queued` waiting.
+
+        Count and insert are one INSERT … SELECT, so concurrent starts cannot both slip
+        under the limit: SQLite holds the write lock for the whole statement, and on
+        PostgreSQL a per-owner advisory lock serialises the owner's starts.
+        """
+        values = _row_values(record)
+        waiting = (
+            sa.select(sa.func.count())
+            .select_from(exports)
+            .where(exports.c.owner == record.owner, exports.c.status == ExportStatus.QUEUED.value)
+            .scalar_subquery()
+        )
+        row = sa.select(
+            *(sa.literal(values[c.name], c.type).label(c.name) for c in _RECORD_COLUMNS)
+        ).where(waiting < max_queued)
+        statement = exports.insert().from_select([c.name for c in _RECORD_COLUMNS], row)
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(record.owner)))
+                )
+            return connection.execute(statement).rowcount == 1
 
     def get(self, export_id: str) -> ExportRecord | None:
         with self.engine.connect() as connection:
@@ -172,11 +202,14 @@ class ExportStore:
         export_id: str,
         expected: ExportStatus,
         target: ExportStatus,
+        *,
+        unless_abort_requested: bool = False,
         **values: Any,
     ) -> bool:
         """Change the status from `expected` to `target` (and set `values`) if nobody else did.
 
-        Returns False when the record was no longer `expected`: the caller lost a race.
+        Returns False when the record was no longer `expected`, or when
+        `unless_abort_requested` and an abort was requested: the caller lost a race.
         """
         advance(expected, target)
         if target.is_finished:
@@ -186,6 +219,8 @@ class ExportStore:
             .where(exports.c.id == export_id, exports.c.status == expected.value)
             .values(status=target.value, **values)
         )
+        if unless_abort_requested:
+            statement = statement.where(exports.c.abort_requested.is_(sa.false()))
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 

@@ -149,7 +149,7 @@ def _run_claimed(
                 on_running(heartbeat.native_id)
             params = parse_params(json.loads(record.params), context)
             pending = storage.create(record.id)
-            # run_report stages in a temporary folder of its own and removes it whatever happens.
+            # run_report stages in a folder of its own under the home, removed whatever happens.
             outcome = run_report(
                 params,
                 context.source,
@@ -158,6 +158,7 @@ def _run_claimed(
                 progress,
                 batch_size=settings.batch_size,
                 with_summary=True,
+                workdir=settings.staging_dir,
             )
             size = pending.commit()
     except ExportAborted:
@@ -171,10 +172,13 @@ def _run_claimed(
         _discard(pending)
         _fail(store, record.id, error, progress.completed)
         return
+    # One winner between finishing and an abort requested meanwhile: Successful only if
+    # nobody asked to abort, so DELETE and the record always tell the same story.
     if store.move(
         record.id,
         ExportStatus.RUNNING,
         ExportStatus.SUCCESSFUL,
+        unless_abort_requested=True,
         file_key=record.id,
         size=size,
         completed=progress.completed,
@@ -187,10 +191,28 @@ def _run_claimed(
             completed=progress.completed,
             peak_rss_mib=_peak_rss_mib(),
         )
+        return
+    # An abort requested meanwhile wins; recovery may also have taken the record. Either
+    # way the file must not outlive the export.
+    storage.delete(record.id)
+    if store.move(
+        record.id, ExportStatus.RUNNING, ExportStatus.ABORTED, completed=progress.completed
+    ):
+        logger.info("export_aborted", completed=progress.completed, total=progress.total)
     else:
-        # Recovery or an abort took the record meanwhile: the file must not outlive it.
-        storage.delete(record.id)
         logger.warning("export_finished_after_losing_record")
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The OSError behind `error`: writers wrap a full disk in errors of their own."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _peak_rss_mib() -> float:
@@ -204,12 +226,17 @@ def _discard(pending: PendingFile | None) -> None:
 
 
 def _fail(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
+    # The user-facing message never carries exception text, SQL or a stack trace: those
+    # go to the log and the record's operator detail only.
+    os_error = _os_error(error)
     if isinstance(error, DwelltimeError):
         message = " ".join([error.message, *(error.messages or [])])
-    elif isinstance(error, OSError):
-        message = write_failure_message(error)
+    elif os_error is not None:
+        message = write_failure_message(os_error)
     else:
-        message = f"The export failed unexpectedly ({type(error).__name__}: {error})."
+        message = (
+            f"The export failed unexpectedly; the server log has the details (export {export_id})."
+        )
     detail = "".join(traceback.format_exception(error))
     store.move(
         export_id,

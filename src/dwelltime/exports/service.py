@@ -82,15 +82,6 @@ class ExportService:
         """
         context = param_context(self.context.store, self.settings, token_id, Caller(owner))
         params = parse_params(raw, context)
-        queued = self.store.count_by_status(ExportStatus.QUEUED, owner)
-        if queued >= self.settings.max_queued_per_user:
-            raise QueueFull(
-                "Too many exports are waiting.",
-                [
-                    f"You already have {queued} queued exports (the limit is "
-                    f"{self.settings.max_queued_per_user}); wait for one to start or abort one."
-                ],
-            )
         created = now_ms()
         record = ExportRecord(
             id=str(uuid.uuid4()),
@@ -106,7 +97,15 @@ class ExportService:
             status=ExportStatus.QUEUED,
             token_id=token_id,
         )
-        self.store.insert(record)
+        limit = self.settings.max_queued_per_user
+        if not self.store.insert_if_room(record, limit):
+            raise QueueFull(
+                "Too many exports are waiting.",
+                [
+                    f"You already have {limit} queued exports (the limit); wait for one to "
+                    "start or abort one."
+                ],
+            )
         logger.info("export_queued", export_id=record.id, owner=owner)
         self._on_queued()
         return record

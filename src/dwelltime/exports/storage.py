@@ -67,8 +67,12 @@ class _LocalPendingFile:
         return self._final.stat().st_size
 
     def discard(self) -> None:
-        self.stream.close()
-        self._temp.unlink(missing_ok=True)
+        try:
+            self.stream.close()
+        except OSError:
+            pass  # the buffered bytes cannot be written (a full disk): the file goes anyway
+        finally:
+            self._temp.unlink(missing_ok=True)
 
 
 class LocalStorage:

@@ -36,9 +36,18 @@ from dwelltime.jql.nodes import (
 )
 from dwelltime.jql.problems import JqlProblem, position, syntax_message
 
+# Bounds by what the databases accept, so that a query that parses also runs (see
+# tests/sources/store/test_jql_limits.py). SQLite refuses expressions deeper than 1,000,
+# and a chain of n ORs is n deep: 500 conditions stay under it. Its parser stack (100
+# entries) overflows once parentheses nest about 15 groups deep (fewer for sprint and
+# status clauses, which compile to subqueries): 20 levels of the query's tree stay under
+# it. Values become bound parameters (32,766 per statement; a value may need three), and
+# LIKE patterns are capped at 50,000 bytes (a character may need four).
 MAX_JQL_CHARS = 100_000
-MAX_DEPTH = 100  # levels of NOT / AND / OR inside each other (parentheses add none)
-MAX_CLAUSES = 2_000
+MAX_DEPTH = 20  # levels of NOT / AND / OR inside each other (parentheses add none)
+MAX_CLAUSES = 500
+MAX_VALUES = 5_000
+MAX_CONTAINS_CHARS = 1_000
 SPRINT_FUNCTIONS = ("openSprints", "closedSprints", "futureSprints")
 _KNOWN_FUNCTIONS = {name.casefold(): name for name in ("now", *DATE_FUNCTIONS, *SPRINT_FUNCTIONS)}
 _SUPPORTED_FIELDS = ", ".join(dict.fromkeys(spec.name for spec in FIELDS.values()))
@@ -85,7 +94,7 @@ def _parse(text: str) -> JqlQuery:
 
 def _check_size(tree: Tree[Token]) -> None:
     """Refuse deep or huge trees before the recursive transformer and compiler see them."""
-    clauses = 0
+    clauses = values = 0
     stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
@@ -93,9 +102,13 @@ def _check_size(tree: Tree[Token]) -> None:
             raise JqlProblem(f"the query is nested more than {MAX_DEPTH} levels deep")
         if node.data in ("compare", "in_", "not_in", "is_", "is_not"):
             clauses += 1
+        elif node.data in ("bare", "quoted", "function"):
+            values += 1
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
     if clauses > MAX_CLAUSES:
         raise JqlProblem(f"the query has more than {MAX_CLAUSES:,} conditions")
+    if values > MAX_VALUES:
+        raise JqlProblem(f"the query has more than {MAX_VALUES:,} values")
 
 
 class _ToAst(Transformer[Token, object]):
@@ -232,6 +245,11 @@ def _check_operand(kind: Kind, clause: Clause, operand: Operand) -> None:
         raise JqlProblem(f"the function {operand.name}() cannot be used with {clause.field!r}")
     if operand.is_empty:
         return
+    if clause.operator in ("~", "!~") and len(operand.text) > MAX_CONTAINS_CHARS:
+        raise JqlProblem(
+            f"{clause.field} {clause.operator}: the text is longer than "
+            f"{MAX_CONTAINS_CHARS:,} characters"
+        )
     if kind is Kind.STATUS_CATEGORY and operand.text.casefold() not in STATUS_CATEGORIES:
         raise JqlProblem(
             f"statusCategory: {operand.text!r:.60} is not a status category "
@@ -256,7 +274,10 @@ def _unquote(token: Token | str) -> str:
     def replace(match: re.Match[str]) -> str:
         escaped = match.group(1)
         if escaped.startswith("u") and len(escaped) == 5:
-            return chr(int(escaped[1:], 16))
+            code = int(escaped[1:], 16)
+            if 0xD800 <= code <= 0xDFFF:
+                raise JqlProblem(f"\\{escaped} is half of a surrogate pair, not a character")
+            return chr(code)
         return _ESCAPES.get(escaped, escaped)
 
     return _ESCAPE.sub(replace, body)

@@ -25,6 +25,10 @@ with engine.connect() as connection:
         connection.commit()
     context.configure(connection=connection, render_as_batch=url.startswith("sqlite"))
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Processes starting together migrate one at a time; the version is read again
+            # once the lock is held, so a later one finds nothing left to do.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(772003)")
         context.run_migrations()
         if rebuilding and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
             raise RuntimeError("a migration left rows pointing at missing issues")

@@ -71,7 +71,8 @@ def _point(where: str, value: Any, types: tuple[str, ...]) -> DbsPoint:
         field_id = value.get("fieldId")
         if not isinstance(field_id, str) or not field_id.strip() or len(field_id) > MAX_ID_CHARS:
             raise ParamProblem(f"{where}.fieldId: a field id is required for type 'field'")
-        return DbsPoint(type=kind, field_id=clean_text(f"{where}.fieldId", field_id))
+        field = clean_text(f"{where}.fieldId", field_id)
+        return DbsPoint(type=kind, field_id=field, occurrence=occurrence)
     return DbsPoint(type=kind, occurrence=occurrence)
 
 

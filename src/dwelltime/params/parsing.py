@@ -33,10 +33,12 @@ from dwelltime.params.values import (
     boolean,
     choice,
     date_ms,
+    distinct_texts,
     enum_value,
     field_ids,
     identifier,
     items,
+    one_of_copies,
     single,
 )
 from dwelltime.params.wire import KNOWN_PARAMETERS, known_values, under_param_set
@@ -174,14 +176,16 @@ class _Reader:
         return {problem.split(":", 1)[0].split("[", 1)[0] for problem in self.problems}
 
     def one(self, name: str, read: Callable[[str, str], T], *, required: bool = False) -> T | None:
-        """A single-valued parameter read by `read`, or None (absent, blank or bad)."""
+        """A single-valued parameter read by `read`, or None (absent, blank or bad).
+
+        Repeated copies must mean the same once read (`CSV` and `csv` do), not be spelled
+        the same.
+        """
         try:
-            text = single(name, self.values.get(name, ()))
-            if text is None:
-                if required:
-                    raise ParamProblem(f"{name}: is required")
-                return None
-            return read(name, text)
+            texts = distinct_texts(name, self.values.get(name, ()))
+            if not texts and required:
+                raise ParamProblem(f"{name}: is required")
+            return one_of_copies(name, [read(name, text) for text in texts])
         except ParamProblem as problem:
             self.problems.append(str(problem))
             return None

@@ -29,6 +29,7 @@ _FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?")
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 
 class ParamProblem(Exception):
@@ -41,7 +42,24 @@ def clean_text(name: str, text: str, limit: int = MAX_VALUE_CHARS) -> str:
         raise ParamProblem(f"{name}: the value is longer than {limit:,} characters")
     if _CONTROL.search(text):
         raise ParamProblem(f"{name}: the value contains a control character")
+    if not is_unicode(text):
+        raise ParamProblem(f"{name}: the value is not valid Unicode text (a lone surrogate)")
     return text.strip()
+
+
+def is_unicode(text: str) -> bool:
+    """Whether `text` can be encoded at all: JSON's `\ud800` escapes decode to lone
+    surrogates, which no database, file or token library accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def distinct_texts(name: str, values: Sequence[str]) -> list[str]:
+    """The cleaned, non-blank copies of a parameter, each once."""
+    return list(dict.fromkeys(text for text in (clean_text(name, v) for v in values) if text))
 
 
 def single(name: str, values: Sequence[str]) -> str | None:
@@ -49,8 +67,15 @@ def single(name: str, values: Sequence[str]) -> str | None:
 
     A repeated parameter is accepted only when every copy says the same thing.
     """
-    texts = [clean_text(name, value) for value in values]
-    distinct = list(dict.fromkeys(text for text in texts if text))
+    return one_of_copies(name, distinct_texts(name, values))
+
+
+def one_of_copies(name: str, copies: Sequence[T]) -> T | None:
+    """The value all `copies` of a parameter agree on; None when there are none."""
+    distinct: list[T] = []
+    for copy in copies:
+        if copy not in distinct:
+            distinct.append(copy)
     if len(distinct) > 1:
         raise ParamProblem(f"{name}: expected one value, got {len(distinct)} different ones")
     return distinct[0] if distinct else None

@@ -4,7 +4,9 @@ metrics; the reference model and the engine must both give the expected cells.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.engine.table import Cell
 from dwelltime.params.parsing import parse_params
+from dwelltime.sources.jira_json.documents import read_file
 from tests.engine.reference.compare import assert_engine_agrees
 from tests.engine.reference.issues import at, history, issue, office_calendar, status_item
 
@@ -118,3 +121,35 @@ def test_wire_parameters_give_the_hand_computed_cells(
     )
     assert [column.title for column in expected.listing.columns] == ["Key", "Summary", *titles]
     assert expected.listing.rows == [["P-1", "Summary of P-1", *cells]]
+
+
+def test_field_stop_occurrence_on_a_reopened_issue(jira_samples: Path) -> None:
+    """SP-5 was resolved on 2021-09-06, reopened and resolved again on 2021-10-11: the
+    creation → resolution metric ends at the first resolution or the last, as asked."""
+    folder = jira_samples / "jirametrics"
+    [sp5] = read_file(folder / "SP-5.json").data.issues
+    catalog = list(read_file(folder / "sample_statuses.json", statuses_only=True).data.statuses)
+    metrics = [
+        {
+            "name": name,
+            "startAt": {"type": "creation"},
+            "stopAt": {"type": "field", "fieldId": "resolution", "occurrence": occurrence},
+        }
+        for name, occurrence in (("First", "first"), ("Last", "last"))
+    ]
+    wire = {
+        "filterType": ["project"],
+        "projectKey": ["SP"],
+        "outputType": ["CSV"],
+        "viewFormat": ["seconds"],
+        "columnsBy": ["durationBetweenStatuses"],
+        "dbsMetrics": [json.dumps(metrics)],
+    }
+    report_params = parse_params(wire, OneCalendar())
+    expected = assert_engine_agrees([sp5], report_params, catalog, None, at("2026-11-29 00:00"))
+    created = at("2021-06-18 18:41:58.333")
+    first = at("2021-09-06 04:34:14.358")
+    last = at("2021-10-11 12:49:07.261")
+    assert expected.listing.rows == [
+        ["SP-5", sp5.summary, (first - created) / 1000, (last - created) / 1000]
+    ]

@@ -39,7 +39,11 @@ class ParsedFile:
 
 def read_file(path: Path, statuses_only: bool = False) -> ParsedFile:
     """Parse `path`; any problem raises ImportRejected naming the place (not the file)."""
-    return parse_documents(_documents(path.read_bytes()), path.name, statuses_only)
+    try:
+        return parse_documents(_documents(path.read_bytes()), path.name, statuses_only)
+    except RecursionError:
+        # JSON nested thousands deep is no Jira response; Python's parser gives up first.
+        raise ImportRejected("is nested too deeply to be Jira data") from None
 
 
 def parse_documents(

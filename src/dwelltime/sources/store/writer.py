@@ -116,7 +116,7 @@ class StoreWriter:
 
     def _claim_legacy(self, site: str, issues: list[Issue]) -> None:
         """Issues stored before sites existed become `site`'s when id and key both match."""
-        if site == LEGACY_SITE or not issues:
+        if site == LEGACY_SITE or not issues or not self._holds_legacy():
             return
         mark = self._mark
         self._connection.exec_driver_sql(
@@ -125,6 +125,13 @@ class StoreWriter:
             f"mine.site = {mark} AND (mine.jira_id = {mark} OR mine.key = {mark}))",
             [(site, LEGACY_SITE, i.id, i.key, site, i.id, i.key) for i in issues],
         )
+
+    def _holds_legacy(self) -> bool:
+        """One index probe that spares every write to a store migrated empty (or fresh) the
+        per-issue claim."""
+        table = schema.issues
+        query = sa.select(table.c.id).where(table.c.site == LEGACY_SITE).limit(1)
+        return self._connection.execute(query).first() is not None
 
     def _refuse_clashes(
         self, site: str, newest: dict[int, Issue], stored: dict[int, tuple[str, int | None]]
