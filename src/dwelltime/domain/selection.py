@@ -17,7 +17,9 @@ class Selection:
     saved filter id, a JQL text or a sprint id. `start_ms`/`end_ms` bound
     `date_field` (inclusive start, exclusive end). `fields` are field ids whose
     display values the report shows or groups by; `change_fields` are field ids
-    whose change items it needs besides status and assignee (dbsMetrics of type field).
+    whose change items it needs besides status and assignee (dbsMetrics of type field,
+    the any-field reports' `historyFields`); `value_fields` are field ids whose current
+    values it needs one by one, with their ids (`IssueBatch`, `values_column`).
     """
 
     filter_type: FilterType
@@ -27,4 +29,5 @@ class Selection:
     end_ms: int | None = None
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = ()
+    value_fields: tuple[str, ...] = ()
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()

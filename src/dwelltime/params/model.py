@@ -33,6 +33,8 @@ class ReportType(StrEnum):
     FIRST_TRANSITION_FROM_STATUS_DATE = "firstTransitionFromStatusDate"
     LAST_TRANSITION_FROM_STATUS_DATE = "lastTransitionFromStatusDate"
     STATUS_DURATION_EXPANDED = "statusDurationExpanded"
+    ANY_FIELD_DURATION = "anyFieldDuration"
+    ANY_FIELD_DURATION_EXPANDED = "anyFieldDurationExpanded"
 
     @property
     def is_date_report(self) -> bool:
@@ -46,9 +48,27 @@ class ReportType(StrEnum):
         )
 
     @property
+    def is_any_field_report(self) -> bool:
+        """The reports measuring `historyFields` instead of statuses (SPEC §8.4)."""
+        return self in (ReportType.ANY_FIELD_DURATION, ReportType.ANY_FIELD_DURATION_EXPANDED)
+
+    @property
+    def is_assignee_report(self) -> bool:
+        """The reports with a column per assignee, which `assignees` narrows (SPEC §8.4)."""
+        return self in _ASSIGNEE_REPORTS
+
+    @property
+    def is_expanded(self) -> bool:
+        """One row per visit or stay instead of one per issue."""
+        return self in (
+            ReportType.STATUS_DURATION_EXPANDED,
+            ReportType.ANY_FIELD_DURATION_EXPANDED,
+        )
+
+    @property
     def is_aggregated(self) -> bool:
-        """Date reports and the one-row-per-visit report have no aggregate sheets."""
-        return not self.is_date_report and self is not ReportType.STATUS_DURATION_EXPANDED
+        """Date reports and the one-row-per-visit reports have no aggregate sheets."""
+        return not self.is_date_report and not self.is_expanded
 
 
 _DATE_REPORTS = frozenset(
@@ -59,6 +79,39 @@ _DATE_REPORTS = frozenset(
         ReportType.LAST_TRANSITION_FROM_STATUS_DATE,
     }
 )
+
+
+_ASSIGNEE_REPORTS = frozenset(
+    {
+        ReportType.ASSIGNEE_DURATION,
+        ReportType.STATUS_DURATION_BY_ASSIGNEE,
+        ReportType.ASSIGNEE_DURATION_BY_STATUS,
+    }
+)
+
+
+class CalculatedField(StrEnum):
+    """`calc:` field ids (SPEC §8.5): columns the engine computes instead of reading."""
+
+    PROJECT_KEY = "calc:projectKey"
+    ISSUE_TYPE = "calc:issueType"
+    CURRENT_STATUS = "calc:currentStatus"
+    LEAD_TIME = "calc:leadTime"
+    AGE = "calc:age"
+
+    @property
+    def is_duration(self) -> bool:
+        return self in (CalculatedField.LEAD_TIME, CalculatedField.AGE)
+
+
+#: The source field each calculated field is computed from (None: the batch has it).
+CALCULATION_INPUTS: dict[CalculatedField, str | None] = {
+    CalculatedField.PROJECT_KEY: None,  # the key's prefix
+    CalculatedField.ISSUE_TYPE: "issuetype",
+    CalculatedField.CURRENT_STATUS: None,  # the current status id and the catalog
+    CalculatedField.LEAD_TIME: "resolutiondate",
+    CalculatedField.AGE: None,  # created and now
+}
 
 
 class OutputType(StrEnum):
@@ -102,6 +155,9 @@ class TimePeriod(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+
+_CALCULATED = frozenset(CalculatedField)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,29 +221,47 @@ class ReportParams:
     time_period: TimePeriod = TimePeriod.MONTH
     dbs_metrics: tuple[DbsMetric, ...] = ()
     include_transitioned_by: bool = False
+    history_fields: tuple[str, ...] = ()
+    assignees: tuple[str, ...] | None = None
     raw: Mapping[str, str] = field(default_factory=dict)
 
-    def selection(self, now_ms: int | None = None) -> Selection:
-        """What to ask a source for: the filter, the date range and the fields needed.
-
-        `summary` always comes first: every list sheet has a Summary column.
-        """
-        fields = tuple(dict.fromkeys(("summary", *self.fields, *self.group_by_fields)))
-        change_fields = tuple(
-            dict.fromkeys(
-                point.field_id
-                for metric in self.dbs_metrics
-                for point in (metric.start, metric.stop)
-                if point.type == "field" and point.field_id
-            )
+    def change_fields(self) -> tuple[str, ...]:
+        """Field ids whose change items the report reads besides status and assignee:
+        `historyFields` of the any-field reports and the fields dbsMetrics points watch."""
+        measured = self.history_fields if self.columns_by.is_any_field_report else ()
+        watched = (
+            point.field_id
+            for metric in self.dbs_metrics
+            for point in (metric.start, metric.stop)
+            if point.type == "field" and point.field_id
         )
+        return tuple(dict.fromkeys((*measured, *watched)))
+
+    def source_fields(self) -> tuple[str, ...]:
+        """Field ids whose display values the report reads: `summary` first (every list
+        has a Summary column), then `fields` and `groupByFields`, each calculated field
+        replaced by the source field it is computed from."""
+        wanted: list[str] = ["summary"]
+        for field_id in (*self.fields, *self.group_by_fields):
+            if field_id in _CALCULATED:
+                source = CALCULATION_INPUTS[CalculatedField(field_id)]
+                if source is not None:
+                    wanted.append(source)
+            else:
+                wanted.append(field_id)
+        return tuple(dict.fromkeys(wanted))
+
+    def selection(self, now_ms: int | None = None) -> Selection:
+        """What to ask a source for: the filter, the date range and the fields needed."""
+        history_fields = self.history_fields if self.columns_by.is_any_field_report else ()
         return Selection(
             filter_type=self.filter_type,
             filter_value=self.filter_value,
             date_field=self.date_range_field,
             start_ms=self.start_ms,
             end_ms=self.end_ms,
-            fields=fields,
-            change_fields=change_fields,
+            fields=self.source_fields(),
+            change_fields=self.change_fields(),
+            value_fields=history_fields,
             now_ms=now_ms,
         )

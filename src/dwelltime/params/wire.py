@@ -24,6 +24,8 @@ KNOWN_PARAMETERS = (
     "groups",
     "fields",
     "groupByFields",
+    "historyFields",
+    "assignees",
     "startDate",
     "endDate",
     "dateRangeField",

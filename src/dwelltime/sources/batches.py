@@ -10,18 +10,26 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issue_batch import (
+    CHANGE_COLUMNS,
+    FIELD_VALUES,
+    ISSUE_COLUMNS,
+    IssueBatch,
+    field_column,
+    values_column,
+)
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue
-from dwelltime.sources.fields import display_value
+from dwelltime.sources.fields import display_value, field_values
 
 
 def batch_from_issues(
     issues: Sequence[Issue],
     fields: Sequence[str] = (),
     change_fields: Sequence[str] = (),
+    value_fields: Sequence[str] = (),
 ) -> IssueBatch:
-    """One batch holding `issues` with the display values of `fields` and the change
-    items of status, assignee and `change_fields`."""
+    """One batch holding `issues` with the display values of `fields`, the change items
+    of status, assignee and `change_fields`, and the current values of `value_fields`."""
     wanted = {STATUS_FIELD, ASSIGNEE_FIELD, *change_fields}
     issue_rows: dict[str, list[object]] = {name: [] for name in ISSUE_COLUMNS}
     field_rows: dict[str, list[str | None]] = {field_column(f): [] for f in fields}
@@ -52,5 +60,20 @@ def batch_from_issues(
     issue_frame = pl.DataFrame(
         {**issue_rows, **field_rows},
         schema={**ISSUE_COLUMNS, **dict.fromkeys(field_rows, pl.Utf8)},
-    )
+    ).with_columns(current_values(issues, value_fields))
     return IssueBatch(issues=issue_frame, changes=pl.DataFrame(change_rows, schema=CHANGE_COLUMNS))
+
+
+def current_values(issues: Sequence[Issue], value_fields: Sequence[str]) -> list[pl.Series]:
+    """The `values_column` of each of `value_fields`, one list of (id, name) per issue."""
+    return [
+        pl.Series(
+            values_column(field_id),
+            [
+                [{"id": ident, "name": name} for ident, name in field_values(issue, field_id)]
+                for issue in issues
+            ],
+            FIELD_VALUES,
+        )
+        for field_id in value_fields
+    ]

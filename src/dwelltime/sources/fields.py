@@ -61,6 +61,42 @@ def render_json_value(value: Any) -> str | None:
     return str(value)
 
 
+#: One value of a field as the any-field reports identify it: (id or None, name).
+FieldValue = tuple[str | None, str]
+
+_PROMOTED_VALUES: dict[str, Callable[[Issue], list[tuple[str | None, str | None]]]] = {
+    "status": lambda issue: [(issue.status_id, issue.status_name or issue.status_id)],
+    "assignee": lambda issue: [(issue.assignee_id, issue.assignee_name or issue.assignee_id)],
+    "reporter": lambda issue: [(issue.reporter_id, issue.reporter_name or issue.reporter_id)],
+    "labels": lambda issue: [(None, label) for label in issue.labels],
+    "components": lambda issue: [(None, name) for name in issue.components],
+    "fixVersions": lambda issue: [(None, name) for name in issue.fix_versions],
+    "sprint": lambda issue: [(str(sprint.id), sprint.name) for sprint in issue.sprints],
+}
+
+
+def field_values(issue: Issue, field_id: str) -> list[FieldValue]:
+    """Every value `field_id` holds on `issue` now, with its Jira id where the issue data
+    keeps one (options, sprints, users), so a renamed value stays one value."""
+    promoted = _PROMOTED_VALUES.get(field_id)
+    if promoted is not None:
+        pairs = promoted(issue)
+    elif field_id in PROMOTED:
+        pairs = [(None, PROMOTED[field_id](issue))]
+    else:
+        raw = issue.fields.get(field_id)
+        pairs = [_json_value(item) for item in (raw if isinstance(raw, list) else [raw])]
+    return [(ident or None, name) for ident, name in pairs if name]
+
+
+def _json_value(value: Any) -> tuple[str | None, str | None]:
+    """A raw Jira value as (id, name): objects by their id and name, scalars by their text."""
+    name = render_json_value(value)
+    if isinstance(value, dict) and value.get("id") is not None:
+        return str(value["id"]), name
+    return None, name
+
+
 def display_value(issue: Issue, field_id: str) -> str | None:
     """The value of `field_id` on `issue` as report text, or None when empty."""
     promoted = PROMOTED.get(field_id)

@@ -16,6 +16,7 @@ from dwelltime.engine.output.field_titles import DATE_FIELDS, field_kind, field_
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind
 from dwelltime.params.model import ReportParams, ReportType
 from dwelltime.sources.fields import display_value
+from tests.engine.reference.any_field import any_field_duration, any_field_expanded
 from tests.engine.reference.clock import from_ms, report_zone
 from tests.engine.reference.columns import list_fields
 from tests.engine.reference.dates import date_report, expanded_report
@@ -70,11 +71,15 @@ def expected_report(
             for issue, row in zip(issues, cells, strict=True)
         ]
         return ExpectedReport(ExpectedSheet(head + columns, rows))
-    if report is ReportType.STATUS_DURATION_EXPANDED:
-        columns, visit_rows = expanded_report(world)
+    if report.is_expanded:
+        expanded = (
+            expanded_report if report is ReportType.STATUS_DURATION_EXPANDED else any_field_expanded
+        )
+        columns, visit_rows = expanded(world)
         rows = [_issue_cells(issues[index], fields, zone) + row for index, row in visit_rows]
         return ExpectedReport(ExpectedSheet(head + columns, rows))
-    value_columns, values = NUMERIC_REPORTS[report](world)
+    numeric = {**NUMERIC_REPORTS, ReportType.ANY_FIELD_DURATION: any_field_duration}
+    value_columns, values = numeric[report](world)
     kind = duration_kind(params)
     head += [Column(c.title, ColumnKind.COUNT if c.is_count else kind) for c in value_columns]
     rows = []

@@ -1,4 +1,5 @@
-"""Rows of statusDurationExpanded: one per kept visit of a counted status."""
+"""Rows of the expanded reports: one per kept visit of a counted status, or per kept
+stay of a value of a `historyFields` field."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from dwelltime.engine.staging import VISIT_ROW_SCHEMA
 from dwelltime.engine.timeline.batch_view import BatchView
 
 
+def _rows(timed: pl.DataFrame) -> pl.DataFrame:
+    return timed.select(
+        pl.col(name).cast(dtype) if name in timed.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in VISIT_ROW_SCHEMA.items()
+    )
+
+
 def visit_rows(view: BatchView) -> pl.DataFrame:
     timed = view.timed(view.counted_status_visits)
-    return timed.select(
-        "seq",
-        "entered",
-        "left",
-        a="value",
-        value=pl.col("ms").cast(pl.Float64),
-        text="by",
-    ).select(list(VISIT_ROW_SCHEMA))
+    return _rows(timed.select("seq", "entered", "left", a="value", value="ms", text="by"))
+
+
+def stay_rows(view: BatchView) -> pl.DataFrame:
+    timed = view.timed(view.field_stays.stays)
+    return _rows(timed.select("seq", "a", "b", "entered", "left", value="ms", text="by"))

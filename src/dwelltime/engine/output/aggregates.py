@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
-from dwelltime.engine.output.columns import ValueColumn, key_frame
+from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import field_title
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.output.statistics import segment_statistics
@@ -29,14 +29,11 @@ def _compact_cells(
 ) -> pl.DataFrame:
     """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
     the statistics run over a few numbers per cell instead of the staged strings."""
-    positions = key_frame(columns)
     frames = [pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})]
     for index in range(staging.count()):
         staged = staging.load(index)
-        cells = (
-            staged.cells.filter(pl.col("value").is_not_null())
-            .join(positions, on=["a", "b"], nulls_equal=True)
-            .select("seq", "column", "value")
+        cells = placed_cells(staged.cells.filter(pl.col("value").is_not_null()), columns).select(
+            "seq", "column", "value"
         )
         if keys:
             issue_groups = staged.issues.select("seq", *keys).join(

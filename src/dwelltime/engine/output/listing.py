@@ -4,11 +4,12 @@ cells placed into the value columns (pivoted per batch, so memory is one batch).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
-from dwelltime.engine.output.columns import ValueColumn, key_frame
+from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import (
     DATE_FIELDS,
     SUMMARY,
@@ -71,13 +72,12 @@ def pivoted_sheet(
     A batch is pivoted column by column (a join of the column's cells onto the batch's
     issues), and each column is rendered as a whole, so the Python work per cell is small.
     """
-    keys = key_frame(columns)
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):
             staged = staging.load(index)
             order = staged.issues.select("seq")
-            placed = staged.cells.join(keys, on=["a", "b"], nulls_equal=True)
+            placed = placed_cells(staged.cells, columns)
             by_column = placed.partition_by("column", as_dict=True, include_key=False)
             lists = _fixed_lists(staged.issues, fields, renderer)
             for position, column in enumerate(columns):
@@ -93,24 +93,45 @@ def pivoted_sheet(
     return Sheet("List", header, rows, row_count)
 
 
+@dataclass(frozen=True, slots=True)
+class VisitLabels:
+    """What names a visit row of an expanded report: the label columns (Status, or Field
+    and Value), their cells for a staged (a, b), and the rank that orders rows entered at
+    one instant (None: staged order)."""
+
+    columns: Sequence[Column]
+    cells: Callable[[str, str | None], Sequence[Cell]]
+    by_title: str
+    rank: pl.DataFrame | None = None
+
+
 def visit_sheet(
     staging: Staging,
     fields: Sequence[str],
-    status_title: Callable[[str], str],
+    labels: VisitLabels,
     renderer: Renderer,
     row_count: int,
 ) -> Sheet:
-    """statusDurationExpanded: one row per visit, ordered by issue then entry."""
+    """The expanded reports: one row per visit (or stay), ordered by issue then entry."""
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):
             staged = staging.load(index)
             fixed = _fixed_values(staged, fields, renderer)
-            visits = staged.cells.sort("seq", "entered", maintain_order=True)
-            for seq, status, entered, left, value, by in visits.iter_rows():
+            visits = staged.cells
+            if labels.rank is None:
+                visits = visits.sort("seq", "entered", maintain_order=True)
+            else:
+                ranked = visits.join(
+                    labels.rank, on=["a", "b"], nulls_equal=True, maintain_order="left"
+                )
+                visits = ranked.sort("seq", "entered", "rank", maintain_order=True)
+            for seq, a, b, entered, left, value, by in visits.select(
+                "seq", "a", "b", "entered", "left", "value", "text"
+            ).iter_rows():
                 yield [
                     *fixed[seq],
-                    status_title(status),
+                    *labels.cells(a, b),
                     renderer.instant(entered),
                     renderer.instant(left),
                     renderer.duration(value),
@@ -119,10 +140,10 @@ def visit_sheet(
 
     header = [
         *fixed_columns(fields),
-        Column("Status", ColumnKind.TEXT),
+        *labels.columns,
         Column("Entered", ColumnKind.DATE),
         Column("Left", ColumnKind.DATE),
         Column("Duration", renderer.duration_kind),
-        Column("Transitioned By", ColumnKind.TEXT),
+        Column(labels.by_title, ColumnKind.TEXT),
     ]
     return Sheet("List", header, rows, row_count)

@@ -10,6 +10,7 @@ import polars as pl
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.engine.staging import CELL_SCHEMA
+from dwelltime.engine.timeline.field_stays import FieldStays, field_stays
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.engine.timeline.visits import Window, clip, issue_changes, pair_segments, raw_visits
 from dwelltime.engine.timeline.work_clock import WorkClock
@@ -25,6 +26,7 @@ class BatchView:
         window: Window,
         clock: WorkClock,
         rules: StatusRules,
+        history_fields: tuple[str, ...] = (),
     ) -> None:
         self.issues = batch.issues.with_columns(
             seq=pl.int_range(first_seq, first_seq + batch.issues.height, dtype=pl.Int64)
@@ -33,6 +35,7 @@ class BatchView:
         self.window = window
         self.clock = clock
         self.rules = rules
+        self.history_fields = history_fields
 
     @cached_property
     def raw_status_visits(self) -> pl.DataFrame:
@@ -61,6 +64,11 @@ class BatchView:
         """Kept (status, assignee) stretches of counted statuses."""
         segments = pair_segments(self.raw_status_visits, self.raw_assignee_visits, self.window)
         return clip(segments, self.window).filter(self.rules.counted("status"))
+
+    @cached_property
+    def field_stays(self) -> FieldStays:
+        """Kept stays of every value of the any-field reports' `historyFields`."""
+        return field_stays(self.issues, self.changes, self.history_fields, self.window)
 
     def timed(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` with `ms`: the calendar time from `entered` to `left` of every row."""

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dwelltime.domain.issue_batch import ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue, SprintRef
 from dwelltime.domain.selection import Selection
+from dwelltime.sources.batches import current_values
 from dwelltime.sources.fields import display_value
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.changes import read_changes
@@ -30,14 +31,14 @@ SELECT id, key, created_ms, status_id, assignee_id, assignee_name FROM issues WH
 
 def read_batch(connection: sa.Connection, ids: Sequence[int], selection: Selection) -> IssueBatch:
     """The batch of `ids` (in that order) with what `selection` asks for."""
-    if selection.fields:
+    if selection.fields or selection.value_fields:
         rows = _full_issue_rows(connection, ids)
         header = [
             (row.id, row.key, row.created_ms, row.status_id, row.assignee_id, row.assignee_name)
             for row in rows
         ]
         issues = pl.DataFrame(header, schema=ISSUE_COLUMNS, orient="row")
-        issues = issues.with_columns(_field_columns(connection, rows, selection.fields))
+        issues = issues.with_columns(_field_columns(connection, rows, selection))
     else:
         issues = _issue_header(connection, ids)
     wanted = list(dict.fromkeys((STATUS_FIELD, ASSIGNEE_FIELD, *selection.change_fields)))
@@ -66,14 +67,15 @@ def _full_issue_rows(connection: sa.Connection, ids: Sequence[int]) -> list[sa.R
 
 
 def _field_columns(
-    connection: sa.Connection, rows: list[sa.Row[Any]], fields: Sequence[str]
+    connection: sa.Connection, rows: list[sa.Row[Any]], selection: Selection
 ) -> list[pl.Series]:
     sprints = _sprints(connection, [row.id for row in rows])
     issues = [_issue(row, sprints.get(row.id, ())) for row in rows]
-    return [
+    displayed = [
         pl.Series(field_column(field_id), [display_value(i, field_id) for i in issues], pl.Utf8)
-        for field_id in fields
+        for field_id in selection.fields
     ]
+    return displayed + current_values(issues, selection.value_fields)
 
 
 def _sprints(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[SprintRef, ...]]:
