@@ -48,6 +48,13 @@ FIELD = "customfield_10010"
 PRIORITY_NAMES = {"1": ("Highest",), "2": ("Hi", "High"), "3": ("Low",)}
 LABEL_WORDS = ("ux", "api", "db")
 COMPONENTS = {"101": "Backend", "102": "Frontend"}
+CALCULATED = (
+    "calc:projectKey",
+    "calc:issueType",
+    "calc:currentStatus",
+    "calc:leadTime",
+    "calc:age",
+)
 HISTORY_FIELDS = ("priority", "labels", "components", FIELD)
 ANCHORS = tuple(
     at(f"{day} 00:00")
@@ -178,6 +185,8 @@ def issues(draw: st.DrawFn, number: int, anchor: int) -> Issue:
         assignee_id=person[0] if person else None,
         assignee_name=person[1] if person else None,
         fields={FIELD: value},
+        # sometimes resolved, at any millisecond (lead time is read to the second)
+        resolution_date_ms=created + rng.randint(-1000, 5 * DAY) if rng.random() < 0.4 else None,
         # delivered in random order: the engine must sort them itself
         histories=tuple(draw(st.permutations(histories))),
     )
@@ -265,11 +274,20 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
         "include_transitioned_by": draw(st.booleans()),
         "fields": tuple(
             draw(
-                st.lists(st.sampled_from(("issuetype", "priority", "created", FIELD)), unique=True)
+                st.lists(
+                    st.sampled_from(("issuetype", "priority", "created", FIELD, *CALCULATED)),
+                    unique=True,
+                )
             )
         ),
         "group_by_fields": tuple(
-            draw(st.lists(st.sampled_from(("issuetype", "priority")), unique=True))
+            draw(
+                st.lists(
+                    st.sampled_from(("issuetype", "priority", "calc:issueType", "calc:leadTime")),
+                    unique=True,
+                    max_size=2,
+                )
+            )
         ),
     }
     if draw(st.integers(0, 3)) == 0:

@@ -16,6 +16,7 @@ from dwelltime.domain.issue_batch import (
     field_column,
     values_column,
 )
+from dwelltime.engine.calculated import calculated_columns
 from dwelltime.engine.cells import between, counts, dates, durations, expanded, period_split
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.assembly import assemble_table
@@ -74,6 +75,10 @@ class ReportEngine:
         self.renderer = Renderer(params.view_format, day_ms, self.clock.time_zone)
         self._selection = params.selection()
         self._history_fields = self._selection.value_fields
+        self._staged_fields = tuple(
+            dict.fromkeys(("summary", *params.fields, *params.group_by_fields))
+        )
+        self._status_names = {status.id: status.name for status in context.statuses}
         self._next_seq = 0
 
     def process(self, batch: IssueBatch) -> StagedBatch:
@@ -83,8 +88,12 @@ class ReportEngine:
             batch, self._next_seq, self.window, self.clock, self.rules, self._history_fields
         )
         self._next_seq += batch.issues.height
-        fields = self._selection.fields
-        issues = view.issues.select("seq", "key", *(field_column(f) for f in fields))
+        calculated = calculated_columns(
+            view.issues, self._staged_fields, self.clock, self._status_names, self.context.now_ms
+        )
+        issues = view.issues.with_columns(calculated).select(
+            "seq", "key", *(field_column(f) for f in self._staged_fields)
+        )
         value_names = view.field_stays.names if self._history_fields else None
         return StagedBatch(
             issues=issues,

@@ -108,7 +108,7 @@ class CalculatedField(StrEnum):
 CALCULATION_INPUTS: dict[CalculatedField, str | None] = {
     CalculatedField.PROJECT_KEY: None,  # the key's prefix
     CalculatedField.ISSUE_TYPE: "issuetype",
-    CalculatedField.CURRENT_STATUS: None,  # the current status id and the catalog
+    CalculatedField.CURRENT_STATUS: "status",  # the catalog name of the id, else this
     CalculatedField.LEAD_TIME: "resolutiondate",
     CalculatedField.AGE: None,  # created and now
 }

@@ -9,7 +9,7 @@ import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
 from dwelltime.engine.output.columns import ValueColumn, placed_cells
-from dwelltime.engine.output.field_titles import field_title
+from dwelltime.engine.output.field_titles import DURATION_FIELDS, field_kind, field_title
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.output.statistics import segment_statistics
 from dwelltime.engine.staging import Staging
@@ -83,13 +83,18 @@ def aggregate_sheets(
             strict=True,
         )
     }
-    titles = [Column(field_title(f), ColumnKind.TEXT) for f in group_by]
+    titles = [Column(field_title(f), field_kind(f, renderer.duration_kind)) for f in group_by]
+    durations = [f in DURATION_FIELDS for f in group_by]
     sheets = {}
     for kind, stat in _STATS.items():
 
         def rows(stat: str = stat, kind: AggregateKind = kind) -> Iterator[Sequence[Cell]]:
             for group in group_rows.iter_rows(named=True):
-                row: list[Cell] = [*(group[name] for name in keys), group["n"]]
+                row: list[Cell] = [
+                    renderer.duration(group[name]) if duration else group[name]
+                    for name, duration in zip(keys, durations, strict=True)
+                ]
+                row.append(group["n"])
                 for position, column in enumerate(columns):
                     values = found.get(group["group"] * width + position)
                     value = values[stat] if values else None

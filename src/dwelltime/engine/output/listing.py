@@ -12,6 +12,7 @@ from dwelltime.domain.issue_batch import field_column
 from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import (
     DATE_FIELDS,
+    DURATION_FIELDS,
     SUMMARY,
     field_kind,
     field_title,
@@ -22,11 +23,15 @@ from dwelltime.engine.staging import StagedBatch, Staging
 from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
 
 
-def fixed_columns(fields: Sequence[str]) -> list[Column]:
+def fixed_columns(fields: Sequence[str], renderer: Renderer) -> list[Column]:
+    kind = renderer.duration_kind
     return [
         Column("Key", ColumnKind.TEXT),
         Column("Summary", ColumnKind.TEXT),
-        *(Column(field_title(field_id), field_kind(field_id)) for field_id in list_fields(fields)),
+        *(
+            Column(field_title(field_id), field_kind(field_id, kind))
+            for field_id in list_fields(fields)
+        ),
     ]
 
 
@@ -46,6 +51,8 @@ def _fixed_lists(
         if field_id in DATE_FIELDS:
             instants = issues[name].str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
             lists.append([renderer.instant(ms) for ms in instants.dt.epoch("ms").to_list()])
+        elif field_id in DURATION_FIELDS:
+            lists.append(renderer.durations(issues[name]))
         else:
             lists.append(issues[name].to_list())
     return lists
@@ -89,7 +96,7 @@ def pivoted_sheet(
                 lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
             yield from zip(*lists, strict=True)
 
-    header = [*fixed_columns(fields), *(Column(c.title, c.kind) for c in columns)]
+    header = [*fixed_columns(fields, renderer), *(Column(c.title, c.kind) for c in columns)]
     return Sheet("List", header, rows, row_count)
 
 
@@ -139,7 +146,7 @@ def visit_sheet(
                 ]
 
     header = [
-        *fixed_columns(fields),
+        *fixed_columns(fields, renderer),
         *labels.columns,
         Column("Entered", ColumnKind.DATE),
         Column("Left", ColumnKind.DATE),
