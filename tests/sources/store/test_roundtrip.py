@@ -73,9 +73,11 @@ def test_written_issues_read_back_as_batch_from_issues(
         )
     for start in range(0, len(issues), chunk):
         store.write(StoreData(issues=issues[start : start + chunk][::-1]))
-    selection = Selection("project", project, fields=FIELDS, change_fields=("labels",))
+    selection = Selection(
+        "project", project, fields=FIELDS, change_fields=("labels",), value_fields=("labels",)
+    )
     batches = list(LocalSource(store).batches(selection, batch_size))
-    expected = batch_from_issues(issues, FIELDS, ("labels",))
+    expected = batch_from_issues(issues, FIELDS, ("labels",), ("labels",))
     changes = pl.concat([b.changes for b in batches])
     order = changes.columns
     assert pl.concat([b.issues for b in batches]).equals(expected.issues)

@@ -83,6 +83,19 @@ def test_batches_equal_batch_from_issues(source: LocalSource) -> None:
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
 
 
+VALUE_FIELDS = ("labels", "components", "sprint", "assignee", "customfield_10001", "priority")
+
+
+def test_batches_carry_current_values_with_ids(source: LocalSource) -> None:
+    selection = Selection("project", "AB", change_fields=VALUE_FIELDS, value_fields=VALUE_FIELDS)
+    [batch] = list(source.batches(selection, batch_size=10))
+    expected = batch_from_issues(_issues()[:2], (), VALUE_FIELDS, VALUE_FIELDS)
+    assert batch.issues.equals(expected.issues)
+    sprints = batch.issues["values:sprint"].to_list()
+    assert sprints[0] == [{"id": "7", "name": "Sprint A"}, {"id": "8", "name": "Sprint B"}]
+    assert batch.issues["values:assignee"].to_list()[1] == [{"id": "u3", "name": "Name u3"}]
+
+
 def test_batches_split_in_selection_order(source: LocalSource) -> None:
     selection = Selection("project", "cd", fields=("customfield_10001",))
     batches = list(source.batches(selection, batch_size=1))
