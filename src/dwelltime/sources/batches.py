@@ -65,15 +65,27 @@ def batch_from_issues(
 
 
 def current_values(issues: Sequence[Issue], value_fields: Sequence[str]) -> list[pl.Series]:
-    """The `values_column` of each of `value_fields`, one list of (id, name) per issue."""
-    return [
-        pl.Series(
-            values_column(field_id),
-            [
-                [{"id": ident, "name": name} for ident, name in field_values(issue, field_id)]
-                for issue in issues
-            ],
-            FIELD_VALUES,
+    """The `values_column` of each of `value_fields`, one list of (id, name) per issue.
+
+    Built from flat columns and grouped into lists by polars: constructing nested values
+    from Python lists of dicts costs ~40x more."""
+    columns = []
+    order = pl.DataFrame({"row": range(len(issues))}, schema={"row": pl.Int64})
+    for field_id in value_fields:
+        rows: list[int] = []
+        ids: list[str | None] = []
+        names: list[str] = []
+        for row, issue in enumerate(issues):
+            for ident, name in field_values(issue, field_id):
+                rows.append(row)
+                ids.append(ident)
+                names.append(name)
+        flat = pl.DataFrame(
+            {"row": rows, "id": ids, "name": names},
+            schema={"row": pl.Int64, "id": pl.Utf8, "name": pl.Utf8},
         )
-        for field_id in value_fields
-    ]
+        name = values_column(field_id)
+        lists = flat.group_by("row", maintain_order=True).agg(pl.struct("id", "name").alias(name))
+        joined = order.join(lists, on="row", how="left", maintain_order="left")
+        columns.append(joined[name].fill_null(pl.lit([], FIELD_VALUES)).cast(FIELD_VALUES))
+    return columns

@@ -3,16 +3,18 @@
 "Any-field reports").
 
 A field's history is a sequence of states (the set of values held after each history,
-the one at creation first). Only the change items of the measured fields are parsed one by
-one (they are few next to the issues); the current values that seed every unchanged
+the one at creation first). Each distinct item side of a batch is parsed once in Python
+(sprint lists and priorities recur); states, the current values that seed every unchanged
 field, the runs of consecutive states holding a value and the clipping are column
-operations.
+operations. Only add/remove fields (components, versions) are walked item by item per
+issue, as their state depends on every earlier item; their changes are rare.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -65,25 +67,29 @@ def value_key(ident: str | None, name: str | None) -> str | None:
     return None
 
 
-def parse_side(field_id: str, ident: str | None, text: str | None) -> list[Member]:
+@lru_cache(maxsize=1 << 16)
+def parse_side(field_id: str, ident: str | None, text: str | None) -> tuple[Member, ...]:
     """The values one side (from or to) of a change item names.
 
     Ids may be lists (`38, 40` for sprints, `[10019]` for checkboxes); their names are
     paired by position when the text splits into as many parts, else an id names itself.
+    Cached: the same few values (sprint lists above all) recur across a batch.
     """
     if field_id in SPACE_SEPARATED:
-        return [(TEXT_PREFIX + part, part) for part in (text or "").split()]
+        return tuple((TEXT_PREFIX + part, part) for part in (text or "").split())
     if ident and ident.strip():
         ids = [part.strip() for part in ident.strip().strip("[]").split(",") if part.strip()]
         if len(ids) == 1:
-            return [(ID_PREFIX + ids[0], text or None)]
+            return ((ID_PREFIX + ids[0], text or None),)
         names = [part.strip() for part in (text or "").split(",")]
         if len(names) != len(ids):
-            return [(ID_PREFIX + part, None) for part in ids]
-        return [(ID_PREFIX + part, name or None) for part, name in zip(ids, names, strict=True)]
+            return tuple((ID_PREFIX + part, None) for part in ids)
+        return tuple(
+            (ID_PREFIX + part, name or None) for part, name in zip(ids, names, strict=True)
+        )
     if text:
-        return [(TEXT_PREFIX + text, text)]
-    return []
+        return ((TEXT_PREFIX + text, text),)
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +106,91 @@ def field_stays(
 ) -> FieldStays:
     """The stays of every value of `fields`; `changes` comes from `issue_changes`."""
     own = changes.filter(pl.col("field_id").is_in(list(fields)))
-    states, members = _changed_states(issues, own, window)
-    seeded = states.select("seq", "a").unique()
+    delta = pl.col("field_id").is_in(list(DELTA_FIELDS))
+    parsed = _parsed(own)
+    states, members = _changed_states(issues, own.filter(delta), window)
+    set_states, set_members = _set_states(own.filter(~delta), parsed, window)
+    seeded = pl.concat([states, set_states]).select("seq", "a").unique()
     unchanged = [_current_members(issues, field_id, seeded) for field_id in fields]
-    members = pl.concat([members, *(frame for frame, _ in unchanged)])
-    states = pl.concat([states, *(frame for _, frame in unchanged)])
+    members = pl.concat([members, set_members, *(frame for frame, _ in unchanged)])
+    states = pl.concat([states, set_states, *(frame for _, frame in unchanged)])
     # every side of every item names its values; current values are named last
-    spoken = [_spoken(own), members.filter(pl.col("rank_ts") == CURRENT_RANK)]
+    spoken = [_spoken(own, parsed), members.filter(pl.col("rank_ts") == CURRENT_RANK)]
     return FieldStays(_stays(states, members, issues, window), _names(pl.concat(spoken)))
+
+
+_PARSED_SCHEMA: dict[str, Any] = {
+    "field_id": pl.Utf8,
+    "ident": pl.Utf8,
+    "text": pl.Utf8,
+    "b": pl.Utf8,
+    "name": pl.Utf8,
+}
+
+
+def _parsed(own: pl.DataFrame) -> pl.DataFrame:
+    """Every distinct item side of the batch with the values it names, parsed once each."""
+    sides = pl.concat(
+        [
+            own.select("field_id", ident=f"{side}_value", text=f"{side}_string")
+            for side in ("from", "to")
+        ]
+    ).unique()
+    rows = [
+        (field_id, ident, text, key, name)
+        for field_id, ident, text in sides.iter_rows()
+        for key, name in parse_side(field_id, ident, text)
+    ]
+    return pl.DataFrame(rows, schema=_PARSED_SCHEMA, orient="row")
+
+
+def _members_of(frame: pl.DataFrame, side: str, parsed: pl.DataFrame) -> pl.DataFrame:
+    """The values that `side` (from, to) of each row names, as member rows."""
+    named = frame.join(
+        parsed,
+        left_on=["field_id", f"{side}_value", f"{side}_string"],
+        right_on=["field_id", "ident", "text"],
+        nulls_equal=True,
+    )
+    return named.select("seq", "idx", "b", "name", "rank_ts", "rank_h", a="field_id").select(
+        list(_MEMBER_SCHEMA)
+    )
+
+
+def _set_states(
+    own: pl.DataFrame, parsed: pl.DataFrame, window: Window
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Items holding the whole new value: the seed is the first item's `from`, each
+    history's state its last item's `to` (column operations: these are most items)."""
+    ranked = own.with_columns(rank_ts=pl.col("ts_ms"), rank_h=pl.col("history_id"))
+    seeds = (
+        ranked.group_by("seq", "field_id", maintain_order=True)
+        .first()
+        .with_columns(idx=pl.lit(0, pl.Int64))
+    )
+    moves = (
+        ranked.unique(subset=["seq", "field_id", "history_id"], keep="last", maintain_order=True)
+        .with_columns(idx=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("seq", "field_id"))
+        .filter(pl.col("ts") < window.end_ms)
+    )
+    states = pl.concat(
+        [
+            seeds.select(
+                "seq",
+                "idx",
+                a="field_id",
+                entered=pl.lit(None, pl.Int64),
+                at=pl.lit(NO_START, pl.Int64),
+                hist=pl.lit(SEED_HISTORY, pl.Int64),
+                by=pl.lit(None, pl.Utf8),
+            ).select(list(_STATE_SCHEMA)),
+            moves.select(
+                "seq", "idx", a="field_id", entered="ts", at="ts_ms", hist="history_id", by="author"
+            ).select(list(_STATE_SCHEMA)),
+        ]
+    )
+    members = pl.concat([_members_of(seeds, "from", parsed), _members_of(moves, "to", parsed)])
+    return states, members
 
 
 #: A held value: key -> (name, rank_ts, rank_h) of where its name was read.
@@ -120,21 +203,18 @@ _Row = tuple[
 def _changed_states(
     issues: pl.DataFrame, own: pl.DataFrame, window: Window
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """States and members of every (issue, field) with a change item: the seed, then the
-    state after each history before the window's end."""
+    """States and members of every (issue, field) of an add/remove field with a change
+    item: the seed, then the state after each history before the window's end."""
     by_field: dict[tuple[int, str], list[_Row]] = {}
     columns = ("history_id", "ts", "ts_ms", "author", "from_value", "from_string")
     rows = own.select("seq", "field_id", *columns, "to_value", "to_string")
     for seq, field_id, *row in rows.iter_rows():
         by_field.setdefault((seq, field_id), []).append(tuple(row))
-    currents = _current_lookup(issues, [key for key in by_field if key[1] in DELTA_FIELDS])
+    currents = _current_lookup(issues, list(by_field))
     state_rows: list[_Row] = []
     member_rows: list[_Row] = []
     for (seq, field_id), changes in by_field.items():
-        if field_id in DELTA_FIELDS:
-            states = _delta_states(field_id, changes, currents.get((seq, field_id), []))
-        else:
-            states = _set_states(field_id, changes)
+        states = _delta_states(field_id, changes, currents.get((seq, field_id), []))
         for idx, (state, held) in enumerate(states):
             if state[0] is not None and state[0] >= window.end_ms:
                 break
@@ -150,20 +230,6 @@ def _changed_states(
 
 
 _SEED = (None, NO_START, SEED_HISTORY, None)  # entered None: the issue's creation
-
-
-def _set_states(field_id: str, changes: Sequence[_Row]) -> Iterator[tuple[_Row, Held]]:
-    """Items holding the whole new value: the seed is the first item's `from`, each
-    history's state its last item's `to`."""
-    hist, _, ts_ms, _, from_value, from_string, _, _ = changes[0]
-    yield _SEED, _held(parse_side(field_id, from_value, from_string), ts_ms, hist)
-    for index, (hist, ts, ts_ms, author, _, _, to_value, to_string) in enumerate(changes):
-        if index + 1 < len(changes) and changes[index + 1][0] == hist:
-            continue  # a later item of the same history says the final state
-        yield (
-            (ts, ts_ms, hist, author),
-            _held(parse_side(field_id, to_value, to_string), ts_ms, hist),
-        )
 
 
 def _delta_states(
@@ -197,10 +263,6 @@ def _delta_states(
             state[key] = (name, ts_ms, hist)
         if index + 1 == len(changes) or changes[index + 1][0] != hist:
             yield (ts, ts_ms, hist, author), dict(state)
-
-
-def _held(members: Sequence[Member], rank_ts: int, rank_h: int) -> Held:
-    return {key: (name, rank_ts, rank_h) for key, name in members}
 
 
 def _current_lookup(
@@ -286,21 +348,14 @@ def _stays(
     return clip(stays.drop("run"), window).sort("seq", "entered", "at", "hist", "a", "b")
 
 
-def _spoken(own: pl.DataFrame) -> pl.DataFrame:
+def _spoken(own: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
     """The names both sides of every item give their values, ranked by history (within
     one, the `to` side is the newer name)."""
-    rows = [
-        (seq, field_id, 0, key, name, ts_ms, 2 * hist + side)
-        for seq, field_id, hist, ts_ms, *values in own.select(
-            "seq", "field_id", "history_id", "ts_ms", *_SIDES
-        ).iter_rows()
-        for side, (ident, text) in enumerate((values[:2], values[2:]))
-        for key, name in parse_side(field_id, ident, text)
-    ]
-    return pl.DataFrame(rows, schema=_MEMBER_SCHEMA, orient="row")
-
-
-_SIDES = ("from_value", "from_string", "to_value", "to_string")
+    ranked = own.with_columns(rank_ts=pl.col("ts_ms"), idx=pl.lit(0, pl.Int64))
+    return pl.concat(
+        _members_of(ranked.with_columns(rank_h=2 * pl.col("history_id") + side), name, parsed)
+        for side, name in enumerate(("from", "to"))
+    )
 
 
 def _names(members: pl.DataFrame) -> pl.DataFrame:
