@@ -6,21 +6,16 @@ from __future__ import annotations
 import polars as pl
 
 from dwelltime.engine.staging import VISIT_ROW_SCHEMA
-from dwelltime.engine.timeline.batch_view import BatchView
-
-
-def _rows(timed: pl.DataFrame) -> pl.DataFrame:
-    return timed.select(
-        pl.col(name).cast(dtype) if name in timed.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in VISIT_ROW_SCHEMA.items()
-    )
+from dwelltime.engine.timeline.batch_view import BatchView, to_cells
 
 
 def visit_rows(view: BatchView) -> pl.DataFrame:
     timed = view.timed(view.counted_status_visits)
-    return _rows(timed.select("seq", "entered", "left", a="value", value="ms", text="by"))
+    rows = timed.select("seq", "entered", "left", a="value", value="ms", text="by")
+    return to_cells(rows, VISIT_ROW_SCHEMA)
 
 
 def stay_rows(view: BatchView) -> pl.DataFrame:
     timed = view.timed(view.field_stays.stays)
-    return _rows(timed.select("seq", "a", "b", "entered", "left", value="ms", text="by"))
+    rows = timed.select("seq", "a", "b", "entered", "left", value="ms", text="by")
+    return to_cells(rows, VISIT_ROW_SCHEMA)

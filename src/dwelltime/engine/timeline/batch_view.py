@@ -3,6 +3,7 @@ sorted, and the visit tables each report draws from (built once, on first use)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 import polars as pl
@@ -76,9 +77,12 @@ class BatchView:
         return frame.with_columns(ms=pl.Series(ms, dtype=pl.Int64))
 
 
-def to_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` (seq, a and some of b, value, text) in the staged cell schema."""
+def to_cells(
+    frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]] = CELL_SCHEMA
+) -> pl.DataFrame:
+    """`frame` (seq, a and some of b, value, text, …) in a staged schema, missing columns
+    empty."""
     return frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in CELL_SCHEMA.items()
+        for name, dtype in schema.items()
     )

@@ -108,7 +108,7 @@ def field_stays(
     own = changes.filter(pl.col("field_id").is_in(list(fields)))
     delta = pl.col("field_id").is_in(list(DELTA_FIELDS))
     parsed = _parsed(own)
-    states, members = _changed_states(issues, own.filter(delta), window)
+    states, members = _delta_field_states(issues, own.filter(delta), window)
     set_states, set_members = _set_states(own.filter(~delta), parsed, window)
     seeded = pl.concat([states, set_states]).select("seq", "a").unique()
     unchanged = [_current_members(issues, field_id, seeded) for field_id in fields]
@@ -195,12 +195,12 @@ def _set_states(
 
 #: A held value: key -> (name, rank_ts, rank_h) of where its name was read.
 Held = dict[str, tuple[str | None, int, int]]
-_Row = tuple[
-    Any, ...
-]  # history_id, ts, ts_ms, author, from_value, from_string, to_value, to_string
+#: An item as `_delta_states` reads it: history_id, ts, ts_ms, author, from_value,
+#: from_string, to_value, to_string.
+_Row = tuple[Any, ...]
 
 
-def _changed_states(
+def _delta_field_states(
     issues: pl.DataFrame, own: pl.DataFrame, window: Window
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """States and members of every (issue, field) of an add/remove field with a change
