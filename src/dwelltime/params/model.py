@@ -195,7 +195,8 @@ class ReportParams:
     """One report's complete, validated configuration.
 
     Dates are already resolved to epoch milliseconds in the calendar's time zone
-    (UTC for normalHours). `statuses` None means every status. `raw` keeps the
+    (UTC for normalHours). `statuses` None means every status, `assignees` None no
+    selection (every assignee has a column). `raw` keeps the
     parameters as given (wire names) for the Parameters sheet and the export record.
     """
 
