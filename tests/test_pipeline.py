@@ -124,6 +124,24 @@ def test_demo_lifetimes_and_progress(demo_source: LocalSource, tmp_path: Path) -
     assert list(workdir.iterdir()) == []
 
 
+def test_demo_any_field_report_from_the_store(demo_source: LocalSource) -> None:
+    """Through the store and the writer: each single-valued field's columns add up to the
+    lifetime, and renamed or text-only values do not split a column."""
+    fields = ("priority", "customfield_10050", "components", "labels")
+    out = io.BytesIO()
+    params = report_params(DEMO_PROJECT, ReportType.ANY_FIELD_DURATION, history_fields=fields)
+    run_report(params, demo_source, NOW, out)
+    rows = csv_rows(out.getvalue())
+    created = created_by_key(demo_source, DEMO_PROJECT)
+    titles = list(rows[0])
+    assert "customfield_10050: Severe" not in titles  # renamed: one column, current name
+    assert len([t for t in titles if t == "Priority: Medium"]) == 1
+    for row in rows:
+        for prefix in ("Priority: ", "customfield_10050: "):
+            values = [float(v) for name, v in row.items() if name.startswith(prefix) and v]
+            assert round(sum(values) * 1000) == NOW - created[row["Key"]], (prefix, row["Key"])
+
+
 def test_abort_between_batches_removes_the_stage(demo_source: LocalSource, tmp_path: Path) -> None:
     recorder = Recorder(stop_after=1)
     params = report_params(DEMO_PROJECT, ReportType.STATUS_DURATION)

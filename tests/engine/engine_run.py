@@ -36,7 +36,12 @@ def run(
     report_params = params(report, **options)
     selection = report_params.selection(NOW)
     batches = [
-        batch_from_issues(issues[i : i + batch_size], selection.fields, selection.change_fields)
+        batch_from_issues(
+            issues[i : i + batch_size],
+            selection.fields,
+            selection.change_fields,
+            selection.value_fields,
+        )
         for i in range(0, len(issues), batch_size)
     ]
     context = ReportContext(statuses=catalog, calendar=calendar, now_ms=NOW)

@@ -44,6 +44,18 @@ STATUS_IDS = (*(status.id for status in CATALOG), *DELETED_NAMES)
 PEOPLE = (("acc-1", "Ann"), ("acc-2", "bob"), ("acc-3", "Cy"), ("acc-4", "Ann"), None)
 AUTHORS = ("Ann", "bob", "Cy", None)
 FIELD = "customfield_10010"
+#: priority ids with their names; "2" was renamed from "Hi" to "High"
+PRIORITY_NAMES = {"1": ("Highest",), "2": ("Hi", "High"), "3": ("Low",)}
+LABEL_WORDS = ("ux", "api", "db")
+COMPONENTS = {"101": "Backend", "102": "Frontend"}
+CALCULATED = (
+    "calc:projectKey",
+    "calc:issueType",
+    "calc:currentStatus",
+    "calc:leadTime",
+    "calc:age",
+)
+HISTORY_FIELDS = ("priority", "labels", "components", FIELD)
 ANCHORS = tuple(
     at(f"{day} 00:00")
     for day in (
@@ -98,6 +110,9 @@ def issues(draw: st.DrawFn, number: int, anchor: int) -> Issue:
     status = _status(draw(st.sampled_from(STATUS_IDS)), rng)
     person = draw(st.sampled_from(PEOPLE))
     value: str | None = None
+    priority: tuple[str, str] | None = rng.choice((None, *_priorities(rng)))
+    labels = tuple(sorted(rng.sample(LABEL_WORDS, rng.randint(0, 2))))
+    components = tuple(sorted(rng.sample(sorted(COMPONENTS), rng.randint(0, 1))))
     histories: list[History] = []
     for ts, history_id in order:
         items: list[ChangeItem] = []
@@ -117,6 +132,39 @@ def issues(draw: st.DrawFn, number: int, anchor: int) -> Issue:
                 )
             )
             person = other
+        if rng.random() < 0.25:
+            new_priority = rng.choice((None, *_priorities(rng)))
+            items.append(
+                ChangeItem(
+                    "priority",
+                    "priority",
+                    "jira",
+                    *(priority or (None, None)),
+                    *(new_priority or (None, None)),
+                )
+            )
+            priority = new_priority
+        if rng.random() < 0.25:
+            new_labels = tuple(sorted(rng.sample(LABEL_WORDS, rng.randint(0, 3))))
+            items.append(
+                ChangeItem(
+                    "labels", "labels", None, None, " ".join(labels), None, " ".join(new_labels)
+                )
+            )
+            labels = new_labels
+        if rng.random() < 0.2:
+            component = rng.choice(sorted(COMPONENTS))
+            name = COMPONENTS[component]
+            if component in components:
+                items.append(
+                    ChangeItem("Component", "components", "jira", component, name, None, None)
+                )
+                components = tuple(c for c in components if c != component)
+            else:
+                items.append(
+                    ChangeItem("Component", "components", "jira", None, None, component, name)
+                )
+                components = tuple(sorted((*components, component)))
         if rng.random() < 0.3 or not items:
             new_value = rng.choice(("a", "b", "c", None))
             items.append(field_item(FIELD, value, new_value))
@@ -131,13 +179,22 @@ def issues(draw: st.DrawFn, number: int, anchor: int) -> Issue:
         status_id=status[0],
         status_name=status[1],
         issue_type=rng.choice(("Bug", "Story", None)),
-        priority=rng.choice(("High", "Low", None)),
+        priority=priority[1] if priority else None,
+        labels=labels,
+        components=tuple(COMPONENTS[c] for c in components),
         assignee_id=person[0] if person else None,
         assignee_name=person[1] if person else None,
         fields={FIELD: value},
+        # sometimes resolved, at any millisecond (lead time is read to the second)
+        resolution_date_ms=created + rng.randint(-1000, 5 * DAY) if rng.random() < 0.4 else None,
         # delivered in random order: the engine must sort them itself
         histories=tuple(draw(st.permutations(histories))),
     )
+
+
+def _priorities(rng: Random) -> list[tuple[str, str]]:
+    """Each priority id under one of the names it had."""
+    return [(ident, rng.choice(names)) for ident, names in PRIORITY_NAMES.items()]
 
 
 @st.composite
@@ -217,11 +274,20 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
         "include_transitioned_by": draw(st.booleans()),
         "fields": tuple(
             draw(
-                st.lists(st.sampled_from(("issuetype", "priority", "created", FIELD)), unique=True)
+                st.lists(
+                    st.sampled_from(("issuetype", "priority", "created", FIELD, *CALCULATED)),
+                    unique=True,
+                )
             )
         ),
         "group_by_fields": tuple(
-            draw(st.lists(st.sampled_from(("issuetype", "priority")), unique=True))
+            draw(
+                st.lists(
+                    st.sampled_from(("issuetype", "priority", "calc:issueType", "calc:leadTime")),
+                    unique=True,
+                    max_size=2,
+                )
+            )
         ),
     }
     if draw(st.integers(0, 3)) == 0:
@@ -243,6 +309,14 @@ def scenarios(draw: st.DrawFn, report: ReportType) -> Scenario:
                 ),
             )
             for i in range(draw(st.integers(1, 3)))
+        )
+    if report.is_any_field_report:
+        options["history_fields"] = tuple(
+            draw(st.lists(st.sampled_from(HISTORY_FIELDS), min_size=1, max_size=3, unique=True))
+        )
+    if report.is_assignee_report and draw(st.booleans()):
+        options["assignees"] = tuple(
+            draw(st.lists(st.sampled_from(("acc-1", "acc-2", "acc-3", "acc-9")), unique=True))
         )
     if report is ReportType.DURATION_BETWEEN_STATUSES:
         options["dbs_metrics"] = tuple(draw(metrics(i)) for i in range(draw(st.integers(1, 2))))

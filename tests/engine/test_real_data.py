@@ -108,6 +108,7 @@ def test_engine_agrees_with_reference_on_real_data(sample: Sample, report: Repor
         groups=(StatusGroup("Active", ("3", "10011", "10153", "10064")),),
         dbs_metrics=(cycle, lead),
         time_period=TimePeriod.MONTH,
+        history_fields=("customfield_10020", "fixVersions", "priority", "issuetype"),
     )
     expected = assert_engine_agrees(
         sample.issues, report_params, sample.catalog, None, sample.now_ms

@@ -362,7 +362,8 @@ def test_bare_strings_and_json_scalars_are_accepted() -> None:
                 "groupDuration, durationBetweenStatuses, statusDurationByTimePeriod, "
                 "timePeriodDurationByStatus, firstTransitionToStatusDate, "
                 "lastTransitionToStatusDate, firstTransitionFromStatusDate, "
-                "lastTransitionFromStatusDate, statusDurationExpanded"
+                "lastTransitionFromStatusDate, statusDurationExpanded, anyFieldDuration, "
+                "anyFieldDurationExpanded"
             ],
             id="columns-by",
         ),

@@ -34,9 +34,18 @@ CHANGE_COLUMNS: dict[str, type[pl.DataType]] = {
 }
 
 
+#: Type of a `values_column`: every value a field holds now, with its id where Jira has one.
+FIELD_VALUES = pl.List(pl.Struct({"id": pl.Utf8, "name": pl.Utf8}))
+
+
 def field_column(field_id: str) -> str:
     """Name of the column in `IssueBatch.issues` holding a field's display value."""
     return f"field:{field_id}"
+
+
+def values_column(field_id: str) -> str:
+    """Name of the column in `IssueBatch.issues` holding a field's current values."""
+    return f"values:{field_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +54,9 @@ class IssueBatch:
 
     `issues`: one row per issue in selection order, columns `ISSUE_COLUMNS` then one Utf8
     column `field_column(id)` per `Selection.fields` entry (the value as a person reads
-    it; multi-valued fields joined with ", "; null when empty).
+    it; multi-valued fields joined with ", "; null when empty), then one `FIELD_VALUES`
+    column `values_column(id)` per `Selection.value_fields` entry (an empty list when the
+    field is empty).
     `changes`: one row per change item of the fields in `Selection.change_fields` (only those),
     columns `CHANGE_COLUMNS`, in no promised order (the engine sorts by issue, ts, history).
     """

@@ -20,7 +20,9 @@ class Selection:
     `date_field` (inclusive start, exclusive end). `fields` are field ids whose
     display values the report shows or groups by; `change_fields` are exactly the field
     ids whose change items it needs (`ReportParams.change_fields`: status, the assignee
-    for assignee reports, dbsMetrics of type field); sources read no others.
+    for assignee reports, the any-field reports' `historyFields`, dbsMetrics of type
+    field); sources read no others. `value_fields` are field ids whose current values it
+    needs one by one, with their ids (`IssueBatch`, `values_column`).
     `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
     site the source holds.
     `start_index`/`max_issues` window the selected issues in their stable order, so a
@@ -34,6 +36,7 @@ class Selection:
     end_ms: int | None = None
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = (STATUS_FIELD, ASSIGNEE_FIELD)
+    value_fields: tuple[str, ...] = ()
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
     site: str | None = None
     start_index: int = 0

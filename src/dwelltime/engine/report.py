@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from dwelltime.domain.calendars import business_day_ms
-from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issue_batch import (
+    CHANGE_COLUMNS,
+    FIELD_VALUES,
+    ISSUE_COLUMNS,
+    IssueBatch,
+    field_column,
+    values_column,
+)
+from dwelltime.engine.calculated import calculated_columns
 from dwelltime.engine.cells import between, counts, dates, durations, expanded, period_split
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.assembly import assemble_table
@@ -28,9 +36,11 @@ _CELLS: dict[ReportType, Cells] = {
     ReportType.STATUS_DURATION: lambda v, p: durations.status_duration(v, p.multi_visit),
     ReportType.STATUS_COUNT: lambda v, p: counts.status_count(v),
     ReportType.TRANSITION_COUNT: lambda v, p: counts.transition_count(v),
-    ReportType.ASSIGNEE_DURATION: lambda v, p: durations.assignee_duration(v, p.multi_visit),
-    ReportType.STATUS_DURATION_BY_ASSIGNEE: lambda v, p: durations.pair_duration(v),
-    ReportType.ASSIGNEE_DURATION_BY_STATUS: lambda v, p: durations.pair_duration(v),
+    ReportType.ASSIGNEE_DURATION: lambda v, p: durations.assignee_duration(
+        v, p.multi_visit, p.assignees
+    ),
+    ReportType.STATUS_DURATION_BY_ASSIGNEE: lambda v, p: durations.pair_duration(v, p.assignees),
+    ReportType.ASSIGNEE_DURATION_BY_STATUS: lambda v, p: durations.pair_duration(v, p.assignees),
     ReportType.GROUP_DURATION: durations.group_duration,
     ReportType.DURATION_BETWEEN_STATUSES: lambda v, p: between.between_statuses(v, p.dbs_metrics),
     ReportType.STATUS_DURATION_BY_TIME_PERIOD: lambda v, p: period_split.status_period_duration(
@@ -40,6 +50,8 @@ _CELLS: dict[ReportType, Cells] = {
         v, p.time_period
     ),
     ReportType.STATUS_DURATION_EXPANDED: lambda v, p: expanded.visit_rows(v),
+    ReportType.ANY_FIELD_DURATION: lambda v, p: durations.any_field_duration(v, p.multi_visit),
+    ReportType.ANY_FIELD_DURATION_EXPANDED: lambda v, p: expanded.stay_rows(v),
     **{
         report: lambda v, p: dates.status_dates(v, p.columns_by, p.include_transitioned_by)
         for report in ReportType
@@ -61,19 +73,32 @@ class ReportEngine:
         business_day = business_day_ms(context.calendar)
         day_ms = business_day if params.day_length is DayLength.BUSINESS_DAYS else None
         self.renderer = Renderer(params.view_format, day_ms, self.clock.time_zone)
-        self._fields = tuple(params.selection().fields)
+        self._selection = params.selection()
+        self._history_fields = self._selection.value_fields
+        self._staged_fields = tuple(
+            dict.fromkeys(("summary", *params.fields, *params.group_by_fields))
+        )
+        self._status_names = {status.id: status.name for status in context.statuses}
         self._next_seq = 0
 
     def process(self, batch: IssueBatch) -> StagedBatch:
         """The long-form cells, issue rows and names of one batch (issues numbered on from
         the previous batch)."""
-        view = BatchView(batch, self._next_seq, self.window, self.clock, self.rules)
+        view = BatchView(
+            batch, self._next_seq, self.window, self.clock, self.rules, self._history_fields
+        )
         self._next_seq += batch.issues.height
-        issues = view.issues.select("seq", "key", *(field_column(f) for f in self._fields))
+        calculated = calculated_columns(
+            view.issues, self._staged_fields, self.clock, self._status_names, self.context.now_ms
+        )
+        issues = view.issues.with_columns(calculated).select(
+            "seq", "key", *(field_column(f) for f in self._staged_fields)
+        )
+        value_names = view.field_stays.names if self._history_fields else None
         return StagedBatch(
             issues=issues,
             cells=_CELLS[self.params.columns_by](view, self.params),
-            names=batch_names(view.issues, view.changes),
+            names=batch_names(view.issues, view.changes, value_names),
         )
 
     def finish(self, staging: Staging) -> ReportTable:
@@ -85,9 +110,10 @@ class ReportEngine:
 
     def _empty(self) -> StagedBatch:
         """What a batch of no issues stages: the schemas of a report with no issues."""
-        field_columns = {field_column(f): pl.Utf8 for f in self._fields}
+        field_columns = {field_column(f): pl.Utf8 for f in self._selection.fields}
+        value_columns = {values_column(f): FIELD_VALUES for f in self._history_fields}
         batch = IssueBatch(
-            issues=pl.DataFrame(schema={**ISSUE_COLUMNS, **field_columns}),
+            issues=pl.DataFrame(schema={**ISSUE_COLUMNS, **field_columns, **value_columns}),
             changes=pl.DataFrame(schema=CHANGE_COLUMNS),
         )
         return self.process(batch)

@@ -21,10 +21,12 @@ CELL_SCHEMA: dict[str, type[pl.DataType]] = {
     "text": pl.Utf8,
 }
 
-#: statusDurationExpanded stages one row per visit instead.
+#: The expanded reports stage one row per visit or stay instead: `a` the status, or the
+#: field with `b` its value.
 VISIT_ROW_SCHEMA: dict[str, type[pl.DataType]] = {
     "seq": pl.Int64,
     "a": pl.Utf8,
+    "b": pl.Utf8,
     "entered": pl.Int64,
     "left": pl.Int64,
     "value": pl.Float64,

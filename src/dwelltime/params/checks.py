@@ -35,6 +35,18 @@ def report_problems(
             f"timePeriod: only statusDurationByTimePeriod and timePeriodDurationByStatus "
             f"use it, not {report.value}"
         )
+    if report.is_any_field_report and not params.history_fields and "historyFields" not in failed:
+        problems.append(f"historyFields: is required for columnsBy={report.value}")
+    if params.history_fields and not report.is_any_field_report:
+        problems.append(
+            "historyFields: only anyFieldDuration and anyFieldDurationExpanded use it, "
+            f"not {report.value}"
+        )
+    if params.assignees is not None and not report.is_assignee_report:
+        problems.append(
+            "assignees: only assigneeDuration, statusDurationByAssignee and "
+            f"assigneeDurationByStatus use it, not {report.value}"
+        )
     if report is ReportType.GROUP_DURATION and not params.groups and "groups" not in failed:
         problems.append("groups: is required for columnsBy=groupDuration")
     if (

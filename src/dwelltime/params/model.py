@@ -34,6 +34,8 @@ class ReportType(StrEnum):
     FIRST_TRANSITION_FROM_STATUS_DATE = "firstTransitionFromStatusDate"
     LAST_TRANSITION_FROM_STATUS_DATE = "lastTransitionFromStatusDate"
     STATUS_DURATION_EXPANDED = "statusDurationExpanded"
+    ANY_FIELD_DURATION = "anyFieldDuration"
+    ANY_FIELD_DURATION_EXPANDED = "anyFieldDurationExpanded"
 
     @property
     def is_date_report(self) -> bool:
@@ -47,14 +49,28 @@ class ReportType(StrEnum):
         )
 
     @property
-    def measures_assignee(self) -> bool:
-        """Reports whose columns follow the assignee's history (they need its changes)."""
+    def is_any_field_report(self) -> bool:
+        """The reports measuring `historyFields` instead of statuses (SPEC §8.4)."""
+        return self in (ReportType.ANY_FIELD_DURATION, ReportType.ANY_FIELD_DURATION_EXPANDED)
+
+    @property
+    def is_assignee_report(self) -> bool:
+        """The reports with a column per assignee, which `assignees` narrows (SPEC §8.4);
+        they follow the assignee's history, so they need its change items."""
         return self in _ASSIGNEE_REPORTS
 
     @property
+    def is_expanded(self) -> bool:
+        """One row per visit or stay instead of one per issue."""
+        return self in (
+            ReportType.STATUS_DURATION_EXPANDED,
+            ReportType.ANY_FIELD_DURATION_EXPANDED,
+        )
+
+    @property
     def is_aggregated(self) -> bool:
-        """Date reports and the one-row-per-visit report have no aggregate sheets."""
-        return not self.is_date_report and self is not ReportType.STATUS_DURATION_EXPANDED
+        """Date reports and the one-row-per-visit reports have no aggregate sheets."""
+        return not self.is_date_report and not self.is_expanded
 
 
 _ASSIGNEE_REPORTS = frozenset(
@@ -73,6 +89,30 @@ _DATE_REPORTS = frozenset(
         ReportType.LAST_TRANSITION_FROM_STATUS_DATE,
     }
 )
+
+
+class CalculatedField(StrEnum):
+    """`calc:` field ids (SPEC §8.5): columns the engine computes instead of reading."""
+
+    PROJECT_KEY = "calc:projectKey"
+    ISSUE_TYPE = "calc:issueType"
+    CURRENT_STATUS = "calc:currentStatus"
+    LEAD_TIME = "calc:leadTime"
+    AGE = "calc:age"
+
+    @property
+    def is_duration(self) -> bool:
+        return self in (CalculatedField.LEAD_TIME, CalculatedField.AGE)
+
+
+#: The source field each calculated field is computed from (None: the batch has it).
+CALCULATION_INPUTS: dict[CalculatedField, str | None] = {
+    CalculatedField.PROJECT_KEY: None,  # the key's prefix
+    CalculatedField.ISSUE_TYPE: "issuetype",
+    CalculatedField.CURRENT_STATUS: "status",  # the catalog name of the id, else this
+    CalculatedField.LEAD_TIME: "resolutiondate",
+    CalculatedField.AGE: None,  # created and now
+}
 
 
 class OutputType(StrEnum):
@@ -118,6 +158,9 @@ class TimePeriod(StrEnum):
     YEAR = "year"
 
 
+_CALCULATED = frozenset(CalculatedField)
+
+
 @dataclass(frozen=True, slots=True)
 class StatusGroup:
     """A consolidated column: the sum of its member statuses (SPEC §5.3 groupDuration)."""
@@ -153,7 +196,8 @@ class ReportParams:
     """One report's complete, validated configuration.
 
     Dates are already resolved to epoch milliseconds in the calendar's time zone
-    (UTC for normalHours). `statuses` None means every status. `raw` keeps the
+    (UTC for normalHours). `statuses` None means every status, `assignees` None no
+    selection (every assignee has a column). `raw` keeps the
     parameters as given (wire names) for the Parameters sheet and the export record.
     """
 
@@ -179,22 +223,40 @@ class ReportParams:
     time_period: TimePeriod = TimePeriod.MONTH
     dbs_metrics: tuple[DbsMetric, ...] = ()
     include_transitioned_by: bool = False
+    history_fields: tuple[str, ...] = ()
+    assignees: tuple[str, ...] | None = None
     raw: Mapping[str, str] = field(default_factory=dict)
 
-    def selection(self, now_ms: int | None = None) -> Selection:
-        """What to ask a source for: the filter, the date range and the fields needed.
+    def source_fields(self) -> tuple[str, ...]:
+        """Field ids whose display values the report reads: `summary` first (every list
+        has a Summary column), then `fields` and `groupByFields`, each calculated field
+        replaced by the source field it is computed from."""
+        wanted: list[str] = ["summary"]
+        for field_id in (*self.fields, *self.group_by_fields):
+            if field_id in _CALCULATED:
+                source = CALCULATION_INPUTS[CalculatedField(field_id)]
+                if source is not None:
+                    wanted.append(source)
+            else:
+                wanted.append(field_id)
+        return tuple(dict.fromkeys(wanted))
 
-        `summary` always comes first: every list sheet has a Summary column.
-        """
-        fields = tuple(dict.fromkeys(("summary", *self.fields, *self.group_by_fields)))
+    @property
+    def measured_fields(self) -> tuple[str, ...]:
+        """The `historyFields` an any-field report measures (none for other reports)."""
+        return self.history_fields if self.columns_by.is_any_field_report else ()
+
+    def selection(self, now_ms: int | None = None) -> Selection:
+        """What to ask a source for: the filter, the date range and the fields needed."""
         return Selection(
             filter_type=self.filter_type,
             filter_value=self.filter_value,
             date_field=self.date_range_field,
             start_ms=self.start_ms,
             end_ms=self.end_ms,
-            fields=fields,
+            fields=self.source_fields(),
             change_fields=self.change_fields,
+            value_fields=self.measured_fields,
             now_ms=now_ms,
         )
 
@@ -202,10 +264,13 @@ class ReportParams:
     def change_fields(self) -> tuple[str, ...]:
         """The fields whose change items the report measures, and no others: reading a
         change item costs as much as computing with it, and a status report on a store
-        with every field's history must not pay for the assignee's or the labels'."""
+        with every field's history must not pay for the assignee's or the labels'.
+        Status always; the assignee for assignee reports; the `historyFields` of the
+        any-field reports; the fields dbsMetrics points watch. Each once, in that order."""
         wanted = [STATUS_FIELD]
-        if self.columns_by.measures_assignee:
+        if self.columns_by.is_assignee_report:
             wanted.append(ASSIGNEE_FIELD)
+        wanted.extend(self.measured_fields)
         wanted.extend(
             point.field_id
             for metric in self.dbs_metrics

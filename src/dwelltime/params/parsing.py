@@ -20,6 +20,7 @@ from dwelltime.params.filters import filter_type as filter_type_reader
 from dwelltime.params.json_values import parse_dbs_metrics, parse_groups
 from dwelltime.params.model import (
     AverageDenominator,
+    CalculatedField,
     DayLength,
     MultiVisitBehavior,
     OutputType,
@@ -125,11 +126,11 @@ class _Reader:
             day_length=day_length or DayLength.HOURS_24,
             view_format=self.one("viewFormat", lambda n, t: enum_value(n, t, ViewFormat))
             or ViewFormat.MINUTES,
-            statuses=self.many("statuses", _status_ids),
+            statuses=self.many("statuses", _identifiers),
             include_deleted_statuses=self.one("includeDeletedStatuses", boolean) or False,
             groups=groups or (),
-            fields=self.many("fields", field_ids) or (),
-            group_by_fields=self.many("groupByFields", field_ids) or (),
+            fields=self.many("fields", _report_fields) or (),
+            group_by_fields=self.many("groupByFields", _report_fields) or (),
             date_range_field=self.one("dateRangeField", _date_field) or "created",
             start_ms=start_ms,
             end_ms=end_ms,
@@ -146,6 +147,8 @@ class _Reader:
             time_period=time_period or TimePeriod.MONTH,
             dbs_metrics=dbs_metrics or (),
             include_transitioned_by=self.one("includeTransitionedByColumns", boolean) or False,
+            history_fields=self.many("historyFields", field_ids) or (),
+            assignees=self.many("assignees", _identifiers),
             raw={
                 name: ",".join(self.values[name])
                 for name in KNOWN_PARAMETERS
@@ -257,8 +260,13 @@ def _date_field(name: str, text: str) -> DateRangeField:
     return next(field for field in _DATE_FIELDS if field == picked)
 
 
-def _status_ids(name: str, values: Sequence[str]) -> tuple[str, ...]:
+def _report_fields(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    return field_ids(name, values, tuple(CalculatedField))
+
+
+def _identifiers(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    """Opaque ids (statuses, account ids), each at most MAX_ID_CHARS long."""
     ids = items(name, values)
-    for status_id in ids:
-        identifier(name, status_id)
+    for ident in ids:
+        identifier(name, ident)
     return ids

@@ -21,7 +21,10 @@ MAX_LIST_ITEMS = {
     "statuses": 1_000,
     "fields": 100,
     "groupByFields": 20,
+    "historyFields": 20,
+    "assignees": 1_000,
 }
+CALC_PREFIX = "calc:"
 MAX_ID_CHARS = 255
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -128,13 +131,26 @@ def identifier(name: str, text: str) -> str:
     return text
 
 
-def field_ids(name: str, values: Sequence[str]) -> tuple[str, ...]:
-    """Jira field ids such as `summary` or `customfield_10020`."""
-    ids = items(name, values)
-    bad = [field for field in ids if len(field) > MAX_ID_CHARS or not _FIELD_ID.fullmatch(field)]
-    if bad:
-        raise ParamProblem(f"{name}: {_quoted(bad[0])} is not a field id (e.g. customfield_10020)")
-    return ids
+def field_ids(name: str, values: Sequence[str], calculated: Sequence[str] = ()) -> tuple[str, ...]:
+    """Jira field ids such as `summary` or `customfield_10020`, and the `calc:` ids of
+    `calculated` in any case (returned as spelled there)."""
+    ids: list[str] = []
+    for field in items(name, values):
+        if field[: len(CALC_PREFIX)].casefold() == CALC_PREFIX:
+            known = {calc.casefold(): calc for calc in calculated}
+            if field.casefold() not in known:
+                choices = ", ".join(calculated) or "none here"
+                raise ParamProblem(
+                    f"{name}: {_quoted(field)} is not a calculated field (known: {choices})"
+                )
+            ids.append(known[field.casefold()])
+        elif len(field) > MAX_ID_CHARS or not _FIELD_ID.fullmatch(field):
+            raise ParamProblem(
+                f"{name}: {_quoted(field)} is not a field id (e.g. customfield_10020)"
+            )
+        else:
+            ids.append(field)
+    return tuple(dict.fromkeys(ids))
 
 
 def date_ms(name: str, text: str, zone: ZoneInfo, *, end: bool) -> int:

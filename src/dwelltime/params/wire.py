@@ -26,6 +26,8 @@ KNOWN_PARAMETERS = (
     "groups",
     "fields",
     "groupByFields",
+    "historyFields",
+    "assignees",
     "startDate",
     "endDate",
     "dateRangeField",

@@ -10,18 +10,31 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issue_batch import (
+    CHANGE_COLUMNS,
+    ISSUE_COLUMNS,
+    IssueBatch,
+    field_column,
+    values_column,
+)
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue
-from dwelltime.sources.fields import display_columns, raw_columns
+from dwelltime.sources.fields import (
+    SPRINT_VALUES,
+    display_columns,
+    raw_columns,
+    value_columns,
+    value_raw_columns,
+)
 
 
 def batch_from_issues(
     issues: Sequence[Issue],
     fields: Sequence[str] = (),
     change_fields: Sequence[str] = (STATUS_FIELD, ASSIGNEE_FIELD),
+    value_fields: Sequence[str] = (),
 ) -> IssueBatch:
-    """One batch holding `issues` with the display values of `fields` and the change
-    items of `change_fields` (only those)."""
+    """One batch holding `issues` with the display values of `fields`, the change items
+    of `change_fields` (only those) and the current values of `value_fields`."""
     wanted = set(change_fields)
     issue_rows: dict[str, list[object]] = {name: [] for name in ISSUE_COLUMNS}
     change_rows: dict[str, list[object]] = {name: [] for name in CHANGE_COLUMNS}
@@ -47,21 +60,21 @@ def batch_from_issues(
                 change_rows["to_string"].append(item.to_string)
                 change_rows["author"].append(history.author_name)
     issue_frame = pl.DataFrame(issue_rows, schema=ISSUE_COLUMNS)
-    shown = display_columns(
-        _raw_frame(issues, fields),
-        fields,
-        lambda field_id: [issue.fields.get(field_id) for issue in issues],
-        field_column,
-    )
+
+    def custom(field_id: str) -> list[object]:
+        return [issue.fields.get(field_id) for issue in issues]
+
+    shown = display_columns(_raw_frame(issues, raw_columns(fields)), fields, custom, field_column)
+    raw_values = _raw_frame(issues, value_raw_columns(value_fields))
+    values = value_columns(raw_values, len(issues), value_fields, custom, values_column)
     return IssueBatch(
-        issues=issue_frame.with_columns(shown),
+        issues=issue_frame.with_columns(shown + values),
         changes=pl.DataFrame(change_rows, schema=CHANGE_COLUMNS),
     )
 
 
-def _raw_frame(issues: Sequence[Issue], fields: Sequence[str]) -> pl.DataFrame:
-    """The promoted columns `fields` read, from the issues' attributes."""
-    columns = raw_columns(fields)
+def _raw_frame(issues: Sequence[Issue], columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The raw `columns` of promoted fields, from the issues' attributes."""
     return pl.DataFrame(
         {name: [_raw_value(issue, name) for issue in issues] for name in columns},
         schema=columns,
@@ -71,5 +84,7 @@ def _raw_frame(issues: Sequence[Issue], fields: Sequence[str]) -> pl.DataFrame:
 def _raw_value(issue: Issue, column: str) -> object:
     if column == "sprints":
         return [sprint.name for sprint in issue.sprints]
+    if column == SPRINT_VALUES:
+        return [{"id": str(sprint.id), "name": sprint.name} for sprint in issue.sprints]
     value = getattr(issue, column)
     return list(value) if isinstance(value, tuple) else value

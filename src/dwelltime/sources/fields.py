@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from dwelltime.domain.issue_batch import FIELD_VALUES
+
 #: How a promoted column reads: text as stored, an instant (epoch ms) to the second in
 #: UTC, or a list of names joined with ", ".
 Shape = Literal["text", "instant", "list"]
@@ -108,3 +110,104 @@ def render_json_value(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+#: One value of a field as the any-field reports identify it: (id or None, name).
+FieldValue = tuple[str | None, str]
+
+#: Promoted fields whose values carry a Jira id: field id → (raw id column, raw name
+#: column); a value without a name is named by its id.
+ID_VALUES: dict[str, tuple[str, str]] = {
+    "status": ("status_id", "status_name"),
+    "assignee": ("assignee_id", "assignee_name"),
+    "reporter": ("reporter_id", "reporter_name"),
+}
+
+#: The raw column of the sprints as (id, name) values, in sprint id order (only read
+#: when `sprint` is a value field; `sprints` holds the names alone).
+SPRINT_VALUES = "sprint_values"
+
+
+def value_raw_columns(value_fields: Sequence[str]) -> dict[str, pl.DataType]:
+    """The raw columns (and their types) that `value_columns` reads for `value_fields`."""
+    columns: dict[str, pl.DataType] = {}
+    for field_id in value_fields:
+        if field_id in ID_VALUES:
+            columns.update(dict.fromkeys(ID_VALUES[field_id], pl.Utf8()))
+        elif field_id == "sprint":
+            columns[SPRINT_VALUES] = FIELD_VALUES
+        elif field_id in PROMOTED:
+            columns.update(raw_columns([field_id]))
+    return columns
+
+
+def value_columns(
+    raw: pl.DataFrame,
+    count: int,
+    value_fields: Sequence[str],
+    custom: CustomValues,
+    names: Callable[[str], str],
+) -> list[pl.Series]:
+    """One `FIELD_VALUES` series per field of `value_fields` (named by `names`): every
+    value the field holds now, with its Jira id where the issue data keeps one (options,
+    sprints, users), so a renamed value stays one value; an empty list when none.
+
+    `raw` holds `value_raw_columns(value_fields)` for `count` rows; `custom` gives
+    a custom field's raw values. The values are gathered as flat (row, id, name) columns
+    and grouped into lists by polars: building nested values from Python objects costs
+    ~40x more. Only custom fields are read value by value (their shapes vary per value).
+    """
+    order = pl.DataFrame({"row": range(count)}, schema={"row": pl.Int64})
+    numbered = raw.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    series = []
+    for field_id in value_fields:
+        flat = _flat_values(numbered, field_id, custom).filter(
+            pl.col("name").is_not_null() & (pl.col("name") != "")
+        )
+        flat = flat.with_columns(pl.when(pl.col("id") != "").then(pl.col("id")).alias("id")).select(
+            pl.col("row"), pl.col("id").cast(pl.Utf8), pl.col("name").cast(pl.Utf8)
+        )
+        name = names(field_id)
+        lists = flat.group_by("row", maintain_order=True).agg(pl.struct("id", "name").alias(name))
+        joined = order.join(lists, on="row", how="left", maintain_order="left")
+        series.append(joined[name].fill_null(pl.lit([], FIELD_VALUES)).cast(FIELD_VALUES))
+    return series
+
+
+def _flat_values(numbered: pl.DataFrame, field_id: str, custom: CustomValues) -> pl.DataFrame:
+    """(row, id, name) per value of `field_id`, names not yet checked for emptiness."""
+    no_id = pl.lit(None, pl.Utf8).alias("id")
+    if field_id in ID_VALUES:
+        ident, label = (pl.col(column) for column in ID_VALUES[field_id])
+        named = pl.when(label.is_null() | (label == "")).then(ident).otherwise(label)
+        return numbered.select("row", ident.alias("id"), named.alias("name"))
+    if field_id == "sprint":
+        return numbered.select("row", SPRINT_VALUES).explode(SPRINT_VALUES).unnest(SPRINT_VALUES)
+    promoted = PROMOTED.get(field_id)
+    if promoted is not None:
+        column, shape = promoted
+        if shape == "list":
+            listed = numbered.select("row", no_id, pl.col(column).alias("name"))
+            return listed.explode("name")
+        return numbered.select("row", no_id, _display(column, shape).alias("name"))
+    rows: list[int] = []
+    ids: list[str | None] = []
+    labels: list[str | None] = []
+    for row, value in enumerate(custom(field_id)):
+        for item in value if isinstance(value, list) else [value]:
+            value_id, text = _json_value(item)
+            rows.append(row)
+            ids.append(value_id)
+            labels.append(text)
+    return pl.DataFrame(
+        {"row": rows, "id": ids, "name": labels},
+        schema={"row": pl.Int64, "id": pl.Utf8, "name": pl.Utf8},
+    )
+
+
+def _json_value(value: Any) -> tuple[str | None, str | None]:
+    """A raw Jira value as (id, name): objects by their id and name, scalars by their text."""
+    name = render_json_value(value)
+    if isinstance(value, dict) and value.get("id") is not None:
+        return str(value["id"]), name
+    return None, name

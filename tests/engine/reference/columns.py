@@ -13,6 +13,8 @@ from dwelltime.params.model import ReportParams
 from tests.engine.reference.visits import ordered_histories
 
 UNASSIGNED = "Unassigned"
+OTHER_USERS = "<everyone else>"
+OTHER_USERS_TITLE = "Other Users"
 
 
 def list_fields(params: ReportParams) -> list[str]:
@@ -83,9 +85,12 @@ def status_titles(
 
 
 def assignee_columns(
-    issues: Sequence[Issue], visited: set[str | None]
+    issues: Sequence[Issue], visited: set[str | None], selected: Sequence[str] | None = None
 ) -> list[tuple[str | None, str]]:
-    """(account id or None, title) of every visited assignee: by title, Unassigned last."""
+    """(account id or None, title) of every visited assignee: by title, Unassigned last.
+
+    With a selection: the selected people visited, in the selection's order, then
+    OTHER_USERS (anyone else visited), then Unassigned."""
     names = history_names(issues, ASSIGNEE_FIELD)
     for issue in issues:
         if issue.assignee_id is not None and issue.assignee_name is not None:
@@ -94,6 +99,16 @@ def assignee_columns(
     def title(ident: str) -> str:
         return names.get(ident, ident)
 
+    if selected is not None:
+        shown: list[str | None] = [ident for ident in selected if ident in visited]
+        named = [title(str(ident)) for ident in shown]
+        if any(ident is not None and ident not in selected for ident in visited):
+            shown.append(OTHER_USERS)
+            named.append(OTHER_USERS_TITLE)
+        if None in visited:
+            shown.append(None)
+            named.append(UNASSIGNED)
+        return list(zip(shown, disambiguated(shown, named), strict=True))
     people = sorted(
         (ident for ident in visited if ident is not None),
         key=lambda ident: (title(ident).lower(), title(ident), ident),
@@ -103,3 +118,10 @@ def assignee_columns(
     if None in visited:
         columns.append((None, UNASSIGNED))
     return columns
+
+
+def person_column(person: str | None, selected: Sequence[str] | None) -> str | None:
+    """The column a person's time goes to: their own, or Other Users outside a selection."""
+    if selected is None or person is None or person in selected:
+        return person
+    return OTHER_USERS

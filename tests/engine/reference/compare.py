@@ -34,7 +34,12 @@ def engine_table(
     """The engine's report over `issues`, fed in batches of `batch_size` issues."""
     selection = params.selection(now_ms)
     batches = [
-        batch_from_issues(issues[i : i + batch_size], selection.fields, selection.change_fields)
+        batch_from_issues(
+            issues[i : i + batch_size],
+            selection.fields,
+            selection.change_fields,
+            selection.value_fields,
+        )
         for i in range(0, len(issues), batch_size)
     ]
     return compute_report(params, ReportContext(statuses, calendar, now_ms), iter(batches))

@@ -15,7 +15,12 @@ from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issues import Issue, Status
 from dwelltime.params.model import DbsMetric, DbsPoint, MultiVisitBehavior, ReportParams, ReportType
 from tests.engine.reference.clock import period_label, period_pieces, report_zone, working_ms
-from tests.engine.reference.columns import assignee_columns, status_columns, status_counts
+from tests.engine.reference.columns import (
+    assignee_columns,
+    person_column,
+    status_columns,
+    status_counts,
+)
 from tests.engine.reference.render import Exact, ValueColumn
 from tests.engine.reference.visits import (
     Value,
@@ -56,7 +61,7 @@ class World:
         return working_ms(self.calendar, visit.entered, visit.left)
 
 
-def _by_behavior(world: World, visits: Sequence[Visit]) -> Exact | None:
+def by_behavior(world: World, visits: Sequence[Visit]) -> Exact | None:
     if not visits:
         return None
     behavior = world.params.multi_visit
@@ -73,7 +78,7 @@ def _by_behavior(world: World, visits: Sequence[Visit]) -> Exact | None:
 def _status_value(world: World, issue: Issue, status_id: str) -> Exact | None:
     if not world.counts(status_id):
         return None
-    return _by_behavior(world, [v for v in world.kept(issue) if v.value == status_id])
+    return by_behavior(world, [v for v in world.kept(issue) if v.value == status_id])
 
 
 def status_duration(world: World) -> Values:
@@ -120,14 +125,26 @@ def transition_count(world: World) -> Values:
 
 def assignee_duration(world: World) -> Values:
     per_issue = [assignee_visits(issue, world.window) for issue in world.issues]
-    people = assignee_columns(world.issues, {_person(v) for visits in per_issue for v in visits})
-    return (
-        [ValueColumn(title, is_count=False) for _, title in people],
-        [
-            [_by_behavior(world, [v for v in visits if v.value == ident]) for ident, _ in people]
-            for visits in per_issue
-        ],
-    )
+    selected = world.params.assignees
+    visited = {_person(v) for visits in per_issue for v in visits}
+    people = assignee_columns(world.issues, visited, selected)
+    rows: list[list[Exact | None]] = []
+    for visits in per_issue:
+        # each person's value first; Other Users adds up the values of everyone else
+        own = {
+            person: by_behavior(world, [v for v in visits if v.value == person])
+            for person in {_person(v) for v in visits}
+        }
+        row: list[Exact | None] = []
+        for ident, _ in people:
+            parts = [
+                value
+                for person, value in own.items()
+                if person_column(person, selected) == ident and value is not None
+            ]
+            row.append(sum(parts) if parts else None)
+        rows.append(row)
+    return [ValueColumn(title, is_count=False) for _, title in people], rows
 
 
 def pair_duration(world: World) -> Values:
@@ -136,9 +153,11 @@ def pair_duration(world: World) -> Values:
         [v for v in pair_visits(issue, world.window) if world.counts(_pair(v)[0])]
         for issue in world.issues
     ]
-    present = {_pair(v) for visits in per_issue for v in visits}
-    statuses = world.status_columns({status for status, _ in present if status is not None})
-    people = assignee_columns(world.issues, {person for _, person in present})
+    selected = world.params.assignees
+    raw_present = {_pair(v) for visits in per_issue for v in visits}
+    statuses = world.status_columns({status for status, _ in raw_present if status is not None})
+    people = assignee_columns(world.issues, {person for _, person in raw_present}, selected)
+    present = {(status, person_column(person, selected)) for status, person in raw_present}
     by_assignee = world.params.columns_by is ReportType.STATUS_DURATION_BY_ASSIGNEE
     keys: list[tuple[tuple[str | None, str | None], str]] = []
     if by_assignee:
@@ -154,7 +173,11 @@ def pair_duration(world: World) -> Values:
     for visits in per_issue:
         row: list[Exact | None] = []
         for key, _ in keys:
-            mine = [world.time(v) for v in visits if _pair(v) == key]
+            mine = [
+                world.time(v)
+                for v in visits
+                if (_pair(v)[0], person_column(_pair(v)[1], selected)) == key
+            ]
             row.append(sum(mine) if mine else None)
         rows.append(row)
     return [ValueColumn(title, is_count=False) for _, title in keys], rows
@@ -179,7 +202,7 @@ def group_duration(world: World) -> Values:
             # deleted-status rule say (docs/decisions.md)
             kept = world.kept(issue)
             members = [
-                _by_behavior(world, [v for v in kept if v.value == ident])
+                by_behavior(world, [v for v in kept if v.value == ident])
                 for ident in group.statuses
             ]
             present = [m for m in members if m is not None]

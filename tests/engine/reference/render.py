@@ -102,28 +102,31 @@ def aggregate(
     return _std(present)
 
 
-def _group_key(values: Sequence[str | None]) -> tuple[tuple[bool, str], ...]:
-    """Code point order, empty last."""
-    return tuple((value is None, value or "") for value in values)
+GroupValue = str | int | None
+
+
+def _group_key(values: Sequence[GroupValue]) -> tuple[tuple[bool, str | int], ...]:
+    """Code point order (durations by their milliseconds), empty last."""
+    return tuple((value is None, "" if value is None else value) for value in values)
 
 
 def aggregate_sheets(
     params: ReportParams,
     calendar: CalendarSpec | None,
-    group_titles: Sequence[str],
-    group_values: Sequence[tuple[str | None, ...]],
+    group_columns: Sequence[Column],
+    group_values: Sequence[tuple[GroupValue, ...]],
     columns: Sequence[ValueColumn],
     values: Sequence[Sequence[Exact | None]],
 ) -> dict[AggregateKind, ExpectedSheet]:
     """The four aggregate sheets of per-issue `values` (one row per issue)."""
-    groups: dict[tuple[str | None, ...], list[int]] = {}
+    groups: dict[tuple[GroupValue, ...], list[int]] = {}
     for index, key in enumerate(group_values):
         groups.setdefault(key, []).append(index)
-    if not group_titles:
+    if not group_columns:
         groups = {(): list(range(len(values)))}
     sheets: dict[AggregateKind, ExpectedSheet] = {}
     for kind in AggregateKind:
-        header = [Column(title, ColumnKind.TEXT) for title in group_titles]
+        header = list(group_columns)
         header.append(Column("Issue Count", ColumnKind.COUNT))
         for column in columns:
             if not column.is_count:
@@ -135,7 +138,12 @@ def aggregate_sheets(
         rows: list[list[Cell]] = []
         for key in sorted(groups, key=_group_key):
             members = groups[key]
-            row: list[Cell] = [*key, len(members)]
+            # only calculated durations group by a number: their milliseconds
+            row: list[Cell] = [
+                render_duration(value, params, calendar) if isinstance(value, int) else value
+                for value in key
+            ]
+            row.append(len(members))
             for position, column in enumerate(columns):
                 result = aggregate(
                     kind, [values[i][position] for i in members], params.average_denominator

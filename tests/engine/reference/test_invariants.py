@@ -11,25 +11,36 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from dwelltime.engine.table import Cell
-from dwelltime.params.model import MultiVisitBehavior, ReportType, StatusGroup, ViewFormat
+from dwelltime.params.model import (
+    MultiVisitBehavior,
+    ReportParams,
+    ReportType,
+    StatusGroup,
+    ViewFormat,
+)
+from tests.engine.reference.compare import engine_table
 from tests.engine.reference.report import ExpectedReport, expected_report
 from tests.engine.reference.visits import Window, status_visits
-from tests.engine.strategies import CATALOG, STATUS_IDS, Scenario, scenarios
+from tests.engine.strategies import CATALOG, FIELD, STATUS_IDS, Scenario, scenarios
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _run(scenario: Scenario, report: ReportType, **changes: Any) -> ExpectedReport:
-    """The reference's report of `scenario` as `report`, every status counted, in ms."""
-    report_params = replace(
+def result_params(scenario: Scenario, **changes: Any) -> ReportParams:
+    """`scenario`'s parameters with every status counted, totals, in seconds."""
+    return replace(
         scenario.params,
-        columns_by=report,
         statuses=None,
         include_deleted_statuses=True,
         multi_visit=MultiVisitBehavior.TOTAL,
         view_format=ViewFormat.SECONDS,
         **changes,
     )
+
+
+def _run(scenario: Scenario, report: ReportType, **changes: Any) -> ExpectedReport:
+    """The reference's report of `scenario` as `report`, every status counted, in ms."""
+    report_params = result_params(scenario, columns_by=report, **changes)
     return expected_report(
         scenario.issues, report_params, CATALOG, scenario.calendar, scenario.now_ms
     )
@@ -101,3 +112,35 @@ def test_a_group_of_every_status_is_the_sum_of_all_columns(scenario: Scenario) -
         assert (grouped is None) == (not cells)
         if cells:
             assert _ms(grouped) == sum((_ms(c) for c in cells), Fraction(0))
+
+
+@EXAMPLES
+@given(scenario=scenarios(ReportType.ANY_FIELD_DURATION))
+def test_a_single_valued_field_adds_up_to_the_window(scenario: Scenario) -> None:
+    # empty counts as the value (none), so a single-valued field always holds one value
+    scenario = replace(scenario, calendar=None)
+    result = _run(
+        scenario, ReportType.ANY_FIELD_DURATION, fields=(), history_fields=("priority", FIELD)
+    )
+    engine = engine_table(
+        scenario.issues,
+        replace(result_params(scenario), history_fields=("priority", FIELD)),
+        CATALOG,
+        None,
+        scenario.now_ms,
+    )
+    window = Window.of(scenario.params, scenario.now_ms)
+    for index, issue in enumerate(scenario.issues):
+        start = max(issue.created_ms, window.start or issue.created_ms)
+        expected = max(0, window.end - start)
+        for rows, columns in (
+            (result.listing.rows, result.listing.columns),
+            ([list(row) for row in engine.listing.rows()], engine.listing.columns),
+        ):
+            for prefix in ("Priority: ", f"{FIELD}: "):
+                cells = [
+                    cell
+                    for column, cell in zip(columns, rows[index], strict=True)
+                    if column.title.startswith(prefix) and cell is not None
+                ]
+                assert sum((_ms(c) for c in cells), Fraction(0)) == expected

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD, Issue
 from dwelltime.sources.demo.catalog import Person, build_projects
+from dwelltime.sources.demo.fields import RISK_FIELD_ID, SPRINT_FIELD_ID
 from dwelltime.sources.demo.generator import DEFAULT_NOW_MS, generate_demo
 from dwelltime.sources.demo.workflows import (
     CATEGORIES,
@@ -23,7 +24,7 @@ from dwelltime.sources.demo.workflows import (
     TO_DO,
 )
 
-ISSUES, PROJECTS, SEED = 1_500, 3, 1
+ISSUES, PROJECTS, SEED = 1_500, 3, 2
 
 
 @cache
@@ -138,3 +139,24 @@ def test_open_and_resolved_issues_and_sprints_all_occur() -> None:
     assert {issue.priority for issue in issues} == {"Highest", "High", "Medium", "Low", "Lowest"}
     assert {issue.issue_type for issue in issues} == {"Story", "Bug", "Task", "Epic"}
     assert len({issue.assignee_id for issue in issues}) > 10
+
+
+def test_any_field_reports_have_field_changes_to_show() -> None:
+    changed: dict[str, int] = {}
+    risk_names: set[tuple[str | None, str | None]] = set()
+    for issue in sample():
+        for history in issue.histories:
+            for item in history.items:
+                changed[item.effective_field_id] = changed.get(item.effective_field_id, 0) + 1
+                if item.effective_field_id == RISK_FIELD_ID:
+                    risk_names |= {
+                        (item.from_value, item.from_string),
+                        (item.to_value, item.to_string),
+                    }
+                if item.effective_field_id == "components":
+                    # one component per item, added (to) or removed (from), with its id
+                    assert (item.from_value is None) != (item.to_value is None)
+    for field_id in ("priority", "labels", "components", SPRINT_FIELD_ID, RISK_FIELD_ID):
+        assert changed.get(field_id, 0) > 10, field_id
+    # the renamed option keeps its id under both names
+    assert {("10202", "Severe"), ("10202", "High")} <= risk_names

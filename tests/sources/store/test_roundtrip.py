@@ -75,12 +75,14 @@ def test_written_issues_read_back_as_batch_from_issues(
         )
     for start in range(0, len(issues), chunk):
         store.write(StoreData(site=TEST_SITE, issues=issues[start : start + chunk][::-1]))
-    selection = Selection("project", project, fields=FIELDS, change_fields=CHANGE_FIELDS)
+    selection = Selection(
+        "project", project, fields=FIELDS, change_fields=CHANGE_FIELDS, value_fields=("labels",)
+    )
     batches = [
         with_jira_ids(store.engine, batch)
         for batch in LocalSource(store).batches(selection, batch_size)
     ]
-    expected = batch_from_issues(issues, FIELDS, CHANGE_FIELDS)
+    expected = batch_from_issues(issues, FIELDS, CHANGE_FIELDS, ("labels",))
     changes = pl.concat([b.changes for b in batches])
     order = changes.columns
     assert pl.concat([b.issues for b in batches]).equals(expected.issues)

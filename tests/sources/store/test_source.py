@@ -132,6 +132,32 @@ def test_batch_read_paths_agree(source: LocalSource, settings: Settings) -> None
     assert _sorted_changes(from_json).equals(_sorted_changes(from_rows))
 
 
+VALUE_FIELDS = ("labels", "components", "sprint", "assignee", "customfield_10001", "priority")
+
+
+def test_batches_carry_current_values_with_ids(store: IssueStore, source: LocalSource) -> None:
+    selection = Selection("project", "AB", change_fields=VALUE_FIELDS, value_fields=VALUE_FIELDS)
+    [batch] = _batches(store, source, selection, batch_size=10)
+    expected = batch_from_issues(_issues()[:2], (), VALUE_FIELDS, VALUE_FIELDS)
+    assert batch.issues.equals(expected.issues)
+    sprints = batch.issues["values:sprint"].to_list()
+    assert sprints[0] == [{"id": "7", "name": "Sprint A"}, {"id": "8", "name": "Sprint B"}]
+    assert batch.issues["values:assignee"].to_list()[1] == [{"id": "u3", "name": "Name u3"}]
+
+
+def test_current_values_read_paths_agree(source: LocalSource, settings: Settings) -> None:
+    selection = Selection(
+        "customjql", "created is not empty", fields=FIELDS, value_fields=VALUE_FIELDS
+    )
+    store = IssueStore.open(settings)
+    with store.engine.connect() as connection:
+        ids = selection_ids(connection, selection)
+        from_json = read_batch(connection, ids, selection, ndjson=True)
+        from_rows = read_batch(connection, ids, selection, ndjson=False)
+    assert from_json.issues.height == 4
+    assert from_json.issues.equals(from_rows.issues)
+
+
 def test_batches_split_in_selection_order(store: IssueStore, source: LocalSource) -> None:
     selection = Selection("project", "cd", fields=("customfield_10001",))
     batches = _batches(store, source, selection, batch_size=1)

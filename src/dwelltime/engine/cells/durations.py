@@ -3,9 +3,12 @@ per consolidated group, with `multiVisitBehavior` (docs/reports.md, "Values").""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from dwelltime.engine.timeline.batch_view import BatchView, to_cells
+from dwelltime.engine.timeline.visits import OTHER_USERS, UNASSIGNED
 from dwelltime.params.model import MultiVisitBehavior, ReportParams
 
 _COMBINE: dict[MultiVisitBehavior, pl.Expr] = {
@@ -17,8 +20,9 @@ _COMBINE: dict[MultiVisitBehavior, pl.Expr] = {
 
 
 def per_visit_behavior(visits: pl.DataFrame, behavior: MultiVisitBehavior) -> pl.DataFrame:
-    """One value per (seq, a) from timed visits in entry order."""
-    return visits.group_by("seq", "a", maintain_order=True).agg(
+    """One value per (seq, a[, b]) from timed visits in entry order."""
+    keys = ["seq", "a", *(["b"] if "b" in visits.columns else [])]
+    return visits.group_by(keys, maintain_order=True).agg(
         _COMBINE[behavior].cast(pl.Float64).alias("value")
     )
 
@@ -28,9 +32,17 @@ def status_duration(view: BatchView, behavior: MultiVisitBehavior) -> pl.DataFra
     return to_cells(per_visit_behavior(visits, behavior))
 
 
-def assignee_duration(view: BatchView, behavior: MultiVisitBehavior) -> pl.DataFrame:
+def assignee_duration(
+    view: BatchView, behavior: MultiVisitBehavior, selected: Sequence[str] | None
+) -> pl.DataFrame:
     visits = view.timed(view.assignee_visits).select("seq", "ms", a="value")
-    return to_cells(per_visit_behavior(visits, behavior))
+    return to_cells(others_summed(per_visit_behavior(visits, behavior), "a", selected))
+
+
+def any_field_duration(view: BatchView, behavior: MultiVisitBehavior) -> pl.DataFrame:
+    """Time per (field `a`, value `b`), each value's stays combined like a status's visits."""
+    stays = view.timed(view.field_stays.stays).select("seq", "ms", "a", "b")
+    return to_cells(per_visit_behavior(stays, behavior))
 
 
 def group_duration(view: BatchView, params: ReportParams) -> pl.DataFrame:
@@ -53,10 +65,26 @@ def group_duration(view: BatchView, params: ReportParams) -> pl.DataFrame:
     return to_cells(grouped)
 
 
-def pair_duration(view: BatchView) -> pl.DataFrame:
+def pair_duration(view: BatchView, selected: Sequence[str] | None) -> pl.DataFrame:
     """Time per (status `a`, assignee `b`); both pair reports stage the same cells."""
     segments = view.timed(view.pair_segments)
     summed = segments.group_by("seq", "status", "assignee", maintain_order=True).agg(
         pl.col("ms").sum().cast(pl.Float64).alias("value")
     )
-    return to_cells(summed.rename({"status": "a", "assignee": "b"}))
+    return to_cells(others_summed(summed.rename({"status": "a", "assignee": "b"}), "b", selected))
+
+
+def others_summed(
+    values: pl.DataFrame, person: str, selected: Sequence[str] | None
+) -> pl.DataFrame:
+    """With an `assignees` selection, every value of a person outside it (Unassigned is
+    nobody, so it stays) added into `OTHER_USERS`, like a group's members (SPEC §8.4)."""
+    if selected is None:
+        return values
+    kept = pl.col(person).is_in(list(selected)) | (pl.col(person) == UNASSIGNED)
+    keys = [name for name in values.columns if name != "value"]
+    return (
+        values.with_columns(pl.when(kept).then(pl.col(person)).otherwise(pl.lit(OTHER_USERS)))
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("value").sum())
+    )

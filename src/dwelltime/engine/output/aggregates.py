@@ -9,8 +9,8 @@ from functools import cache
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
-from dwelltime.engine.output.columns import ValueColumn, key_frame
-from dwelltime.engine.output.field_titles import field_title
+from dwelltime.engine.output.columns import ValueColumn, placed_cells
+from dwelltime.engine.output.field_titles import DURATION_FIELDS, field_kind, field_title
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.output.statistics import segment_statistics
 from dwelltime.engine.staging import Staging
@@ -30,14 +30,11 @@ def _compact_cells(
 ) -> pl.DataFrame:
     """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
     the statistics run over a few numbers per cell instead of the staged strings."""
-    positions = key_frame(columns)
     frames = [pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})]
     for index in range(staging.count()):
         staged = staging.load(index)
-        cells = (
-            staged.cells.filter(pl.col("value").is_not_null())
-            .join(positions, on=["a", "b"], nulls_equal=True)
-            .select("seq", "column", "value")
+        cells = placed_cells(staged.cells.filter(pl.col("value").is_not_null()), columns).select(
+            "seq", "column", "value"
         )
         if keys:
             issue_groups = staged.issues.select("seq", *keys).join(
@@ -92,13 +89,18 @@ def aggregate_sheets(
             )
         }
 
-    titles = [Column(field_title(f), ColumnKind.TEXT, f) for f in group_by]
+    titles = [Column(field_title(f), field_kind(f, renderer.duration_kind), f) for f in group_by]
+    durations = [f in DURATION_FIELDS for f in group_by]
     sheets = {}
     for kind, stat in _STATS.items():
 
         def rows(stat: str = stat, kind: AggregateKind = kind) -> Iterator[Sequence[Cell]]:
             for group in group_rows.iter_rows(named=True):
-                row: list[Cell] = [*(group[name] for name in keys), group["n"]]
+                row: list[Cell] = [
+                    renderer.duration(group[name]) if duration else group[name]
+                    for name, duration in zip(keys, durations, strict=True)
+                ]
+                row.append(group["n"])
                 for position, column in enumerate(columns):
                     values = found().get(group["group"] * width + position)
                     value = values[stat] if values else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dwelltime.engine.table import ColumnKind
+from dwelltime.params.model import CalculatedField
 
 SUMMARY = "summary"
 
@@ -28,7 +29,15 @@ FIELD_TITLES: dict[str, str] = {
     "fixVersions": "Fix Versions",
     "sprint": "Sprint",
     "summary": "Summary",
+    CalculatedField.PROJECT_KEY: "Project Key",
+    CalculatedField.ISSUE_TYPE: "Issue Type",
+    CalculatedField.CURRENT_STATUS: "Current Status",
+    CalculatedField.LEAD_TIME: "Lead Time",
+    CalculatedField.AGE: "Age",
 }
+
+#: Calculated fields holding calendar time (ms), rendered like durations.
+DURATION_FIELDS = frozenset(calc for calc in CalculatedField if calc.is_duration)
 
 
 def field_title(field_id: str) -> str:
@@ -36,8 +45,11 @@ def field_title(field_id: str) -> str:
     return FIELD_TITLES.get(field_id, field_id)
 
 
-def field_kind(field_id: str) -> ColumnKind:
-    """How a field column's cells are typed: instants are dates, the rest is text."""
+def field_kind(field_id: str, duration_kind: ColumnKind = ColumnKind.DURATION) -> ColumnKind:
+    """How a field column's cells are typed: instants are dates, calculated durations
+    `duration_kind` (text for humanReadable), the rest is text."""
+    if field_id in DURATION_FIELDS:
+        return duration_kind
     return ColumnKind.DATE if field_id in DATE_FIELDS else ColumnKind.TEXT
 
 

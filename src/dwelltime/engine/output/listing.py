@@ -4,13 +4,15 @@ cells placed into the value columns (pivoted per batch, so memory is one batch).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
-from dwelltime.engine.output.columns import ValueColumn, key_frame
+from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import (
     DATE_FIELDS,
+    DURATION_FIELDS,
     SUMMARY,
     field_kind,
     field_title,
@@ -21,12 +23,13 @@ from dwelltime.engine.staging import StagedBatch, Staging
 from dwelltime.engine.table import Block, Cell, Column, ColumnKind, Sheet
 
 
-def fixed_columns(fields: Sequence[str]) -> list[Column]:
+def fixed_columns(fields: Sequence[str], renderer: Renderer) -> list[Column]:
+    kind = renderer.duration_kind
     return [
         Column("Key", ColumnKind.TEXT, "issuekey"),
         Column("Summary", ColumnKind.TEXT, SUMMARY),
         *(
-            Column(field_title(field_id), field_kind(field_id), field_id)
+            Column(field_title(field_id), field_kind(field_id, kind), field_id)
             for field_id in list_fields(fields)
         ),
     ]
@@ -48,6 +51,8 @@ def _fixed_lists(
         if field_id in DATE_FIELDS:
             instants = issues[name].str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
             lists.append([renderer.instant(ms) for ms in instants.dt.epoch("ms").to_list()])
+        elif field_id in DURATION_FIELDS:
+            lists.append(renderer.durations(issues[name]))
         else:
             lists.append(issues[name].to_list())
     return lists
@@ -74,13 +79,12 @@ def pivoted_sheet(
     A batch is pivoted column by column (a join of the column's cells onto the batch's
     issues), and each column is rendered as a whole, so the Python work per cell is small.
     """
-    keys = key_frame(columns)
 
     def blocks() -> Iterator[Block]:
         for index in range(staging.count()):
             staged = staging.load(index)
             order = staged.issues.select("seq")
-            placed = staged.cells.join(keys, on=["a", "b"], nulls_equal=True)
+            placed = placed_cells(staged.cells, columns)
             by_column = placed.partition_by("column", as_dict=True, include_key=False)
             lists = _fixed_lists(staged.issues, fields, renderer)
             for position, column in enumerate(columns):
@@ -96,28 +100,49 @@ def pivoted_sheet(
         for block in blocks():
             yield from zip(*block, strict=True)
 
-    header = [*fixed_columns(fields), *(Column(c.title, c.kind, c.id) for c in columns)]
+    header = [*fixed_columns(fields, renderer), *(Column(c.title, c.kind, c.id) for c in columns)]
     return Sheet("List", header, rows, row_count, blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitLabels:
+    """What names a visit row of an expanded report: the label columns (Status, or Field
+    and Value), their cells for a staged (a, b), and the rank that orders rows entered at
+    one instant (None: staged order)."""
+
+    columns: Sequence[Column]
+    cells: Callable[[str, str | None], Sequence[Cell]]
+    by_title: str
+    rank: pl.DataFrame | None = None
 
 
 def visit_sheet(
     staging: Staging,
     fields: Sequence[str],
-    status_title: Callable[[str], str],
+    labels: VisitLabels,
     renderer: Renderer,
     row_count: int,
 ) -> Sheet:
-    """statusDurationExpanded: one row per visit, ordered by issue then entry."""
+    """The expanded reports: one row per visit (or stay), ordered by issue then entry."""
 
     def rows() -> Iterator[Sequence[Cell]]:
         for index in range(staging.count()):
             staged = staging.load(index)
             fixed = _fixed_values(staged, fields, renderer)
-            visits = staged.cells.sort("seq", "entered", maintain_order=True)
-            for seq, status, entered, left, value, by in visits.iter_rows():
+            visits = staged.cells
+            if labels.rank is None:
+                visits = visits.sort("seq", "entered", maintain_order=True)
+            else:
+                ranked = visits.join(
+                    labels.rank, on=["a", "b"], nulls_equal=True, maintain_order="left"
+                )
+                visits = ranked.sort("seq", "entered", "rank", maintain_order=True)
+            for seq, a, b, entered, left, value, by in visits.select(
+                "seq", "a", "b", "entered", "left", "value", "text"
+            ).iter_rows():
                 yield [
                     *fixed[seq],
-                    status_title(status),
+                    *labels.cells(a, b),
                     renderer.instant(entered),
                     renderer.instant(left),
                     renderer.duration(value),
@@ -125,11 +150,11 @@ def visit_sheet(
                 ]
 
     header = [
-        *fixed_columns(fields),
-        Column("Status", ColumnKind.TEXT),
+        *fixed_columns(fields, renderer),
+        *labels.columns,
         Column("Entered", ColumnKind.DATE),
         Column("Left", ColumnKind.DATE),
         Column("Duration", renderer.duration_kind),
-        Column("Transitioned By", ColumnKind.TEXT),
+        Column(labels.by_title, ColumnKind.TEXT),
     ]
     return Sheet("List", header, rows, row_count)

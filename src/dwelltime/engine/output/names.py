@@ -8,6 +8,7 @@ import polars as pl
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.engine.output.columns import SeenNames
 from dwelltime.engine.staging import NAME_SCHEMA
+from dwelltime.engine.timeline.field_stays import VALUE_KIND
 
 #: Ranks an issue's current assignee name after every history.
 _CURRENT = 2**62
@@ -24,8 +25,11 @@ def _from_changes(changes: pl.DataFrame, field_id: str) -> pl.DataFrame:
     return pl.concat(sides).with_columns(kind=pl.lit(field_id))
 
 
-def batch_names(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
-    """The latest name per (kind, id) within one batch."""
+def batch_names(
+    issues: pl.DataFrame, changes: pl.DataFrame, value_names: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The latest name per (kind, id) within one batch; `value_names` are those of the
+    any-field reports' values (kind `value:<field>`)."""
     current = issues.select(
         kind=pl.lit(ASSIGNEE_FIELD),
         id="assignee",
@@ -37,6 +41,7 @@ def batch_names(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
         _from_changes(changes, STATUS_FIELD),
         _from_changes(changes, ASSIGNEE_FIELD),
         current,
+        *([value_names] if value_names is not None else []),
     ]
     every = pl.concat([frame.select(list(NAME_SCHEMA)) for frame in frames])
     return latest(every.lazy()).collect()
@@ -61,6 +66,11 @@ def seen_names(staged: pl.LazyFrame) -> SeenNames:
     """Every batch's names reduced to the latest per id."""
     rows = latest(staged).collect(engine="streaming")
     by_kind: dict[str, dict[str, str]] = {STATUS_FIELD: {}, ASSIGNEE_FIELD: {}}
-    for kind, status_id, name in rows.select("kind", "id", "name").iter_rows():
-        by_kind[kind][status_id] = name
-    return SeenNames(statuses=by_kind[STATUS_FIELD], assignees=by_kind[ASSIGNEE_FIELD])
+    for kind, ident, name in rows.select("kind", "id", "name").iter_rows():
+        by_kind.setdefault(kind, {})[ident] = name
+    values = {
+        kind.removeprefix(VALUE_KIND): names
+        for kind, names in by_kind.items()
+        if kind.startswith(VALUE_KIND)
+    }
+    return SeenNames(by_kind[STATUS_FIELD], by_kind[ASSIGNEE_FIELD], values)

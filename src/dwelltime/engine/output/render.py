@@ -75,6 +75,12 @@ class Renderer:
             return self.instant(value)
         return self.duration(value)
 
+    def durations(self, values: pl.Series) -> list[Cell]:
+        """A column of milliseconds (null: empty) rendered as durations."""
+        return self.column(
+            self.duration_kind, values, pl.Series([None] * len(values), dtype=pl.Utf8)
+        )
+
     def column(self, kind: ColumnKind, values: pl.Series, texts: pl.Series) -> list[Cell]:
         """A whole value column at once: the same cells as `cell`, or the text given."""
         if kind is ColumnKind.TEXT and texts.null_count() < len(texts):

@@ -3,6 +3,7 @@ sorted, and the visit tables each report draws from (built once, on first use)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 import polars as pl
@@ -10,6 +11,7 @@ import polars as pl
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.engine.staging import CELL_SCHEMA
+from dwelltime.engine.timeline.field_stays import FieldStays, field_stays
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.engine.timeline.visits import Window, clip, issue_changes, pair_segments, raw_visits
 from dwelltime.engine.timeline.work_clock import WorkClock
@@ -25,6 +27,7 @@ class BatchView:
         window: Window,
         clock: WorkClock,
         rules: StatusRules,
+        history_fields: tuple[str, ...] = (),
     ) -> None:
         self.issues = batch.issues.with_columns(
             seq=pl.int_range(first_seq, first_seq + batch.issues.height, dtype=pl.Int64)
@@ -33,6 +36,7 @@ class BatchView:
         self.window = window
         self.clock = clock
         self.rules = rules
+        self.history_fields = history_fields
 
     @cached_property
     def raw_status_visits(self) -> pl.DataFrame:
@@ -62,15 +66,23 @@ class BatchView:
         segments = pair_segments(self.raw_status_visits, self.raw_assignee_visits, self.window)
         return clip(segments, self.window).filter(self.rules.counted("status"))
 
+    @cached_property
+    def field_stays(self) -> FieldStays:
+        """Kept stays of every value of the any-field reports' `historyFields`."""
+        return field_stays(self.issues, self.changes, self.history_fields, self.window)
+
     def timed(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` with `ms`: the calendar time from `entered` to `left` of every row."""
         ms = self.clock.between(frame["entered"].to_numpy(), frame["left"].to_numpy())
         return frame.with_columns(ms=pl.Series(ms, dtype=pl.Int64))
 
 
-def to_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` (seq, a and some of b, value, text) in the staged cell schema."""
+def to_cells(
+    frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]] = CELL_SCHEMA
+) -> pl.DataFrame:
+    """`frame` (seq, a and some of b, value, text, …) in a staged schema, missing columns
+    empty."""
     return frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in CELL_SCHEMA.items()
+        for name, dtype in schema.items()
     )

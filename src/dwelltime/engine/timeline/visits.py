@@ -15,6 +15,8 @@ from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 
 #: Stands for "nobody" in assignee visits, so that unassigned time is a column like others.
 UNASSIGNED = "\u0000unassigned"
+#: Everyone an `assignees` selection leaves out, summed into one column.
+OTHER_USERS = "\u0000others"
 #: Before every instant a report can hold (no trim start).
 NO_START = -(2**62)
 #: The sort key of a seed visit, before every history id.

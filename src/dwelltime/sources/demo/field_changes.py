@@ -1,6 +1,7 @@
 """The changes of an issue's fields besides status, assignee and resolution, drawn once
-its workflow walk is known: a reporter re-prioritising it or adding a label at a working
-instant of theirs within the issue's life.
+its workflow walk is known: a reporter re-prioritising it, adding a label, adding or
+removing a component or changing its Risk at a working instant of theirs within the
+issue's life.
 
 Every draw comes from the issue's shared `random.Random`, in a fixed order, so the demo
 data stay the same for a seed.
@@ -13,7 +14,14 @@ from dataclasses import dataclass
 
 from dwelltime.domain.issues import ChangeItem, User
 from dwelltime.sources.demo.clock import WorkingClock
-from dwelltime.sources.demo.fields import LABELS, PRIORITIES, field_item
+from dwelltime.sources.demo.fields import (
+    LABELS,
+    PRIORITIES,
+    RISK_FIELD_ID,
+    RISK_OPTIONS,
+    field_item,
+    risk_name,
+)
 
 
 @dataclass(slots=True)
@@ -73,3 +81,42 @@ class FieldChanges:
         item = field_item("labels", None, " ".join(labels), None, " ".join(added))
         self._events.append(Event(at, self._reporter, (item,)))
         return added
+
+    def component(
+        self, held: tuple[int, ...], names: tuple[str, ...], ids: tuple[str, ...], end_ms: int
+    ) -> tuple[int, ...]:
+        """`held` (indexes into the project's components) with one added or removed; Jira
+        records one item per component, with its id."""
+        at = self._random_instant(end_ms)
+        if at is None:
+            return held
+        index = self._rng.randrange(len(names))
+        if index in held:
+            item = ChangeItem(
+                "Component", "components", "jira", ids[index], names[index], None, None
+            )
+            changed = tuple(i for i in held if i != index)
+        else:
+            item = ChangeItem(
+                "Component", "components", "jira", None, None, ids[index], names[index]
+            )
+            changed = tuple(sorted((*held, index)))
+        self._events.append(Event(at, self._reporter, (item,)))
+        return changed
+
+    def risk(self, option: int | None, end_ms: int, renamed_ms: int) -> int | None:
+        """Another Risk option (or none) set once before `end_ms`."""
+        at = self._random_instant(end_ms)
+        if at is None:
+            return option
+        choices: list[int | None] = [o for o in (None, *range(len(RISK_OPTIONS))) if o != option]
+        new = choices[self._rng.randrange(len(choices))]
+
+        def side(chosen: int | None) -> tuple[str | None, str | None]:
+            if chosen is None:
+                return None, None
+            return RISK_OPTIONS[chosen][0], risk_name(chosen, at, renamed_ms)
+
+        item = ChangeItem("Risk", RISK_FIELD_ID, "custom", *side(option), *side(new))
+        self._events.append(Event(at, self._reporter, (item,)))
+        return new

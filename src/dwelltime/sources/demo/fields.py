@@ -34,6 +34,11 @@ CONTEXTS = ("on mobile", "for EU customers", "after the upgrade", "in the admin 
 
 #: The Sprint field's id, as on most Jira Cloud sites.
 SPRINT_FIELD_ID = "customfield_10020"
+#: A single-select custom field: (option id, name); option 10202 was "Severe" until
+#: the day status 3 was renamed too (a renamed option keeps its id).
+RISK_FIELD_ID = "customfield_10050"
+RISK_OPTIONS = (("10200", "Low"), ("10201", "Medium"), ("10202", "High"))
+RISK_RENAMES = {"10202": "Severe"}
 
 RESOLUTIONS = {
     "Done": "10000",
@@ -97,6 +102,23 @@ def field_item(
     to_string: str | None,
 ) -> ChangeItem:
     return ChangeItem(name, name, "jira", from_value, from_string, to_value, to_string)
+
+
+def component_id(project_id: str, index: int) -> str:
+    """Jira ids of a project's components: one block of ten per project."""
+    return str(int(project_id) * 10 + index)
+
+
+def risk_name(option: int, at_ms: int, renamed_ms: int) -> str:
+    """The name a Risk option had at `at_ms`."""
+    ident, name = RISK_OPTIONS[option]
+    return RISK_RENAMES.get(ident, name) if at_ms < renamed_ms else name
+
+
+def risk_json(option: int) -> dict[str, str]:
+    """A select option as the issue's fields JSON holds it (its current name)."""
+    ident, name = RISK_OPTIONS[option]
+    return {"id": ident, "value": name}
 
 
 def resolution_item(old: str | None, new: str | None) -> ChangeItem:

@@ -1,6 +1,6 @@
 """One demo issue's life: a walk through its project's workflow in its people's working
 hours, with the assignee, resolution and sprint changes around it (`field_changes` adds
-the priority and label changes).
+the priority, label, component and Risk changes).
 
 Every change is first an event (instant, author, items); the events of an issue are
 sorted by instant and numbered from one counter shared by all issues, so history ids are
@@ -23,14 +23,18 @@ from dwelltime.sources.demo.fields import (
     LABELS,
     PRIORITIES,
     PRIORITY_WEIGHTS,
+    RISK_FIELD_ID,
+    RISK_OPTIONS,
     SPRINT_FIELD_ID,
     STORY_POINTS,
     WORK_RESOLUTIONS,
     assignee_item,
+    component_id,
     cumulative,
     fix_version,
     pick,
     resolution_item,
+    risk_json,
     some_of,
     sprint_json,
     status_item,
@@ -40,8 +44,10 @@ from dwelltime.sources.demo.sprints import plan_sprints
 from dwelltime.sources.demo.workflows import (
     CATEGORIES,
     DONE,
+    IN_PROGRESS,
     INDETERMINATE,
     MAX_DWELL_HOURS,
+    RENAMES,
     RETIRED,
     WONT_DO,
     catalog_name,
@@ -157,6 +163,17 @@ class _IssueDraw:
             priority = changes.priority(priority, end_ms)
         if rng.random() < 0.15:
             labels = changes.label(labels, end_ms)
+        project = self._project
+        components = tuple(
+            project.components.index(name)
+            for name in some_of(rng, project.components, rng.choice((0, 1, 1, 2)))
+        )
+        if rng.random() < 0.1:
+            ids = tuple(component_id(project.project.id, i) for i in range(len(project.components)))
+            components = changes.component(components, project.components, ids, end_ms)
+        risk = rng.randrange(len(RISK_OPTIONS)) if rng.random() < 0.5 else None
+        if rng.random() < 0.1:
+            risk = changes.risk(risk, end_ms, RENAMES[IN_PROGRESS].renamed_ms)
         sprints = self._sprints()
         self._events.sort(key=lambda event: event.at_ms)
         histories = tuple(
@@ -173,6 +190,8 @@ class _IssueDraw:
             fields["customfield_10016"] = rng.choice(STORY_POINTS)
         if sprints:
             fields[SPRINT_FIELD_ID] = [sprint_json(sprint) for sprint in sprints]
+        if risk is not None:
+            fields[RISK_FIELD_ID] = risk_json(risk)
         return Issue(
             id=issue_id,
             key=key,
@@ -192,7 +211,7 @@ class _IssueDraw:
             resolution_date_ms=self._resolved_ms,
             resolution=self._resolution,
             labels=labels,
-            components=some_of(rng, self._project.components, rng.choice((0, 1, 1, 2))),
+            components=tuple(project.components[i] for i in components),
             fix_versions=fix_version(self._resolved_ms) if self._project.sprints else (),
             sprints=sprints,
             fields=fields,

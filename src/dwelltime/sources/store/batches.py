@@ -1,10 +1,11 @@
 """`IssueBatch`es read straight from the store's tables for a list of issue ids.
 
 Only what the selection asks for is read, as whole columns (`frames.read_frame`): the
-issue header, the raw columns of the requested promoted fields, the sprint names only
-when `sprint` is shown, the `fields` JSON only when a custom field is, and the change
-items of `Selection.change_fields` only. Display values go through `sources.fields`, so
-they match `batch_from_issues` exactly.
+issue header, the raw columns of the requested promoted fields (shown, or read as
+`Selection.value_fields` values with their ids), the sprints only when `sprint` is asked
+for, the `fields` JSON only when a custom field is, and the change items of
+`Selection.change_fields` only. Display values and current values go through
+`sources.fields`, so they match `batch_from_issues` exactly.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from dwelltime.domain.issue_batch import ISSUE_COLUMNS, IssueBatch, field_column
+from dwelltime.domain.issue_batch import ISSUE_COLUMNS, IssueBatch, field_column, values_column
 from dwelltime.domain.selection import Selection
-from dwelltime.sources.fields import display_columns, has_custom, raw_columns
+from dwelltime.sources.fields import (
+    SPRINT_VALUES,
+    display_columns,
+    has_custom,
+    raw_columns,
+    value_columns,
+    value_raw_columns,
+)
 from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.frames import Columns, read_frame
 
@@ -33,6 +41,7 @@ _HEADER = {
 }
 _RAW = "raw:"  # prefix of the raw field columns while they share a frame with the header
 _SPRINTS = "sprints"
+_JOINED = frozenset({_SPRINTS, SPRINT_VALUES})  # raw columns read from the sprint links
 _FIELDS_JSON = "fields"
 
 _ISSUES_FROM = "FROM issues WHERE id IN ({ids})"
@@ -57,48 +66,55 @@ def read_batch(
 
     `ndjson` forces a read path (tests); by default the database's fastest.
     """
-    fields = selection.fields
-    raw_types = raw_columns(fields)
+    fields, value_fields = selection.fields, selection.value_fields
+    raw_types = raw_columns(fields) | value_raw_columns(value_fields)
     columns: dict[str, tuple[str, pl.DataType | type[pl.DataType]]] = {
         name: (sql, ISSUE_COLUMNS[name]) for name, sql in _HEADER.items()
     }
     for name, dtype in raw_types.items():
-        if name != _SPRINTS:
+        if name not in _JOINED:
             stored = pl.Utf8 if isinstance(dtype, pl.List) else dtype  # JSON array text
             columns[_RAW + name] = (name, stored)
-    if has_custom(fields):
+    if has_custom(fields) or has_custom(value_fields):
         columns[_RAW + _FIELDS_JSON] = (_FIELDS_JSON, pl.Utf8)
     found = read_frame(connection, columns, _ISSUES_FROM, ids, ndjson=ndjson)
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
     frame = order.join(found, on="issue_id", how="left", maintain_order="left")
-    if _SPRINTS in raw_types:
-        names = _sprint_names(connection, ids, ndjson)
-        frame = frame.join(names, on="issue_id", how="left", maintain_order="left")
+    if _JOINED.intersection(raw_types):
+        sprints = _sprints(connection, ids, ndjson)
+        frame = frame.join(sprints, on="issue_id", how="left", maintain_order="left")
     raw = frame.select(
-        _raw_column(name, dtype, name == _SPRINTS) for name, dtype in raw_types.items()
+        _raw_column(name, dtype, name in _JOINED) for name, dtype in raw_types.items()
     )
-    shown = display_columns(raw, fields, _custom_values(frame), field_column)
-    issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown)
+    custom = _custom_values(frame)
+    shown = display_columns(raw, fields, custom, field_column)
+    values = value_columns(raw, len(ids), value_fields, custom, values_column)
+    issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown + values)
     changes = read_changes(connection, ids, selection.change_fields, ndjson=ndjson)
     return IssueBatch(issues=issues, changes=changes)
 
 
 def _raw_column(name: str, dtype: pl.DataType, joined: bool) -> pl.Expr:
-    if joined:  # the sprint names, an empty list for an issue in no sprint
+    if joined:  # the sprints (names, or values), an empty list for an issue in no sprint
         return pl.col(_RAW + name).fill_null(pl.lit([], dtype)).alias(name)
     if isinstance(dtype, pl.List):
         return pl.col(_RAW + name).str.json_decode(dtype).alias(name)
     return pl.col(_RAW + name).alias(name)
 
 
-def _sprint_names(
-    connection: sa.Connection, ids: Sequence[int], ndjson: bool | None
-) -> pl.DataFrame:
+def _sprints(connection: sa.Connection, ids: Sequence[int], ndjson: bool | None) -> pl.DataFrame:
+    """Per issue in a sprint, its sprints in sprint id order: their names (`sprints`) and
+    their (id, name) values (`sprint_values`)."""
     links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, ids, ndjson=ndjson)
     return (
         links.sort("issue_id", "sprint_id")
         .group_by("issue_id", maintain_order=True)
-        .agg(pl.col("name").alias(_RAW + _SPRINTS))
+        .agg(
+            pl.col("name").alias(_RAW + _SPRINTS),
+            pl.struct(pl.col("sprint_id").cast(pl.Utf8).alias("id"), "name").alias(
+                _RAW + SPRINT_VALUES
+            ),
+        )
     )
 
 
