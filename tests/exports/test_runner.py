@@ -15,7 +15,7 @@ from dwelltime.exports import runner
 from dwelltime.exports.records import ExportStore
 from dwelltime.exports.runner import run_export
 from dwelltime.exports.status import ExportStatus
-from dwelltime.exports.storage import FileStorage, LocalStorage, PendingFile, StoredFile
+from dwelltime.exports.storage import FileStorage, LocalStorage, PendingFile
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store.issue_store import IssueStore
 from tests.exports.factories import CSV_PARAMS, make_record
@@ -52,6 +52,7 @@ def test_a_successful_run_moves_the_file_into_place(
     assert record.completed == record.total > 0 and record.attempts == 1
     stored = LocalStorage(demo_settings.home / "exports").stat(export_id)
     assert stored is not None and stored.size == record.size
+    assert stored.path is not None
     assert stored.path.read_text(encoding="utf-8-sig").startswith("Key,Summary")
 
 
@@ -102,8 +103,11 @@ class _FullDisk(io.RawIOBase):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-class _FullDiskStorage:
+class _FullDiskStorage(LocalStorage):
+    """Local storage whose disk is full for export files."""
+
     def __init__(self, inner: LocalStorage) -> None:
+        super().__init__(inner.root)
         self.inner = inner
         self.discarded = False
 
@@ -123,15 +127,6 @@ class _FullDiskStorage:
                 pending.discard()
 
         return Pending()
-
-    def stat(self, key: str) -> StoredFile | None:
-        return self.inner.stat(key)
-
-    def delete(self, key: str) -> None:
-        self.inner.delete(key)
-
-    def discard_pending(self, key: str) -> None:
-        self.inner.discard_pending(key)
 
 
 def test_a_full_disk_fails_with_a_clear_message(

@@ -42,6 +42,8 @@ class Download:
     file: StoredFile
     file_name: str
     content_type: str
+    #: Where the client may fetch the file itself (S3 presigned downloads), else None.
+    redirect_url: str | None = None
 
 
 class ExportService:
@@ -155,4 +157,5 @@ class ExportService:
             raise ExportNotFound(
                 export_id, NOT_DOWNLOADABLE, ["The export's file is no longer in storage."]
             )
-        return Download(stored, record.file_name, record.content_type)
+        url = self.storage.download_url(stored.key, record.file_name, record.content_type)
+        return Download(stored, record.file_name, record.content_type, url)
