@@ -142,7 +142,9 @@ class Unreadable:
     def count(self, selection: Selection) -> int:
         raise AssertionError("counted")
 
-    def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
+    def batches(
+        self, selection: Selection, batch_size: int, first: int = 0, stop: int | None = None
+    ) -> Iterator[IssueBatch]:
         raise AssertionError("read")
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

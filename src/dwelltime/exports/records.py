@@ -40,6 +40,10 @@ exports = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("heartbeat_ms", sa.BigInteger),
     sa.Column("abort_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    # When the celery executor last sent it to the broker (re-sent if still Queued long after).
+    sa.Column("dispatched_ms", sa.BigInteger),
+    # How many chunks a fanned-out export was split into (0: it runs as one job).
+    sa.Column("chunks", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
@@ -74,6 +78,8 @@ class ExportRecord:
     attempts: int = 0
     heartbeat_ms: int | None = None
     abort_requested: bool = False
+    dispatched_ms: int | None = None
+    chunks: int = 0
 
 
 def _record(row: sa.Row[Any]) -> ExportRecord:
@@ -184,6 +190,16 @@ class ExportStore:
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
+
+    def mark_dispatched(self, export_id: str) -> None:
+        """Remember when a Queued export was handed to the executor (re-sent if unclaimed)."""
+        statement = (
+            exports.update()
+            .where(exports.c.id == export_id, exports.c.status == ExportStatus.QUEUED.value)
+            .values(dispatched_ms=now_ms())
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
 
     def request_abort(self, export_id: str, message: str) -> bool:
         """Flag a running export so its runner stops at the next batch boundary."""

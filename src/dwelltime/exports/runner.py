@@ -12,6 +12,8 @@ import json
 import resource
 import threading
 import traceback
+from collections.abc import Callable
+from functools import partial
 
 import structlog
 
@@ -21,6 +23,8 @@ from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
+from dwelltime.exports.units import UnitStore, chunk_bounds
+from dwelltime.params.model import ReportParams
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
 from dwelltime.sources.store.issue_store import IssueStore
@@ -58,10 +62,13 @@ class JobProgress:
 
 
 class Heartbeat:
-    """A thread proving the job is alive while a long step (e.g. writing XLSX) runs."""
+    """A thread proving the job is alive while a long step (e.g. writing XLSX) runs.
 
-    def __init__(self, store: ExportStore, export_id: str, interval_s: float) -> None:
-        self._store = store
+    `beat` records one heartbeat (of the export, or of one unit of a split export).
+    """
+
+    def __init__(self, beat: Callable[[], object], export_id: str, interval_s: float) -> None:
+        self._beat_once = beat
         self._export_id = export_id
         self._interval_s = interval_s
         self._stop = threading.Event()
@@ -78,7 +85,7 @@ class Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(self._interval_s):
             try:
-                self._store.update_running(self._export_id, heartbeat_ms=now_ms())
+                self._beat_once()
             except Exception:  # a missed beat is retried; the job itself must go on
                 logger.warning("heartbeat_failed", export_id=self._export_id, exc_info=True)
 
@@ -130,8 +137,12 @@ def _run_claimed(
     progress = JobProgress(store, record.id)
     pending: PendingFile | None = None
     try:
-        with Heartbeat(store, record.id, settings.heartbeat_seconds):
+        beat = partial(_beat_export, store, record.id)
+        with Heartbeat(beat, record.id, settings.heartbeat_seconds):
             params = parse_params(json.loads(record.params), context)
+            if _fan_out(record, store, context, params, settings):
+                logger.info("export_split")
+                return
             pending = storage.create(record.id)
             # run_report stages in a temporary folder of its own and removes it whatever happens.
             run_report(
@@ -152,26 +163,53 @@ def _run_claimed(
         return
     except Exception as error:
         _discard(pending)
-        _fail(store, record.id, error, progress.completed)
+        record_failure(store, record.id, error, progress.completed)
         return
+    record_success(store, storage, record.id, size, progress.completed)
+
+
+def _beat_export(store: ExportStore, export_id: str) -> None:
+    store.update_running(export_id, heartbeat_ms=now_ms())
+
+
+def _fan_out(
+    record: ExportRecord,
+    store: ExportStore,
+    context: StoreParamContext,
+    params: ReportParams,
+    settings: Settings,
+) -> bool:
+    """Split an export over `chunk_issues` issues into chunks and a merge step (units the
+    scheduler dispatches); True when it was split and this job is done."""
+    total = context.source.count(params.selection(record.now_ms))
+    if total <= settings.chunk_issues:
+        return False
+    UnitStore(store.engine).plan(
+        record.id, record.owner, chunk_bounds(total, settings.chunk_issues)
+    )
+    store.update_running(record.id, total=total, completed=0, heartbeat_ms=now_ms())
+    return True
+
+
+def record_success(
+    store: ExportStore, storage: FileStorage, export_id: str, size: int, completed: int
+) -> None:
+    """Running → Successful with the committed file; the file is deleted if the record
+    was taken meanwhile (recovery, an abort), so it never outlives its record."""
     if store.move(
-        record.id,
+        export_id,
         ExportStatus.RUNNING,
         ExportStatus.SUCCESSFUL,
-        file_key=record.id,
+        file_key=export_id,
         size=size,
-        completed=progress.completed,
+        completed=completed,
         heartbeat_ms=now_ms(),
     ):
         logger.info(
-            "export_successful",
-            size=size,
-            completed=progress.completed,
-            peak_rss_mib=_peak_rss_mib(),
+            "export_successful", size=size, completed=completed, peak_rss_mib=_peak_rss_mib()
         )
     else:
-        # Recovery or an abort took the record meanwhile: the file must not outlive it.
-        storage.delete(record.id)
+        storage.delete(export_id)
         logger.warning("export_finished_after_losing_record")
 
 
@@ -185,7 +223,8 @@ def _discard(pending: PendingFile | None) -> None:
         pending.discard()
 
 
-def _fail(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
+def record_failure(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
+    """Running → Failed with a user-facing message and the traceback as detail."""
     if isinstance(error, DwelltimeError):
         message = " ".join([error.message, *(error.messages or [])])
     elif isinstance(error, OSError):

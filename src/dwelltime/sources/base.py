@@ -27,8 +27,11 @@ class IssueSource(Protocol):
         """How many issues `selection` covers, known before any batch is read."""
         ...
 
-    def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
-        """The selected issues in a stable order, `batch_size` issues at a time."""
+    def batches(
+        self, selection: Selection, batch_size: int, first: int = 0, stop: int | None = None
+    ) -> Iterator[IssueBatch]:
+        """The selected issues in a stable order, `batch_size` issues at a time; only the
+        issues at positions [first, stop) of that order (one chunk of a split export)."""
         ...
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

@@ -41,8 +41,10 @@ class LocalSource:
     def count(self, selection: Selection) -> int:
         return len(self._ids(selection))
 
-    def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
-        ids = self._ids(selection)
+    def batches(
+        self, selection: Selection, batch_size: int, first: int = 0, stop: int | None = None
+    ) -> Iterator[IssueBatch]:
+        ids = self._ids(selection)[first:stop]
         for chunk in id_chunks(ids, batch_size):
             with self._engine.connect() as connection:
                 yield read_batch(connection, chunk, selection)
