@@ -10,4 +10,5 @@ from dwelltime.cli import (
     serve,  # noqa: F401
     store,  # noqa: F401
     token,  # noqa: F401
+    worker,  # noqa: F401
 )

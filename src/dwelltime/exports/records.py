@@ -181,6 +181,36 @@ class ExportStore:
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
+    def claim(self, export_id: str, owner: str, cap: int, **values: Any) -> bool:
+        """Queued → Running (with `values`) unless `owner` already has `cap` exports running.
+
+        Atomic across processes and machines, so workers taking jobs at the same instant
+        cannot together exceed the cap: PostgreSQL serializes the claims of one owner with
+        a transaction-level advisory lock, SQLite has one writer at a time anyway.
+        """
+        advance(ExportStatus.QUEUED, ExportStatus.RUNNING)
+        others = exports.alias("others")
+        running = (
+            sa.select(sa.func.count())
+            .select_from(others)
+            .where(others.c.owner == owner, others.c.status == ExportStatus.RUNNING.value)
+            .scalar_subquery()
+        )
+        statement = (
+            exports.update()
+            .where(
+                exports.c.id == export_id,
+                exports.c.status == ExportStatus.QUEUED.value,
+                running < cap,
+            )
+            .values(status=ExportStatus.RUNNING.value, **values)
+        )
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"dwelltime:{owner}"))
+                connection.execute(sa.select(lock))
+            return connection.execute(statement).rowcount == 1
+
     def update_running(self, export_id: str, **values: Any) -> bool:
         """Progress and heartbeat of a running export; a no-op once it left Running."""
         statement = (

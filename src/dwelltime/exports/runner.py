@@ -108,10 +108,10 @@ def run_export(export_id: str, settings: Settings) -> None:
         if record is None or record.status is not ExportStatus.QUEUED:
             return
         started = now_ms()
-        claimed = store.move(
+        claimed = store.claim(
             export_id,
-            ExportStatus.QUEUED,
-            ExportStatus.RUNNING,
+            record.owner,
+            settings.max_running_per_user,
             started_ms=started,
             heartbeat_ms=started,
             attempts=record.attempts + 1,
