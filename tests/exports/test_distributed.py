@@ -25,16 +25,12 @@ from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
+from tests.exports.conftest import DEMO_ISSUES
 from tests.services.brokers import broker
-from tests.services.cluster import Cluster, cluster, demo_database
-from tests.services.s3 import S3Server
-from tests.sources.store.postgresql import temporary_postgresql
+from tests.services.cluster import Cluster, cluster
 
 pytestmark = pytest.mark.integration
 
-DEMO_ISSUES = 1200
-#: The whole store is split into three chunks of 400 issues (8 batches of 50 each).
-CHUNK_ISSUES = 400
 SMALL = {
     "filterType": "project",
     "projectKey": "PAY",
@@ -47,24 +43,6 @@ WHOLE = {
     "columnsBy": "statusDuration",
     "outputType": "CSV",
 }
-
-
-@pytest.fixture(scope="module")
-def database() -> Iterator[str]:
-    with temporary_postgresql() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def shared_settings(
-    database: str, s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, str]:
-    demo_database(database, tmp_path_factory.mktemp("demo"), DEMO_ISSUES)
-    return {
-        "database_url": database,
-        "chunk_issues": str(CHUNK_ISSUES),
-        **s3_server.settings(s3_server.new_bucket()),
-    }
 
 
 @pytest.fixture(scope="module", params=["redis", "rabbitmq"])

@@ -33,7 +33,7 @@ CLUSTER_SETTINGS = {
     "executor": "celery",
     "batch_size": "50",
     "heartbeat_seconds": "0.5",
-    "stale_after_seconds": "3",
+    "stale_after_seconds": "5",
     "workers": "4",
     "secret_key": SECRET,
 }

@@ -35,6 +35,9 @@ def worker(
     except DwelltimeError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(2) from error
+    if settings.resolved_storage_url.startswith("s3:"):
+        # Imported once here, before the pool forks, instead of in every job.
+        import dwelltime.exports.s3_storage  # noqa: F401
     processes = concurrency or os.cpu_count() or 1
     structlog.get_logger("dwelltime.worker").info(
         "worker_started", queue=settings.queue, concurrency=processes, home=str(settings.home)

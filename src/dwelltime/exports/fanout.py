@@ -101,12 +101,12 @@ def _run_claimed(
     settings: Settings,
 ) -> None:
     logger.info("unit_started", kind=unit.kind.value, first=unit.first, stop=unit.stop)
-    storage = open_storage(settings)
     context = StoreParamContext(issue_store)
     progress = ChunkProgress(store, units, unit, token)
     beat = partial(units.beat, unit.export_id, unit.idx, token)
     try:
         with Heartbeat(beat, record.id, settings.heartbeat_seconds):
+            storage = open_storage(settings)  # inside: it can take seconds on a busy host
             params = parse_params(json.loads(record.params), context)
             if unit.kind is UnitKind.CHUNK:
                 batches = _stage_chunk(record, unit, params, context, storage, progress, settings)

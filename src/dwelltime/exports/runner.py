@@ -121,24 +121,22 @@ def run_export(export_id: str, settings: Settings) -> None:
         if claimed:
             with structlog.contextvars.bound_contextvars(export_id=export_id):
                 context = StoreParamContext(issue_store)
-                _run_claimed(record, store, context, open_storage(settings), settings)
+                _run_claimed(record, store, context, settings)
     finally:
         issue_store.engine.dispose()
 
 
 def _run_claimed(
-    record: ExportRecord,
-    store: ExportStore,
-    context: StoreParamContext,
-    storage: FileStorage,
-    settings: Settings,
+    record: ExportRecord, store: ExportStore, context: StoreParamContext, settings: Settings
 ) -> None:
     logger.info("export_started", owner=record.owner, attempt=record.attempts + 1)
     progress = JobProgress(store, record.id)
     pending: PendingFile | None = None
     try:
         beat = partial(_beat_export, store, record.id)
+        # The heartbeat starts first: opening S3 storage alone can take seconds on a busy host.
         with Heartbeat(beat, record.id, settings.heartbeat_seconds):
+            storage = open_storage(settings)
             params = parse_params(json.loads(record.params), context)
             if _fan_out(record, store, context, params, settings):
                 logger.info("export_split")
