@@ -27,7 +27,7 @@ from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from tests.exports.conftest import DEMO_ISSUES
 from tests.services.brokers import broker
-from tests.services.cluster import Cluster, cluster
+from tests.services.cluster import POLL_SECONDS, Cluster, cluster
 
 pytestmark = pytest.mark.integration
 
@@ -161,11 +161,22 @@ def test_a_worker_killed_mid_split_export_changes_nothing(running: Cluster, data
     assert record.completed == record.total == DEMO_ISSUES and record.chunks == 3
     answer = download(running, 0, "erin", export_id)
     assert answer.content == expected_file(database, record)
-    runs = running.units.runs(export_id)
+    runs = settled_runs(running, export_id)
     killed = [run for run in runs if run.token == victim.token]
     assert killed and killed[0].ended_ms is None  # the killed run never finished its chunk
     assert_no_unit_ran_twice_at_once(runs)
     assert sum(1 for run in runs if run.idx == victim.idx) >= 2  # the lost chunk was redone
+
+
+def settled_runs(running: Cluster, export_id: str) -> list[UnitRun]:
+    """The export's unit runs once its merge has recorded its end (just after the export's)."""
+    deadline = time.monotonic() + 30
+    while True:
+        runs = running.units.runs(export_id)
+        merge = [run for run in runs if run.idx == max(r.idx for r in runs)]
+        if any(run.ended_ms is not None for run in merge) or time.monotonic() > deadline:
+            return runs
+        time.sleep(POLL_SECONDS)
 
 
 def assert_no_unit_ran_twice_at_once(runs: list[UnitRun]) -> None:

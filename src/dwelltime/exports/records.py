@@ -221,15 +221,22 @@ class ExportStore:
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
-    def mark_dispatched(self, export_id: str) -> None:
-        """Remember when a Queued export was handed to the executor (re-sent if unclaimed)."""
+    def mark_dispatched(self, export_id: str, resend_before_ms: int) -> bool:
+        """Take the right to hand a Queued export to the executor: True unless another
+        scheduler (or this one) did so at or after `resend_before_ms`."""
         statement = (
             exports.update()
-            .where(exports.c.id == export_id, exports.c.status == ExportStatus.QUEUED.value)
+            .where(
+                exports.c.id == export_id,
+                exports.c.status == ExportStatus.QUEUED.value,
+                sa.or_(
+                    exports.c.dispatched_ms.is_(None), exports.c.dispatched_ms < resend_before_ms
+                ),
+            )
             .values(dispatched_ms=now_ms())
         )
         with self.engine.begin() as connection:
-            connection.execute(statement)
+            return connection.execute(statement).rowcount == 1
 
     def request_abort(self, export_id: str, message: str) -> bool:
         """Flag a running export so its runner stops at the next batch boundary."""

@@ -27,7 +27,13 @@ def recover(store: ExportStore, storage: FileStorage, record: ExportRecord, reas
         store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
         log.info("export_aborted_after_worker_death")
     elif record.attempts < MAX_ATTEMPTS:
-        store.move(record.id, ExportStatus.RUNNING, ExportStatus.QUEUED, heartbeat_ms=None)
+        store.move(
+            record.id,
+            ExportStatus.RUNNING,
+            ExportStatus.QUEUED,
+            heartbeat_ms=None,
+            dispatched_ms=None,
+        )
         log.warning("export_requeued_after_worker_death")
     else:
         message = f"{reason}; the export was tried {record.attempts} times and has been given up."

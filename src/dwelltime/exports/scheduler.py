@@ -90,6 +90,7 @@ class Scheduler:
                         ExportStatus.QUEUED,
                         attempts=max(record.attempts - 1, 0),
                         heartbeat_ms=None,
+                        dispatched_ms=None,
                     )
                     self.storage.discard_pending(export_id)
 
@@ -119,17 +120,24 @@ class Scheduler:
                 recover_unit(self.store, self.units, split, unit)
 
     def _forget_finished_units(self) -> None:
-        """Drop the units and parts of split exports that have ended (any way)."""
+        """Drop the units and parts of split exports that ended (any way) a while ago: the
+        merge records its own end just after the export's, and must find its unit."""
+        settled = self._resend_before()
         for export_id in self.units.exports_with_units():
             record = self.store.get(export_id)
-            if record is None or record.status.is_finished:
+            if record is None or (
+                record.status.is_finished and (record.finished_ms or 0) < settled
+            ):
                 self.storage.delete_parts(export_id)
                 self.units.forget(export_id)
 
+    def _resend_before(self) -> int:
+        """A job sent before this instant and still Queued is sent again (a lost message)."""
+        return now_ms() - int(self.settings.stale_after_seconds * 1000)
+
     def _recently_dispatched(self, dispatched_ms: int | None) -> bool:
         """Sent to the executor so recently that it may still be on its way to a worker."""
-        cutoff = now_ms() - int(self.settings.stale_after_seconds * 1000)
-        return dispatched_ms is not None and dispatched_ms >= cutoff
+        return dispatched_ms is not None and dispatched_ms >= self._resend_before()
 
     def _dispatch(self) -> bool:
         """Start what may start; True if anything was started."""
@@ -154,18 +162,23 @@ class Scheduler:
         units = self._ready_units(active)
         # Alternate: a split export's chunks share the free slots with other exports
         # instead of holding every worker until they are all done.
+        # Marked before sending, by compare-and-set: of several API servers only one sends;
+        # a send that fails leaves the mark, and the job is sent again after the window.
+        resend_before = self._resend_before()
         started = False
         for job in _alternate(exports, units)[:free]:
-            started = True
             if isinstance(job, ExportRecord):
+                if not self.store.mark_dispatched(job.id, resend_before):
+                    continue
                 self._last_start_by_owner[job.owner] = time.monotonic()
                 logger.info("export_dispatched", export_id=job.id, owner=job.owner)
                 self.executor.submit(job.id)
-                self.store.mark_dispatched(job.id)
             else:
+                if not self.units.mark_dispatched(job.export_id, job.idx, resend_before):
+                    continue
                 logger.info("unit_dispatched", export_id=job.export_id, unit=job.idx)
                 self.executor.submit_unit(job.export_id, job.idx)
-                self.units.mark_dispatched(job.export_id, job.idx)
+            started = True
         return started
 
     def _ready_units(self, active: Set[str]) -> list[Unit]:

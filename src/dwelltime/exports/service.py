@@ -119,6 +119,8 @@ class ExportService:
         if record.status is ExportStatus.QUEUED and self.store.move(
             export_id, ExportStatus.QUEUED, ExportStatus.ABORTED, message=message
         ):
+            # A message already sent to a broker is revoked, so no worker even starts it.
+            self._cancel(export_id)
             logger.info("export_aborted", export_id=export_id, by=owner)
             return self.get(owner, export_id)
         record = self.get(owner, export_id)

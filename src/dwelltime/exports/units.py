@@ -178,14 +178,20 @@ class UnitStore:
         with self.engine.connect() as connection:
             return [export_id for (export_id,) in connection.execute(query)]
 
-    def mark_dispatched(self, export_id: str, idx: int) -> None:
+    def mark_dispatched(self, export_id: str, idx: int, resend_before_ms: int) -> bool:
+        """Take the right to send a Queued unit (as `ExportStore.mark_dispatched`)."""
         statement = (
             units.update()
-            .where(units.c.export_id == export_id, units.c.idx == idx)
+            .where(
+                units.c.export_id == export_id,
+                units.c.idx == idx,
+                units.c.status == UnitStatus.QUEUED.value,
+                sa.or_(units.c.dispatched_ms.is_(None), units.c.dispatched_ms < resend_before_ms),
+            )
             .values(dispatched_ms=now_ms())
         )
         with self.engine.begin() as connection:
-            connection.execute(statement)
+            return connection.execute(statement).rowcount == 1
 
     def claim(self, export_id: str, idx: int, token: str) -> bool:
         """Queued → Running under `token`; the merge only once every chunk is Done."""
@@ -321,6 +327,12 @@ class UnitStore:
             return [UnitRun(**dict(row._mapping)) for row in connection.execute(query)]
 
     def forget(self, export_id: str) -> None:
-        """Drop the units of a finished export (their runs stay, as history)."""
+        """Drop the units of a finished export (their runs stay while the export does)."""
         with self.engine.begin() as connection:
             connection.execute(units.delete().where(units.c.export_id == export_id))
+
+    def delete_runs(self, export_ids: list[str]) -> None:
+        """Drop the run history of deleted exports (retention)."""
+        if export_ids:
+            with self.engine.begin() as connection:
+                connection.execute(unit_runs.delete().where(unit_runs.c.export_id.in_(export_ids)))
