@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,8 +20,10 @@ from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
 from dwelltime.exports.units import UnitKind, UnitStatus, UnitStore, chunk_bounds, units
+from dwelltime.params.model import OutputType
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store.issue_store import IssueStore
+from tests.api.test_serve import workbook_values
 from tests.exports.factories import CSV_PARAMS, make_record
 
 DEMO_ISSUES = 130
@@ -209,3 +212,23 @@ def test_a_store_that_changed_under_the_chunks_fails_clearly(
 )
 def test_chunks_are_balanced(total: int, size: int, bounds: list[tuple[int, int]]) -> None:
     assert chunk_bounds(total, size) == bounds
+
+
+@pytest.mark.parametrize("output_type", [OutputType.XLSX, OutputType.XLS])
+def test_a_split_workbook_has_the_unsplit_cells(
+    split_settings: Settings, store: ExportStore, output_type: OutputType, tmp_path: Path
+) -> None:
+    params = {**CSV_PARAMS, "outputType": [output_type.value]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    _scheduler(split_settings, store).tick()
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL
+    assert finished.chunks == 4
+    split, unsplit = (
+        tmp_path / f"split.{output_type.value.lower()}",
+        tmp_path / f"unsplit.{output_type.value.lower()}",
+    )
+    split.write_bytes(_file(split_settings, record.id))
+    unsplit.write_bytes(_unsplit_file(split_settings, store, params, record.now_ms))
+    assert workbook_values(split, output_type) == workbook_values(unsplit, output_type)

@@ -3,14 +3,12 @@ PostgreSQL database, an S3 bucket and a broker, each a real subprocess."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -22,10 +20,9 @@ from dwelltime.db import create_db_engine
 from dwelltime.exports.records import ExportRecord, ExportStore
 from dwelltime.exports.units import UnitStore
 from dwelltime.tokens import TokenService
-from tests.api.serve_process import DWELLTIME, ServeProcess, dwelltime_env
+from tests.api.serve_process import DWELLTIME, ServeProcess
 
 START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 20.0
 POLL_SECONDS = 0.2
 SECRET = "distributed-test-secret-key-that-is-long-enough"
 #: Small batches and quick heartbeats: exports run long enough to catch, deaths are seen fast.
@@ -39,14 +36,12 @@ CLUSTER_SETTINGS = {
 }
 
 
-class WorkerProcess:
-    """`dwelltime worker --concurrency N` until stopped."""
+class WorkerProcess(ServeProcess):
+    """`dwelltime worker --concurrency N` until stopped (serve's harness, another command)."""
 
     def __init__(self, home: Path, log: Path, concurrency: int, **settings: str) -> None:
-        self._env = dwelltime_env(home, **settings)
-        self._log = log
+        super().__init__(home, log, **settings)
         self._concurrency = concurrency
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
         with self._log.open("ab") as log:
@@ -63,6 +58,9 @@ class WorkerProcess:
             time.sleep(POLL_SECONDS)
         return self
 
+    def __enter__(self) -> WorkerProcess:
+        return self.start()
+
     def job_pids(self) -> list[int]:
         """The pool processes that run the jobs (children of the worker)."""
         assert self.process is not None
@@ -70,29 +68,6 @@ class WorkerProcess:
             return [child.pid for child in psutil.Process(self.process.pid).children()]
         except psutil.NoSuchProcess:
             return []
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            for pid in self.job_pids():
-                psutil.Process(pid).kill()
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self) -> WorkerProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @dataclass

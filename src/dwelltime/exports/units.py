@@ -112,6 +112,14 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _queued(export_id: str, idx: int) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        units.c.export_id == export_id,
+        units.c.idx == idx,
+        units.c.status == UnitStatus.QUEUED.value,
+    )
+
+
 def chunk_bounds(total: int, chunk_issues: int) -> list[tuple[int, int]]:
     """[first, stop) of each chunk: equal sizes (differing by at most one issue)."""
     count = max(1, -(-total // chunk_issues))
@@ -183,9 +191,7 @@ class UnitStore:
         statement = (
             units.update()
             .where(
-                units.c.export_id == export_id,
-                units.c.idx == idx,
-                units.c.status == UnitStatus.QUEUED.value,
+                _queued(export_id, idx),
                 sa.or_(units.c.dispatched_ms.is_(None), units.c.dispatched_ms < resend_before_ms),
             )
             .values(dispatched_ms=now_ms())
@@ -208,9 +214,7 @@ class UnitStore:
         statement = (
             units.update()
             .where(
-                units.c.export_id == export_id,
-                units.c.idx == idx,
-                units.c.status == UnitStatus.QUEUED.value,
+                _queued(export_id, idx),
                 sa.or_(units.c.kind == UnitKind.CHUNK.value, ~sa.exists(undone)),
             )
             .values(
