@@ -3,17 +3,23 @@ committed, ranged streams, presigned URLs, parts, and no unfinished upload left 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.errors import DwelltimeError
 from dwelltime.exports import s3_storage
+from dwelltime.exports.records import ExportStore
+from dwelltime.exports.retention import sweep
 from dwelltime.exports.s3_storage import S3Storage
+from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import open_storage
+from tests.exports.factories import make_record
 from tests.services.s3 import S3Server
 
 pytestmark = pytest.mark.integration
@@ -125,3 +131,14 @@ def test_presigned_urls_serve_the_file(s3_server: S3Server, bucket: str, tmp_pat
 def test_a_url_without_a_bucket_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DwelltimeError, match="names no bucket"):
         open_storage(Settings(home=tmp_path, storage_url="s3:///prefix"))
+
+
+def test_retention_deletes_the_object(storage: S3Storage, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    db.upgrade(settings.resolved_database_url)
+    store = ExportStore(db.create_db_engine(settings.resolved_database_url))
+    record = make_record(status=ExportStatus.SUCCESSFUL, finished_ms=1, file_key="old")
+    store.insert(record)
+    storage.create("old").commit()
+    assert sweep(store, storage, timedelta(days=7)) == 1
+    assert storage.stat("old") is None and store.get(record.id) is None

@@ -54,22 +54,26 @@ def stale_running(store: ExportStore, stale_after_seconds: float) -> list[Export
     ]
 
 
-def stale_units(units: UnitStore, stale_after_seconds: float) -> list[Unit]:
-    """Running units of split exports whose last heartbeat is older than the limit."""
+def stale_units(units: UnitStore, stale_after_seconds: float) -> tuple[list[Unit], int]:
+    """Running units of split exports silent for `stale_after_seconds`, and the cutoff."""
     cutoff = now_ms() - int(stale_after_seconds * 1000)
-    return [
-        unit for unit in units.with_status(UnitStatus.RUNNING) if (unit.heartbeat_ms or 0) < cutoff
-    ]
+    running = units.with_status(UnitStatus.RUNNING)
+    return [unit for unit in running if (unit.heartbeat_ms or 0) < cutoff], cutoff
 
 
-def recover_unit(store: ExportStore, units: UnitStore, record: ExportRecord, unit: Unit) -> None:
-    """Settle a unit whose worker is gone: redone (its export goes on), or the export ends."""
+def recover_unit(
+    store: ExportStore, units: UnitStore, record: ExportRecord, unit: Unit, cutoff_ms: int
+) -> None:
+    """Settle a unit whose worker is gone (silent since `cutoff_ms`, checked again in the
+    write): redone while its export goes on, or the export ends."""
     log = logger.bind(export_id=record.id, unit=unit.idx, attempts=unit.attempts)
     if record.abort_requested:
         store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
         log.info("export_aborted_after_worker_death")
     elif unit.attempts < MAX_ATTEMPTS:
-        if units.release(unit.export_id, unit.idx, unit.token):
+        if unit.token is not None and units.release(
+            unit.export_id, unit.idx, unit.token, cutoff_ms
+        ):
             log.warning("unit_requeued_after_worker_death")
     else:
         message = (

@@ -111,13 +111,14 @@ class Scheduler:
             recover(
                 self.store, self.storage, record, "The export's worker stopped sending heartbeats"
             )
-        for unit in stale_units(self.units, self.settings.stale_after_seconds):
+        silent, cutoff = stale_units(self.units, self.settings.stale_after_seconds)
+        for unit in silent:
             key = unit_key(unit.export_id, unit.idx)
             if key in self.executor.active():
                 self.executor.cancel(key)
             split = self.store.get(unit.export_id)
             if split is not None and split.status is ExportStatus.RUNNING:
-                recover_unit(self.store, self.units, split, unit)
+                recover_unit(self.store, self.units, split, unit, cutoff)
 
     def _forget_finished_units(self) -> None:
         """Drop the units and parts of split exports that ended (any way) a while ago: the

@@ -305,15 +305,14 @@ class UnitStore:
         with self.engine.begin() as connection:
             connection.execute(statement)
 
-    def release(self, export_id: str, idx: int, token: str | None) -> bool:
-        """Running → Queued (a worker died): the unit is redone by whoever claims it next."""
+    def release(self, export_id: str, idx: int, token: str, silent_since_ms: int) -> bool:
+        """Running → Queued if the run holding `token` has not beaten since
+        `silent_since_ms` (its worker died): the unit is redone by whoever claims it next."""
         statement = (
             units.update()
             .where(
-                units.c.export_id == export_id,
-                units.c.idx == idx,
-                units.c.status == UnitStatus.RUNNING.value,
-                units.c.token == token if token is not None else units.c.token.is_(None),
+                self._held(export_id, idx, token),
+                sa.func.coalesce(units.c.heartbeat_ms, 0) < silent_since_ms,
             )
             .values(status=UnitStatus.QUEUED.value, token=None, dispatched_ms=None)
         )
