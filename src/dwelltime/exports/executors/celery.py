@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Set
 from urllib.parse import urlparse
 
+import structlog
 from celery import Celery
 from kombu import Exchange, Queue
 
@@ -39,6 +40,8 @@ from dwelltime.exports.records import ExportStore, now_ms
 from dwelltime.exports.runner import run_export
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.units import UnitStatus, UnitStore
+
+logger = structlog.get_logger("dwelltime.exports")
 
 EXPORT_TASK = "dwelltime.export"
 UNIT_TASK = "dwelltime.unit"
@@ -144,7 +147,13 @@ class CeleryExecutor:
         ids = [export_id] + [
             unit_key(unit.export_id, unit.idx) for unit in self._units.of_export(export_id)
         ]
-        self._app.control.revoke(ids, terminate=True, signal="SIGKILL")
+        try:
+            self._app.control.revoke(ids, terminate=True, signal="SIGKILL")
+        except Exception:
+            # Broker unreachable: the record already says Aborted, so a job that still
+            # reaches a worker claims nothing and one running stops at its next batch.
+            logger.warning("revoke_failed", export_id=export_id, exc_info=True)
+            return False
         return True
 
     def shutdown(self) -> list[str]:
