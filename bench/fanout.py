@@ -5,10 +5,11 @@ Every configuration is a real `dwelltime serve` (celery executor) plus one
 `dwelltime worker --concurrency N` on a Redis queue of its own, all sharing one SQLite
 demo store and local file storage. The configurations run in alternating order (A B C D,
 A B C D, …) and the medians are compared; CPU seconds are those of the worker's job
-processes (user + system), read from /proc before and after each export.
+processes (user + system, including pool processes that were replaced), read from /proc
+before and after each export.
 
-Run: `python -m bench.fanout [ISSUES [HOME]]` (defaults 100000, a temporary folder; a kept
-HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
+Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a temporary folder,
+3; a kept HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PARAMS = {
     "columnsBy": "statusDuration",
     "outputType": "CSV",
 }
-ROUNDS = 3
+DEFAULT_ROUNDS = 3
 CHUNKS = 8
 
 
@@ -53,7 +54,11 @@ class Configuration:
 
 
 def job_cpu_seconds(worker: WorkerProcess) -> float:
-    total = 0.0
+    """CPU seconds of the worker so far: its own, its live pool processes', and those of
+    pool processes that have exited (the kernel adds them to the parent once reaped)."""
+    assert worker.process is not None
+    main = psutil.Process(worker.process.pid).cpu_times()
+    total: float = main.user + main.system + main.children_user + main.children_system
     for pid in worker.job_pids():
         try:
             times = psutil.Process(pid).cpu_times()
@@ -65,6 +70,7 @@ def job_cpu_seconds(worker: WorkerProcess) -> float:
 
 def main() -> None:
     issues = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULT_ROUNDS
     configurations = [
         Configuration("1 worker, unsplit (baseline)", 1, split=False),
         Configuration("1 worker, split", 1, split=True),
@@ -96,7 +102,7 @@ def main() -> None:
                 )
             )
             running.append((configuration, server, worker))
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             for configuration, server, worker in running:
                 cpu_before = job_cpu_seconds(worker)
                 began = time.perf_counter()
@@ -117,7 +123,7 @@ def main() -> None:
                     configuration.merge_shares.append(share)
                 print(f"{configuration.name}: {wall:.1f} s", flush=True)
     baseline = statistics.median(configurations[0].walls)
-    print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {ROUNDS} rounds")
+    print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {rounds} rounds")
     print("| configuration | wall s (runs) | job CPU s | speed-up | efficiency | merge share |")
     print("|---|---:|---:|---:|---:|---:|")
     for configuration in configurations:
