@@ -185,7 +185,6 @@ def _fan_out(
     UnitStore(store.engine).plan(
         record.id, record.owner, chunk_bounds(total, settings.chunk_issues)
     )
-    store.update_running(record.id, total=total, completed=0, heartbeat_ms=now_ms())
     return True
 
 

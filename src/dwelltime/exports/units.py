@@ -156,8 +156,11 @@ class UnitStore:
                     for row in rows
                 ],
             )
+            # The total goes with the plan: chunks check it against their own count.
             connection.execute(
-                exports.update().where(exports.c.id == export_id).values(chunks=len(bounds))
+                exports.update()
+                .where(exports.c.id == export_id)
+                .values(chunks=len(bounds), total=bounds[-1][1], completed=0, heartbeat_ms=created)
             )
 
     def get(self, export_id: str, idx: int) -> Unit | None:
