@@ -14,6 +14,7 @@ Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a tempo
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -83,10 +84,13 @@ def main() -> None:
         else:
             home = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "home"
         print(f"demo data: {demo_home(home, issues):.1f} s", flush=True)
-        units = UnitStore(IssueStore.open(Settings(home=home)).engine)
-        headers = auth_header(home, "bench")
         running = []
-        for configuration in configurations:
+        for index, configuration in enumerate(configurations):
+            # A store of its own per configuration: schedulers sharing one database would
+            # hand each other's jobs to their own workers.
+            own = home.parent / f"{home.name}-{index}"
+            if not own.exists():
+                shutil.copytree(home, own)
             settings = {
                 "executor": "celery",
                 "broker_url": BROKER,
@@ -95,15 +99,16 @@ def main() -> None:
                 "chunk_issues": str(-(-issues // CHUNKS) if configuration.split else issues),
             }
             log = home.parent / f"fanout-{configuration.workers}-{configuration.split}"
-            server = stack.enter_context(served(home, log.with_suffix(".serve.log"), **settings))
+            server = stack.enter_context(served(own, log.with_suffix(".serve.log"), **settings))
             worker = stack.enter_context(
                 WorkerProcess(
-                    home, log.with_suffix(".worker.log"), configuration.workers, **settings
+                    own, log.with_suffix(".worker.log"), configuration.workers, **settings
                 )
             )
-            running.append((configuration, server, worker))
+            units = UnitStore(IssueStore.open(Settings(home=own)).engine)
+            running.append((configuration, server, worker, units, auth_header(own, "bench")))
         for _ in range(rounds):
-            for configuration, server, worker in running:
+            for configuration, server, worker, units, headers in running:
                 cpu_before = job_cpu_seconds(worker)
                 began = time.perf_counter()
                 answer = httpx.post(
