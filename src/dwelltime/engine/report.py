@@ -52,7 +52,9 @@ class ReportEngine:
     """One report's computation. Call `process` for every batch in report order, then
     `finish` with the staging that holds what `process` returned."""
 
-    def __init__(self, params: ReportParams, context: ReportContext) -> None:
+    def __init__(self, params: ReportParams, context: ReportContext, first_seq: int = 0) -> None:
+        """`first_seq`: the number of the first issue processed (a chunk of a split export
+        starts where the previous chunk ends, so the merged rows keep the report's order)."""
         self.params = params
         self.context = context
         self.clock = WorkClock.for_calendar(context.calendar)
@@ -62,7 +64,7 @@ class ReportEngine:
         day_ms = business_day if params.day_length is DayLength.BUSINESS_DAYS else None
         self.renderer = Renderer(params.view_format, day_ms, self.clock.time_zone)
         self._fields = tuple(params.selection().fields)
-        self._next_seq = 0
+        self._next_seq = first_seq
 
     def process(self, batch: IssueBatch) -> StagedBatch:
         """The long-form cells, issue rows and names of one batch (issues numbered on from
