@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dwelltime.config import Settings
+from tests.services.s3 import S3Server, moto_server
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jira-samples"
 
@@ -23,3 +25,10 @@ def jira_samples() -> Path:
 def settings(tmp_path: Path) -> Settings:
     """Settings whose home (database, files, key) is a fresh folder of this test."""
     return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """One moto S3 server for the session; each test makes its own bucket."""
+    with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as server:
+        yield server

@@ -32,13 +32,57 @@ class Settings(BaseSettings):
     )
     storage_url: str | None = Field(
         default=None,
-        description="Where export files live (file:///path); default: exports/ in the home.",
+        description="Where export files live (file:///path or s3://bucket/prefix); "
+        "default: exports/ in the home.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint; default: boto3's own (AWS_ENDPOINT_URL, AWS)."
+    )
+    s3_region: str | None = Field(
+        default=None, description="S3 region; default: boto3's own (AWS_REGION, config files)."
+    )
+    s3_access_key_id: str | None = Field(
+        default=None, description="S3 access key; default: boto3's credential chain."
+    )
+    s3_secret_access_key: str | None = Field(
+        default=None, description="S3 secret key; default: boto3's credential chain."
+    )
+    s3_presigned_downloads: bool = Field(
+        default=False,
+        description="Answer downloads from S3 with a redirect to a short-lived presigned URL.",
+    )
+    s3_presign_seconds: int = Field(
+        default=300, ge=1, le=604_800, description="How long a presigned download URL is valid."
     )
     executor: str = Field(
         default="local",
-        description="Which executor runs export jobs: 'local' (a process pool inside serve).",
+        description="Which executor runs export jobs: 'local' (a process pool inside serve), "
+        "'celery' (dwelltime worker processes) or 'inline' (tests).",
     )
-    workers: int = Field(default=2, ge=1, le=64, description="Size of the local process pool.")
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker for the celery executor (redis://… or amqp://…).",
+    )
+    queue: str = Field(
+        default="dwelltime", description="Name of the broker queue the celery executor uses."
+    )
+    chunk_issues: int = Field(
+        default=100_000,
+        ge=1,
+        description="With the celery executor, an export over this many issues is split into "
+        "chunks of this size, run in parallel.",
+    )
+    task_time_limit: timedelta = Field(
+        default=timedelta(hours=6),
+        description="Hard limit on one export or chunk task in a celery worker.",
+    )
+    workers: int = Field(
+        default=2,
+        ge=1,
+        le=1024,
+        description="Exports (or chunks) running at once: the local pool's size, or with "
+        "celery the slots of all workers together.",
+    )
     worker_scheduling: Literal["nice", "idle"] = Field(
         default="nice",
         description=(

@@ -1,6 +1,9 @@
 """The one code path from parameters to a report: `dwelltime report` and the export jobs
 call `run_report` (a file), the synchronous endpoints `computed_report` (a table to answer
-with, possibly of one page of the selection); both are the same computation.
+with, possibly of one page of the selection); both are the same computation, and so are
+the units of a split export (`exports.fanout`): a chunk is `computed_report` over a window
+of the selection (keeping its staged files, never assembling a table), the merge
+`write_staged` over every chunk's staged files fetched into one staging folder.
 
 Batches flow from the source through the engine into Arrow IPC files in a temporary folder
 (so memory does not grow with the number of issues); the finished table is streamed from
@@ -12,20 +15,22 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 import polars as pl
 
 from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
+from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.selection import Selection
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.columns import planned_column_count
 from dwelltime.engine.report import ReportEngine
-from dwelltime.engine.staging import StagedBatch, Table
+from dwelltime.engine.staging import StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
 from dwelltime.engine.table import ReportTable
 from dwelltime.errors import ExportAborted, NotFound
@@ -33,7 +38,7 @@ from dwelltime.params.model import ReportParams, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
-_TABLES: tuple[Table, ...] = ("issues", "cells", "names")
+TABLES: tuple[Table, ...] = ("issues", "cells", "names")
 #: Staging folders are named after the process that made them, so orphans can be told apart.
 STAGING_PREFIX = "dwelltime-report-"
 
@@ -64,29 +69,37 @@ class ReportOutcome:
 
 
 class IpcStaging:
-    """Staged batches as Arrow IPC files in `folder`, one file per batch and table."""
+    """Staged batches as Arrow IPC files in `folder`, one file per batch and table.
 
-    def __init__(self, folder: Path) -> None:
+    `count` says how many batches the folder already holds (a merge step that fetched the
+    chunks' files into it).
+    """
+
+    def __init__(self, folder: Path, count: int = 0) -> None:
         self._folder = folder
-        self._count = 0
+        self._count = count
 
-    def _path(self, index: int, table: Table) -> Path:
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    def path(self, index: int, table: Table) -> Path:
         return self._folder / f"{table}-{index:06d}.arrow"
 
     def add(self, staged: StagedBatch) -> None:
-        for table in _TABLES:
-            staged.table(table).write_ipc(self._path(self._count, table))
+        for table in TABLES:
+            staged.table(table).write_ipc(self.path(self._count, table))
         self._count += 1
 
     def count(self) -> int:
         return self._count
 
     def load(self, index: int) -> StagedBatch:
-        frames = {table: pl.read_ipc(self._path(index, table)) for table in _TABLES}
+        frames = {table: pl.read_ipc(self.path(index, table)) for table in TABLES}
         return StagedBatch(**frames)
 
     def scan(self, table: Table) -> pl.LazyFrame:
-        return pl.scan_ipc([self._path(index, table) for index in range(self._count)])
+        return pl.scan_ipc([self.path(index, table) for index in range(self._count)])
 
 
 def resolve_calendar(source: IssueSource, calendar_id: str) -> CalendarSpec | None:
@@ -102,14 +115,19 @@ def resolve_calendar(source: IssueSource, calendar_id: str) -> CalendarSpec | No
 @dataclass(frozen=True)
 class ComputedReport:
     """A finished computation whose staged data lives until its `computed_report` block
-    ends: the table, and the same staged cells rendered in another view format."""
+    ends: the table (assembled on first use: a chunk of a split export only keeps its
+    staged files), and the same staged cells rendered in another view format."""
 
-    table: ReportTable
     issues: int
     engine: ReportEngine
     staging: IpcStaging
     source: IssueSource
     selection: Selection
+
+    @cached_property
+    def table(self) -> ReportTable:
+        """The finished table, streamed from the staged files."""
+        return self.engine.finish(self.staging)
 
     def selected(self) -> int:
         """How many issues the whole selection holds, whatever window was computed."""
@@ -119,6 +137,62 @@ class ComputedReport:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
         params = replace(self.engine.params, view_format=view_format)
         return ReportEngine(params, self.engine.context).finish(self.staging)
+
+
+def prepare_engine(
+    params: ReportParams, source: IssueSource, now_ms: int, first_seq: int = 0
+) -> ReportEngine:
+    """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
+    (a window's first position, so a chunk numbers its issues as the whole run would).
+
+    Raises ReportTooLarge before reading any issue when the parameters already fix more
+    columns than the output type holds.
+    """
+    planned = planned_column_count(params)
+    if planned is not None:
+        check_columns(params.output_type, planned)
+    context = ReportContext(
+        statuses=source.statuses(),
+        calendar=resolve_calendar(source, params.calendar_id),
+        now_ms=now_ms,
+    )
+    return ReportEngine(params, context, first_seq)
+
+
+@contextmanager
+def staging_folder(workdir: Path | None) -> Iterator[Path]:
+    """A staging folder of this process under `workdir` (the home's staging folder; the
+    system's temporary folder when None), removed when the block ends whatever happens;
+    `sweep_staging` removes those of killed processes."""
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=workdir
+    ) as folder:
+        yield Path(folder)
+
+
+def stage_batches(
+    engine: ReportEngine,
+    batches: Iterable[IssueBatch],
+    staging: Staging,
+    progress: Progress | None,
+    total: int,
+) -> int:
+    """Process and stage every batch, reporting progress; returns the issues processed.
+
+    Raises ExportAborted when `progress` asks to stop (checked before each batch and once
+    after the last).
+    """
+    done = 0
+    for batch in batches:
+        _check_stop(progress, done, total)
+        staging.add(engine.process(batch))
+        done += batch.issues.height
+        if progress is not None:
+            progress.advanced(done)
+    _check_stop(progress, done, total)
+    return done
 
 
 @contextmanager
@@ -137,38 +211,22 @@ def computed_report(
     files that are removed when the block ends.
 
     `start_index`/`max_issues` window the selection: only those issues are read and
-    computed (a synchronous page). Raises ReportTooLarge before reading any issue when the
+    computed (a synchronous page, a chunk of a split export), numbered from their position
+    in the whole selection. Raises ReportTooLarge before reading any issue when the
     parameters already fix more columns than the output type holds, and ExportAborted when
     `progress` asks to stop.
     """
-    planned = planned_column_count(params)
-    if planned is not None:
-        check_columns(params.output_type, planned)
-    context = ReportContext(
-        statuses=source.statuses(),
-        calendar=resolve_calendar(source, params.calendar_id),
-        now_ms=now_ms,
-    )
-    engine = ReportEngine(params, context)
+    engine = prepare_engine(params, source, now_ms, first_seq=start_index)
     selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
     total = source.count(selection)
     if progress is not None:
         progress.started(total)
-    if workdir is not None:
-        workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(
-        prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=workdir
-    ) as folder:
-        staging = IpcStaging(Path(folder))
-        done = 0
-        for batch in source.batches(selection, batch_size):
-            _check_stop(progress, done, total)
-            staging.add(engine.process(batch))
-            done += batch.issues.height
-            if progress is not None:
-                progress.advanced(done)
-        _check_stop(progress, done, total)
-        yield ComputedReport(engine.finish(staging), done, engine, staging, source, selection)
+    with staging_folder(workdir) as folder:
+        staging = IpcStaging(folder)
+        done = stage_batches(
+            engine, source.batches(selection, batch_size), staging, progress, total
+        )
+        yield ComputedReport(done, engine, staging, source, selection)
 
 
 def run_report(
@@ -190,14 +248,36 @@ def run_report(
     with computed_report(
         params, source, now_ms, progress, batch_size=batch_size, workdir=workdir
     ) as report:
-        table = report.table
-        write_report(table, params.output_type, destination)
-        summary = _summary(report) if with_summary else None
+        return write_computed(report, destination, with_summary=with_summary)
+
+
+def write_staged(
+    engine: ReportEngine,
+    staging: IpcStaging,
+    source: IssueSource,
+    destination: BinaryIO,
+    *,
+    issues: int,
+    with_summary: bool = False,
+) -> ReportOutcome:
+    """Assemble the table from everything staged (e.g. every chunk's files, fetched by a
+    split export's merge) and write it as `run_report` does."""
+    selection = engine.params.selection(engine.context.now_ms)
+    report = ComputedReport(issues, engine, staging, source, selection)
+    return write_computed(report, destination, with_summary=with_summary)
+
+
+def write_computed(
+    report: ComputedReport, destination: BinaryIO, *, with_summary: bool = False
+) -> ReportOutcome:
+    """Write the computed table as its outputType, with its summary when asked."""
+    table = report.table
+    write_report(table, report.engine.params.output_type, destination)
     return ReportOutcome(
         issues=report.issues,
         rows=table.listing.row_count,
         columns=len(table.listing.columns),
-        summary=summary,
+        summary=_summary(report) if with_summary else None,
     )
 
 

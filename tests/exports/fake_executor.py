@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from dwelltime.exports.executors.base import Finished
+from dwelltime.exports.executors.base import Finished, unit_key
 from dwelltime.exports.records import ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 
@@ -35,6 +35,10 @@ class RecordingExecutor:
             attempts=record.attempts + 1,
             heartbeat_ms=now_ms(),
         )
+
+    def submit_unit(self, export_id: str, idx: int) -> None:
+        self.submitted.append(unit_key(export_id, idx))
+        self.running.add(unit_key(export_id, idx))
 
     def end(self, export_id: str, exit_code: int) -> None:
         self.running.discard(export_id)

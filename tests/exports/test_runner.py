@@ -52,6 +52,7 @@ def test_a_successful_run_moves_the_file_into_place(
     assert record.completed == record.total > 0 and record.attempts == 1
     stored = LocalStorage(demo_settings.home / "exports").stat(export_id)
     assert stored is not None and stored.size == record.size
+    assert stored.path is not None
     assert stored.path.read_text(encoding="utf-8-sig").startswith("Key,Summary")
 
 
@@ -102,10 +103,11 @@ class _FullDisk(io.RawIOBase):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-class _WrappedStorage:
+class _WrappedStorage(LocalStorage):
     """Local storage whose `create` a test replaces; everything else passes through."""
 
     def __init__(self, inner: LocalStorage) -> None:
+        super().__init__(inner.root)
         self.inner = inner
 
     def create(self, key: str) -> PendingFile:

@@ -18,7 +18,8 @@ def test_commit_moves_the_file_into_place(storage: LocalStorage) -> None:
     assert pending.commit() == 12
     stored = storage.stat("abc")
     assert stored is not None
-    assert stored.size == 12 and stored.path.read_bytes() == b"Key,Summary\n"
+    assert stored.size == 12 and stored.path is not None
+    assert stored.path.read_bytes() == b"Key,Summary\n"
     assert list((storage.root / "partial").iterdir()) == []
 
 
@@ -66,4 +67,30 @@ def test_open_storage_follows_the_url(tmp_path: Path) -> None:
     assert isinstance(default, LocalStorage)
     assert default.root == tmp_path / "home" / "exports"
     with pytest.raises(DwelltimeError, match="Unsupported DWELLTIME_STORAGE_URL"):
-        open_storage(Settings(home=tmp_path, storage_url="s3://bucket/x"))
+        open_storage(Settings(home=tmp_path, storage_url="ftp://host/x"))
+
+
+def test_stream_reads_ranges(storage: LocalStorage) -> None:
+    pending = storage.create("abc")
+    pending.stream.write(b"0123456789")
+    pending.commit()
+    assert b"".join(storage.stream("abc")) == b"0123456789"
+    assert b"".join(storage.stream("abc", 2, 4)) == b"234"
+    assert storage.download_url("abc", "a.csv", "text/csv") is None
+
+
+def test_parts_round_trip_and_are_deleted_by_prefix(storage: LocalStorage, tmp_path: Path) -> None:
+    source = tmp_path / "source.arrow"
+    source.write_bytes(b"staged")
+    storage.put_part("e1/0/cells-000000.arrow", source)
+    storage.put_part("e10/0/cells-000000.arrow", source)
+    copy = tmp_path / "copy.arrow"
+    storage.get_part("e1/0/cells-000000.arrow", copy)
+    assert copy.read_bytes() == b"staged"
+    storage.delete_parts("e1")
+    storage.delete_parts("e1")
+    with pytest.raises(FileNotFoundError):
+        storage.get_part("e1/0/cells-000000.arrow", copy)
+    storage.get_part("e10/0/cells-000000.arrow", copy)
+    with pytest.raises(DwelltimeError, match="Invalid storage key"):
+        storage.put_part("e1/../../escape", source)

@@ -11,13 +11,14 @@ from starlette.responses import FileResponse, MalformedRangeHeader, RangeNotSati
 from dwelltime.api.errors import RequestRejected
 
 
-def check_range(range_header: str | None, size: int) -> None:
-    """Raise RequestRejected (400 or 416) when `range_header` cannot be served."""
+def check_range(range_header: str | None, size: int) -> list[tuple[int, int]]:
+    """The ranges asked for ([start, end) pairs; empty without a header), or RequestRejected
+    (400 or 416) when `range_header` cannot be served."""
     if range_header is None:
-        return
+        return []
     try:
         # Starlette's parser (private, but it is exactly what will serve the request).
-        FileResponse._parse_range_header(range_header, size)
+        return FileResponse._parse_range_header(range_header, size)
     except MalformedRangeHeader as error:
         raise RequestRejected(400, "Invalid Range header.", [error.content]) from error
     except RangeNotSatisfiable as error:

@@ -21,6 +21,7 @@ COMMAND_MODULES = {
     "store": "store",
     "sync": "sync",
     "token": "token",
+    "worker": "worker",
 }
 
 

@@ -64,7 +64,9 @@ class ReportEngine:
     """One report's computation. Call `process` for every batch in report order, then
     `finish` with the staging that holds what `process` returned."""
 
-    def __init__(self, params: ReportParams, context: ReportContext) -> None:
+    def __init__(self, params: ReportParams, context: ReportContext, first_seq: int = 0) -> None:
+        """`first_seq`: the number of the first issue processed (a chunk of a split export
+        starts where the previous chunk ends, so the merged rows keep the report's order)."""
         self.params = params
         self.context = context
         self.clock = WorkClock.for_calendar(context.calendar)
@@ -79,7 +81,7 @@ class ReportEngine:
             dict.fromkeys(("summary", *params.fields, *params.group_by_fields))
         )
         self._status_names = {status.id: status.name for status in context.statuses}
-        self._next_seq = 0
+        self._next_seq = first_seq
 
     def process(self, batch: IssueBatch) -> StagedBatch:
         """The long-form cells, issue rows and names of one batch (issues numbered on from

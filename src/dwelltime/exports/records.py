@@ -43,6 +43,10 @@ exports = sa.Table(
     # The API token the export was started with: names its Jira binding, if any.
     sa.Column("token_id", sa.String(36)),
     sa.Column("summary", sa.Text),
+    # When the celery executor last sent it to the broker (re-sent if still Queued long after).
+    sa.Column("dispatched_ms", sa.BigInteger),
+    # How many chunks a fanned-out export was split into (0: it runs as one job).
+    sa.Column("chunks", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
@@ -77,6 +81,8 @@ class ExportRecord:
     attempts: int = 0
     heartbeat_ms: int | None = None
     abort_requested: bool = False
+    dispatched_ms: int | None = None
+    chunks: int = 0
     token_id: str | None = None
 
 
@@ -127,13 +133,18 @@ class ExportStore:
         row = sa.select(
             *(sa.literal(values[c.name], c.type).label(c.name) for c in _RECORD_COLUMNS)
         ).where(waiting < max_queued)
-        statement = exports.insert().from_select([c.name for c in _RECORD_COLUMNS], row)
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT … SELECT.
+        statement = (
+            exports.insert()
+            .from_select([c.name for c in _RECORD_COLUMNS], row)
+            .returning(exports.c.id)
+        )
         with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(
                     sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(record.owner)))
                 )
-            return connection.execute(statement).rowcount == 1
+            return connection.execute(statement).first() is not None
 
     def get(self, export_id: str) -> ExportRecord | None:
         with self.engine.connect() as connection:
@@ -224,12 +235,59 @@ class ExportStore:
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
+    def claim(self, export_id: str, owner: str, cap: int, **values: Any) -> bool:
+        """Queued → Running (with `values`) unless `owner` already has `cap` exports running.
+
+        Atomic across processes and machines, so workers taking jobs at the same instant
+        cannot together exceed the cap: PostgreSQL serializes the claims of one owner with
+        a transaction-level advisory lock, SQLite has one writer at a time anyway.
+        """
+        advance(ExportStatus.QUEUED, ExportStatus.RUNNING)
+        others = exports.alias("others")
+        running = (
+            sa.select(sa.func.count())
+            .select_from(others)
+            .where(others.c.owner == owner, others.c.status == ExportStatus.RUNNING.value)
+            .scalar_subquery()
+        )
+        statement = (
+            exports.update()
+            .where(
+                exports.c.id == export_id,
+                exports.c.status == ExportStatus.QUEUED.value,
+                running < cap,
+            )
+            .values(status=ExportStatus.RUNNING.value, **values)
+        )
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"dwelltime:{owner}"))
+                connection.execute(sa.select(lock))
+            return connection.execute(statement).rowcount == 1
+
     def update_running(self, export_id: str, **values: Any) -> bool:
         """Progress and heartbeat of a running export; a no-op once it left Running."""
         statement = (
             exports.update()
             .where(exports.c.id == export_id, exports.c.status == ExportStatus.RUNNING.value)
             .values(**values)
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def mark_dispatched(self, export_id: str, resend_before_ms: int) -> bool:
+        """Take the right to hand a Queued export to the executor: True unless another
+        scheduler (or this one) did so at or after `resend_before_ms`."""
+        statement = (
+            exports.update()
+            .where(
+                exports.c.id == export_id,
+                exports.c.status == ExportStatus.QUEUED.value,
+                sa.or_(
+                    exports.c.dispatched_ms.is_(None), exports.c.dispatched_ms < resend_before_ms
+                ),
+            )
+            .values(dispatched_ms=now_ms())
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1

@@ -11,6 +11,7 @@ import structlog
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage
+from dwelltime.exports.units import Unit, UnitStatus, UnitStore
 
 #: Runs of one export before a dying worker fails it for good (the first try + one retry).
 MAX_ATTEMPTS = 2
@@ -26,7 +27,13 @@ def recover(store: ExportStore, storage: FileStorage, record: ExportRecord, reas
         store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
         log.info("export_aborted_after_worker_death")
     elif record.attempts < MAX_ATTEMPTS:
-        store.move(record.id, ExportStatus.RUNNING, ExportStatus.QUEUED, heartbeat_ms=None)
+        store.move(
+            record.id,
+            ExportStatus.RUNNING,
+            ExportStatus.QUEUED,
+            heartbeat_ms=None,
+            dispatched_ms=None,
+        )
         log.warning("export_requeued_after_worker_death")
     else:
         message = f"{reason}; the export was tried {record.attempts} times and has been given up."
@@ -35,10 +42,43 @@ def recover(store: ExportStore, storage: FileStorage, record: ExportRecord, reas
 
 
 def stale_running(store: ExportStore, stale_after_seconds: float) -> list[ExportRecord]:
-    """Running exports whose last heartbeat is older than `stale_after_seconds`."""
+    """Running exports whose last heartbeat is older than `stale_after_seconds`.
+
+    A split export has no job of its own once split: its units are watched instead.
+    """
     cutoff = now_ms() - int(stale_after_seconds * 1000)
     return [
         record
         for record in store.with_status(ExportStatus.RUNNING)
-        if (record.heartbeat_ms or record.started_ms or 0) < cutoff
+        if record.chunks == 0 and (record.heartbeat_ms or record.started_ms or 0) < cutoff
     ]
+
+
+def stale_units(units: UnitStore, stale_after_seconds: float) -> tuple[list[Unit], int]:
+    """Running units of split exports silent for `stale_after_seconds`, and the cutoff."""
+    cutoff = now_ms() - int(stale_after_seconds * 1000)
+    running = units.with_status(UnitStatus.RUNNING)
+    return [unit for unit in running if (unit.heartbeat_ms or 0) < cutoff], cutoff
+
+
+def recover_unit(
+    store: ExportStore, units: UnitStore, record: ExportRecord, unit: Unit, cutoff_ms: int
+) -> None:
+    """Settle a unit whose worker is gone (silent since `cutoff_ms`, checked again in the
+    write): redone while its export goes on, or the export ends."""
+    log = logger.bind(export_id=record.id, unit=unit.idx, attempts=unit.attempts)
+    if record.abort_requested:
+        store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
+        log.info("export_aborted_after_worker_death")
+    elif unit.attempts < MAX_ATTEMPTS:
+        if unit.token is not None and units.release(
+            unit.export_id, unit.idx, unit.token, cutoff_ms
+        ):
+            log.warning("unit_requeued_after_worker_death")
+    else:
+        message = (
+            f"The worker running part {unit.idx + 1} of the export stopped sending heartbeats; "
+            f"that part was tried {unit.attempts} times and the export has been given up."
+        )
+        store.move(record.id, ExportStatus.RUNNING, ExportStatus.FAILED, message=message)
+        log.error("export_failed_after_worker_death")

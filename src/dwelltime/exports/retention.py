@@ -8,6 +8,7 @@ import structlog
 
 from dwelltime.exports.records import ExportStore, now_ms
 from dwelltime.exports.storage import FileStorage
+from dwelltime.exports.units import UnitStore
 
 logger = structlog.get_logger("dwelltime.exports")
 
@@ -20,6 +21,7 @@ def sweep(store: ExportStore, storage: FileStorage, retention: timedelta) -> int
         if record.file_key:
             storage.delete(record.file_key)
     store.delete(record.id for record in expired)
+    UnitStore(store.engine).delete_runs([record.id for record in expired])
     if expired:
         logger.info("exports_expired", count=len(expired))
     return len(expired)

@@ -13,15 +13,19 @@ import resource
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 
 import structlog
 
 from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
+from dwelltime.engine.summary import Summary
 from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
+from dwelltime.exports.units import UnitStore, chunk_bounds
+from dwelltime.params.model import ReportParams
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
 from dwelltime.sources.jira.param_context import JiraParamContext, param_context
@@ -60,10 +64,13 @@ class JobProgress:
 
 
 class Heartbeat:
-    """A thread proving the job is alive while a long step (e.g. writing XLSX) runs."""
+    """A thread proving the job is alive while a long step (e.g. writing XLSX) runs.
 
-    def __init__(self, store: ExportStore, export_id: str, interval_s: float) -> None:
-        self._store = store
+    `beat` records one heartbeat (of the export, or of one unit of a split export).
+    """
+
+    def __init__(self, beat: Callable[[], object], export_id: str, interval_s: float) -> None:
+        self._beat_once = beat
         self._export_id = export_id
         self._interval_s = interval_s
         self._stop = threading.Event()
@@ -85,7 +92,7 @@ class Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(self._interval_s):
             try:
-                self._store.update_running(self._export_id, heartbeat_ms=now_ms())
+                self._beat_once()
             except Exception:  # a missed beat is retried; the job itself must go on
                 logger.warning("heartbeat_failed", export_id=self._export_id, exc_info=True)
 
@@ -114,10 +121,10 @@ def run_export(
         if record is None or record.status is not ExportStatus.QUEUED:
             return
         started = now_ms()
-        claimed = store.move(
+        claimed = store.claim(
             export_id,
-            ExportStatus.QUEUED,
-            ExportStatus.RUNNING,
+            record.owner,
+            settings.max_running_per_user,
             started_ms=started,
             heartbeat_ms=started,
             attempts=record.attempts + 1,
@@ -127,7 +134,7 @@ def run_export(
         if claimed:
             with structlog.contextvars.bound_contextvars(export_id=export_id):
                 context = param_context(issue_store, settings, record.token_id)
-                _run_claimed(record, store, context, open_storage(settings), settings, on_running)
+                _run_claimed(record, store, context, settings, on_running)
     finally:
         issue_store.engine.dispose()
 
@@ -136,7 +143,6 @@ def _run_claimed(
     record: ExportRecord,
     store: ExportStore,
     context: StoreParamContext | JiraParamContext,
-    storage: FileStorage,
     settings: Settings,
     on_running: Callable[[int | None], None] | None,
 ) -> None:
@@ -144,10 +150,16 @@ def _run_claimed(
     progress = JobProgress(store, record.id)
     pending: PendingFile | None = None
     try:
-        with Heartbeat(store, record.id, settings.heartbeat_seconds) as heartbeat:
+        beat = partial(_beat_export, store, record.id)
+        # The heartbeat starts first: opening S3 storage alone can take seconds on a busy host.
+        with Heartbeat(beat, record.id, settings.heartbeat_seconds) as heartbeat:
             if on_running is not None:
                 on_running(heartbeat.native_id)
+            storage = open_storage(settings)
             params = parse_params(json.loads(record.params), context)
+            if _fan_out(record, store, context, params, settings):
+                logger.info("export_split")
+                return
             pending = storage.create(record.id)
             # run_report stages in a folder of its own under the home, removed whatever happens.
             outcome = run_report(
@@ -170,35 +182,72 @@ def _run_claimed(
         return
     except Exception as error:
         _discard(pending)
-        _fail(store, record.id, error, progress.completed)
+        record_failure(store, record.id, error, progress.completed)
         return
-    # One winner between finishing and an abort requested meanwhile: Successful only if
-    # nobody asked to abort, so DELETE and the record always tell the same story.
+    record_success(store, storage, record.id, size, progress.completed, outcome.summary)
+
+
+def _beat_export(store: ExportStore, export_id: str) -> None:
+    store.update_running(export_id, heartbeat_ms=now_ms())
+
+
+def _fan_out(
+    record: ExportRecord,
+    store: ExportStore,
+    context: StoreParamContext | JiraParamContext,
+    params: ReportParams,
+    settings: Settings,
+) -> bool:
+    """Split an export over `chunk_issues` issues into chunks and a merge step (units the
+    scheduler dispatches); True when it was split and this job is done.
+
+    Only exports of the local store are split: a Jira site is listed again by every run
+    over it, so its chunks would multiply the site's requests; it runs whole.
+    """
+    if not isinstance(context, StoreParamContext):
+        return False
+    total = context.source.count(params.selection(record.now_ms))
+    if total <= settings.chunk_issues:
+        return False
+    UnitStore(store.engine).plan(
+        record.id, record.owner, chunk_bounds(total, settings.chunk_issues)
+    )
+    return True
+
+
+def record_success(
+    store: ExportStore,
+    storage: FileStorage,
+    export_id: str,
+    size: int,
+    completed: int,
+    summary: Summary | None = None,
+) -> None:
+    """Running → Successful with the committed file and its summary.
+
+    One winner between finishing and an abort requested meanwhile: Successful only if
+    nobody asked to abort, so DELETE and the record always tell the same story. Otherwise
+    the file is deleted (an abort, or recovery took the record), so it never outlives its
+    record.
+    """
     if store.move(
-        record.id,
+        export_id,
         ExportStatus.RUNNING,
         ExportStatus.SUCCESSFUL,
         unless_abort_requested=True,
-        file_key=record.id,
+        file_key=export_id,
         size=size,
-        completed=progress.completed,
+        completed=completed,
         heartbeat_ms=now_ms(),
-        summary=None if outcome.summary is None else json.dumps(outcome.summary),
+        summary=None if summary is None else json.dumps(summary),
     ):
         logger.info(
-            "export_successful",
-            size=size,
-            completed=progress.completed,
-            peak_rss_mib=_peak_rss_mib(),
+            "export_successful", size=size, completed=completed, peak_rss_mib=_peak_rss_mib()
         )
         return
-    # An abort requested meanwhile wins; recovery may also have taken the record. Either
-    # way the file must not outlive the export.
-    storage.delete(record.id)
-    if store.move(
-        record.id, ExportStatus.RUNNING, ExportStatus.ABORTED, completed=progress.completed
-    ):
-        logger.info("export_aborted", completed=progress.completed, total=progress.total)
+    storage.delete(export_id)
+    if store.move(export_id, ExportStatus.RUNNING, ExportStatus.ABORTED, completed=completed):
+        logger.info("export_aborted", completed=completed)
     else:
         logger.warning("export_finished_after_losing_record")
 
@@ -225,9 +274,12 @@ def _discard(pending: PendingFile | None) -> None:
         pending.discard()
 
 
-def _fail(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
-    # The user-facing message never carries exception text, SQL or a stack trace: those
-    # go to the log and the record's operator detail only.
+def record_failure(store: ExportStore, export_id: str, error: Exception, completed: int) -> None:
+    """Running → Failed with a user-facing message and the traceback as detail.
+
+    The user-facing message never carries exception text, SQL or a stack trace: those go
+    to the log and the record's operator detail only.
+    """
     os_error = _os_error(error)
     if isinstance(error, DwelltimeError):
         message = " ".join([error.message, *(error.messages or [])])

@@ -9,16 +9,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Set
 
 import structlog
 
 from dwelltime.config import Settings
-from dwelltime.exports.executors.base import Executor
-from dwelltime.exports.records import ExportRecord, ExportStore
-from dwelltime.exports.recovery import recover, stale_running
+from dwelltime.exports.executors.base import Executor, unit_key
+from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
+from dwelltime.exports.recovery import recover, recover_unit, stale_running, stale_units
 from dwelltime.exports.retention import sweep
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage
+from dwelltime.exports.units import Unit, UnitKind, UnitStatus, UnitStore
 
 #: The loop runs at least this often even when nothing wakes it (dead workers, staleness).
 TICK_SECONDS = 0.5
@@ -38,6 +40,7 @@ class Scheduler:
         self.storage = storage
         self.executor = executor
         self.settings = settings
+        self.units = UnitStore(store.engine)
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._last_start_by_owner: dict[str, float] = {}
@@ -51,8 +54,10 @@ class Scheduler:
         """One round: reap ended workers, recover stale ones, start what may start."""
         with self._lock:
             self._reap()
+            self._forget_finished_units()
             self._recover_stale()
-            self._dispatch()
+            while self._dispatch():
+                pass  # again: a unit that ended (inline) may have made the merge ready
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_SECONDS
                 sweep(self.store, self.storage, self.settings.retention)
@@ -85,6 +90,7 @@ class Scheduler:
                         ExportStatus.QUEUED,
                         attempts=max(record.attempts - 1, 0),
                         heartbeat_ms=None,
+                        dispatched_ms=None,
                     )
                     self.storage.discard_pending(export_id)
 
@@ -105,11 +111,40 @@ class Scheduler:
             recover(
                 self.store, self.storage, record, "The export's worker stopped sending heartbeats"
             )
+        silent, cutoff = stale_units(self.units, self.settings.stale_after_seconds)
+        for unit in silent:
+            key = unit_key(unit.export_id, unit.idx)
+            if key in self.executor.active():
+                self.executor.cancel(key)
+            split = self.store.get(unit.export_id)
+            if split is not None and split.status is ExportStatus.RUNNING:
+                recover_unit(self.store, self.units, split, unit, cutoff)
 
-    def _dispatch(self) -> None:
+    def _forget_finished_units(self) -> None:
+        """Drop the units and parts of split exports that ended (any way) a while ago: the
+        merge records its own end just after the export's, and must find its unit."""
+        settled = self._resend_before()
+        for export_id in self.units.exports_with_units():
+            record = self.store.get(export_id)
+            if record is None or (
+                record.status.is_finished and (record.finished_ms or 0) < settled
+            ):
+                self.storage.delete_parts(export_id)
+                self.units.forget(export_id)
+
+    def _resend_before(self) -> int:
+        """A job sent before this instant and still Queued is sent again (a lost message)."""
+        return now_ms() - int(self.settings.stale_after_seconds * 1000)
+
+    def _recently_dispatched(self, dispatched_ms: int | None) -> bool:
+        """Sent to the executor so recently that it may still be on its way to a worker."""
+        return dispatched_ms is not None and dispatched_ms >= self._resend_before()
+
+    def _dispatch(self) -> bool:
+        """Start what may start; True if anything was started."""
         free = self.executor.free_slots()
         if free <= 0:
-            return
+            return False
         active = self.executor.active()
         running: Counter[str] = Counter(
             record.owner
@@ -118,16 +153,50 @@ class Scheduler:
         )
         waiting: dict[str, list[ExportRecord]] = defaultdict(list)
         for record in self.store.with_status(ExportStatus.QUEUED):
-            if record.id not in active:
+            if record.id not in active and not self._recently_dispatched(record.dispatched_ms):
                 waiting[record.owner].append(record)
         for export_id in active:
             owner = self._owner_of(export_id)
             if owner is not None:
                 running[owner] += 1
-        for record in self._fair_order(waiting, running)[:free]:
-            self._last_start_by_owner[record.owner] = time.monotonic()
-            logger.info("export_dispatched", export_id=record.id, owner=record.owner)
-            self.executor.submit(record.id)
+        exports = self._fair_order(waiting, running)
+        units = self._ready_units(active)
+        # Alternate: a split export's chunks share the free slots with other exports
+        # instead of holding every worker until they are all done.
+        # Marked before sending, by compare-and-set: of several API servers only one sends;
+        # a send that fails leaves the mark, and the job is sent again after the window.
+        resend_before = self._resend_before()
+        started = False
+        for job in _alternate(exports, units)[:free]:
+            if isinstance(job, ExportRecord):
+                if not self.store.mark_dispatched(job.id, resend_before):
+                    continue
+                self._last_start_by_owner[job.owner] = time.monotonic()
+                logger.info("export_dispatched", export_id=job.id, owner=job.owner)
+                self.executor.submit(job.id)
+            else:
+                if not self.units.mark_dispatched(job.export_id, job.idx, resend_before):
+                    continue
+                logger.info("unit_dispatched", export_id=job.export_id, unit=job.idx)
+                self.executor.submit_unit(job.export_id, job.idx)
+            started = True
+        return started
+
+    def _ready_units(self, active: Set[str]) -> list[Unit]:
+        """Queued units not already on their way; a merge only once its chunks are done."""
+        ready = []
+        for unit in self.units.with_status(UnitStatus.QUEUED):
+            if unit_key(unit.export_id, unit.idx) in active or self._recently_dispatched(
+                unit.dispatched_ms
+            ):
+                continue
+            if unit.kind is UnitKind.MERGE and any(
+                other.kind is UnitKind.CHUNK and other.status is not UnitStatus.DONE
+                for other in self.units.of_export(unit.export_id)
+            ):
+                continue
+            ready.append(unit)
+        return ready
 
     def _owner_of(self, export_id: str) -> str | None:
         record = self.store.get(export_id)
@@ -159,3 +228,12 @@ class Scheduler:
             if not added:
                 return order
             depth += 1
+
+
+def _alternate(exports: list[ExportRecord], units: list[Unit]) -> list[ExportRecord | Unit]:
+    """exports[0], units[0], exports[1], units[1], … and then the rest of the longer list."""
+    order: list[ExportRecord | Unit] = []
+    for index in range(max(len(exports), len(units))):
+        order.extend(exports[index : index + 1])
+        order.extend(units[index : index + 1])
+    return order

@@ -46,6 +46,8 @@ class Download:
     file: StoredFile
     file_name: str
     content_type: str
+    #: Where the client may fetch the file itself (S3 presigned downloads), else None.
+    redirect_url: str | None = None
 
 
 class ExportService:
@@ -129,6 +131,8 @@ class ExportService:
         if record.status is ExportStatus.QUEUED and self.store.move(
             export_id, ExportStatus.QUEUED, ExportStatus.ABORTED, message=message
         ):
+            # A message already sent to a broker is revoked, so no worker even starts it.
+            self._cancel(export_id)
             logger.info("export_aborted", export_id=export_id, by=owner)
             return self.get(owner, export_id)
         record = self.get(owner, export_id)
@@ -181,4 +185,5 @@ class ExportService:
             raise ExportNotFound(
                 export_id, NOT_DOWNLOADABLE, ["The export's file is no longer in storage."]
             )
-        return Download(stored, record.file_name, record.content_type)
+        url = self.storage.download_url(stored.key, record.file_name, record.content_type)
+        return Download(stored, record.file_name, record.content_type, url)

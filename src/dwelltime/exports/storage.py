@@ -1,12 +1,16 @@
-"""Where export files live: the FileStorage interface and its local-directory implementation.
+"""Where export files live: the FileStorage interface and its local-directory implementation
+(S3 is in `s3_storage`).
 
 A file is written under a temporary name and moved into place only when complete, so a
-crash, an abort or a full disk never leaves a half file where downloads look.
+crash, an abort or a full disk never leaves a half file where downloads look. Parts are the
+staged pieces of a chunked export, kept under `parts/` until its merge step has read them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -18,11 +22,15 @@ from dwelltime.errors import DwelltimeError
 
 @dataclass(frozen=True, slots=True)
 class StoredFile:
-    """A complete file in storage, ready to be streamed."""
+    """A complete file in storage, ready to be streamed.
+
+    `path` is set when the file is on a local disk (served with sendfile and Range support);
+    otherwise the API streams it through `FileStorage.stream`.
+    """
 
     key: str
-    path: Path
     size: int
+    path: Path | None = None
 
 
 class PendingFile(Protocol):
@@ -40,17 +48,41 @@ class PendingFile(Protocol):
 
 
 class FileStorage(Protocol):
-    """What the exports need from a file store (local directory now, S3 later)."""
+    """What the exports need from a file store: a local directory or an S3 bucket."""
 
     def create(self, key: str) -> PendingFile: ...
 
     def stat(self, key: str) -> StoredFile | None: ...
+
+    def stream(self, key: str, first: int = 0, last: int | None = None) -> Iterator[bytes]:
+        """Bytes `first`..`last` (inclusive; None: to the end) of a stored file, in chunks."""
+        ...
+
+    def download_url(self, key: str, file_name: str, content_type: str) -> str | None:
+        """A short-lived URL the client may fetch the file from directly, or None."""
+        ...
 
     def delete(self, key: str) -> None: ...
 
     def discard_pending(self, key: str) -> None:
         """Remove a partial file left by a worker that died or was stopped."""
         ...
+
+    def put_part(self, key: str, source: Path) -> None:
+        """Store the local file `source` as part `key` (a/b/c names are allowed)."""
+        ...
+
+    def get_part(self, key: str, destination: Path) -> None:
+        """Copy part `key` into the local file `destination`."""
+        ...
+
+    def delete_parts(self, prefix: str) -> None:
+        """Remove every part whose key starts with `prefix/` (idempotent)."""
+        ...
+
+
+#: Downloads are streamed in pieces of this size.
+STREAM_CHUNK_BYTES = 1 << 20
 
 
 class _LocalPendingFile:
@@ -82,6 +114,7 @@ class LocalStorage:
         self.root = root
         self._partial = root / "partial"
         self._partial.mkdir(parents=True, exist_ok=True)
+        self._parts = root / "parts"
 
     def _final(self, key: str) -> Path:
         # Keys are made by the service from uuid4 ids; refuse anything that could escape root.
@@ -103,18 +136,61 @@ class LocalStorage:
             return None
         return StoredFile(key=key, path=path, size=size)
 
+    def stream(self, key: str, first: int = 0, last: int | None = None) -> Iterator[bytes]:
+        with self._final(key).open("rb") as file:
+            file.seek(first)
+            left = (last + 1 - first) if last is not None else None
+            while chunk := file.read(
+                STREAM_CHUNK_BYTES if left is None else min(left, STREAM_CHUNK_BYTES)
+            ):
+                if left is not None:
+                    left -= len(chunk)
+                yield chunk
+
+    def download_url(self, key: str, file_name: str, content_type: str) -> str | None:
+        return None
+
     def delete(self, key: str) -> None:
         self._final(key).unlink(missing_ok=True)
 
     def discard_pending(self, key: str) -> None:
         self._temp(key).unlink(missing_ok=True)
 
+    def _part(self, key: str) -> Path:
+        segments = key.split("/")
+        if not all(segments) or any(s.startswith(".") or "\\" in s for s in segments):
+            raise DwelltimeError(f"Invalid storage key {key!r}.")
+        return self._parts.joinpath(*segments)
+
+    def put_part(self, key: str, source: Path) -> None:
+        target = self._part(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f"{target.name}.partial")
+        try:
+            shutil.copyfile(source, temp)
+            os.replace(temp, target)  # a reader never sees half a part
+        except BaseException:
+            temp.unlink(missing_ok=True)  # a full disk leaves no half part behind
+            raise
+
+    def get_part(self, key: str, destination: Path) -> None:
+        shutil.copyfile(self._part(key), destination)
+
+    def delete_parts(self, prefix: str) -> None:
+        shutil.rmtree(self._part(prefix), ignore_errors=True)
+
 
 def open_storage(settings: Settings) -> FileStorage:
-    """The storage `settings.resolved_storage_url` names (only file:// for now)."""
+    """The storage `settings.resolved_storage_url` names: file:///path or s3://bucket/prefix."""
     url = urlparse(settings.resolved_storage_url)
+    if url.scheme == "s3":
+        # Imported here: boto3 costs a second of imports that file storage never needs.
+        from dwelltime.exports.s3_storage import S3Storage
+
+        return S3Storage.from_settings(settings)
     if url.scheme != "file":
         raise DwelltimeError(
-            f"Unsupported DWELLTIME_STORAGE_URL scheme {url.scheme!r}; use file:///path."
+            f"Unsupported DWELLTIME_STORAGE_URL scheme {url.scheme!r}; "
+            "use file:///path or s3://bucket/prefix."
         )
     return LocalStorage(Path(unquote(url.path)))

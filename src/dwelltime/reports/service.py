@@ -290,6 +290,7 @@ class ReportService:
                 now_ms,
                 deadline,
                 batch_size=self._settings.batch_size,
+                workdir=self._settings.staging_dir,
                 start_index=window.start_index,
                 max_issues=window.max_issues,
             ) as report:
@@ -352,6 +353,7 @@ def _visit_counts(report: ComputedReport, params: ReportParams) -> dict[str, dic
         counting,
         report.source,
         report.engine.context.now_ms,
+        workdir=report.staging.folder.parent,  # beside the report's own staging
         start_index=window.start_index,
         max_issues=window.max_issues,
     ) as counted:

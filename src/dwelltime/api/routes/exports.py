@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from dwelltime.api.deps import ParamsDep, ServicesDep, TokenDep, UserDep
+from dwelltime.api.downloads import download_response
 from dwelltime.api.links import base_url
-from dwelltime.api.ranges import check_range
 from dwelltime.api.schemas import (
     ExportCreated,
     ExportPublic,
@@ -106,19 +106,17 @@ async def list_exports(
     "/{exportId}/download",
     summary="Download the file of a Successful export",
     response_class=FileResponse,
-    responses={**ERRORS, 206: {"description": "Part of the file (Range request)."}},
+    responses={
+        **ERRORS,
+        206: {"description": "Part of the file (Range request)."},
+        307: {"description": "The file at a short-lived storage URL (S3 presigned downloads)."},
+    },
 )
 def download_export(
     request: Request, services: ServicesDep, user: UserDep, exportId: str
-) -> FileResponse:
+) -> Response:
     download = services.exports.open_download(user, exportId)
-    check_range(request.headers.get("range"), download.file.size)
-    return FileResponse(
-        download.file.path,
-        media_type=download.content_type,
-        filename=download.file_name,
-        content_disposition_type="attachment",
-    )
+    return download_response(download, services.exports.storage, request.headers.get("range"))
 
 
 @router.get(

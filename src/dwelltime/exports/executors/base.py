@@ -15,6 +15,11 @@ class Finished:
     exit_code: int | None
 
 
+def unit_key(export_id: str, idx: int) -> str:
+    """The id a unit of a split export runs under (in `active()`, as a task id)."""
+    return f"{export_id}:{idx}"
+
+
 class Executor(Protocol):
     """Runs exports by id; knows which it is running and which have ended."""
 
@@ -24,6 +29,10 @@ class Executor(Protocol):
 
     def submit(self, export_id: str) -> None:
         """Start running `export_id` (the runner claims it; a non-Queued id is a no-op)."""
+        ...
+
+    def submit_unit(self, export_id: str, idx: int) -> None:
+        """Start unit `idx` of a split export; known afterwards as `unit_key(export_id, idx)`."""
         ...
 
     def active(self) -> Set[str]:

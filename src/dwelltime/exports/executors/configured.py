@@ -10,11 +10,17 @@ from dwelltime.exports.executors.pool import ProcessPool
 
 
 def create_executor(settings: Settings) -> Executor:
-    """'local' (a process pool, the default) or 'inline' (in the caller's thread)."""
+    """'local' (a process pool, the default), 'celery' (dwelltime worker processes) or
+    'inline' (in the caller's thread)."""
     if settings.executor == "local":
         return ProcessPool(settings)
+    if settings.executor == "celery":
+        # Imported here: Celery and kombu cost imports a local deployment never needs.
+        from dwelltime.exports.executors.celery import CeleryExecutor
+
+        return CeleryExecutor(settings)
     if settings.executor == "inline":
         return InlineExecutor(settings)
     raise DwelltimeError(
-        f"Unknown DWELLTIME_EXECUTOR {settings.executor!r}; use 'local' or 'inline'."
+        f"Unknown DWELLTIME_EXECUTOR {settings.executor!r}; use 'local', 'celery' or 'inline'."
     )

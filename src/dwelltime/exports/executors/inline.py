@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Set
 
 from dwelltime.config import Settings
-from dwelltime.exports.executors.base import Finished
+from dwelltime.exports.executors.base import Finished, unit_key
+from dwelltime.exports.fanout import run_unit
 from dwelltime.exports.runner import run_export
 
 
@@ -22,6 +23,10 @@ class InlineExecutor:
     def submit(self, export_id: str) -> None:
         run_export(export_id, self._settings)
         self._finished.append(Finished(export_id, 0))
+
+    def submit_unit(self, export_id: str, idx: int) -> None:
+        run_unit(export_id, idx, self._settings)
+        self._finished.append(Finished(unit_key(export_id, idx), 0))
 
     def active(self) -> Set[str]:
         return frozenset()

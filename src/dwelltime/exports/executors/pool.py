@@ -15,7 +15,7 @@ from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
-from dwelltime.exports.executors.base import Finished
+from dwelltime.exports.executors.base import Finished, unit_key
 
 #: Workers run this much nicer than serve: exports are batch work, and status polls must
 #: not queue behind them for CPU (measured in bench/api_load.py).
@@ -24,15 +24,20 @@ WORKER_NICENESS = 10
 STOP_GRACE_SECONDS = 2.0
 
 
-def _work(export_id: str, settings: Settings) -> None:
-    # Imported here so the forkserver preloads it once and every fork starts warm.
+def _work(export_id: str, idx: int | None, settings: Settings) -> None:
+    # Imported here so the forkserver preloads them once and every fork starts warm.
+    from dwelltime.exports.fanout import run_unit
     from dwelltime.exports.logs import configure_logging
     from dwelltime.exports.runner import run_export
 
     os.nice(WORKER_NICENESS)
     configure_logging()
     idle = settings.worker_scheduling == "idle" and hasattr(os, "SCHED_IDLE")
-    run_export(export_id, settings, _idle_except if idle else None)
+    on_running = _idle_except if idle else None
+    if idx is None:
+        run_export(export_id, settings, on_running)
+    else:
+        run_unit(export_id, idx, settings, on_running)
 
 
 def _idle_except(heartbeat: int | None) -> None:
@@ -57,7 +62,9 @@ class ProcessPool:
         self._settings = settings
         self._size = size or settings.workers
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["dwelltime.exports.runner"])
+        self._context.set_forkserver_preload(
+            ["dwelltime.exports.runner", "dwelltime.exports.fanout"]
+        )
         # Start the forkserver and wait for its preload (one empty fork), so the first export
         # does not pay seconds of imports after its POST.
         forkserver.ensure_running()
@@ -71,11 +78,17 @@ class ProcessPool:
         return self._size - len(self._processes)
 
     def submit(self, export_id: str) -> None:
+        self._start(export_id, export_id, None)
+
+    def submit_unit(self, export_id: str, idx: int) -> None:
+        self._start(unit_key(export_id, idx), export_id, idx)
+
+    def _start(self, key: str, export_id: str, idx: int | None) -> None:
         process = self._context.Process(
-            target=_work, args=(export_id, self._settings), name=f"export-{export_id}"
+            target=_work, args=(export_id, idx, self._settings), name=f"export-{key}"
         )
         process.start()
-        self._processes[export_id] = process
+        self._processes[key] = process
 
     def active(self) -> Set[str]:
         return frozenset(self._processes)

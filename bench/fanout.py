@@ -1,0 +1,151 @@
+"""One huge export split across Celery workers: wall and CPU seconds with 1, 2 and 4
+worker processes, against the unsplit export on one worker, and the merge step's share.
+
+Every configuration is a real `dwelltime serve` (celery executor) plus one
+`dwelltime worker --concurrency N` on a Redis queue of its own, all sharing one SQLite
+demo store and local file storage. The configurations run in alternating order (A B C D,
+A B C D, …) and the medians are compared; CPU seconds are those of the worker's job
+processes (user + system, including pool processes that were replaced), read from /proc
+before and after each export.
+
+Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a temporary folder,
+3; a kept HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+from tests.services.cluster import WorkerProcess
+
+from bench._served import auth_header, demo_home, served, wait_until_finished
+from dwelltime.config import Settings
+from dwelltime.exports.units import UnitStore
+from dwelltime.sources.store.issue_store import IssueStore
+
+BROKER = "redis://127.0.0.1:6379/0"
+PARAMS = {
+    "filterType": "customjql",
+    "customjql": "created is not empty",
+    "columnsBy": "statusDuration",
+    "outputType": "CSV",
+}
+DEFAULT_ROUNDS = 3
+CHUNKS = 8
+
+
+@dataclass
+class Configuration:
+    name: str
+    workers: int
+    split: bool
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    merge_shares: list[float] = field(default_factory=list)
+
+
+def job_cpu_seconds(worker: WorkerProcess) -> float:
+    """CPU seconds of the worker so far: its own, its live pool processes', and those of
+    pool processes that have exited (the kernel adds them to the parent once reaped)."""
+    assert worker.process is not None
+    main = psutil.Process(worker.process.pid).cpu_times()
+    total: float = main.user + main.system + main.children_user + main.children_system
+    for pid in worker.job_pids():
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def main() -> None:
+    issues = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULT_ROUNDS
+    configurations = [
+        Configuration("1 worker, unsplit (baseline)", 1, split=False),
+        Configuration("1 worker, split", 1, split=True),
+        Configuration("2 workers, split", 2, split=True),
+        Configuration("4 workers, split", 4, split=True),
+    ]
+    with ExitStack() as stack:
+        if len(sys.argv) > 2:
+            home = Path(sys.argv[2])
+        else:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "home"
+        print(f"demo data: {demo_home(home, issues):.1f} s", flush=True)
+        running = []
+        for index, configuration in enumerate(configurations):
+            # A store of its own per configuration: schedulers sharing one database would
+            # hand each other's jobs to their own workers.
+            own = home.parent / f"{home.name}-{index}"
+            if not own.exists():
+                shutil.copytree(home, own)
+            settings = {
+                "executor": "celery",
+                "broker_url": BROKER,
+                "queue": f"dwelltime-bench-{uuid.uuid4().hex[:8]}",
+                "workers": str(configuration.workers),
+                "chunk_issues": str(-(-issues // CHUNKS) if configuration.split else issues),
+            }
+            log = home.parent / f"fanout-{configuration.workers}-{configuration.split}"
+            server = stack.enter_context(served(own, log.with_suffix(".serve.log"), **settings))
+            worker = stack.enter_context(
+                WorkerProcess(
+                    own, log.with_suffix(".worker.log"), configuration.workers, **settings
+                )
+            )
+            units = UnitStore(IssueStore.open(Settings(home=own)).engine)
+            running.append((configuration, server, worker, units, auth_header(own, "bench")))
+        for _ in range(rounds):
+            for configuration, server, worker, units, headers in running:
+                cpu_before = job_cpu_seconds(worker)
+                began = time.perf_counter()
+                answer = httpx.post(
+                    f"{server.url}/rest/export", params=PARAMS, headers=headers, timeout=60
+                )
+                export_id = answer.json()["exportId"]
+                body = wait_until_finished(server.url, headers, export_id)
+                wall = time.perf_counter() - began
+                assert body["status"] == "Successful", body
+                configuration.walls.append(wall)
+                configuration.cpus.append(job_cpu_seconds(worker) - cpu_before)
+                merges = [run for run in units.runs(export_id) if run.outcome == "done"]
+                if configuration.split and merges:
+                    merge = max(merges, key=lambda run: run.idx)
+                    assert merge.ended_ms is not None
+                    share = (merge.ended_ms - merge.started_ms) / 1000 / wall
+                    configuration.merge_shares.append(share)
+                print(f"{configuration.name}: {wall:.1f} s", flush=True)
+    baseline = statistics.median(configurations[0].walls)
+    print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {rounds} rounds")
+    print("| configuration | wall s (runs) | job CPU s | speed-up | efficiency | merge share |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for configuration in configurations:
+        wall = statistics.median(configuration.walls)
+        speedup = baseline / wall
+        runs = ", ".join(f"{w:.1f}" for w in configuration.walls)
+        merge_share = (
+            f"{statistics.median(configuration.merge_shares):.0%}"
+            if configuration.merge_shares
+            else "–"
+        )
+        print(
+            f"| {configuration.name} | {wall:.1f} ({runs}) | "
+            f"{statistics.median(configuration.cpus):.1f} | {speedup:.2f}x | "
+            f"{speedup / configuration.workers:.0%} | {merge_share} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""`run_unit`: the job body of one unit of a split export, run by any worker.
+
+A chunk is `computed_report` over the window [first, stop) of the selection (the same
+engine and staging as `run_report`, its issues numbered from the chunk's first position)
+and stores each staged file as a part; the merge fetches every part in chunk order into
+one staging folder and writes the file (and the summary) from it as `run_report` does. So
+a split export's file is byte for byte the file of an unsplit run. Progress is the sum of
+the chunks'; an abort flag stops every chunk at its next batch; a chunk whose worker died
+is taken back by the scheduler and redone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from functools import partial
+
+import structlog
+
+from dwelltime.config import Settings
+from dwelltime.db import create_db_engine
+from dwelltime.errors import DwelltimeError, ExportAborted
+from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
+from dwelltime.exports.runner import PROGRESS_INTERVAL_MS, Heartbeat, record_failure, record_success
+from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import FileStorage, open_storage
+from dwelltime.exports.units import Unit, UnitKind, UnitStore
+from dwelltime.params.model import ReportParams
+from dwelltime.params.parsing import parse_params
+from dwelltime.pipeline import (
+    TABLES,
+    IpcStaging,
+    ReportOutcome,
+    computed_report,
+    prepare_engine,
+    staging_folder,
+    write_staged,
+)
+from dwelltime.sources.jira.param_context import JiraParamContext, param_context
+from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.param_context import StoreParamContext
+
+logger = structlog.get_logger("dwelltime.exports")
+
+STORE_CHANGED = (
+    "The export failed: the issues it covers changed while its chunks ran "
+    "(an import was running); start it again."
+)
+
+
+def part_key(export_id: str, chunk: int, batch: int, table: str) -> str:
+    """Where one staged file of one chunk is kept until the merge."""
+    return f"{export_id}/{chunk:05d}/{table}-{batch:06d}.arrow"
+
+
+class ChunkProgress:
+    """The pipeline's Progress for one chunk: its own count, the export's abort flag."""
+
+    def __init__(self, store: ExportStore, units: UnitStore, unit: Unit, token: str) -> None:
+        self._store = store
+        self._units = units
+        self._unit = unit
+        self._token = token
+        self._written_ms = 0
+        self.completed = 0
+
+    def started(self, total: int) -> None:
+        """Nothing: the export's total was recorded when it was split."""
+
+    def advanced(self, completed: int) -> None:
+        self.completed = completed
+        now = now_ms()
+        if now - self._written_ms >= PROGRESS_INTERVAL_MS:
+            self._written_ms = now
+            self._units.beat(self._unit.export_id, self._unit.idx, self._token, completed)
+
+    def should_stop(self) -> bool:
+        record = self._store.get(self._unit.export_id)
+        return record is None or record.status is not ExportStatus.RUNNING or record.abort_requested
+
+
+def run_unit(
+    export_id: str,
+    idx: int,
+    settings: Settings,
+    on_running: Callable[[int | None], None] | None = None,
+) -> None:
+    """Run unit `idx` of export `export_id`; a no-op unless the unit is Queued, its export
+    Running (and, for the merge, every chunk Done). `on_running` as for `run_export`."""
+    issue_store = IssueStore(create_db_engine(settings.resolved_database_url))
+    try:
+        store = ExportStore(issue_store.engine)
+        units = UnitStore(issue_store.engine)
+        record = store.get(export_id)
+        unit = units.get(export_id, idx)
+        if record is None or unit is None or record.status is not ExportStatus.RUNNING:
+            return
+        token = str(uuid.uuid4())
+        if not units.claim(export_id, idx, token):
+            return
+        with structlog.contextvars.bound_contextvars(export_id=export_id, unit=idx):
+            _run_claimed(record, unit, token, store, units, issue_store, settings, on_running)
+    finally:
+        issue_store.engine.dispose()
+
+
+def _run_claimed(
+    record: ExportRecord,
+    unit: Unit,
+    token: str,
+    store: ExportStore,
+    units: UnitStore,
+    issue_store: IssueStore,
+    settings: Settings,
+    on_running: Callable[[int | None], None] | None,
+) -> None:
+    logger.info("unit_started", kind=unit.kind.value, first=unit.first, stop=unit.stop)
+    context = param_context(issue_store, settings, record.token_id)
+    progress = ChunkProgress(store, units, unit, token)
+    beat = partial(units.beat, unit.export_id, unit.idx, token)
+    try:
+        with Heartbeat(beat, record.id, settings.heartbeat_seconds) as heartbeat:
+            if on_running is not None:
+                on_running(heartbeat.native_id)
+            storage = open_storage(settings)  # inside: it can take seconds on a busy host
+            params = parse_params(json.loads(record.params), context)
+            if unit.kind is UnitKind.CHUNK:
+                batches = _stage_chunk(record, unit, params, context, storage, progress, settings)
+                units.beat(unit.export_id, unit.idx, token, unit.stop - unit.first)
+                units.finish(unit.export_id, unit.idx, token, batches=batches, total=record.total)
+            else:
+                size, outcome = _merge(
+                    record, params, context, storage, units.of_export(record.id), settings
+                )
+                record_success(store, storage, record.id, size, record.total, outcome.summary)
+                units.finish(unit.export_id, unit.idx, token)
+    except ExportAborted:
+        units.end_run(token, "aborted")
+        if store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED):
+            logger.info("export_aborted")
+    except Exception as error:
+        units.end_run(token, "failed")
+        current = store.get(record.id)
+        record_failure(store, record.id, error, current.completed if current else 0)
+    else:
+        logger.info("unit_done", kind=unit.kind.value)
+
+
+def _stage_chunk(
+    record: ExportRecord,
+    unit: Unit,
+    params: ReportParams,
+    context: StoreParamContext | JiraParamContext,
+    storage: FileStorage,
+    progress: ChunkProgress,
+    settings: Settings,
+) -> int:
+    """Stage the chunk's issues and store the staged files as parts; returns the batches."""
+    source = context.source
+    if source.count(params.selection(record.now_ms)) != record.total:
+        raise DwelltimeError(STORE_CHANGED)
+    with computed_report(
+        params,
+        source,
+        record.now_ms,
+        progress,
+        batch_size=settings.batch_size,
+        workdir=settings.staging_dir,
+        start_index=unit.first,
+        max_issues=unit.stop - unit.first,
+    ) as chunk:
+        staging = chunk.staging
+        for batch in range(staging.count()):
+            for table in TABLES:
+                storage.put_part(
+                    part_key(record.id, unit.idx, batch, table), staging.path(batch, table)
+                )
+        return staging.count()
+
+
+def _merge(
+    record: ExportRecord,
+    params: ReportParams,
+    context: StoreParamContext | JiraParamContext,
+    storage: FileStorage,
+    plan: list[Unit],
+    settings: Settings,
+) -> tuple[int, ReportOutcome]:
+    """Fetch every chunk's parts in order, write the file from them (with its summary, as
+    an unsplit export's); returns its size and the outcome."""
+    chunks = [unit for unit in plan if unit.kind is UnitKind.CHUNK]
+    if any(chunk.total != record.total for chunk in chunks):
+        raise DwelltimeError(STORE_CHANGED)
+    source = context.source
+    engine = prepare_engine(params, source, record.now_ms)
+    with staging_folder(settings.staging_dir) as folder:
+        fetched = IpcStaging(folder)
+        count = 0
+        for chunk in chunks:
+            for batch in range(chunk.batches):
+                for table in TABLES:
+                    key = part_key(record.id, chunk.idx, batch, table)
+                    storage.get_part(key, fetched.path(count, table))
+                count += 1
+        pending = storage.create(record.id)
+        try:
+            outcome = write_staged(
+                engine,
+                IpcStaging(folder, count),
+                source,
+                pending.stream,
+                issues=record.total,
+                with_summary=True,
+            )
+            return pending.commit(), outcome
+        except BaseException:
+            pending.discard()
+            raise

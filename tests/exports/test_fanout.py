@@ -1,0 +1,234 @@
+"""Split exports: chunks and a merge give the file of an unsplit run; progress sums the
+chunks; an abort stops them all; a chunk whose worker died is redone, and a run that lost
+its chunk can no longer finish it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dwelltime.config import Settings
+from dwelltime.exports.executors.inline import InlineExecutor
+from dwelltime.exports.fanout import STORE_CHANGED, run_unit
+from dwelltime.exports.records import ExportStore, exports
+from dwelltime.exports.runner import run_export
+from dwelltime.exports.scheduler import Scheduler
+from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import LocalStorage
+from dwelltime.exports.units import UnitKind, UnitStatus, UnitStore, chunk_bounds, units
+from dwelltime.params.model import OutputType
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore
+from tests.api.test_serve import workbook_values
+from tests.exports.factories import CSV_PARAMS, make_record
+
+DEMO_ISSUES = 130
+CHUNK_ISSUES = 40  # four chunks of 32 or 33 issues, each several batches of 10
+
+
+@pytest.fixture(scope="module")
+def split_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(
+        home=tmp_path_factory.mktemp("fanout") / "home", batch_size=10, chunk_issues=CHUNK_ISSUES
+    )
+    write_demo(IssueStore.open(settings), DEMO_ISSUES, projects=1)
+    return settings
+
+
+@pytest.fixture
+def store(split_settings: Settings) -> ExportStore:
+    return ExportStore(IssueStore.open(split_settings).engine)
+
+
+@pytest.fixture
+def unit_store(store: ExportStore) -> UnitStore:
+    return UnitStore(store.engine)
+
+
+def _file(settings: Settings, export_id: str) -> bytes:
+    return (settings.home / "exports" / export_id).read_bytes()
+
+
+def _unsplit_file(
+    settings: Settings, store: ExportStore, params: dict[str, list[str]], now: int
+) -> bytes:
+    record = make_record(params=json.dumps(params), now_ms=now)
+    store.insert(record)
+    run_export(record.id, settings.model_copy(update={"chunk_issues": 1_000_000}))
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL
+    assert finished.chunks == 0
+    return _file(settings, record.id)
+
+
+def _scheduler(settings: Settings, store: ExportStore) -> Scheduler:
+    storage = LocalStorage(settings.home / "exports")
+    return Scheduler(store, storage, InlineExecutor(settings), settings)
+
+
+@pytest.mark.parametrize(
+    "columns_by", ["statusDuration", "statusCount", "transitionCount", "statusDurationExpanded"]
+)
+def test_a_split_export_writes_the_unsplit_file(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore, columns_by: str
+) -> None:
+    params = {**CSV_PARAMS, "columnsBy": [columns_by]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    _scheduler(split_settings, store).tick()
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL
+    assert finished.chunks == 4 and finished.completed == finished.total == DEMO_ISSUES
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, params, record.now_ms
+    )
+    runs = unit_store.runs(record.id)
+    assert [run.idx for run in runs] == [0, 1, 2, 3, 4]
+    assert {run.outcome for run in runs} == {"done"}
+    # The finished export's units and parts are gone once it has settled.
+    with store.engine.begin() as connection:
+        connection.execute(
+            sa.update(exports).where(exports.c.id == record.id).values(finished_ms=0)
+        )
+    _scheduler(split_settings, store).tick()
+    assert unit_store.of_export(record.id) == []
+    assert not (split_settings.home / "exports" / "parts" / record.id).exists()
+
+
+def _split(settings: Settings, store: ExportStore) -> str:
+    record = make_record()
+    store.insert(record)
+    run_export(record.id, settings)
+    split = store.get(record.id)
+    assert split is not None and split.status is ExportStatus.RUNNING and split.chunks == 4
+    return record.id
+
+
+def test_progress_is_the_sum_of_the_chunks(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    plan = unit_store.of_export(export_id)
+    assert [unit.kind for unit in plan] == [UnitKind.CHUNK] * 4 + [UnitKind.MERGE]
+    run_unit(export_id, 4, split_settings)  # the merge waits for every chunk
+    assert unit_store.get(export_id, 4).status is UnitStatus.QUEUED  # type: ignore[union-attr]
+    run_unit(export_id, 0, split_settings)
+    run_unit(export_id, 2, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.RUNNING
+    assert record.completed == (plan[0].stop - plan[0].first) + (plan[2].stop - plan[2].first)
+    run_unit(export_id, 1, split_settings)
+    run_unit(export_id, 3, split_settings)
+    run_unit(export_id, 4, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.SUCCESSFUL
+
+
+def test_an_abort_stops_every_chunk(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    run_unit(export_id, 0, split_settings)
+    assert store.request_abort(export_id, "Aborted by alice.")
+    run_unit(export_id, 1, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.ABORTED
+    assert record.message == "Aborted by alice."
+    run_unit(export_id, 2, split_settings)  # a chunk of an aborted export never starts
+    assert [(run.idx, run.outcome) for run in unit_store.runs(export_id)] == [
+        (0, "done"),
+        (1, "aborted"),
+    ]
+
+
+def _age_heartbeats(store: ExportStore) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(units.update().values(heartbeat_ms=0))
+
+
+def test_a_chunk_whose_worker_died_is_redone(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    dead = str(uuid.uuid4())
+    assert unit_store.claim(export_id, 1, dead)  # a worker took chunk 1, then died
+    assert unit_store.beat(export_id, 1, dead, completed=5)
+    scheduler = _scheduler(split_settings, store)
+    scheduler.tick()  # chunk 1 looks alive: the others run, the merge waits
+    assert unit_store.get(export_id, 1).status is UnitStatus.RUNNING  # type: ignore[union-attr]
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.RUNNING
+    _age_heartbeats(store)
+    scheduler.tick()  # silent now: taken back, redone, merged
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.SUCCESSFUL
+    assert record.completed == DEMO_ISSUES
+    chunk_one = [run for run in unit_store.runs(export_id) if run.idx == 1]
+    assert [run.token == dead for run in chunk_one] == [True, False]
+    assert chunk_one[0].ended_ms is None and chunk_one[1].outcome == "done"
+    # The dead run cannot finish the chunk it lost (nor beat for it).
+    assert not unit_store.beat(export_id, 1, dead, completed=33)
+
+
+def test_a_chunk_lost_too_often_fails_the_export(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    scheduler = _scheduler(split_settings, store)
+    for _ in range(2):
+        assert unit_store.claim(export_id, 0, str(uuid.uuid4()))
+        _age_heartbeats(store)
+        scheduler._recover_stale()
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message is not None and "part 1 of the export" in record.message
+
+
+def test_a_store_that_changed_under_the_chunks_fails_clearly(
+    split_settings: Settings, store: ExportStore
+) -> None:
+    export_id = _split(split_settings, store)
+    with store.engine.begin() as connection:  # as if an import had added issues meanwhile
+        connection.execute(
+            sa.update(exports).where(exports.c.id == export_id).values(total=DEMO_ISSUES - 1)
+        )
+    run_unit(export_id, 0, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == STORE_CHANGED
+
+
+@pytest.mark.parametrize(
+    ("total", "size", "bounds"),
+    [
+        pytest.param(10, 5, [(0, 5), (5, 10)], id="even"),
+        pytest.param(11, 5, [(0, 3), (3, 7), (7, 11)], id="balanced"),
+        pytest.param(130, 40, [(0, 32), (32, 65), (65, 97), (97, 130)], id="demo"),
+    ],
+)
+def test_chunks_are_balanced(total: int, size: int, bounds: list[tuple[int, int]]) -> None:
+    assert chunk_bounds(total, size) == bounds
+
+
+@pytest.mark.parametrize("output_type", [OutputType.XLSX, OutputType.XLS])
+def test_a_split_workbook_has_the_unsplit_cells(
+    split_settings: Settings, store: ExportStore, output_type: OutputType, tmp_path: Path
+) -> None:
+    params = {**CSV_PARAMS, "outputType": [output_type.value]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    _scheduler(split_settings, store).tick()
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL
+    assert finished.chunks == 4
+    split, unsplit = (
+        tmp_path / f"split.{output_type.value.lower()}",
+        tmp_path / f"unsplit.{output_type.value.lower()}",
+    )
+    split.write_bytes(_file(split_settings, record.id))
+    unsplit.write_bytes(_unsplit_file(split_settings, store, params, record.now_ms))
+    assert workbook_values(split, output_type) == workbook_values(unsplit, output_type)
