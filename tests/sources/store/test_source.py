@@ -191,20 +191,6 @@ def test_batches_split_in_selection_order(store: IssueStore, source: LocalSource
             [1],
             id="updated-end",
         ),
-    ],
-)
-def test_selection(
-    store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
-) -> None:
-    batches = _batches(store, source, selection, batch_size=2)
-    ids = [i for b in batches for i in b.issues["issue_id"]]
-    assert ids == expected
-    assert source.count(selection) == len(expected)
-
-
-@pytest.mark.parametrize(
-    ("selection", "expected"),
-    [
         pytest.param(Selection("jqlfilter", "f1"), [1, 2], id="saved-filter"),
         pytest.param(
             Selection("customjql", "project in (AB, CD) ORDER BY created DESC"),
@@ -218,10 +204,10 @@ def test_selection(
         ),
     ],
 )
-def test_jql_selection(
+def test_selection(
     store: IssueStore, source: LocalSource, selection: Selection, expected: list[int]
 ) -> None:
-    batches = _batches(store, source, selection, batch_size=3)
+    batches = _batches(store, source, selection, batch_size=2)
     ids = [i for b in batches for i in b.issues["issue_id"]]
     assert ids == expected
     assert source.count(selection) == len(expected)
