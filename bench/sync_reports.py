@@ -83,7 +83,7 @@ def _report(title: str, results: dict[str, list[Measured]], baseline: str) -> No
 
 def _service(store: IssueStore, settings: Settings) -> tuple[ReportService, StoreParamContext]:
     context = StoreParamContext(store)
-    return ReportService(context, settings, load_secret(settings)), context
+    return ReportService(store, settings, load_secret(settings)), context
 
 
 def _export(context: StoreParamContext, settings: Settings, output_type: str) -> object:
@@ -104,7 +104,7 @@ def pages(home: Path, issues: int, rounds: int) -> None:
 
     def page(start: int) -> Callable[[], object]:
         raw = {**EVERYTHING, "pageSize": ["100"], "startIssueIndex": [str(start)]}
-        return lambda: b"".join(service.page("bench", raw).chunks())
+        return lambda: b"".join(service.page("bench", raw, None).chunks())
 
     results = _alternate(
         {
@@ -124,7 +124,7 @@ def aggregation(home: Path, issues: int, rounds: int) -> None:
 
     def sync() -> object:
         raw = {**EVERYTHING, "aggregationType": ["average"], "outputType": ["csv"]}
-        return b"".join(service.aggregation("bench", raw).chunks())
+        return b"".join(service.aggregation("bench", raw, None).chunks())
 
     def export() -> object:
         return _export(context, settings, "CSVAVERAGE")

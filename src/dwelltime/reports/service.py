@@ -34,6 +34,8 @@ from dwelltime.reports.wire import (
     value,
     without,
 )
+from dwelltime.sources.jira.param_context import JiraParamContext, param_context
+from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
 from dwelltime.writers import CSV_CONTENT_TYPE, content_type, report_file_name, write_report
 from dwelltime.writers.csv import DATE_PATTERN, write_sheet_csv
@@ -55,6 +57,8 @@ _FILTER_PARAMETERS = ("filterType", "projectKey", "user", "jqlFilterID", "custom
 
 #: Writes the answer; returns what a CSV answer's headers should say about paging.
 Writer = Callable[[ComputedReport, ReportParams, BinaryIO], Mapping[str, Any] | None]
+#: The user asking and the id of their token (whose binding decides what is read).
+_Who = tuple[str, str | None]
 #: Paging facts as headers, for answers (CSV) that have no place for them in the body.
 _PAGING_HEADERS = {"total": "X-Total-Count", "nextPageToken": "X-Next-Page-Token"}
 
@@ -84,10 +88,12 @@ class _Window:
 
 
 class ReportService:
-    """The synchronous reports of one store on behalf of the token's user."""
+    """The synchronous reports of one store on behalf of the token's user, read as an
+    export of that token reads: the token's site only, through Jira when it is bound to
+    Jira credentials (`param_context`, the exports' choice)."""
 
-    def __init__(self, context: StoreParamContext, settings: Settings, secret: str) -> None:
-        self._context = context
+    def __init__(self, store: IssueStore, settings: Settings, secret: str) -> None:
+        self._store = store
         self._settings = settings
         self._tokens = PageTokens(secret, settings.retention)
         self._lock = threading.Lock()
@@ -99,15 +105,26 @@ class ReportService:
         with self._lock:
             return self._running
 
-    def issue(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def issue(
+        self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
+    ) -> SyncAnswer:
         """`/rest/issue`: one issue's report row."""
-        return self._single(user, raw, expanded=False)
+        return self._single(user, raw, token_id, expanded=False)
 
-    def expanded_issue(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def expanded_issue(
+        self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
+    ) -> SyncAnswer:
         """`/rest/issue/expanded`: one issue, one row per visit."""
-        return self._single(user, raw, expanded=True)
+        return self._single(user, raw, token_id, expanded=True)
 
-    def _single(self, user: str, raw: Mapping[str, Sequence[str]], *, expanded: bool) -> SyncAnswer:
+    def _single(
+        self,
+        user: str,
+        raw: Mapping[str, Sequence[str]],
+        token_id: str | None,
+        *,
+        expanded: bool,
+    ) -> SyncAnswer:
         key = value(raw, "issueKey")
         if key is None or not _ISSUE_KEY.fullmatch(key):
             raise InvalidParameters([f"issueKey: an issue key like ABC-1 is required, got {key!r}"])
@@ -127,9 +144,11 @@ class ReportService:
             self._write_listing(form, report, params, out, {})
             return None
 
-        return self._answer(user, params_raw, now, _Window(), write, _content_type(form))
+        return self._answer(
+            (user, token_id), params_raw, now, _Window(), write, _content_type(form)
+        )
 
-    def page(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def page(self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None) -> SyncAnswer:
         """`/rest/issues`: the page at `startIssueIndex` of the list report."""
         form = answer(raw, _EVERY_ANSWER)
         size = number(raw, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
@@ -146,15 +165,22 @@ class ReportService:
             return info
 
         return self._answer(
-            user, params_raw, _now_ms(), _Window(start, size), write, _content_type(form)
+            (user, token_id),
+            params_raw,
+            _now_ms(),
+            _Window(start, size),
+            write,
+            _content_type(form),
         )
 
-    def token_page(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def token_page(
+        self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
+    ) -> SyncAnswer:
         """`/rest/issues/v2`: the page a `nextPageToken` points to (the first without)."""
         form = answer(raw, _EVERY_ANSWER)
         size = number(raw, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         params_raw = self._list_params(raw)
-        effective = effective_parameters(params_raw, self._for(user))
+        effective = effective_parameters(params_raw, self._for((user, token_id)))
         digest = fingerprint(effective)
         token = value(raw, "nextPageToken")
         position = self._tokens.read(token, digest) if token else PagePosition(0, _now_ms())
@@ -174,7 +200,7 @@ class ReportService:
             return info
 
         return self._answer(
-            user,
+            (user, token_id),
             effective,
             position.now_ms,
             _Window(position.start_index, size),
@@ -182,7 +208,9 @@ class ReportService:
             _content_type(form),
         )
 
-    def aggregation(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def aggregation(
+        self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
+    ) -> SyncAnswer:
         """`/rest/aggregation`: one aggregate table; its CSV is the export's CSVAVERAGE…"""
         form = answer(raw, _EVERY_ANSWER)
         kind = value(raw, "aggregationType")
@@ -223,9 +251,13 @@ class ReportService:
             )
             return None
 
-        return self._answer(user, params_raw, _now_ms(), _Window(), write, _content_type(form))
+        return self._answer(
+            (user, token_id), params_raw, _now_ms(), _Window(), write, _content_type(form)
+        )
 
-    def small_export(self, user: str, raw: Mapping[str, Sequence[str]]) -> SyncAnswer:
+    def small_export(
+        self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
+    ) -> SyncAnswer:
         """`/rest/smallexport`: the export's file itself, for selections up to the limit."""
         limit = self._settings.small_export_max_issues
         now = _now_ms()
@@ -238,15 +270,18 @@ class ReportService:
 
         # One issue more than the limit is read, so a larger selection is refused without
         # computing more than the limit (and without a separate count).
-        result, params = self._run(user, raw, now, _Window(0, limit + 1), write, check=limit)
+        result, params = self._run(
+            (user, token_id), raw, now, _Window(0, limit + 1), write, check=limit
+        )
         result.content_type = content_type(params.output_type)
         result.file_name = report_file_name(params, now)
         return result
 
     # -- the one path -----------------------------------------------------------------------
 
-    def _for(self, user: str) -> StoreParamContext:
-        return self._context.for_caller(Caller(user))
+    def _for(self, who: _Who) -> StoreParamContext | JiraParamContext:
+        user, token_id = who
+        return param_context(self._store, self._settings, token_id, Caller(user))
 
     def _list_params(self, raw: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         reserved = ("outputType", "pageSize", "startIssueIndex", "nextPageToken")
@@ -254,20 +289,20 @@ class ReportService:
 
     def _answer(
         self,
-        user: str,
+        who: _Who,
         raw: Mapping[str, Sequence[str]],
         now_ms: int,
         window: _Window,
         write: Writer,
         media_type: str,
     ) -> SyncAnswer:
-        result, _ = self._run(user, raw, now_ms, window, write)
+        result, _ = self._run(who, raw, now_ms, window, write)
         result.content_type = media_type
         return result
 
     def _run(
         self,
-        user: str,
+        who: _Who,
         raw: Mapping[str, Sequence[str]],
         now_ms: int,
         window: _Window,
@@ -276,7 +311,7 @@ class ReportService:
         check: int | None = None,
     ) -> tuple[SyncAnswer, ReportParams]:
         """Validate, compute the window within the budget, write the answer into a spool."""
-        context = self._for(user)
+        context = self._for(who)
         params = parse_params(raw, context)
         deadline = Deadline(self._settings.sync_budget_seconds)
         # Not a `with`: the spool outlives this call, the response streams and closes it.

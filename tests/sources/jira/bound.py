@@ -11,11 +11,13 @@ from typing import Any
 import httpx
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app as cli
+from dwelltime.cli.commands import register_all
 from dwelltime.config import Settings
 
 EXPORT = {"columnsBy": "statusDuration", "outputType": "CSV"}
+
+register_all()  # `token create` is invoked without a command line to register it from
 
 
 def make_token(settings: Settings, tmp_path: Path, *arguments: str) -> str:

@@ -13,6 +13,7 @@ from dwelltime.config import Settings
 from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.sources.jira.credentials import JiraCredentials
 from tests.api.live_server import ThreadedServer
+from tests.sources.jira.bound import make_token, secret_file
 from tests.sources.jira.fake_jira import FakeJira
 from tests.sources.jira.fixtures import make_issues
 
@@ -54,6 +55,21 @@ def service(settings: Settings) -> Iterator[httpx.Client]:
         httpx.Client(base_url=url, timeout=60) as client,
     ):
         yield client
+
+
+@pytest.fixture
+def alice_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
+    secret = secret_file(tmp_path, "token-alice")
+    return make_token(
+        settings, tmp_path, "alice", "--jira-url", site_url, "--jira-email", ALICE_EMAIL,
+        "--jira-token-file", secret,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def bob_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
+    secret = secret_file(tmp_path, "token-bob")
+    return make_token(settings, tmp_path, "bob", "--jira-url", site_url, "--jira-pat-file", secret)
 
 
 def alice(site_url: str) -> JiraCredentials:

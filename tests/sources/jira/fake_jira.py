@@ -372,6 +372,8 @@ def _matches(issue: dict[str, Any], clause: str, sprints: dict[str, set[str]]) -
     text = value.strip('"')
     if name == "id" and op == "in":
         return issue["id"] in {v.strip() for v in value.strip("()").split(",")}
+    if name == "key" and op == "=":
+        return bool(issue["key"] == text.upper())
     if name == "project" and op == "=":
         return bool(fields["project"]["key"] == text)
     if name == "project" and op == "in":

@@ -19,25 +19,9 @@ from dwelltime.exports.records import exports
 from dwelltime.sources.jira.tables import token_sites
 from dwelltime.sources.store.issue_store import IssueStore
 from tests.sources.jira.bound import EXPORT, make_token, run_export, secret_file
-from tests.sources.jira.conftest import ALICE_EMAIL
 from tests.sources.jira.fake_jira import FakeJira
 
 SECRETS = ("token-alice", "token-bob")
-
-
-@pytest.fixture
-def alice_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
-    secret = secret_file(tmp_path, "token-alice")
-    return make_token(
-        settings, tmp_path, "alice", "--jira-url", site_url, "--jira-email", ALICE_EMAIL,
-        "--jira-token-file", secret,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def bob_token(settings: Settings, tmp_path: Path, site_url: str) -> str:
-    secret = secret_file(tmp_path, "token-bob")
-    return make_token(settings, tmp_path, "bob", "--jira-url", site_url, "--jira-pat-file", secret)
 
 
 def test_each_user_exports_only_what_their_credentials_see(

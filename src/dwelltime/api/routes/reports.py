@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from dwelltime.api.deps import ParamsDep, ServicesDep, UserDep
+from dwelltime.api.deps import ParamsDep, ServicesDep, TokenDep
 from dwelltime.reports.service import SyncAnswer
 
 router = APIRouter(prefix="/rest", tags=["synchronous reports"])
@@ -21,7 +21,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     408: {"description": "Past the time budget: the work is cancelled; use POST /rest/export."},
 }
 
-Call = Callable[[str, Mapping[str, Sequence[str]]], SyncAnswer]
+Call = Callable[[str, Mapping[str, Sequence[str]], str | None], SyncAnswer]
 
 
 def _streamed(answer: SyncAnswer) -> StreamingResponse:
@@ -34,9 +34,10 @@ def _streamed(answer: SyncAnswer) -> StreamingResponse:
 def _endpoint(paths: Sequence[str], methods: Sequence[str], summary: str, call_of: str) -> None:
     """Register `paths` (the first documented, the others Timepiece's aliases)."""
 
-    def handler(services: ServicesDep, user: UserDep, params: ParamsDep) -> StreamingResponse:
+    def handler(services: ServicesDep, token: TokenDep, params: ParamsDep) -> StreamingResponse:
+        # The token's id, not only its user: its binding decides which site is read.
         call: Call = getattr(services.reports, call_of)
-        return _streamed(call(user, params))
+        return _streamed(call(token.user, params, token.id))
 
     handler.__name__ = call_of
     for index, path in enumerate(paths):

@@ -88,18 +88,19 @@ class JiraSource:
             )
 
     def _ids(self, selection: Selection) -> list[int]:
-        if self._resolved is None or self._resolved[0] != selection:
-            if (
-                selection.filter_type == "sprint"
-                and self._api.sprint(selection.filter_value) is None
-            ):
-                raise NotFound(
-                    f"Sprint {selection.filter_value} does not exist in Jira or you may not see it."
-                )
-            jql = selection_jql(selection, self._api.filter_jql)
-            listing = within_dates(selection, self._api.listing(jql))
+        """The window of `selection` (its whole listing is asked of Jira once and kept,
+        so a page's count of the whole selection costs no second listing)."""
+        whole = selection.whole()
+        if self._resolved is None or self._resolved[0] != whole:
+            self._check_sprint(whole)
+            jql = selection_jql(whole, self._api.filter_jql)
+            listing = within_dates(whole, self._api.listing(jql))
             if not is_ordered(jql):
                 listing.sort(key=lambda entry: entry.id)
             self._stale = set(self._mirror.stale(listing))
-            self._resolved = (selection, [entry.id for entry in listing])
-        return self._resolved[1]
+            self._resolved = (whole, [entry.id for entry in listing])
+        ids = self._resolved[1]
+        stop = (
+            None if selection.max_issues is None else selection.start_index + selection.max_issues
+        )
+        return ids[selection.start_index : stop]

@@ -27,11 +27,6 @@ class StoreParamContext:
         self.store = store
         self.source = LocalSource(store, site)
         self.caller = caller or Caller.operator()
-        self._site = site
-
-    def for_caller(self, caller: Caller) -> StoreParamContext:
-        """The same lookups on behalf of `caller`."""
-        return StoreParamContext(self.store, self._site, caller)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return self.source.calendar(calendar_id)
