@@ -160,6 +160,10 @@ def _run_claimed(
             if _fan_out(record, store, context, params, settings):
                 logger.info("export_split")
                 return
+            if isinstance(context, JiraParamContext):
+                # Jira's approximate-count gives the record a total at once; the exact
+                # count of the listing replaces it when the listing is done.
+                context.source.on_estimate = progress.started
             pending = storage.create(record.id)
             # run_report stages in a folder of its own under the home, removed whatever happens.
             outcome = run_report(

@@ -55,6 +55,10 @@ class FakeJira:
     expire_tokens: int = 0
     bulkfetch: bool = True
     listing_page: int = ID_PAGE
+    #: approximate-count answers this many more than the selection holds (it is an estimate).
+    count_error: int = 0
+    #: Listing pages after the first wait until approximate-count has answered.
+    hold_listing: bool = False
     requests: list[str] = field(default_factory=list)
     max_in_flight: int = 0
     throttled: int = 0  # 429s the rate limit answered
@@ -63,6 +67,7 @@ class FakeJira:
         self._lock = threading.Lock()
         self._window = (0, 0)  # (window second, requests in it)
         self._in_flight = 0
+        self._counted = asyncio.Event()
 
     def grant(self, user: str, projects: set[str], *, email: str = "", token: str = "") -> str:
         """Register a credential; returns its token (PAT or API token)."""
@@ -157,6 +162,8 @@ class FakeJira:
             token = body.get("nextPageToken")
             if token and self._expire():
                 return _error(400, "The provided next page token is invalid or expired.")
+            if token and self.hold_listing:
+                await self._counted.wait()
             found = self._select(request, body.get("jql", ""))
             if isinstance(found, JSONResponse):
                 return found
@@ -180,7 +187,10 @@ class FakeJira:
         @app.post("/rest/api/3/search/approximate-count")
         async def approximate(request: Request) -> Any:
             found = self._select(request, (await request.json()).get("jql", ""))
-            return found if isinstance(found, JSONResponse) else {"count": len(found)}
+            if isinstance(found, JSONResponse):
+                return found
+            self._counted.set()
+            return {"count": len(found) + self.count_error}
 
         @app.post("/rest/api/3/changelog/bulkfetch")
         async def bulkfetch(request: Request) -> Any:

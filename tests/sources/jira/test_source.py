@@ -142,3 +142,16 @@ def test_batches_flow_while_jira_is_still_read(
     # Batches of 4, 4, 4 and 3 issues; at most the next chunk is read ahead of the engine.
     assert len(watcher.fetched_at) == 4
     assert watcher.fetched_at[0] <= 2 < watcher.fetched_at[-1] == 4
+
+
+def test_the_estimate_comes_before_the_exact_count(
+    fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    # Listing pages of 4 wait for approximate-count, which over-counts by 3: an estimate.
+    fake.listing_page, fake.hold_listing, fake.count_error = 4, True, 3
+    source = JiraSource(IssueStore.open(jira_settings), open_site(alice(site_url), jira_settings))
+    estimates: list[int] = []
+    source.on_estimate = estimates.append
+    assert source.count(Selection("customjql", "project in (ALPHA, BETA)")) == 30
+    assert estimates == [33]
+    assert fake.count("/rest/api/3/search/approximate-count") == 1

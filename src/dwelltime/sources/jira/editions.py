@@ -27,7 +27,11 @@ DATACENTER_LISTING_PAGE = 1000
 BULKFETCH_PAGE = 1000
 #: Restarts of a listing whose page token expired before the listing is given up.
 LISTING_RESTARTS = 3
-LISTING_FIELDS = ("updated", "created", "resolutiondate")
+#: What a listing always asks for: the mirror compares `updated` with the store's copy.
+#: Date filters on `created` or `resolved` add that field (`listing_fields`).
+LISTING_FIELDS = ("updated",)
+#: The Jira field of each date filter.
+DATE_FIELDS = {"created": "created", "resolved": "resolutiondate", "updated": "updated"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +48,9 @@ class Listed:
 class SiteApi(Protocol):
     client: JiraClient
 
-    def listing(self, jql: str) -> list[Listed]:
-        """Every issue `jql` selects for this user, in Jira's order."""
+    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
+        """Every issue `jql` selects for this user, in Jira's order, with `fields` (dates
+        among `updated`, `created`, `resolutiondate`) and nothing more."""
         ...
 
     def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
@@ -72,8 +77,14 @@ def site_api(client: JiraClient) -> SiteApi:
     return DataCenterApi(client)
 
 
+def listing_fields(date_field: str | None) -> tuple[str, ...]:
+    """The fields a listing asks for: `updated`, and the date a filter bounds, if any."""
+    extra = DATE_FIELDS.get(date_field or "", "updated")
+    return LISTING_FIELDS if extra in LISTING_FIELDS else (*LISTING_FIELDS, extra)
+
+
 def listed(raw: Any) -> Listed:
-    """A listing entry from an issue object carrying the LISTING_FIELDS."""
+    """A listing entry from an issue object carrying listing fields (absent ones: None)."""
     if not isinstance(raw, dict):
         raise SourceError(f"Jira listed something that is not an issue: {str(raw)[:80]}")
     key = str(raw.get("key"))
@@ -136,10 +147,10 @@ class CloudApi(_Catalogs):
 
     version = "3"
 
-    def listing(self, jql: str) -> list[Listed]:
+    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
         for _ in range(LISTING_RESTARTS + 1):
             try:
-                return [listed(raw) for raw in self._search_pages(jql)]
+                return [listed(raw) for page in self._search_pages(jql, fields) for raw in page]
             except JiraAnswer as error:
                 if not _is_expired_token(error):
                     raise
@@ -149,21 +160,28 @@ class CloudApi(_Catalogs):
             f"token; the listing was restarted {LISTING_RESTARTS} times."
         )
 
-    def _search_pages(self, jql: str) -> Iterator[Any]:
-        token: str | None = None
-        while True:
+    def _search_pages(self, jql: str, fields: Sequence[str]) -> Iterator[list[Any]]:
+        """The listing's pages; each next page is asked for as soon as its token is known,
+        so reading one page overlaps the round trip of the next (paging stays sequential)."""
+
+        def page_after(token: str | None) -> Any:
             body: dict[str, Any] = {
                 "jql": jql,
-                "fields": list(LISTING_FIELDS),
+                "fields": list(fields),
                 "maxResults": CLOUD_LISTING_PAGE,
             }
             if token:
                 body["nextPageToken"] = token
-            page = self.client.post("/rest/api/3/search/jql", body)
-            yield from page.get("issues") or []
-            token = page.get("nextPageToken")
-            if not token or page.get("isLast") is True:
-                return
+            return self.client.post("/rest/api/3/search/jql", body)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="jira-listing") as ahead:
+            coming = ahead.submit(page_after, None)
+            while coming is not None:
+                page = coming.result()
+                token = page.get("nextPageToken")
+                more = bool(token) and page.get("isLast") is not True
+                coming = ahead.submit(page_after, token) if more else None
+                yield page.get("issues") or []
 
     def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
         issues: list[Any] = []
@@ -240,14 +258,19 @@ class DataCenterApi(_Catalogs):
 
     version = "2"
 
-    def listing(self, jql: str) -> list[Listed]:
-        found: list[Listed] = []
-        while True:
-            page = self._search(jql, len(found), DATACENTER_LISTING_PAGE, ",".join(LISTING_FIELDS))
-            issues = page.get("issues") or []
-            found.extend(listed(raw) for raw in issues)
-            if not issues or len(found) >= int(page.get("total") or 0):
-                return found
+    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
+        """The first page tells the total; the others (by startAt) are asked in parallel."""
+        names = ",".join(fields)
+        first = self._search(jql, 0, DATACENTER_LISTING_PAGE, names)
+        issues = list(first.get("issues") or [])
+        total = int(first.get("total") or 0)
+        starts = range(len(issues), total, len(issues) or 1) if issues else range(0)
+        with ThreadPoolExecutor(self.client.concurrency) as pool:
+            for page in pool.map(
+                lambda start: self._search(jql, start, len(issues), names), starts
+            ):
+                issues.extend(page.get("issues") or [])
+        return [listed(raw) for raw in issues]
 
     def _search(self, jql: str, start: int, size: int, fields: str, expand: str = "") -> Any:
         params: dict[str, str | int] = {

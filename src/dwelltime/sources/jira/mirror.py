@@ -37,13 +37,22 @@ class Mirror:
 
     def stale(self, listing: Sequence[Listed]) -> list[int]:
         """Ids of `listing` the store lacks or holds an older copy of, in listing order."""
-        stored = self._store.site_rows(self.site, [entry.id for entry in listing])
-        return [entry.id for entry in listing if _is_stale(entry, stored)]
+        return self.compare(listing)[0]
 
-    def row_ids(self, jira_ids: Sequence[int]) -> list[int]:
-        """The store's row ids of `jira_ids` of this site (all stored), in that order."""
-        stored = self._store.site_rows(self.site, jira_ids)
-        return [stored[jira_id][0] for jira_id in jira_ids]
+    def compare(self, listing: Sequence[Listed]) -> tuple[list[int], dict[int, int]]:
+        """(the stale ids of `listing` in its order, Jira id -> row id of the current ones):
+        one pass over the store serves both the fetch and the reads that follow."""
+        stored = self._store.site_rows(self.site, [entry.id for entry in listing])
+        stale = [entry.id for entry in listing if _is_stale(entry, stored)]
+        fetched = set(stale)
+        current = {jira_id: row for jira_id, (row, _) in stored.items() if jira_id not in fetched}
+        return stale, current
+
+    def row_ids(self, jira_ids: Sequence[int]) -> dict[int, int]:
+        """Jira id -> the store's row id of `jira_ids` of this site."""
+        return {
+            jira_id: row for jira_id, (row, _) in self._store.site_rows(self.site, jira_ids).items()
+        }
 
     def complete(self, ids: Sequence[int], on_written: Callable[[int], None] | None = None) -> int:
         """Fetch and store `ids` with full histories; `on_written` hears each page's size."""

@@ -7,21 +7,26 @@ issues are brought up to date batch by batch, so progress moves while Jira is re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+
+import structlog
 
 from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
-from dwelltime.errors import NotFound
-from dwelltime.sources.jira.editions import SiteApi
+from dwelltime.errors import DwelltimeError, NotFound
+from dwelltime.sources.jira.editions import SiteApi, listing_fields
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
+
+_logger = structlog.get_logger(__name__)
 
 
 class JiraSource:
@@ -38,6 +43,9 @@ class JiraSource:
         self._resolved: tuple[Selection, list[int]] | None = None
         self._statuses: list[Status] | None = None
         self._stale: set[int] = set()  # of the resolved selection: to fetch before reading
+        self._rows: dict[int, int] = {}  # Jira id -> store row, of issues known current
+        #: Told Jira's estimate of the selection's size while the exact listing runs.
+        self.on_estimate: Callable[[int], None] | None = None
 
     @property
     def requests(self) -> int:
@@ -63,9 +71,15 @@ class JiraSource:
                 fetching.pop(0).result()
                 if index + 1 < len(chunks):
                     fetching.append(ahead.submit(self._complete, chunks[index + 1]))
-                rows = self._mirror.row_ids(chunk)
                 with self._store.engine.connect() as connection:
-                    yield read_batch(connection, rows, selection)
+                    yield read_batch(connection, self._row_ids(chunk), selection)
+
+    def _row_ids(self, chunk: Sequence[int]) -> list[int]:
+        """Store rows of `chunk`: known from the listing's comparison, or (just fetched) read."""
+        missing = [issue_id for issue_id in chunk if issue_id not in self._rows]
+        if missing:
+            self._rows.update(self._mirror.row_ids(missing))
+        return [self._rows[issue_id] for issue_id in chunk]
 
     def _complete(self, chunk: Sequence[int]) -> None:
         self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
@@ -94,13 +108,50 @@ class JiraSource:
         if self._resolved is None or self._resolved[0] != whole:
             self._check_sprint(whole)
             jql = selection_jql(whole, self._api.filter_jql)
-            listing = within_dates(whole, self._api.listing(jql))
+            dated = whole.start_ms is not None or whole.end_ms is not None
+            fields = listing_fields(whole.date_field if dated else None)
+            with _Estimate(self._api, jql, self.on_estimate):
+                listing = within_dates(whole, self._api.listing(jql, fields))
             if not is_ordered(jql):
                 listing.sort(key=lambda entry: entry.id)
-            self._stale = set(self._mirror.stale(listing))
+            stale, self._rows = self._mirror.compare(listing)
+            self._stale = set(stale)
             self._resolved = (whole, [entry.id for entry in listing])
         ids = self._resolved[1]
         stop = (
             None if selection.max_issues is None else selection.start_index + selection.max_issues
         )
         return ids[selection.start_index : stop]
+
+
+class _Estimate:
+    """Asks Jira's approximate-count beside the listing and tells `on_estimate`, unless the
+    listing finished first (the exact count then follows at once, and must not be
+    overwritten by the estimate). A failed estimate only loses the early total."""
+
+    def __init__(self, api: SiteApi, jql: str, on_estimate: Callable[[int], None] | None) -> None:
+        self._api = api
+        self._jql = jql
+        self._on_estimate = on_estimate
+        self._lock = threading.Lock()
+        self._listed = False
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> None:
+        if self._on_estimate is not None:
+            self._thread = threading.Thread(target=self._ask, name="jira-estimate", daemon=True)
+            self._thread.start()
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._listed = True
+
+    def _ask(self) -> None:
+        try:
+            estimate = self._api.approximate_count(self._jql)
+        except DwelltimeError as error:
+            _logger.info("jira_estimate_failed", reason=str(error))
+            return
+        with self._lock:
+            if estimate is not None and not self._listed and self._on_estimate is not None:
+                self._on_estimate(estimate)
