@@ -10,7 +10,7 @@ every changelog whose `total` exceeds what came back.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -175,7 +175,7 @@ class CloudApi(_Catalogs):
             return self.client.post("/rest/api/3/search/jql", body)
 
         with ThreadPoolExecutor(1, thread_name_prefix="jira-listing") as ahead:
-            coming = ahead.submit(page_after, None)
+            coming: Future[Any] | None = ahead.submit(page_after, None)
             while coming is not None:
                 page = coming.result()
                 token = page.get("nextPageToken")
