@@ -3,7 +3,8 @@
 It answers with the real response shapes and the behaviours that break naive clients:
 search changelogs truncated to 40 histories, newest first (the changelog endpoints give
 them oldest first), nextPageToken paging with tokens that can expire, 429 bursts with
-Retry-After, 503s, a fixed-window rate limit with X-RateLimit-* headers, latency, and a
+Retry-After, 503s, a token-bucket rate limit as Jira Cloud's burst limits (X-RateLimit-*
+headers on every answer, 429 with Retry-After when the bucket is empty), latency, and a
 permission filter per credential. `requests` logs every request for the tests to count.
 """
 
@@ -47,7 +48,7 @@ class FakeJira:
     #: Sprint id -> the issue keys in it (the Sprint field is customfield_10020).
     sprints: dict[str, set[str]] = field(default_factory=dict)
     latency_s: float = 0.0
-    rate_limit: int | None = None  # requests per 1-second window
+    rate_limit: int | None = None  # requests per second, refilling a bucket of that many
     faults: list[Fault] = field(default_factory=list)
     dead: bool = False
     #: After this many requests the site dies (an interruption in the middle of a sync).
@@ -65,7 +66,8 @@ class FakeJira:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._window = (0, 0)  # (window second, requests in it)
+        self._tokens = 0.0
+        self._refilled: float | None = None  # the bucket starts full at the first request
         self._in_flight = 0
         self._counted = asyncio.Event()
 
@@ -285,33 +287,42 @@ class FakeJira:
         return False
 
     def _rate_limited(self) -> JSONResponse | None:
+        """Take a token from the bucket (refilled at `rate_limit` per second), or answer 429."""
         if self.rate_limit is None:
             return None
         with self._lock:
-            second = math.floor(time.time())
-            window, used = self._window
-            used = used + 1 if window == second else 1
-            self._window = (second, used)
-        if used > self.rate_limit:
-            with self._lock:
-                self.throttled += 1
-            return JSONResponse(
-                {"errorMessages": ["Rate limit exceeded."]},
-                429,
-                {"Retry-After": "1", **self._rate_headers()},
-            )
-        return None
+            now = time.monotonic()
+            rate = float(self.rate_limit)
+            since = rate if self._refilled is None else (now - self._refilled) * rate
+            self._tokens = min(rate, self._tokens + since)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return None
+            self.throttled += 1
+            wait = (1 - self._tokens) / rate
+        return JSONResponse(
+            {"errorMessages": ["Rate limit exceeded."]},
+            429,
+            {"Retry-After": str(math.ceil(wait)), **self._rate_headers()},
+        )
 
     def _rate_headers(self) -> dict[str, str]:
+        """Jira's headers: the bucket's size, what is left, when it is full again."""
         if self.rate_limit is None:
             return {}
-        window, used = self._window
-        reset = datetime.fromtimestamp(window + 1, UTC).isoformat().replace("+00:00", "Z")
-        return {
+        with self._lock:
+            tokens, rate = self._tokens, float(self.rate_limit)
+        full_at = time.time() + (rate - tokens) / rate
+        reset = datetime.fromtimestamp(full_at, UTC).isoformat().replace("+00:00", "Z")
+        headers = {
             "X-RateLimit-Limit": str(self.rate_limit),
-            "X-RateLimit-Remaining": str(max(0, self.rate_limit - used)),
+            "X-RateLimit-Remaining": str(max(0, math.floor(tokens))),
             "X-RateLimit-Reset": reset,
         }
+        if tokens < 0.2 * rate:
+            headers["X-RateLimit-NearLimit"] = "true"
+        return headers
 
     def _visible(self, request: Request) -> list[dict[str, Any]]:
         _, projects = self.grants[request.headers["authorization"]]

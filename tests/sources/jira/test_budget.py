@@ -83,10 +83,21 @@ def test_a_used_up_window_waits_for_its_reset_then_has_the_limit_again() -> None
     budget = _budget(clock, rate=1000.0)
     budget.observe(RateHints(remaining=2, limit=3, reset_at=clock.now + 1.0))
     waits = [budget.acquire() for _ in range(5)]
-    # Two spread over the window, then the wait for the reset; then a fresh window.
+    # Two spread over the window, then the wait for the reset; then a fresh window, paced
+    # at 90% of the limit per second.
     assert waits[0] == 0.0 and waits[1] == pytest.approx(0.5)
-    assert waits[2] == pytest.approx(0.5) and waits[3:] == pytest.approx([0.001, 0.001])
-    assert clock.slept == pytest.approx(1.002)
+    assert waits[2] == pytest.approx(0.5) and waits[3:] == pytest.approx([1 / 2.7, 1 / 2.7])
+    assert clock.slept == pytest.approx(1.0 + 2 / 2.7)
+
+
+def test_the_limit_jira_sends_paces_slots_below_it() -> None:
+    clock = FakeClock()
+    budget = _budget(clock, rate=1000.0)
+    budget.observe(RateHints(limit=50))
+    for _ in range(46):
+        budget.acquire()
+    # 45 more slots at 90% of 50/s: one second, where the configured 1000/s gave 0.045 s.
+    assert clock.slept == pytest.approx(1.0)
 
 
 def test_an_answer_from_before_later_slots_does_not_give_them_back() -> None:
@@ -101,4 +112,4 @@ def test_an_answer_from_before_later_slots_does_not_give_them_back() -> None:
     before = clock.now
     budget.acquire()
     budget.acquire()
-    assert clock.now - before > 1.0  # 5 left for ~9.9 s: spread, not a burst
+    assert clock.now - before > 0.5  # 5 left for the rest of the window: spread, not a burst

@@ -155,3 +155,19 @@ def test_the_estimate_comes_before_the_exact_count(
     assert source.count(Selection("customjql", "project in (ALPHA, BETA)")) == 30
     assert estimates == [33]
     assert fake.count("/rest/api/3/search/approximate-count") == 1
+
+
+def test_jiras_rate_limit_headers_pace_requests_before_any_429(
+    fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    # 20 requests/s and a bucket of 20; listing pages of one issue make ~35 requests, which
+    # unpaced (this server's own pace is 1000/s) would empty the bucket in a fraction of
+    # a second. Paced by X-RateLimit-Limit, none is refused.
+    fake.rate_limit, fake.listing_page = 20, 1
+    store = IssueStore.open(jira_settings)
+    source = JiraSource(store, open_site(alice(site_url), jira_settings))
+    both = "filterType=customjql&customjql=project in (ALPHA, BETA)&columnsBy=statusDuration"
+    _csv(source, store, both + "&outputType=CSV")
+    assert source.requests > 30
+    assert fake.throttled == 0
+    assert source.requests == len(fake.requests)

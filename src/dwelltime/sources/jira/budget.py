@@ -2,9 +2,11 @@
 
 Exports run in their own processes, so the budget lives in a small JSON file under the
 home, read and written under an exclusive `flock`: every request of every export to the
-site takes the next slot from it. Slots are spaced by the configured rate, widened when
-Jira's `X-RateLimit-Remaining` runs low before `X-RateLimit-Reset` (slowing down *before*
-the 429), and a `Retry-After` pauses the whole site, not just the request that got it.
+site takes the next slot from it. Slots are spaced by the configured rate or, when Jira
+sends `X-RateLimit-Limit`, by 90% of that many per second (Jira Cloud's burst limits are
+per second), widened when `X-RateLimit-Remaining` runs low before `X-RateLimit-Reset`
+(slowing down *before* the 429), and a `Retry-After` pauses the whole site, not just the
+request that got it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pathlib import Path
 
 #: Below this many remaining points of Jira's window, requests are spread over what is left.
 LOW_REMAINING = 20
-#: Share of a fresh window's limit taken as available (see `_fresh_window`).
+#: Share of a fresh window's limit taken as available (see `_fresh_window`), and of
+#: `X-RateLimit-Limit` per second that slots are paced at: the margin absorbs requests in
+#: flight and clocks that disagree, so the pace stays under the limit, not at it.
 WINDOW_SHARE = 0.9
 
 
@@ -114,6 +118,8 @@ class SiteBudget:
             now = self._clock()
             start = max(now, state.get("next", 0.0), state.get("paused_until", 0.0))
             spacing = self._interval
+            if "limit" in state:
+                spacing = max(spacing, 1.0 / (state["limit"] * WINDOW_SHARE))
             if "remaining" in state and "reset_at" in state:
                 reset_at = state["reset_at"]
                 if reset_at <= start:
