@@ -1,8 +1,9 @@
 """Jira site benchmark: an export read from a rate-limited fake Jira, then again unchanged.
 
 The fake Jira (tests/sources/jira/fake_jira.py) runs in its own process with a latency per
-request and a fixed-window rate limit of `--rate` requests/s (X-RateLimit-* headers, 429
-with Retry-After beyond it). Phase 1 exports a project of `--issues` issues (one in nine
+request and a token-bucket rate limit of `--rate` requests/s, a bucket of that many, as
+Jira Cloud's burst limits (X-RateLimit-* headers on every answer, 429 with Retry-After
+when the bucket is empty). Phase 1 exports a project of `--issues` issues (one in nine
 with 100+ histories) into an empty mirror: issues with full histories per second against
 what the rate limit allows, requests per issue. Phase 2 runs the same export again with
 nothing changed in Jira, alternating with the same export on the local store (the
