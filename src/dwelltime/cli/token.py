@@ -22,6 +22,7 @@ from dwelltime.config import get_settings
 from dwelltime.domain.sites import RESERVED_SITES, SiteProblem, site_url
 from dwelltime.errors import DwelltimeError
 from dwelltime.sources.jira.bindings import Bindings, credentials_cipher
+from dwelltime.sources.jira.site import verify_credentials
 from dwelltime.tokens import MAX_LIFETIME, TokenService, load_secret
 
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -66,11 +67,19 @@ def create(
     admin: Annotated[
         bool, typer.Option("--admin", help="May create, change and delete calendars over REST.")
     ] = False,
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify",
+            help="Bind the Jira credentials without checking them against Jira (offline setup).",
+        ),
+    ] = False,
 ) -> None:
     """Print a new token for USER, and nothing else, so scripts can capture it.
 
     With --jira-url and credentials, the token's exports read that Jira site as that Jira
-    user (stored encrypted); without, they read the local store (only --site's issues).
+    user (stored encrypted), once Jira has accepted them (`/myself`; --no-verify skips the
+    check); without, they read the local store (only --site's issues).
     """
     settings = get_settings()
     if expires_in is not None and not math.isfinite(expires_in):
@@ -80,6 +89,9 @@ def create(
         if credentials is not None and site is not None:
             raise DwelltimeError("--site is implied by --jira-url: give one of them.")
         bound_site = credentials.site_url if credentials is not None else _store_site(site)
+        if credentials is not None and not no_verify:
+            who = verify_credentials(credentials, settings)
+            Console(stderr=True, highlight=False).print(f"Jira accepted the credentials: {who}")
         tokens = _tokens()
         token, info = tokens.create(
             user, timedelta(days=expires_in) if expires_in else None, admin=admin

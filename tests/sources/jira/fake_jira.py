@@ -259,6 +259,11 @@ class FakeJira:
             shaped["changelog"] = _changelog(issue["histories"], len(issue["histories"]))
             return JSONResponse(shaped)
 
+        @app.get("/rest/api/{version}/myself")
+        async def myself(request: Request, version: str) -> Any:
+            user, _ = self.grants[request.headers["authorization"]]
+            return {"accountId": f"acc-{user}", "displayName": user.title(), "active": True}
+
         @app.get("/rest/api/{version}/status")
         async def status(version: str) -> Any:
             return STATUSES

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 import structlog
 import structlog.testing
+from click.testing import Result
 from typer.testing import CliRunner
 
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
@@ -19,7 +20,8 @@ from dwelltime.exports.records import exports
 from dwelltime.sources.jira.tables import token_sites
 from dwelltime.sources.store.issue_store import IssueStore
 from tests.sources.jira.bound import EXPORT, make_token, run_export, secret_file
-from tests.sources.jira.fake_jira import FakeJira
+from tests.sources.jira.conftest import ALICE_EMAIL
+from tests.sources.jira.fake_jira import FakeJira, Fault
 
 SECRETS = ("token-alice", "token-bob")
 
@@ -148,3 +150,48 @@ def test_bad_binding_options_are_one_clear_line(
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
     assert "s3cr3t" not in result.output
+
+
+def _create(settings: Settings, *arguments: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["token", "create", "erin", *arguments], env={"DWELLTIME_HOME": str(settings.home)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        pytest.param(None, "answered GET /rest/api/3/myself with 401", id="refused"),
+        pytest.param(403, "answered GET /rest/api/3/myself with 403", id="forbidden"),
+    ],
+)
+def test_credentials_jira_refuses_bind_no_token(
+    settings: Settings, tmp_path: Path, site_url: str, fake: FakeJira, status: int | None,
+    message: str,
+) -> None:  # fmt: skip
+    secret = secret_file(tmp_path, "token-alice" if status else "s3cr3t")
+    if status is not None:
+        fake.faults.append(Fault(status, 1))
+    result = _create(
+        settings, "--jira-url", site_url, "--jira-email", ALICE_EMAIL, "--jira-token-file", secret
+    )
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    assert "s3cr3t" not in result.output and "token-alice" not in result.output
+    assert result.stdout == ""
+    with IssueStore.open(settings).engine.connect() as connection:
+        assert connection.execute(sa.select(token_sites)).first() is None
+
+
+def test_an_unreachable_jira_is_said_and_no_verify_binds_offline(
+    settings: Settings, tmp_path: Path
+) -> None:
+    secret = secret_file(tmp_path, "s3cr3t")
+    nowhere = ["--jira-url", "http://127.0.0.1:9", "--jira-pat-file", secret]
+    result = _create(settings, *nowhere)
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert "did not answer GET /rest/api/2/myself after 2 attempts" in said
+    assert "s3cr3t" not in result.output
+    offline = _create(settings, *nowhere, "--no-verify")
+    assert offline.exit_code == 0 and offline.stdout.count(".") == 2  # a JWT, only

@@ -65,6 +65,10 @@ class SiteApi(Protocol):
 
     def sprint(self, sprint_id: str) -> dict[str, Any] | None: ...
 
+    def myself(self) -> dict[str, Any]:
+        """The user the credentials authenticate as (raises JiraAnswer on 401/403)."""
+        ...
+
     def approximate_count(self, jql: str) -> int | None:
         """Jira's estimate of how many issues `jql` selects, when the edition has one."""
         ...
@@ -140,6 +144,10 @@ class _Catalogs:
     def sprint(self, sprint_id: str) -> dict[str, Any] | None:
         found = _get_or_none(self.client, f"/rest/agile/1.0/sprint/{sprint_id}")
         return found if isinstance(found, dict) else None
+
+    def myself(self) -> dict[str, Any]:
+        found = self.client.get(f"/rest/api/{self.version}/myself")
+        return found if isinstance(found, dict) else {}
 
 
 class CloudApi(_Catalogs):
