@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 import structlog
 import structlog.testing
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from dwelltime.cli import commands  # noqa: F401  (registers the commands)
 from dwelltime.cli.app import app as cli
