@@ -16,6 +16,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,8 @@ class FakeJira:
     count_error: int = 0
     #: Listing pages after the first wait until approximate-count has answered.
     hold_listing: bool = False
+    #: Hears every bulkfetch request body (the tests check its `fieldIds`).
+    on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
     max_in_flight: int = 0
     throttled: int = 0  # 429s the rate limit answered
@@ -199,12 +202,15 @@ class FakeJira:
             if not self.bulkfetch:
                 return _error(404, "Not found")
             body = await request.json()
+            if self.on_bulkfetch is not None:
+                self.on_bulkfetch(body)
             visible = {i["id"]: i for i in self._visible(request)}
             wanted = [visible[str(i)] for i in body.get("issueIdsOrKeys", []) if str(i) in visible]
             limit = min(int(body.get("maxResults", 1000)), 1000)
             token = body.get("nextPageToken")
             skip = int(token.split(":")[1]) if token else 0
-            pairs = [(i, h) for i in wanted for h in i["histories"]]
+            only = set(body["fieldIds"]) if body.get("fieldIds") else None
+            pairs = [(i, h) for i in wanted for h in _histories_of(i["histories"], only)]
             page = pairs[skip : skip + limit]
             logs: dict[str, list[Any]] = {}
             for issue, history in page:
@@ -359,6 +365,18 @@ def _changelog(histories: list[Any], limit: int) -> dict[str, Any]:
     """As search results carry it: the newest `limit` histories, newest first."""
     shown = list(reversed(histories))[:limit]
     return {"startAt": 0, "maxResults": len(shown), "total": len(histories), "histories": shown}
+
+
+def _histories_of(histories: list[Any], only: set[str] | None) -> list[Any]:
+    """Bulkfetch's `fieldIds`: each history keeps only those fields' items, or is left out."""
+    if only is None:
+        return histories
+    kept = []
+    for history in histories:
+        items = [item for item in history["items"] if item.get("fieldId") in only]
+        if items:
+            kept.append({**history, "items": items})
+    return kept
 
 
 def _error(status: int, message: str) -> JSONResponse:

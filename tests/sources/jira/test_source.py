@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -171,3 +172,36 @@ def test_jiras_rate_limit_headers_pace_requests_before_any_429(
     assert source.requests > 30
     assert fake.throttled == 0
     assert source.requests == len(fake.requests)
+
+
+def test_a_report_fetches_only_its_fields_histories_and_the_next_completes_them(
+    fake: FakeJira, site_url: str, jira_settings: Settings, tmp_path: Path
+) -> None:
+    local = _imported(tmp_path, fake, {"ALPHA", "BETA"})
+    mirror = IssueStore.open(jira_settings)
+    status = "filterType=project&projectKey=ALPHA&columnsBy=statusDuration&outputType=CSV"
+    assignee = status.replace("statusDuration", "assigneeDuration")
+    bodies: list[dict[str, Any]] = []
+    fake.on_bulkfetch = bodies.append
+
+    def from_jira(query: str) -> str:
+        return _csv(JiraSource(mirror, open_site(alice(site_url), jira_settings)), mirror, query)
+
+    assert from_jira(status) == _csv(LocalSource(local), local, status)
+    assert bodies and all(body["fieldIds"] == ["status"] for body in bodies)
+    with mirror.engine.connect() as connection:
+        changed = connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(schema.change_items)
+            .where(schema.change_items.c.field_id != "status")
+        )
+    assert changed == 0  # only the status histories were stored
+    bodies.clear()
+    # The assignee report needs the assignee's histories: the same issues again, with both.
+    assert from_jira(assignee) == _csv(LocalSource(local), local, assignee)
+    assert bodies and all(body["fieldIds"] == ["assignee", "status"] for body in bodies)
+    bodies.clear()
+    # Now the store holds both: neither report fetches again.
+    assert from_jira(status) == _csv(LocalSource(local), local, status)
+    assert from_jira(assignee) == _csv(LocalSource(local), local, assignee)
+    assert bodies == []

@@ -35,6 +35,15 @@ DATE_FIELDS = {"created": "created", "resolved": "resolutiondate", "updated": "u
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """A search-shaped response of issues; `fields`: the only fields whose histories it
+    holds (bulkfetch with `fieldIds`), None when it holds every field's."""
+
+    document: dict[str, Any]
+    fields: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Listed:
     """One issue of a listing: enough to decide whether the store's copy is current."""
 
@@ -53,8 +62,9 @@ class SiteApi(Protocol):
         among `updated`, `created`, `resolutiondate`) and nothing more."""
         ...
 
-    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
-        """A search-shaped response holding `ids` with complete changelogs."""
+    def fetch(self, ids: Sequence[int], fields: frozenset[str] | None = None) -> Fetched:
+        """`ids` with complete changelogs: of every field, or where the edition can cut
+        them, of `fields` only (None: every field)."""
         ...
 
     def statuses(self) -> list[Any]: ...
@@ -191,7 +201,7 @@ class CloudApi(_Catalogs):
                 coming = ahead.submit(page_after, token) if more else None
                 yield page.get("issues") or []
 
-    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
+    def fetch(self, ids: Sequence[int], fields: frozenset[str] | None = None) -> Fetched:
         issues: list[Any] = []
         for start in range(0, len(ids), FETCH_PAGE):
             chunk = ids[start : start + FETCH_PAGE]
@@ -200,36 +210,45 @@ class CloudApi(_Catalogs):
                 {"jql": ids_jql(chunk), "fields": ["*all"], "maxResults": FETCH_PAGE},
             )
             issues.extend(page.get("issues") or [])
-        histories = self._changelogs([int(issue["id"]) for issue in issues])
+        histories, cut = self._changelogs([int(issue["id"]) for issue in issues], fields)
         for issue in issues:
             found = histories.get(int(issue["id"]), [])
             issue["changelog"] = {"startAt": 0, "total": len(found), "histories": found}
-        return {"issues": _ordered(issues, ids)}
+        return Fetched({"issues": _ordered(issues, ids)}, fields if cut else None)
 
-    def _changelogs(self, ids: Sequence[int]) -> dict[int, list[Any]]:
+    def _changelogs(
+        self, ids: Sequence[int], fields: frozenset[str] | None
+    ) -> tuple[dict[int, list[Any]], bool]:
+        """Histories by issue, and whether they were cut to `fields` (bulkfetch only)."""
         found: dict[int, list[Any]] = {i: [] for i in ids}
         if not ids:
-            return found
+            return found, fields is not None
         try:
-            for entry in self._bulkfetch(ids):
+            for entry in self._bulkfetch(ids, fields):
                 found[integer_id(entry.get("issueId"), "bulkfetch issueId")].extend(
                     entry.get("changeHistories") or []
                 )
         except JiraAnswer as error:
             if error.status not in (404, 405):
                 raise
-            # A site without bulkfetch: each issue's /changelog, pages in parallel issues.
+            # A site without bulkfetch: each issue's /changelog (every field), pages in
+            # parallel issues.
             with ThreadPoolExecutor(self.client.concurrency) as pool:
                 for issue_id, histories in pool.map(self._issue_changelog, ids):
                     found[issue_id] = histories
-        return found
+            return found, False
+        return found, fields is not None
 
-    def _bulkfetch(self, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+    def _bulkfetch(
+        self, ids: Sequence[int], fields: frozenset[str] | None
+    ) -> Iterator[dict[str, Any]]:
         for start in range(0, len(ids), BULKFETCH_PAGE):
             body: dict[str, Any] = {
                 "issueIdsOrKeys": [str(i) for i in ids[start : start + BULKFETCH_PAGE]],
                 "maxResults": BULKFETCH_PAGE,
             }
+            if fields is not None:
+                body["fieldIds"] = sorted(fields)
             while True:
                 page = self.client.post("/rest/api/3/changelog/bulkfetch", body)
                 yield from page.get("issueChangeLogs") or []
@@ -291,7 +310,9 @@ class DataCenterApi(_Catalogs):
             params["expand"] = expand
         return self.client.get("/rest/api/2/search", params)
 
-    def fetch(self, ids: Sequence[int]) -> dict[str, Any]:
+    def fetch(self, ids: Sequence[int], fields: frozenset[str] | None = None) -> Fetched:
+        """Data Center cannot cut changelogs to fields: `fields` is ignored."""
+        del fields
         issues: list[Any] = []
         for start in range(0, len(ids), FETCH_PAGE):
             chunk = ids[start : start + FETCH_PAGE]
@@ -303,7 +324,7 @@ class DataCenterApi(_Catalogs):
                 truncated, pool.map(self._full_changelog, truncated), strict=True
             ):
                 issue["changelog"] = complete
-        return {"issues": _ordered(issues, ids)}
+        return Fetched({"issues": _ordered(issues, ids)})
 
     def _full_changelog(self, issue: dict[str, Any]) -> Any:
         # Data Center has no changelog pages: the issue resource expands all of it at once.

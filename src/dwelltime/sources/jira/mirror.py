@@ -1,20 +1,22 @@
 """The read-through mirror: bring the store's copies of listed issues up to date.
 
 A listing (ids and `updated`, cheap pages of thousands) is compared with the store; only
-issues missing from it or older there are fetched with full histories, in parallel pages,
-and written through the store in one transaction per page. An interrupted run loses at
-most the pages in flight: what was written stays current and is not fetched again.
+issues missing from it, older there, or lacking the histories of a field the caller needs
+(`history_fields`) are fetched, in parallel pages, and written through the store in one
+transaction per page. An interrupted run loses at most the pages in flight: what was
+written stays current and is not fetched again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
-from dwelltime.sources.jira.editions import FETCH_PAGE, Listed, SiteApi
+from dwelltime.sources.jira.editions import FETCH_PAGE, Fetched, Listed, SiteApi
+from dwelltime.sources.jira.history_fields import mark_complete, mark_partial, partial_fields
 from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
@@ -36,14 +38,25 @@ class Mirror:
         return list(parsed.data.statuses)
 
     def stale(self, listing: Sequence[Listed]) -> list[int]:
-        """Ids of `listing` the store lacks or holds an older copy of, in listing order."""
+        """Ids of `listing` the store lacks, holds older or holds only some histories of,
+        in listing order."""
         return self.compare(listing)[0]
 
-    def compare(self, listing: Sequence[Listed]) -> tuple[list[int], dict[int, int]]:
+    def compare(
+        self, listing: Sequence[Listed], fields: Collection[str] | None = None
+    ) -> tuple[list[int], dict[int, int]]:
         """(the stale ids of `listing` in its order, Jira id -> row id of the current ones):
-        one pass over the store serves both the fetch and the reads that follow."""
-        stored = self._store.site_rows(self.site, [entry.id for entry in listing])
-        stale = [entry.id for entry in listing if _is_stale(entry, stored)]
+        one pass over the store serves both the fetch and the reads that follow. Current
+        means as new as Jira's and holding the histories of `fields` (None: of all)."""
+        ids = [entry.id for entry in listing]
+        stored = self._store.site_rows(self.site, ids)
+        partial = partial_fields(self._store.engine, self.site, ids)
+        needed = None if fields is None else frozenset(fields)
+        stale = [
+            entry.id
+            for entry in listing
+            if _is_stale(entry, stored) or _lacks(partial.get(entry.id), needed)
+        ]
         fetched = set(stale)
         current = {jira_id: row for jira_id, (row, _) in stored.items() if jira_id not in fetched}
         return stale, current
@@ -54,21 +67,37 @@ class Mirror:
             jira_id: row for jira_id, (row, _) in self._store.site_rows(self.site, jira_ids).items()
         }
 
-    def complete(self, ids: Sequence[int], on_written: Callable[[int], None] | None = None) -> int:
-        """Fetch and store `ids` with full histories; `on_written` hears each page's size."""
+    def complete(
+        self,
+        ids: Sequence[int],
+        on_written: Callable[[int], None] | None = None,
+        fields: Collection[str] | None = None,
+    ) -> int:
+        """Fetch and store `ids` with full histories of `fields` (None: of every field; the
+        fields an issue already holds are asked again, so none is lost); `on_written`
+        hears each page's size."""
+        asked: frozenset[str] | None = None
+        if fields is not None:
+            held = partial_fields(self._store.engine, self.site, ids).values()
+            asked = frozenset(fields).union(*held)
+            mark_partial(self._store.engine, self.site, ids, asked)
         pages = list(id_chunks(ids, FETCH_PAGE))
         written = 0
         with ThreadPoolExecutor(self._api.client.concurrency) as pool:
             # map keeps page order, so writes follow the listing whatever finishes first.
-            for document in pool.map(self._api.fetch, pages):
-                written += self._write(document)
+            for page, fetched in zip(
+                pages, pool.map(lambda page: self._api.fetch(page, asked), pages), strict=True
+            ):
+                written += self._write(fetched)
+                if fetched.fields is None:
+                    mark_complete(self._store.engine, self.site, page)
                 if on_written is not None:
-                    on_written(len(document.get("issues") or []))
+                    on_written(len(fetched.document.get("issues") or []))
         return written
 
-    def _write(self, document: dict[str, object]) -> int:
+    def _write(self, fetched: Fetched) -> int:
         try:
-            parsed = parse_documents([document])
+            parsed = parse_documents([fetched.document])
         except ImportRejected as error:
             raise SourceError(
                 f"Jira sent an issue dwelltime cannot read: {error.message}"
@@ -81,3 +110,8 @@ def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
         return True
     held = stored[entry.id][1]
     return entry.updated_ms is None or held is None or held < entry.updated_ms
+
+
+def _lacks(held: frozenset[str] | None, needed: frozenset[str] | None) -> bool:
+    """Whether a copy holding `held`'s histories (None: all) lacks some of `needed`'s."""
+    return held is not None and (needed is None or not needed <= held)

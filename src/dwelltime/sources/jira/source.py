@@ -44,6 +44,7 @@ class JiraSource:
         self._statuses: list[Status] | None = None
         self._stale: set[int] = set()  # of the resolved selection: to fetch before reading
         self._rows: dict[int, int] = {}  # Jira id -> store row, of issues known current
+        self._fields: tuple[str, ...] = ()  # whose histories the resolved selection needs
         #: Told Jira's estimate of the selection's size while the exact listing runs.
         self.on_estimate: Callable[[int], None] | None = None
 
@@ -82,7 +83,9 @@ class JiraSource:
         return [self._rows[issue_id] for issue_id in chunk]
 
     def _complete(self, chunk: Sequence[int]) -> None:
-        self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
+        stale = [issue_id for issue_id in chunk if issue_id in self._stale]
+        if stale:
+            self._mirror.complete(stale, fields=self._fields)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""
@@ -114,7 +117,8 @@ class JiraSource:
                 listing = within_dates(whole, self._api.listing(jql, fields))
             if not is_ordered(jql):
                 listing.sort(key=lambda entry: entry.id)
-            stale, self._rows = self._mirror.compare(listing)
+            self._fields = whole.change_fields
+            stale, self._rows = self._mirror.compare(listing, self._fields)
             self._stale = set(stale)
             self._resolved = (whole, [entry.id for entry in listing])
         ids = self._resolved[1]

@@ -1,6 +1,6 @@
 """Tables of the Jira side of the store: which site a token reads (with its Jira
-credentials, encrypted, or none: the store's copy) and sync progress; migrations/ creates
-them."""
+credentials, encrypted, or none: the store's copy), sync progress, and which fields'
+histories a mirrored issue holds when it holds only some; migrations/ creates them."""
 
 from __future__ import annotations
 
@@ -26,4 +26,15 @@ jira_syncs = sa.Table(
     sa.Column("jql", sa.Text, primary_key=True),
     sa.Column("watermark_ms", sa.BigInteger),  # newest `updated` of the last complete sync
     sa.Column("synced_ms", sa.BigInteger, nullable=False),
+)
+
+# An issue of a site with no row here holds every field's history (imported, synced or
+# fetched whole); a row lists the only fields whose histories were fetched (bulkfetch
+# with `fieldIds`), as a JSON list.
+jira_history_fields = sa.Table(
+    "jira_history_fields",
+    metadata,
+    sa.Column("site", sa.String, primary_key=True),
+    sa.Column("jira_id", sa.BigInteger, primary_key=True),
+    sa.Column("fields", sa.Text, nullable=False),
 )

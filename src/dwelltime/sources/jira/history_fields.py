@@ -1,0 +1,66 @@
+"""Which fields' histories the store holds of a mirrored issue, when not all of them.
+
+A report asks Jira's bulkfetch only for the histories of the fields it measures
+(`Selection.change_fields`); such an issue is marked with those fields, so a later report
+or `sync` needing others fetches it again. Marks are written *before* the partial copy
+and cleared only *after* a whole one: an interruption in between can only cause one
+fetch too many, never a partial history taken for a whole one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+
+import sqlalchemy as sa
+
+from dwelltime.sources.jira.tables import jira_history_fields
+from dwelltime.sources.store.sql_lists import id_chunks
+
+
+def partial_fields(
+    engine: sa.Engine, site: str, jira_ids: Sequence[int]
+) -> dict[int, frozenset[str]]:
+    """Jira id -> the only fields whose histories are held, for the marked issues."""
+    table = jira_history_fields
+    found: dict[int, frozenset[str]] = {}
+    with engine.connect() as connection:
+        # Most sites have no partial copy at all: one probe spares the lookups per id.
+        probe = sa.select(table.c.jira_id).where(table.c.site == site).limit(1)
+        if connection.execute(probe).first() is None:
+            return found
+        for chunk in id_chunks(jira_ids):
+            query = sa.select(table.c.jira_id, table.c.fields).where(
+                table.c.site == site, table.c.jira_id.in_(chunk)
+            )
+            found.update(
+                (row.jira_id, frozenset(json.loads(row.fields)))
+                for row in connection.execute(query)
+            )
+    return found
+
+
+def mark_partial(
+    engine: sa.Engine, site: str, jira_ids: Sequence[int], fields: Collection[str]
+) -> None:
+    """Record that only `fields`' histories will be held of these issues."""
+    text = json.dumps(sorted(fields))
+    with engine.begin() as connection:
+        _delete(connection, site, jira_ids)
+        if jira_ids:
+            connection.execute(
+                jira_history_fields.insert(),
+                [{"site": site, "jira_id": jira_id, "fields": text} for jira_id in jira_ids],
+            )
+
+
+def mark_complete(engine: sa.Engine, site: str, jira_ids: Sequence[int]) -> None:
+    """These issues now hold every field's history."""
+    with engine.begin() as connection:
+        _delete(connection, site, jira_ids)
+
+
+def _delete(connection: sa.Connection, site: str, jira_ids: Sequence[int]) -> None:
+    table = jira_history_fields
+    for chunk in id_chunks(jira_ids):
+        connection.execute(table.delete().where(table.c.site == site, table.c.jira_id.in_(chunk)))
