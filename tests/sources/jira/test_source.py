@@ -19,6 +19,7 @@ from dwelltime.sources.jira import mirror
 from dwelltime.sources.jira.credentials import JiraCredentials
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.source import JiraSource
+from dwelltime.sources.jira.sync import sync_site
 from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore
@@ -204,4 +205,23 @@ def test_a_report_fetches_only_its_fields_histories_and_the_next_completes_them(
     # Now the store holds both: neither report fetches again.
     assert from_jira(status) == _csv(LocalSource(local), local, status)
     assert from_jira(assignee) == _csv(LocalSource(local), local, assignee)
+    assert bodies == []
+
+
+def test_sync_fetches_cut_copies_whole(
+    fake: FakeJira, site_url: str, jira_settings: Settings, tmp_path: Path
+) -> None:
+    local = _imported(tmp_path, fake, {"ALPHA", "BETA"})
+    mirror = IssueStore.open(jira_settings)
+    status = "filterType=project&projectKey=ALPHA&columnsBy=statusDuration&outputType=CSV"
+    _csv(JiraSource(mirror, open_site(alice(site_url), jira_settings)), mirror, status)
+    bodies: list[dict[str, Any]] = []
+    fake.on_bulkfetch = bodies.append
+    outcome = sync_site(mirror, open_site(alice(site_url), jira_settings), "project = ALPHA")
+    assert outcome.fetched == 15  # unchanged in Jira, but held with the status only
+    assert bodies and all("fieldIds" not in body for body in bodies)
+    bodies.clear()
+    assignee = status.replace("statusDuration", "assigneeDuration")
+    jira = JiraSource(mirror, open_site(alice(site_url), jira_settings))
+    assert _csv(jira, mirror, assignee) == _csv(LocalSource(local), local, assignee)
     assert bodies == []
