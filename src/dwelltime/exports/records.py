@@ -215,12 +215,15 @@ class ExportStore:
         target: ExportStatus,
         *,
         unless_abort_requested: bool = False,
+        judged: ExportRecord | None = None,
         **values: Any,
     ) -> bool:
         """Change the status from `expected` to `target` (and set `values`) if nobody else did.
 
-        Returns False when the record was no longer `expected`, or when
-        `unless_abort_requested` and an abort was requested: the caller lost a race.
+        Returns False when the record was no longer `expected`, when
+        `unless_abort_requested` and an abort was requested, or when its heartbeat is no
+        longer the one of the `judged` snapshot (a worker taken for dead beat again): the
+        caller lost a race.
         """
         advance(expected, target)
         if target.is_finished:
@@ -232,6 +235,11 @@ class ExportStore:
         )
         if unless_abort_requested:
             statement = statement.where(exports.c.abort_requested.is_(sa.false()))
+        if judged is not None:
+            statement = statement.where(
+                exports.c.heartbeat_ms.is_not_distinct_from(judged.heartbeat_ms),
+                exports.c.attempts == judged.attempts,
+            )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
