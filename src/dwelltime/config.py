@@ -16,7 +16,6 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 #: Chunk size of split exports under the celery executor when DWELLTIME_CHUNK_ISSUES is unset.
 DEFAULT_CELERY_CHUNK_ISSUES = 100_000
 
