@@ -50,8 +50,11 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
 	  echo "chromium could not be installed: the browser tests will skip"
 
+# The second leg runs the export-service suite again, scaled out (two servers, two Celery
+# workers, PostgreSQL, S3): tests/api/distributed_api.py.
 test: lint browser
 	$(BIN)/pytest
+	$(BIN)/pytest --topology=distributed tests/api
 
 bench: install
 	$(BIN)/python -m bench

@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 
 from dwelltime.config import Settings
+from tests import topology
 from tests.services.s3 import S3Server, moto_server
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jira-samples"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    topology.add_option(parser)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    topology.select(config, items)
 
 
 @pytest.fixture

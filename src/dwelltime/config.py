@@ -16,6 +16,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Chunk size of split exports under the celery executor when DWELLTIME_CHUNK_ISSUES is unset.
+DEFAULT_CELERY_CHUNK_ISSUES = 100_000
+
 
 class Settings(BaseSettings):
     """The service's configuration; every field is documented in docs/configuration.md."""
@@ -66,11 +69,11 @@ class Settings(BaseSettings):
     queue: str = Field(
         default="dwelltime", description="Name of the broker queue the celery executor uses."
     )
-    chunk_issues: int = Field(
-        default=100_000,
+    chunk_issues: int | None = Field(
+        default=None,
         ge=1,
-        description="With the celery executor, an export over this many issues is split into "
-        "chunks of this size, run in parallel.",
+        description="An export over this many issues is split into chunks of this size, run "
+        "in parallel; default: 100,000 with the celery executor, no split otherwise.",
     )
     task_time_limit: timedelta = Field(
         default=timedelta(hours=6),
@@ -159,6 +162,15 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'dwelltime.db'}"
+
+    @property
+    def split_above(self) -> int | None:
+        """Exports over this many issues are split; None: none is. Only Celery workers on
+        several machines gain from a split by default: on one machine's pool it cost 15 %
+        more CPU and gained nothing measurable (docs/decisions.md), so there it is opt-in."""
+        if self.chunk_issues is not None:
+            return self.chunk_issues
+        return DEFAULT_CELERY_CHUNK_ISSUES if self.executor == "celery" else None
 
     @property
     def staging_dir(self) -> Path:

@@ -1,4 +1,5 @@
-"""The five endpoints in process (inline executor): shapes, ownership, downloads, aborts."""
+"""The five endpoints: shapes, ownership, downloads, aborts (in process; scaled out again
+under `--topology=distributed`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from dwelltime.sources.store.param_context import StoreParamContext
 from tests.api.conftest import User
 from tests.api.envelope import assert_envelope
 from tests.exports.factories import make_record
+
+pytestmark = pytest.mark.export_service
 
 CSV = {
     "filterType": "project",
@@ -211,6 +214,10 @@ def test_validation_lists_every_problem(client: httpx.Client, alice: User) -> No
     assert client.get("/rest/export", headers=alice.headers).json()["total"] == 0
 
 
+@pytest.mark.in_process(
+    "fills the user's queue with records written straight into the store, which only the "
+    "inline executor leaves alone: any other scheduler starts some of them meanwhile"
+)
 def test_too_many_queued_is_429(
     client: httpx.Client, alice: User, services: Services, api_settings: Settings
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pytest
 
 from dwelltime.api.deps import Services
 from dwelltime.engine.summary import HISTOGRAM_BINS
@@ -16,6 +17,8 @@ from dwelltime.exports.status import ExportStatus
 from tests.api.conftest import User
 from tests.api.envelope import assert_envelope
 from tests.exports.factories import make_record
+
+pytestmark = pytest.mark.export_service
 
 REPORT = {"filterType": "project", "projectKey": "PAY", "columnsBy": "statusDuration"}
 #: Open visits end here instead of at each export's own `now`, so two exports started

@@ -1,20 +1,26 @@
 """Claims on PostgreSQL from many threads at once: one export is claimed by exactly one,
-the per-user running cap holds, and one unit is claimed under exactly one token."""
+the per-user running cap holds, one unit is claimed under exactly one token, and one API
+server at a time hands out jobs."""
 
 from __future__ import annotations
 
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from dwelltime import db
+from dwelltime.config import Settings
 from dwelltime.exports.records import ExportStore
+from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.status import ExportStatus
+from dwelltime.exports.storage import LocalStorage
 from dwelltime.exports.units import UnitStore
 from tests.exports.factories import make_record
+from tests.exports.fake_executor import RecordingExecutor
 from tests.sources.store.postgresql import temporary_postgresql
 
 pytestmark = pytest.mark.integration
@@ -81,3 +87,19 @@ def test_one_unit_is_claimed_under_one_token(pg_engine: sa.Engine) -> None:
     assert [run.token for run in units.runs(record.id)] == [tokens[won[0]]]
     # The merge cannot be claimed while a chunk is not done.
     assert not units.claim(record.id, 2, str(uuid.uuid4()))
+
+
+def test_one_api_server_dispatches_at_a_time(pg_engine: sa.Engine, tmp_path: Path) -> None:
+    store = ExportStore(pg_engine)
+    record = make_record(owner=f"u-{uuid.uuid4().hex[:6]}")
+    store.insert(record)
+    executor = RecordingExecutor(store, slots=CONTENDERS * 4)  # room for earlier tests' too
+    scheduler = Scheduler(store, LocalStorage(tmp_path), executor, Settings(home=tmp_path))
+    # Another server is counting its free slots and marking jobs: this one waits its turn,
+    # or both would fill the same free slots.
+    with ExportStore(pg_engine).dispatch_turn() as turn:
+        assert turn
+        scheduler.tick()
+        assert executor.submitted == []
+    scheduler.tick()
+    assert record.id in executor.submitted

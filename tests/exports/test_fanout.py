@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dwelltime.config import Settings
+from dwelltime.config import DEFAULT_CELERY_CHUNK_ISSUES, Settings
 from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.fanout import STORE_CHANGED, run_unit
 from dwelltime.exports.records import ExportStore, exports
@@ -212,6 +212,23 @@ def test_a_store_that_changed_under_the_chunks_fails_clearly(
 )
 def test_chunks_are_balanced(total: int, size: int, bounds: list[tuple[int, int]]) -> None:
     assert chunk_bounds(total, size) == bounds
+
+
+@pytest.mark.parametrize(
+    ("executor", "chunk_issues", "split_above"),
+    [
+        pytest.param("celery", None, DEFAULT_CELERY_CHUNK_ISSUES, id="celery-default"),
+        pytest.param("local", None, None, id="local-pool-never-by-default"),
+        pytest.param("inline", None, None, id="inline-never-by-default"),
+        pytest.param("local", 500, 500, id="local-pool-opt-in"),
+        pytest.param("celery", 500, 500, id="celery-chosen"),
+    ],
+)
+def test_only_celery_splits_unless_asked(
+    tmp_path: Path, executor: str, chunk_issues: int | None, split_above: int | None
+) -> None:
+    settings = Settings(home=tmp_path, executor=executor, chunk_issues=chunk_issues)
+    assert settings.split_above == split_above
 
 
 @pytest.mark.parametrize("output_type", [OutputType.XLSX, OutputType.XLS])

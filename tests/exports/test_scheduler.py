@@ -8,7 +8,7 @@ import pytest
 
 from dwelltime.config import Settings
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
-from dwelltime.exports.recovery import MAX_ATTEMPTS
+from dwelltime.exports.recovery import MAX_ATTEMPTS, recover, stale_running
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
@@ -133,6 +133,29 @@ def test_a_silent_worker_is_noticed_by_its_heartbeat(
     assert _status(store, alive.id).status is ExportStatus.RUNNING
     assert _status(store, hung.id).status is ExportStatus.QUEUED
     assert executor.cancelled == [hung.id]
+
+
+def test_a_worker_judged_dead_that_beats_again_keeps_its_export(
+    store: ExportStore, storage: LocalStorage
+) -> None:
+    record = make_record(status=ExportStatus.RUNNING, attempts=1, heartbeat_ms=now_ms() - 60_000)
+    store.insert(record)
+    partial = storage.create(record.id)
+    partial.stream.write(b"half")
+    partial.stream.close()
+    [judged] = stale_running(store, stale_after_seconds=5.0)
+    # Starved, not dead: its heartbeat lands between the judgement and the write.
+    assert store.update_running(record.id, heartbeat_ms=now_ms())
+    recover(store, storage, judged, "The export's worker stopped sending heartbeats")
+    kept = _status(store, record.id)
+    assert (kept.status, kept.attempts) == (ExportStatus.RUNNING, 1)
+    assert [path.name for path in (storage.root / "partial").iterdir()] != []
+    # Judged again on the fresh snapshot once it really falls silent, it is settled.
+    assert store.update_running(record.id, heartbeat_ms=now_ms() - 60_000)
+    [judged] = stale_running(store, stale_after_seconds=5.0)
+    recover(store, storage, judged, "The export's worker stopped sending heartbeats")
+    assert _status(store, record.id).status is ExportStatus.QUEUED
+    assert list((storage.root / "partial").iterdir()) == []
 
 
 def test_shutdown_requeues_running_exports_without_spending_a_retry(

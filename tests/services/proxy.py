@@ -1,20 +1,23 @@
-"""A TCP proxy the test owns, to cut a broker off and bring it back without touching the
-machine's own service."""
+"""A TCP proxy the test owns: to cut a broker off and bring it back without touching the
+machine's own service, or as a load balancer handing each connection to the next server."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import socket
 import threading
 from types import TracebackType
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to `target`; `cut()` drops every connection and refuses
-    new ones until `restore()`."""
+    """Forwards 127.0.0.1:<port> to `target` (with `more` targets, each new connection to
+    the next one in turn); `cut()` drops every connection and refuses new ones until
+    `restore()`."""
 
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], *more: tuple[str, int]) -> None:
         self._target = target
+        self._targets = itertools.cycle((target, *more))
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._open = threading.Event()
@@ -24,8 +27,12 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def url_for(self, url: str) -> str:
-        """`url` (naming the target host:port) pointed at the proxy instead."""
+        """`url` (naming the first target's host:port) pointed at the proxy instead."""
         host, port = self._target
         return url.replace(f"{host}:{port}", f"127.0.0.1:{self.port}")
 
@@ -51,7 +58,7 @@ class TcpProxy:
                 client.close()
                 continue
             try:
-                upstream = socket.create_connection(self._target, timeout=5)
+                upstream = socket.create_connection(next(self._targets), timeout=5)
             except OSError:
                 client.close()
                 continue

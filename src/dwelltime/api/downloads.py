@@ -30,6 +30,8 @@ def download_response(
         "Content-Disposition": f'attachment; filename="{download.file_name}"',
         "Accept-Ranges": "bytes",
     }
+    if stored.etag is not None:
+        headers["ETag"] = stored.etag
     if len(ranges) == 1:
         start, end = ranges[0]
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{stored.size}"

@@ -8,7 +8,8 @@ API polls never wait on a worker (SQLite WAL).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,10 @@ exports = sa.Table(
     sa.Index("ix_exports_owner_created", "owner", "created_ms"),
     sa.Index("ix_exports_status", "status"),
 )
+
+
+#: The PostgreSQL advisory lock of the dispatch round (advisory locks are per database).
+DISPATCH_LOCK = 0x6477_656C_6C74  # "dwellt"
 
 
 def now_ms() -> int:
@@ -215,12 +220,15 @@ class ExportStore:
         target: ExportStatus,
         *,
         unless_abort_requested: bool = False,
+        judged: ExportRecord | None = None,
         **values: Any,
     ) -> bool:
         """Change the status from `expected` to `target` (and set `values`) if nobody else did.
 
-        Returns False when the record was no longer `expected`, or when
-        `unless_abort_requested` and an abort was requested: the caller lost a race.
+        Returns False when the record was no longer `expected`, when
+        `unless_abort_requested` and an abort was requested, or when its heartbeat is no
+        longer the one of the `judged` snapshot (a worker taken for dead beat again): the
+        caller lost a race.
         """
         advance(expected, target)
         if target.is_finished:
@@ -232,6 +240,11 @@ class ExportStore:
         )
         if unless_abort_requested:
             statement = statement.where(exports.c.abort_requested.is_(sa.false()))
+        if judged is not None:
+            statement = statement.where(
+                exports.c.heartbeat_ms.is_not_distinct_from(judged.heartbeat_ms),
+                exports.c.attempts == judged.attempts,
+            )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
 
@@ -291,6 +304,27 @@ class ExportStore:
         )
         with self.engine.begin() as connection:
             return connection.execute(statement).rowcount == 1
+
+    @contextmanager
+    def dispatch_turn(self) -> Iterator[bool]:
+        """Whether this scheduler may hand out jobs now. On PostgreSQL, one scheduler of
+        all the API servers at a time (an advisory lock held for the round, skipped when
+        another holds it): counting the free slots and marking the jobs that take them
+        are never interleaved between servers, so together they never send more than
+        DWELLTIME_WORKERS. Elsewhere (one server on one file) always True."""
+        if self.engine.dialect.name != "postgresql":
+            yield True
+            return
+        with self.engine.connect() as connection:
+            taken = sa.select(sa.func.pg_try_advisory_lock(DISPATCH_LOCK))
+            turn = bool(connection.execute(taken).scalar())
+            connection.commit()
+            try:
+                yield turn
+            finally:
+                if turn:
+                    connection.execute(sa.select(sa.func.pg_advisory_unlock(DISPATCH_LOCK)))
+                    connection.commit()
 
     def request_abort(self, export_id: str, message: str) -> bool:
         """Flag a running export so its runner stops at the next batch boundary."""

@@ -6,6 +6,8 @@ not own (a previous serve, another host), from a heartbeat older than stale_afte
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
@@ -20,25 +22,31 @@ logger = structlog.get_logger("dwelltime.exports")
 
 
 def recover(store: ExportStore, storage: FileStorage, record: ExportRecord, reason: str) -> None:
-    """Settle a Running export whose worker is gone: Aborted, re-Queued or Failed."""
-    storage.discard_pending(record.id)
+    """Settle a Running export whose worker is gone: Aborted, re-Queued or Failed.
+
+    `record` is the snapshot the death was judged on, and the move is a compare-and-set on
+    its heartbeat: a worker that was only starved and beats again meanwhile keeps its
+    export, and its partial file is left alone (discarded only once the move won).
+    """
     log = logger.bind(export_id=record.id, reason=reason, attempts=record.attempts)
+    values: dict[str, Any]
     if record.abort_requested:
-        store.move(record.id, ExportStatus.RUNNING, ExportStatus.ABORTED)
-        log.info("export_aborted_after_worker_death")
+        target, values, event = ExportStatus.ABORTED, {}, "export_aborted_after_worker_death"
     elif record.attempts < MAX_ATTEMPTS:
-        store.move(
-            record.id,
-            ExportStatus.RUNNING,
-            ExportStatus.QUEUED,
-            heartbeat_ms=None,
-            dispatched_ms=None,
-        )
-        log.warning("export_requeued_after_worker_death")
+        target, event = ExportStatus.QUEUED, "export_requeued_after_worker_death"
+        values = {"heartbeat_ms": None, "dispatched_ms": None}
     else:
         message = f"{reason}; the export was tried {record.attempts} times and has been given up."
-        store.move(record.id, ExportStatus.RUNNING, ExportStatus.FAILED, message=message)
-        log.error("export_failed_after_worker_death")
+        target, values, event = (
+            ExportStatus.FAILED,
+            {"message": message},
+            "export_failed_after_worker_death",
+        )
+    if not store.move(record.id, ExportStatus.RUNNING, target, judged=record, **values):
+        log.info("export_recovery_lost_race")
+        return
+    storage.discard_pending(record.id)
+    (log.error if target is ExportStatus.FAILED else log.warning)(event)
 
 
 def stale_running(store: ExportStore, stale_after_seconds: float) -> list[ExportRecord]:

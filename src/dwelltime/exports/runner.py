@@ -202,20 +202,19 @@ def _fan_out(
     params: ReportParams,
     settings: Settings,
 ) -> bool:
-    """Split an export over `chunk_issues` issues into chunks and a merge step (units the
-    scheduler dispatches); True when it was split and this job is done.
+    """Split an export over `settings.split_above` issues into chunks and a merge step
+    (units the scheduler dispatches); True when it was split and this job is done.
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
     """
-    if not isinstance(context, StoreParamContext):
+    chunk_issues = settings.split_above
+    if chunk_issues is None or not isinstance(context, StoreParamContext):
         return False
     total = context.source.count(params.selection(record.now_ms))
-    if total <= settings.chunk_issues:
+    if total <= chunk_issues:
         return False
-    UnitStore(store.engine).plan(
-        record.id, record.owner, chunk_bounds(total, settings.chunk_issues)
-    )
+    UnitStore(store.engine).plan(record.id, record.owner, chunk_bounds(total, chunk_issues))
     return True
 
 

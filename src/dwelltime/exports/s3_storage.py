@@ -154,7 +154,7 @@ class S3Storage:
             if str(error.response.get("Error", {}).get("Code")) in _NOT_FOUND:
                 return None
             raise
-        return StoredFile(key=key, size=int(head["ContentLength"]))
+        return StoredFile(key=key, size=int(head["ContentLength"]), etag=head.get("ETag"))
 
     def stream(self, key: str, first: int = 0, last: int | None = None) -> Iterator[bytes]:
         name = self._name(key)

@@ -56,8 +56,9 @@ class Scheduler:
             self._reap()
             self._forget_finished_units()
             self._recover_stale()
-            while self._dispatch():
-                pass  # again: a unit that ended (inline) may have made the merge ready
+            with self.store.dispatch_turn() as turn:
+                while turn and self._dispatch():
+                    pass  # again: a unit that ended (inline) may have made the merge ready
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + SWEEP_SECONDS
                 sweep(self.store, self.storage, self.settings.retention)

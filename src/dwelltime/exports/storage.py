@@ -25,12 +25,14 @@ class StoredFile:
     """A complete file in storage, ready to be streamed.
 
     `path` is set when the file is on a local disk (served with sendfile and Range support);
-    otherwise the API streams it through `FileStorage.stream`.
+    otherwise the API streams it through `FileStorage.stream`, with the store's `etag` (so a
+    client resuming with Range can tell the file is the same, whichever server answers).
     """
 
     key: str
     size: int
     path: Path | None = None
+    etag: str | None = None
 
 
 class PendingFile(Protocol):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from dwelltime.engine.table import AggregateKind, ReportTable
 from dwelltime.params.model import OutputType, ReportParams
 from dwelltime.writers.csv import write_aggregate_csv, write_sheet_csv
+from dwelltime.writers.destination import Abandonable, release_frames
 from dwelltime.writers.limits import (
     UNLIMITED,
     XLS_LIMITS,
@@ -103,7 +104,17 @@ def write_report(
     sheet_limits = limits or file_format.limits
     for sheet in (table.listing, *table.aggregates.values()):
         check_sheet_columns(output_type.value, sheet_limits, len(sheet.columns))
-    file_format.write(table, destination, sheet_limits)
+    guarded = Abandonable(destination)
+    try:
+        file_format.write(table, cast(BinaryIO, guarded), sheet_limits)
+    except BaseException as error:
+        # A writer that failed half way (a full disk, an abort) can leave a zip or a
+        # workbook unfinished, whose finaliser writes the rest when the garbage collector
+        # gets to it: by then, into a file its caller closed or discarded, failing some
+        # unrelated later request. It goes quiet, and is finalised now.
+        guarded.abandon()
+        release_frames(error)
+        raise
 
 
 def check_columns(output_type: OutputType, column_count: int) -> None:

@@ -27,6 +27,10 @@ _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
 }
 
 
+#: Ids fetched per round trip from PostgreSQL's server-side cursor.
+IDS_PER_FETCH = 50_000
+
+
 def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[int]:
     """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id), only
     those of its window (`start_index`, `max_issues`): the database skips the others.
@@ -40,6 +44,10 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
     query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.jira_id, issues.c.site)
     if selection.start_index or selection.max_issues is not None:
         query = query.offset(selection.start_index).limit(selection.max_issues)
+    if connection.dialect.name == "postgresql":
+        # A server-side cursor: without it the client receives the whole result of a
+        # million-issue selection at once, beside the array it is being copied into.
+        connection = connection.execution_options(yield_per=IDS_PER_FETCH)
     return array("q", connection.execute(query).scalars())
 
 

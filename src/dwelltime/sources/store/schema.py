@@ -88,6 +88,13 @@ issues = sa.Table(
     sa.UniqueConstraint("site", "jira_id", name="uq_issues_site_jira_id"),
     sa.UniqueConstraint("site", "key", name="uq_issues_site_key"),
 )
+# The project selection (`lower(project_key) = …`, in Jira id order); migration 0019.
+sa.Index(
+    "ix_issues_project_lower_order",
+    sa.func.lower(issues.c.project_key),
+    issues.c.jira_id,
+    issues.c.site,
+)
 
 issue_sprints = sa.Table(
     "issue_sprints",

@@ -54,6 +54,7 @@ class LocalSource:
         ids = self._ids(selection)
         for chunk in id_chunks(ids, batch_size):
             with self._engine.connect() as connection:
+                prefer_key_lookups(connection)
                 yield read_batch(connection, chunk, selection)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
@@ -76,6 +77,18 @@ class LocalSource:
     def _scoped(self, selection: Selection) -> Selection:
         """`selection` kept to this source's site, when it has one."""
         return selection if self._site is None else replace(selection, site=self._site)
+
+
+def prefer_key_lookups(connection: sa.Connection) -> None:
+    """On PostgreSQL, plan this transaction's batch reads as primary-key lookups.
+
+    A batch is a few thousand ids out of the store; for 2 % of 100,000 issues the planner
+    chose sequential scans of `histories` and `change_items` (a hash join), 5x slower than
+    the key lookups (EXPLAIN ANALYZE: 243 ms against 47 ms a batch), and a scan's cost
+    grows with the store while a batch's does not.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
 
 
 def _insertion_order(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[object]:
