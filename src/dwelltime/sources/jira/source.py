@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import polars as pl
+
 from dwelltime.domain.calendars import CalendarSpec
-from dwelltime.domain.issue_batch import IssueBatch
+from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS, IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import NotFound
@@ -69,6 +71,11 @@ class JiraSource:
 
     def _complete(self, chunk: Sequence[int]) -> None:
         self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
+
+    def visited_statuses(self, selection: Selection) -> pl.DataFrame:
+        """None known ahead: only the issues a page reads have their histories fetched, so
+        a page of a Jira site shows the columns of its own issues."""
+        return pl.DataFrame(schema=VISITED_STATUS_COLUMNS)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""
