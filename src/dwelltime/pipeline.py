@@ -183,7 +183,7 @@ def prepare_engine(
     )
     known = None
     if whole_columns and _columns_known_ahead(params):
-        known = source.visited_statuses(params.selection(now_ms))
+        known = source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
     return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
 
 

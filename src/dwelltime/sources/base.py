@@ -35,9 +35,10 @@ class IssueSource(Protocol):
         inside the selection's window (`start_index`, `max_issues`) are read."""
         ...
 
-    def visited_statuses(self, selection: Selection) -> pl.DataFrame:
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         """The status ids the whole `selection`'s histories visit (VISITED_STATUS_COLUMNS),
-        found without reading its issues: a page's columns are the whole report's."""
+        found without reading its issues: a page's columns are the whole report's.
+        `deleted`: also those the catalog lacks, with their latest history names."""
         ...
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

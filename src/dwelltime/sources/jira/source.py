@@ -72,7 +72,7 @@ class JiraSource:
     def _complete(self, chunk: Sequence[int]) -> None:
         self._mirror.complete([issue_id for issue_id in chunk if issue_id in self._stale])
 
-    def visited_statuses(self, selection: Selection) -> pl.DataFrame:
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         """None known ahead: only the issues a page reads have their histories fetched, so
         a page of a Jira site shows the columns of its own issues."""
         return pl.DataFrame(schema=VISITED_STATUS_COLUMNS)

@@ -58,9 +58,9 @@ class LocalSource:
             with self._engine.connect() as connection:
                 yield read_batch(connection, chunk, selection)
 
-    def visited_statuses(self, selection: Selection) -> pl.DataFrame:
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         with self._engine.connect() as connection:
-            return visited_statuses(connection, self._scoped(selection))
+            return visited_statuses(connection, self._scoped(selection), deleted)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return load_calendar(self._engine, calendar_id)

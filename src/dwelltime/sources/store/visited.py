@@ -58,9 +58,12 @@ def _packed(ids: set[str]) -> str:
     return _SEPARATOR + _SEPARATOR.join(sorted(ids)) + _SEPARATOR
 
 
-def visited_statuses(connection: sa.Connection, selection: Selection) -> pl.DataFrame:
-    """Every status id `selection` (window ignored) visits, with the latest history name of
-    those absent from the catalog (`VISITED_STATUS_COLUMNS`)."""
+def visited_statuses(
+    connection: sa.Connection, selection: Selection, deleted: bool
+) -> pl.DataFrame:
+    """Every status id `selection` (window ignored) visits (`VISITED_STATUS_COLUMNS`);
+    with `deleted`, also those absent from the catalog, with their latest history names
+    (a scan of the selection's changes: reports without deleted statuses skip it)."""
     issues = schema.issues
     where = selection_where(connection, selection.whole())
     packed = sa.select(issues.c.visited_statuses).where(where).distinct()
@@ -73,9 +76,9 @@ def visited_statuses(connection: sa.Connection, selection: Selection) -> pl.Data
     }
     catalog = set(connection.execute(sa.select(schema.statuses.c.id)).scalars())
     rows: list[_Row] = [(status, None, None, None) for status in sorted(ids & catalog)]
-    deleted = sorted(ids - catalog)
-    if deleted:
-        rows += _latest_names(connection, where, deleted)
+    absent = sorted(ids - catalog)
+    if deleted and absent:
+        rows += _latest_names(connection, where, absent)
     return pl.DataFrame(rows, schema=VISITED_STATUS_COLUMNS, orient="row")
 
 
