@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from dwelltime.config import Settings
@@ -163,6 +164,9 @@ class Unreadable:
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
         raise AssertionError("read")
+
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
+        raise AssertionError("listed")
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return None

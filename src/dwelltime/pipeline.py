@@ -28,16 +28,18 @@ from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.selection import Selection
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.output.columns import planned_column_count
+from dwelltime.engine.output.columns import STATUS_KEYED_REPORTS, planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
-from dwelltime.engine.table import ReportTable
+from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.errors import ExportAborted, NotFound
 from dwelltime.params.model import ReportParams, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
+#: The tables every staged batch has (a split export's parts); `current` is staged only by
+#: the synchronous answers that show it.
 TABLES: tuple[Table, ...] = ("issues", "cells", "names")
 #: Staging folders are named after the process that made them, so orphans can be told apart.
 STAGING_PREFIX = "dwelltime-report-"
@@ -89,6 +91,8 @@ class IpcStaging:
     def add(self, staged: StagedBatch) -> None:
         for table in TABLES:
             staged.table(table).write_ipc(self.path(self._count, table))
+        if staged.current is not None:
+            staged.current.write_ipc(self.path(self._count, "current"))
         self._count += 1
 
     def count(self) -> int:
@@ -96,7 +100,8 @@ class IpcStaging:
 
     def load(self, index: int) -> StagedBatch:
         frames = {table: pl.read_ipc(self.path(index, table)) for table in TABLES}
-        return StagedBatch(**frames)
+        current = self.path(index, "current")
+        return StagedBatch(**frames, current=pl.read_ipc(current) if current.exists() else None)
 
     def scan(self, table: Table) -> pl.LazyFrame:
         return pl.scan_ipc([self.path(index, table) for index in range(self._count)])
@@ -136,14 +141,34 @@ class ComputedReport:
     def rendered_as(self, view_format: ViewFormat) -> ReportTable:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
         params = replace(self.engine.params, view_format=view_format)
-        return ReportEngine(params, self.engine.context).finish(self.staging)
+        engine = ReportEngine(
+            params, self.engine.context, known_statuses=self.engine.known_statuses
+        )
+        return engine.finish(self.staging)
+
+    def counts(self) -> Sheet | None:
+        """The List sheet with each value cell's count of visits (None: no such sheet)."""
+        return self.engine.counts(self.staging)
+
+    def current_states(self) -> Iterator[list[OpenVisit]]:
+        """Per List row, the issue's open visits (staged when `open_visits` was asked)."""
+        return self.engine.current_states(self.staging)
 
 
 def prepare_engine(
-    params: ReportParams, source: IssueSource, now_ms: int, first_seq: int = 0
+    params: ReportParams,
+    source: IssueSource,
+    now_ms: int,
+    first_seq: int = 0,
+    *,
+    open_visits: bool = False,
+    whole_columns: bool = False,
 ) -> ReportEngine:
     """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
     (a window's first position, so a chunk numbers its issues as the whole run would).
+    `open_visits` stages each issue's open visit; `whole_columns` gives a window of the
+    selection the whole selection's status columns (the statuses its histories visit, as
+    the source lists them without reading the issues).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
@@ -156,7 +181,22 @@ def prepare_engine(
         calendar=resolve_calendar(source, params.calendar_id),
         now_ms=now_ms,
     )
-    return ReportEngine(params, context, first_seq)
+    known = None
+    if whole_columns and _columns_known_ahead(params):
+        known = source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
+    return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
+
+
+def _columns_known_ahead(params: ReportParams) -> bool:
+    """Whether the source can name a report's columns before any issue is read: status
+    columns, not fixed by `statuses`, of whole histories (a trimmed history may leave
+    statuses out, which only its visits tell)."""
+    return (
+        params.statuses is None
+        and params.columns_by in STATUS_KEYED_REPORTS
+        and params.trim_start_ms is None
+        and params.trim_end_ms is None
+    )
 
 
 @contextmanager
@@ -206,6 +246,8 @@ def computed_report(
     workdir: Path | None = None,
     start_index: int = 0,
     max_issues: int | None = None,
+    open_visits: bool = False,
+    whole_columns: bool = False,
 ) -> Iterator[ComputedReport]:
     """Compute the report of `params` on `source` at `now_ms`; the table streams from staged
     files that are removed when the block ends.
@@ -214,9 +256,16 @@ def computed_report(
     computed (a synchronous page, a chunk of a split export), numbered from their position
     in the whole selection. Raises ReportTooLarge before reading any issue when the
     parameters already fix more columns than the output type holds, and ExportAborted when
-    `progress` asks to stop.
+    `progress` asks to stop. `open_visits` and `whole_columns` are `prepare_engine`'s.
     """
-    engine = prepare_engine(params, source, now_ms, first_seq=start_index)
+    engine = prepare_engine(
+        params,
+        source,
+        now_ms,
+        first_seq=start_index,
+        open_visits=open_visits,
+        whole_columns=whole_columns,
+    )
     selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
     total = source.count(selection)
     if progress is not None:

@@ -10,6 +10,21 @@ _ENTRY: dict[str, Any] = {
     "required": ["id", "value"],
     "properties": {"id": {"type": "string"}, "value": _TEXT_OR_NULL, "raw": _TEXT_OR_NULL},
 }
+_VALUE_ENTRY: dict[str, Any] = {
+    **_ENTRY,
+    "properties": {**_ENTRY["properties"], "count": _TEXT_OR_NULL},
+}
+_OPEN_VISIT: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "value", "raw", "since", "sinceRaw"],
+    "properties": {
+        "id": {"type": "string"},
+        "value": {"type": "string"},
+        "raw": {"type": "string", "pattern": "^[0-9]+$"},
+        "since": {"type": "string"},
+        "sinceRaw": {"type": "string", "pattern": "^-?[0-9]+$"},
+    },
+}
 _TITLE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "value"],
@@ -94,7 +109,8 @@ REPORT: dict[str, Any] = {
                                     "headerColumns": _list_of(_ENTRY),
                                     "groupByColumns": _list_of(_ENTRY),
                                     "fieldColumns": _list_of(_ENTRY),
-                                    "valueColumns": _list_of(_ENTRY),
+                                    "valueColumns": _list_of(_VALUE_ENTRY),
+                                    "currentState": _list_of(_OPEN_VISIT),
                                     "issueCount": {"type": "string"},
                                 },
                             }

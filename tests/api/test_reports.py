@@ -303,3 +303,94 @@ def test_bad_paging_and_report_parameters_are_400(
 ) -> None:
     response = client.get("/rest/issues", params={**PAY, **extra}, headers=alice.headers)
     assert any(line.startswith(problem) for line in assert_envelope(response, 400)["messages"])
+
+
+EVERY_PROJECT = {"filterType": "customjql", "customjql": "project in (PAY, OPS, WEB)"}
+
+
+def test_every_page_has_the_exports_columns_with_same_named_statuses(
+    client: httpx.Client, alice: User, api_settings: Settings, tmp_path: Path
+) -> None:
+    """Two projects' `To Do` (10033, 10100) are told apart as in the export, on every page,
+    also on pages whose own issues visit only one of them (no `statuses` given)."""
+    params = {**EVERY_PROJECT, "columnsBy": "statusDuration"}
+    lines: list[str] = []
+    headers, token, nows = set(), None, set()
+    while True:
+        sent: dict[str, str | int] = {
+            **params,
+            "outputType": "csv",
+            "pageSize": 7,
+            **({"nextPageToken": token} if token else {}),
+        }
+        response = client.get("/rest/issues/v2", params=sent, headers=alice.headers)
+        assert response.status_code == 200, response.text
+        page = response.content.decode("utf-8-sig").splitlines()
+        headers.add(page[0])
+        lines += page[1:]
+        nows.add(response.headers["X-Report-Now"])
+        token = response.headers.get("X-Next-Page-Token")
+        if token is None:
+            break
+    export = _export_csv(api_settings, params, int(nows.pop()), tmp_path)
+    export_lines = export.decode("utf-8-sig").splitlines()
+    assert "To Do (10033)" in export_lines[0] and "To Do (10100)" in export_lines[0]
+    assert headers == {export_lines[0]} and lines == export_lines[1:]
+
+    start, total = 0, None
+    while total is None or start < total:
+        body = client.get(
+            "/rest/issues",
+            params={**params, "pageSize": 11, "startIssueIndex": start},
+            headers=alice.headers,
+        ).json()
+        total = body["total"]
+        titles = [c["value"] for c in body["table"]["header"]["valueColumns"]]
+        assert ["Key", "Summary", *titles] == export_lines[0].split(",")
+        start += 11
+
+
+def test_current_state_is_the_open_visit_and_its_cell(client: httpx.Client, alice: User) -> None:
+    """With multiVisitBehavior=last the open visit is its status's cell; on normalHours it
+    began `raw` milliseconds before `now`."""
+    params: dict[str, str | int] = {**PAY, "multiVisitBehavior": "last", "pageSize": 40}
+    body = client.get("/rest/issues", params=params, headers=alice.headers).json()
+    jsonschema.validate(body, REPORT)
+    for row in body["table"]["body"]["rows"]:
+        (state,) = row["currentState"]
+        cells = {cell["id"]: cell for cell in row["valueColumns"]}
+        assert cells[state["id"]]["raw"] == state["raw"]
+        assert cells[state["id"]]["value"] == state["value"]
+        assert int(state["sinceRaw"]) + int(state["raw"]) == body["now"]
+
+
+@pytest.mark.parametrize(
+    "columns_by",
+    ["statusCount", "transitionCount", "firstTransitionToStatusDate", "assigneeDuration"],
+)
+def test_every_visit_report_gives_each_cell_its_count(
+    client: httpx.Client, alice: User, columns_by: str
+) -> None:
+    params: dict[str, str | int] = {**PAY, "columnsBy": columns_by, "pageSize": 30}
+    body = client.get("/rest/issues", params=params, headers=alice.headers).json()
+    jsonschema.validate(body, REPORT)
+    counted = [c for row in body["table"]["body"]["rows"] for c in row["valueColumns"]]
+    assert all(("count" in cell) for cell in counted)
+    for cell in counted:
+        if columns_by.endswith("Count"):  # a count report's count is its value
+            assert cell["count"] == cell["value"]
+        elif cell["raw"] is not None:
+            assert int(cell["count"]) >= 1
+    assert any(cell["count"] is not None for cell in counted)
+
+
+def test_date_report_counts_are_the_status_count_report(client: httpx.Client, alice: User) -> None:
+    def cells(columns_by: str) -> dict[str, str | None]:
+        query = {"issueKey": "PAY-3", **PAY, "columnsBy": columns_by}
+        (row,) = client.get("/rest/issue", params=query, headers=alice.headers).json()["table"][
+            "body"
+        ]["rows"]
+        return {c["id"]: c["count"] for c in row["valueColumns"]}
+
+    entries = cells("statusCount")
+    assert cells("lastTransitionFromStatusDate") == entries == cells("statusDuration")

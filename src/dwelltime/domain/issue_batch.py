@@ -34,6 +34,17 @@ CHANGE_COLUMNS: dict[str, type[pl.DataType]] = {
 }
 
 
+#: Schema of `IssueSource.visited_statuses`: a status id the selection's histories visit,
+#: and the latest name they give it with its rank (history time, then history id), null
+#: for statuses the catalog names.
+VISITED_STATUS_COLUMNS: dict[str, type[pl.DataType]] = {
+    "id": pl.Utf8,
+    "name": pl.Utf8,
+    "rank_ts": pl.Int64,
+    "rank_h": pl.Int64,
+}
+
+
 #: Type of a `values_column`: every value a field holds now, with its id where Jira has one.
 FIELD_VALUES = pl.List(pl.Struct({"id": pl.Utf8, "name": pl.Utf8}))
 

@@ -3,7 +3,7 @@ streamed `ReportTable` once every batch is staged (`finish`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -17,13 +17,22 @@ from dwelltime.domain.issue_batch import (
     values_column,
 )
 from dwelltime.engine.calculated import calculated_columns
-from dwelltime.engine.cells import between, counts, dates, durations, expanded, period_split
+from dwelltime.engine.cells import (
+    between,
+    counts,
+    current,
+    dates,
+    durations,
+    expanded,
+    period_split,
+)
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.output.assembly import assemble_table
+from dwelltime.engine.output.assembly import TablePlan, assemble_table, count_sheet
+from dwelltime.engine.output.current import open_visit_rows
 from dwelltime.engine.output.names import batch_names
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging
-from dwelltime.engine.table import ReportTable
+from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.engine.timeline.batch_view import BatchView
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.engine.timeline.visits import Window
@@ -64,11 +73,25 @@ class ReportEngine:
     """One report's computation. Call `process` for every batch in report order, then
     `finish` with the staging that holds what `process` returned."""
 
-    def __init__(self, params: ReportParams, context: ReportContext, first_seq: int = 0) -> None:
+    def __init__(
+        self,
+        params: ReportParams,
+        context: ReportContext,
+        first_seq: int = 0,
+        *,
+        open_visits: bool = False,
+        known_statuses: pl.DataFrame | None = None,
+    ) -> None:
         """`first_seq`: the number of the first issue processed (a chunk of a split export
-        starts where the previous chunk ends, so the merged rows keep the report's order)."""
+        starts where the previous chunk ends, so the merged rows keep the report's order).
+        `open_visits` also stages each issue's open visit (JSON answers' `currentState`).
+        `known_statuses`: the statuses the whole selection visits, when only a window of it
+        is computed (`columns.SelectionStatuses`), so a page has the whole report's columns.
+        """
         self.params = params
         self.context = context
+        self.open_visits = open_visits
+        self.known_statuses = known_statuses
         self.clock = WorkClock.for_calendar(context.calendar)
         self.rules = StatusRules(context.statuses, params.statuses, params.include_deleted_statuses)
         self.window = Window.of(params.trim_start_ms, params.trim_end_ms, context.now_ms)
@@ -101,14 +124,29 @@ class ReportEngine:
             issues=issues,
             cells=_CELLS[self.params.columns_by](view, self.params),
             names=batch_names(view.issues, view.changes, value_names),
+            current=current.open_visits(view, self.params) if self.open_visits else None,
         )
 
     def finish(self, staging: Staging) -> ReportTable:
         """The report, its rows streamed from `staging`."""
+        return assemble_table(self._plan(staging))
+
+    def counts(self, staging: Staging) -> Sheet | None:
+        """The List sheet with each value cell's `count` (visits or transitions; None where
+        the report has no such notion); None for the expanded reports."""
+        return count_sheet(self._plan(staging))
+
+    def current_states(self, staging: Staging) -> Iterator[list[OpenVisit]]:
+        """Per List row, the issue's open visits (none unless `open_visits` was set)."""
+        return open_visit_rows(self._plan(staging).staging, self.renderer)
+
+    def _plan(self, staging: Staging) -> TablePlan:
         if staging.count() == 0:
             staging = MemoryStaging()
             staging.add(self._empty())
-        return assemble_table(staging, self.params, self.context, self.rules, self.renderer)
+        return TablePlan(
+            staging, self.params, self.context, self.rules, self.renderer, self.known_statuses
+        )
 
     def _empty(self) -> StagedBatch:
         """What a batch of no issues stages: the schemas of a report with no issues."""

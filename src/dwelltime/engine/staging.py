@@ -9,16 +9,29 @@ from typing import Literal, Protocol
 
 import polars as pl
 
-Table = Literal["issues", "cells", "names"]
+Table = Literal["issues", "cells", "names", "current"]
 
 #: Long-form cells: one row per (issue, column) of the List sheet. A column is the key
-#: (`a`, `b`); `value` holds ms, counts or instants, `text` the text cells.
+#: (`a`, `b`); `value` holds ms, counts or instants, `text` the text cells, `count` the
+#: visits (or transitions) behind the value, where the report has such a notion (JSON
+#: answers' `count`, SPEC §8.2).
 CELL_SCHEMA: dict[str, type[pl.DataType]] = {
     "seq": pl.Int64,
     "a": pl.Utf8,
     "b": pl.Utf8,
     "value": pl.Float64,
     "text": pl.Utf8,
+    "count": pl.Int32,
+}
+
+#: Each issue's open visit (SPEC §8.2 `currentState`), staged only when asked for: the
+#: column key (`a`, `b`) it is a visit of, when it began and its calendar time so far.
+CURRENT_SCHEMA: dict[str, type[pl.DataType]] = {
+    "seq": pl.Int64,
+    "a": pl.Utf8,
+    "b": pl.Utf8,
+    "entered": pl.Int64,
+    "value": pl.Float64,
 }
 
 #: The expanded reports stage one row per visit or stay instead: `a` the status, or the
@@ -45,14 +58,18 @@ NAME_SCHEMA: dict[str, type[pl.DataType]] = {
 
 @dataclass(frozen=True, slots=True)
 class StagedBatch:
-    """One batch's contribution: its issues (seq, key, field values), cells and names."""
+    """One batch's contribution: its issues (seq, key, field values), cells and names, and
+    the open visits when the report stages them (`current`; None for exports)."""
 
     issues: pl.DataFrame
     cells: pl.DataFrame
     names: pl.DataFrame
+    current: pl.DataFrame | None = None
 
     def table(self, table: Table) -> pl.DataFrame:
-        frame: pl.DataFrame = getattr(self, table)
+        frame: pl.DataFrame | None = getattr(self, table)
+        if frame is None:
+            return pl.DataFrame(schema=CURRENT_SCHEMA)
         return frame
 
 

@@ -70,6 +70,19 @@ class Sheet:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenVisit:
+    """An issue's visit in progress at the report's end (SPEC §8.2 `currentState`): the
+    column id it is a visit of, its time so far (rendered like the report's durations, and
+    in milliseconds) and when it began (an instant, and epoch milliseconds)."""
+
+    id: str
+    value: Cell
+    ms: int
+    since: Cell
+    since_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReportTable:
     """Everything a writer needs for one report.
 

@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
 from dwelltime.config import Settings
@@ -17,7 +17,7 @@ from dwelltime.domain.calendar_json import calendar_summary
 from dwelltime.domain.caller import Caller
 from dwelltime.domain.issues import Status
 from dwelltime.engine.output.field_titles import list_fields
-from dwelltime.engine.table import AggregateKind, ColumnKind, Sheet
+from dwelltime.engine.table import AggregateKind, Sheet
 from dwelltime.errors import ExportAborted, InvalidParameters, NotFound
 from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFormat
 from dwelltime.params.parsing import effective_parameters, parse_params
@@ -52,6 +52,8 @@ _AGGREGATE_KINDS = {
     OutputType.CSV_STANDARD_DEVIATION: AggregateKind.STANDARD_DEVIATION,
 }
 _EVERY_ANSWER = (Answer.JSON, Answer.SIMPLIFIED, Answer.CSV)
+#: Reports whose cells are no visits of anything, so they carry no `count` (SPEC §8.2).
+_WITHOUT_COUNTS = (ReportType.DURATION_BETWEEN_STATUSES,)
 #: The parameters a single-issue request replaces with its own filter.
 _FILTER_PARAMETERS = ("filterType", "projectKey", "user", "jqlFilterID", "customjql", "sprintID")
 
@@ -83,8 +85,13 @@ class SyncAnswer:
 
 @dataclass(frozen=True, slots=True)
 class _Window:
+    """Which issues of the selection an answer computes, and what it stages beside them:
+    a list page has the whole selection's columns, a JSON listing each issue's open visit."""
+
     start_index: int = 0
     max_issues: int | None = None
+    whole_columns: bool = False
+    open_visits: bool = False
 
 
 class ReportService:
@@ -144,9 +151,8 @@ class ReportService:
             self._write_listing(form, report, params, out, {})
             return None
 
-        return self._answer(
-            (user, token_id), params_raw, now, _Window(), write, _content_type(form)
-        )
+        window = _Window(open_visits=form is Answer.JSON)
+        return self._answer((user, token_id), params_raw, now, window, write, _content_type(form))
 
     def page(self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None) -> SyncAnswer:
         """`/rest/issues`: the page at `startIssueIndex` of the list report."""
@@ -164,13 +170,9 @@ class ReportService:
             self._write_listing(form, report, params, out, info)
             return info
 
+        window = _Window(start, size, whole_columns=True, open_visits=form is Answer.JSON)
         return self._answer(
-            (user, token_id),
-            params_raw,
-            _now_ms(),
-            _Window(start, size),
-            write,
-            _content_type(form),
+            (user, token_id), params_raw, _now_ms(), window, write, _content_type(form)
         )
 
     def token_page(
@@ -199,13 +201,11 @@ class ReportService:
             self._write_listing(form, report, params, out, info)
             return info
 
+        window = _Window(
+            position.start_index, size, whole_columns=True, open_visits=form is Answer.JSON
+        )
         return self._answer(
-            (user, token_id),
-            effective,
-            position.now_ms,
-            _Window(position.start_index, size),
-            write,
-            _content_type(form),
+            (user, token_id), effective, position.now_ms, window, write, _content_type(form)
         )
 
     def aggregation(
@@ -328,6 +328,8 @@ class ReportService:
                 workdir=self._settings.staging_dir,
                 start_index=window.start_index,
                 max_issues=window.max_issues,
+                open_visits=window.open_visits,
+                whole_columns=window.whole_columns,
             ) as report:
                 if check is not None and report.issues > check:
                     raise InvalidParameters(
@@ -366,6 +368,8 @@ class ReportService:
             write_simplified_json(sheet, info, out)
         else:
             raw_sheet = report.rendered_as(ViewFormat.SECONDS).listing
+            by_issue = not params.columns_by.is_expanded  # expanded rows are visits
+            counted = by_issue and params.columns_by not in _WITHOUT_COUNTS
             write_table_json(
                 sheet,
                 raw_sheet,
@@ -373,34 +377,9 @@ class ReportService:
                 _prelude(report, params, info),
                 out,
                 consolidated=params.columns_by is ReportType.GROUP_DURATION,
-                visits=_visit_counts(report, params),
+                counts=report.counts() if counted else None,
+                current=report.current_states() if by_issue else None,
             )
-
-
-def _visit_counts(report: ComputedReport, params: ReportParams) -> dict[str, dict[str, str]]:
-    """For statusDuration, each cell's `count` (visits = entries, SPEC §8.2): the same
-    issues' statusCount report, by issue key and status id; nothing for other reports."""
-    if params.columns_by is not ReportType.STATUS_DURATION:
-        return {}
-    counting = replace(params, columns_by=ReportType.STATUS_COUNT)
-    window = report.selection
-    with computed_report(
-        counting,
-        report.source,
-        report.engine.context.now_ms,
-        workdir=report.staging.folder.parent,  # beside the report's own staging
-        start_index=window.start_index,
-        max_issues=window.max_issues,
-    ) as counted:
-        columns = counted.table.listing.columns
-        return {
-            str(row[0]): {
-                str(column.id): str(cell)
-                for column, cell in zip(columns, row, strict=True)
-                if column.kind is ColumnKind.COUNT and cell is not None
-            }
-            for row in counted.table.listing.rows()
-        }
 
 
 def _listing_roles(sheet: Sheet, params: ReportParams) -> list[Role]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+import polars as pl
+
 from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
@@ -31,6 +33,12 @@ class IssueSource(Protocol):
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
         """The selected issues in a stable order, `batch_size` issues at a time; only those
         inside the selection's window (`start_index`, `max_issues`) are read."""
+        ...
+
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
+        """The status ids the whole `selection`'s histories visit (VISITED_STATUS_COLUMNS),
+        found without reading its issues: a page's columns are the whole report's.
+        `deleted`: also those the catalog lacks, with their latest history names."""
         ...
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

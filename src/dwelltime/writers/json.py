@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
+from itertools import repeat
 from typing import Any, BinaryIO
 
-from dwelltime.engine.table import Cell, Column, ColumnKind, Sheet
+from dwelltime.engine.table import Cell, Column, ColumnKind, OpenVisit, Sheet
 from dwelltime.writers.csv import DATE_FORMAT, float_text
 from dwelltime.writers.text import clean_text
 
@@ -40,24 +41,44 @@ def write_table_json(
     destination: BinaryIO,
     *,
     consolidated: bool = False,
-    visits: Mapping[str, Mapping[str, str]] | None = None,
+    counts: Sheet | None = None,
+    current: Iterable[Sequence[OpenVisit]] | None = None,
 ) -> None:
     """`prelude`'s fields, then the table of `sheet`; `raw` is the same sheet in seconds.
 
-    `consolidated` marks value columns as consolidated groups (groupDuration); `visits`
-    gives value cells their `count`, by the row's first cell (the key) and column id.
+    `consolidated` marks value columns as consolidated groups (groupDuration). `counts`, the
+    same sheet with each value cell's count of visits, gives value cells their `count`;
+    `current`, one sequence per row, gives rows their `currentState` (SPEC §8.2).
     """
     header = _header(sheet.columns, roles, consolidated)
     destination.write(_open(prelude) + f'"table": {{"header": {_dumps(header)}, '.encode())
     destination.write(b'"body": {"rows": [')
+    count_rows = counts.rows() if counts is not None else repeat(None)
+    open_visits = iter(current) if current is not None else repeat(None)
     for index, (row, raw_row) in enumerate(zip(sheet.rows(), raw.rows(), strict=True)):
         body = _row(sheet.columns, raw.columns, roles, row, raw_row)
-        if visits:
-            counts = visits.get(str(row[0]), {})
-            for entry in body[Role.VALUE.value]:
-                entry["count"] = counts.get(entry["id"])
+        count_row = next(count_rows)
+        if count_row is not None:
+            values = (
+                cell for cell, role in zip(count_row, roles, strict=True) if role is Role.VALUE
+            )
+            for entry, count in zip(body[Role.VALUE.value], values, strict=True):
+                entry["count"] = _text(count)
+        visits = next(open_visits)
+        if visits is not None:
+            body["currentState"] = [_open_visit(visit) for visit in visits]
         destination.write((", " if index else "").encode() + _dumps(body).encode())
     destination.write(b"]}}}")
+
+
+def _open_visit(visit: OpenVisit) -> dict[str, str | None]:
+    return {
+        "id": visit.id,
+        "value": _text(visit.value),
+        "raw": str(visit.ms),
+        "since": _text(visit.since),
+        "sinceRaw": str(visit.since_ms),
+    }
 
 
 def write_simplified_json(sheet: Sheet, prelude: Mapping[str, Any], destination: BinaryIO) -> None:

@@ -22,7 +22,14 @@ from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, assignee_item, make_issue
+from tests.sources.issue_factory import (
+    DAY_MS,
+    T0,
+    TEST_SITE,
+    assignee_item,
+    make_issue,
+    status_item,
+)
 from tests.sources.store.jira_ids import with_jira_ids
 from tests.sources.store.postgresql import temporary_postgresql
 
@@ -318,3 +325,18 @@ def test_a_pages_total_is_counted_even_without_a_condition(source: LocalSource) 
     window = Selection("customjql", "order by key", start_index=1, max_issues=1)
     assert source.count(window) == 1
     assert source.count(window.whole()) == 4
+
+
+def test_visited_statuses_follow_the_writes(store: IssueStore, source: LocalSource) -> None:
+    """What a page takes as the whole selection's status columns: catalog statuses always,
+    deleted ones (3 here) only when asked, and a re-import's new status at once."""
+    project = Selection("project", "AB")
+    assert sorted(source.visited_statuses(project, deleted=False)["id"]) == ["1", "5"]
+    # A deleted status comes once per name its histories give it (the engine keeps the latest).
+    assert set(source.visited_statuses(project, deleted=True)["id"]) == {"1", "3", "5"}
+    moved = History(99, T0 + 9 * DAY_MS, "u1", "Name u1", (status_item("5", "7"),))
+    reopened = make_issue(1, "AB", histories=(moved,))
+    store.write(
+        StoreData(site=TEST_SITE, issues=[reopened], statuses=[Status("7", "Again", "new")])
+    )
+    assert sorted(source.visited_statuses(project, deleted=False)["id"]) == ["1", "5", "7"]

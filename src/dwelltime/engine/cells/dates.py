@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dwelltime.engine.timeline.batch_view import BatchView, to_cells
+from dwelltime.engine.timeline.batch_view import BatchView, to_cells, visit_count
 from dwelltime.params.model import ReportType
 
 #: `b` of a "Transitioned By" column; the date column itself has `b` null.
@@ -33,10 +33,10 @@ def status_dates(view: BatchView, report: ReportType, with_author: bool) -> pl.D
     picked = events.group_by("seq", "value", maintain_order=True).agg(
         pick("at").alias("at"), pick("author").alias("author")
     )
-    # A status visited but never left still has its (empty) column.
-    visited = visits.select("seq", "value").unique(maintain_order=True)
+    # A status visited but never left still has its (empty) column; `count`: its visits.
+    visited = visits.group_by("seq", "value", maintain_order=True).agg(visit_count())
     chosen = visited.join(picked, on=["seq", "value"], how="left", maintain_order="left")
-    dates = chosen.select("seq", a="value", value=pl.col("at").cast(pl.Float64))
+    dates = chosen.select("seq", "count", a="value", value=pl.col("at").cast(pl.Float64))
     if not with_author:
         return to_cells(dates)
     authors = chosen.filter(pl.col("author").is_not_null()).select(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from dwelltime.engine.timeline.batch_view import BatchView, to_cells
+from dwelltime.engine.timeline.batch_view import BatchView, to_cells, visit_count
 from dwelltime.engine.timeline.visits import OTHER_USERS, UNASSIGNED
 from dwelltime.params.model import MultiVisitBehavior, ReportParams
 
@@ -20,10 +20,11 @@ _COMBINE: dict[MultiVisitBehavior, pl.Expr] = {
 
 
 def per_visit_behavior(visits: pl.DataFrame, behavior: MultiVisitBehavior) -> pl.DataFrame:
-    """One value per (seq, a[, b]) from timed visits in entry order."""
+    """One value per (seq, a[, b]) from timed visits in entry order, with the number of
+    visits it combines (`count`)."""
     keys = ["seq", "a", *(["b"] if "b" in visits.columns else [])]
     return visits.group_by(keys, maintain_order=True).agg(
-        _COMBINE[behavior].cast(pl.Float64).alias("value")
+        _COMBINE[behavior].cast(pl.Float64).alias("value"), visit_count()
     )
 
 
@@ -60,7 +61,7 @@ def group_duration(view: BatchView, params: ReportParams) -> pl.DataFrame:
     grouped = (
         per_status.join(membership, on="status")
         .group_by("seq", "a", maintain_order=True)
-        .agg(pl.col("value").sum())
+        .agg(pl.col("value").sum(), pl.col("count").sum())
     )
     return to_cells(grouped)
 
@@ -69,7 +70,7 @@ def pair_duration(view: BatchView, selected: Sequence[str] | None) -> pl.DataFra
     """Time per (status `a`, assignee `b`); both pair reports stage the same cells."""
     segments = view.timed(view.pair_segments)
     summed = segments.group_by("seq", "status", "assignee", maintain_order=True).agg(
-        pl.col("ms").sum().cast(pl.Float64).alias("value")
+        pl.col("ms").sum().cast(pl.Float64).alias("value"), visit_count()
     )
     return to_cells(others_summed(summed.rename({"status": "a", "assignee": "b"}), "b", selected))
 
@@ -81,10 +82,18 @@ def others_summed(
     nobody, so it stays) added into `OTHER_USERS`, like a group's members (SPEC §8.4)."""
     if selected is None:
         return values
-    kept = pl.col(person).is_in(list(selected)) | (pl.col(person) == UNASSIGNED)
-    keys = [name for name in values.columns if name != "value"]
+    keys = [name for name in values.columns if name not in ("value", "count")]
     return (
-        values.with_columns(pl.when(kept).then(pl.col(person)).otherwise(pl.lit(OTHER_USERS)))
+        values.with_columns(person_column(person, selected))
         .group_by(keys, maintain_order=True)
-        .agg(pl.col("value").sum())
+        .agg(pl.col("value").sum(), pl.col("count").sum())
     )
+
+
+def person_column(person: str, selected: Sequence[str] | None) -> pl.Expr:
+    """`person` as its column names it: itself when selected (or Unassigned, which is
+    nobody), else `OTHER_USERS`; unchanged without a selection."""
+    if selected is None:
+        return pl.col(person)
+    kept = pl.col(person).is_in(list(selected)) | (pl.col(person) == UNASSIGNED)
+    return pl.when(kept).then(pl.col(person)).otherwise(pl.lit(OTHER_USERS)).alias(person)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dwelltime.engine.timeline.batch_view import BatchView, to_cells
+from dwelltime.engine.timeline.batch_view import BatchView, to_cells, visit_count
 from dwelltime.engine.timeline.periods import period_bounds, split_at_bounds
 from dwelltime.params.model import TimePeriod
 
@@ -29,7 +29,8 @@ def status_period_duration(view: BatchView, period: TimePeriod) -> pl.DataFrame:
             "ms": view.clock.between(pieces.start_ms, pieces.end_ms),
         }
     )
+    # `count`: the visits with time in the period (a visit across a boundary counts in both).
     summed = cut.group_by("seq", "a", "b", maintain_order=True).agg(
-        pl.col("ms").sum().cast(pl.Float64).alias("value")
+        pl.col("ms").sum().cast(pl.Float64).alias("value"), visit_count()
     )
     return to_cells(summed)

@@ -7,12 +7,15 @@ Columns come from `columns`, the List sheet from `listing`, aggregate sheets fro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
+from dwelltime.domain.issues import STATUS_FIELD
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.aggregates import aggregate_sheets
 from dwelltime.engine.output.columns import (
+    STATUS_KEYED_REPORTS,
     Key,
     SeenNames,
     any_field_columns,
@@ -24,31 +27,39 @@ from dwelltime.engine.output.listing import VisitLabels, pivoted_sheet, visit_sh
 from dwelltime.engine.output.names import seen_names
 from dwelltime.engine.output.parameters import parameter_pairs
 from dwelltime.engine.output.render import Renderer
-from dwelltime.engine.staging import Staging
-from dwelltime.engine.table import Column, ColumnKind, ReportTable
+from dwelltime.engine.staging import NAME_SCHEMA, Staging
+from dwelltime.engine.table import Column, ColumnKind, ReportTable, Sheet
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.params.model import ReportParams, ReportType
 
 
-def assemble_table(
-    staging: Staging,
-    params: ReportParams,
-    context: ReportContext,
-    rules: StatusRules,
-    renderer: Renderer,
-) -> ReportTable:
-    """The report of every staged batch (at least one), its rows streamed from `staging`."""
-    names = seen_names(staging.scan("names"))
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    """What a table is assembled from: the staged batches (at least one), the report's
+    parameters and rules, and the statuses the whole selection visits when only a window
+    of it was staged (so the window gets the whole report's columns)."""
+
+    staging: Staging
+    params: ReportParams
+    context: ReportContext
+    rules: StatusRules
+    renderer: Renderer
+    known_statuses: pl.DataFrame | None = None
+
+
+def assemble_table(plan: TablePlan) -> ReportTable:
+    """The report of every staged batch, its rows streamed from the staging."""
+    staging, params, renderer = plan.staging, plan.params, plan.renderer
     issue_count = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
-    pairs = parameter_pairs(params.raw, context.calendar, context.now_ms)
+    pairs = parameter_pairs(params.raw, plan.context.calendar, plan.context.now_ms)
     fields = params.fields
-    keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
+    keys, names = _seen(plan)
     if params.columns_by.is_expanded:
         visit_count = staging.scan("cells").select(pl.len()).collect(engine="streaming").item()
-        labels = _visit_labels(params, rules, keys, names, renderer)
+        labels = _visit_labels(params, plan.rules, keys, names, renderer)
         listing = visit_sheet(staging, fields, labels, renderer, visit_count)
         return ReportTable(listing, parameters=pairs, view_format=params.view_format.value)
-    columns = value_columns(params, rules, keys, names, renderer.duration_kind)
+    columns = value_columns(params, plan.rules, keys, names, renderer.duration_kind)
     listing = pivoted_sheet(staging, fields, columns, renderer, issue_count)
     aggregates = {}
     if params.columns_by.is_aggregated:
@@ -60,6 +71,35 @@ def assemble_table(
             renderer,
         )
     return ReportTable(listing, aggregates, pairs, params.view_format.value)
+
+
+def count_sheet(plan: TablePlan) -> Sheet | None:
+    """The List sheet's rows with each value cell's staged `count` instead of its value;
+    None for the expanded reports (a row per visit has no count)."""
+    if plan.params.columns_by.is_expanded:
+        return None
+    keys, names = _seen(plan)
+    columns = value_columns(plan.params, plan.rules, keys, names, plan.renderer.duration_kind)
+    issue_count = plan.staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
+    return pivoted_sheet(
+        plan.staging, plan.params.fields, columns, plan.renderer, issue_count, measure="count"
+    )
+
+
+def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
+    """The column keys and names the staged cells show, with the whole selection's
+    statuses added for the reports whose columns (or row labels) are statuses."""
+    staging = plan.staging
+    names = seen_names(staging.scan("names"))
+    keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
+    known = plan.known_statuses
+    if known is None or plan.params.columns_by not in STATUS_KEYED_REPORTS:
+        return keys, names
+    counted = known.filter(plan.rules.counted("id"))
+    extra = [(status, None) for status in counted["id"].to_list()]
+    named = known.lazy().with_columns(kind=pl.lit(STATUS_FIELD)).select(list(NAME_SCHEMA))
+    every = seen_names(pl.concat([staging.scan("names"), named]))
+    return list(dict.fromkeys([*keys, *extra])), every
 
 
 def _visit_labels(

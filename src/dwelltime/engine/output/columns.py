@@ -23,6 +23,15 @@ NONE_TITLE = "(none)"
 _COUNT_REPORTS = (ReportType.STATUS_COUNT, ReportType.TRANSITION_COUNT)
 _STATUS_COLUMN_REPORTS = (ReportType.STATUS_DURATION, ReportType.STATUS_COUNT)
 _PAIR_REPORTS = (ReportType.STATUS_DURATION_BY_ASSIGNEE, ReportType.ASSIGNEE_DURATION_BY_STATUS)
+#: Reports whose value columns (or row labels) are the statuses visited, one per status:
+#: a window of the selection can be given the whole selection's (`TablePlan.known_statuses`).
+STATUS_KEYED_REPORTS = frozenset(
+    {
+        *_STATUS_COLUMN_REPORTS,
+        ReportType.STATUS_DURATION_EXPANDED,
+        *(report for report in ReportType if report.is_date_report),
+    }
+)
 
 Key = tuple[str, str | None]
 
@@ -43,8 +52,12 @@ class ValueColumn:
     @property
     def id(self) -> str:
         """The key as one text: `3`, or `3:10001` for a pair."""
-        a, b = self.key
-        return a if b is None else f"{a}:{b}"
+        return key_id(*self.key)
+
+
+def key_id(a: str, b: str | None) -> str:
+    """A staged key (`a`, `b`) as the id JSON answers give its column."""
+    return a if b is None else f"{a}:{b}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +122,7 @@ def placed_cells(cells: pl.DataFrame, columns: Sequence[ValueColumn]) -> pl.Data
         return placed
     return placed.group_by("seq", "column", maintain_order=True).agg(
         pl.col("value").sum(),
+        pl.col("count").sum(),
         pl.col("text").first(),
         pl.col("a").first(),
         pl.col("b").first(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -73,11 +74,14 @@ def pivoted_sheet(
     columns: Sequence[ValueColumn],
     renderer: Renderer,
     row_count: int,
+    *,
+    measure: Literal["value", "count"] = "value",
 ) -> Sheet:
     """One row per issue in report order: fixed values, then one cell per value column.
 
     A batch is pivoted column by column (a join of the column's cells onto the batch's
     issues), and each column is rendered as a whole, so the Python work per cell is small.
+    `measure="count"` fills the value columns with the cells' staged `count` instead.
     """
 
     def blocks() -> Iterator[Block]:
@@ -93,15 +97,19 @@ def pivoted_sheet(
                     lists.append([None] * order.height)
                     continue
                 aligned = order.join(cells, on="seq", how="left", maintain_order="left")
-                lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
+                if measure == "count":
+                    lists.append(aligned["count"].cast(pl.Int64).to_list())
+                else:
+                    lists.append(renderer.column(column.kind, aligned["value"], aligned["text"]))
             yield lists
 
     def rows() -> Iterator[Sequence[Cell]]:
         for block in blocks():
             yield from zip(*block, strict=True)
 
-    header = [*fixed_columns(fields, renderer), *(Column(c.title, c.kind, c.id) for c in columns)]
-    return Sheet("List", header, rows, row_count, blocks)
+    kinds = [ColumnKind.COUNT if measure == "count" else c.kind for c in columns]
+    values = [Column(c.title, kind, c.id) for c, kind in zip(columns, kinds, strict=True)]
+    return Sheet("List", [*fixed_columns(fields, renderer), *values], rows, row_count, blocks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,8 @@ def to_cells(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
         for name, dtype in schema.items()
     )
+
+
+def visit_count() -> pl.Expr:
+    """The visits (rows) of a group: the statusCount rule, and each cell's `count`."""
+    return pl.len().cast(pl.Int32).alias("count")

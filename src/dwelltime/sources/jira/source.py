@@ -11,10 +11,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import polars as pl
 import structlog
 
 from dwelltime.domain.calendars import CalendarSpec
-from dwelltime.domain.issue_batch import IssueBatch
+from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS, IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
@@ -86,6 +87,11 @@ class JiraSource:
         stale = [issue_id for issue_id in chunk if issue_id in self._stale]
         if stale:
             self._mirror.complete(stale, fields=self._fields)
+
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
+        """None known ahead: only the issues a page reads have their histories fetched, so
+        a page of a Jira site shows the columns of its own issues."""
+        return pl.DataFrame(schema=VISITED_STATUS_COLUMNS)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""

@@ -58,6 +58,11 @@ def selection_count(connection: sa.Connection, selection: Selection) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def selection_where(connection: sa.Connection, selection: Selection) -> sa.ColumnElement[bool]:
+    """The condition on `issues` rows that `selection` covers (its window aside)."""
+    return _where(connection, selection)[0]
+
+
 def _where(
     connection: sa.Connection, selection: Selection
 ) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:

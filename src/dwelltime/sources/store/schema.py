@@ -85,6 +85,9 @@ issues = sa.Table(
     sa.Column("components", sa.Text, nullable=False, server_default="[]"),
     sa.Column("fix_versions", sa.Text, nullable=False, server_default="[]"),
     sa.Column("fields", sa.Text, nullable=False, server_default="{}"),
+    # Every status the issue's history visits, as ",1,3,10001,": kept by the writer so
+    # that a page can learn the whole selection's status columns from these rows alone.
+    sa.Column("visited_statuses", sa.Text),
     sa.UniqueConstraint("site", "jira_id", name="uq_issues_site_jira_id"),
     sa.UniqueConstraint("site", "key", name="uq_issues_site_key"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain.calendars import CalendarSpec
@@ -17,6 +18,7 @@ from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.filters import selection_count, selection_ids
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
+from dwelltime.sources.store.visited import visited_statuses
 
 
 class LocalSource:
@@ -56,6 +58,10 @@ class LocalSource:
             with self._engine.connect() as connection:
                 prefer_key_lookups(connection)
                 yield read_batch(connection, chunk, selection)
+
+    def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
+        with self._engine.connect() as connection:
+            return visited_statuses(connection, self._scoped(selection), deleted)
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return load_calendar(self._engine, calendar_id)

@@ -20,6 +20,7 @@ from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.sql_lists import id_chunks, placeholder
+from dwelltime.sources.store.visited import refresh_visited
 
 
 class StoreWriter:
@@ -61,6 +62,7 @@ class StoreWriter:
         pairs = [(rows[issue.id], issue.histories) for issue in kept]
         pairs.extend((rows[part.issue_id], part.histories) for part in data.changelogs)
         histories, status_changes = self._insert_histories(pairs)
+        refresh_visited(self._connection, [row_id for row_id, _ in pairs])
         self._insert(
             schema.issue_sprints,
             ((rows[issue.id], sprint.id) for issue in kept for sprint in issue.sprints),
@@ -191,6 +193,7 @@ class StoreWriter:
                     json.dumps(issue.components, ensure_ascii=False),
                     json.dumps(issue.fix_versions, ensure_ascii=False),
                     json.dumps(issue.fields, ensure_ascii=False),
+                    None,  # visited_statuses: refreshed once the histories are written
                 )
                 for issue in issues
             ),
