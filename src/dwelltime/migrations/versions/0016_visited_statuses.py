@@ -1,7 +1,7 @@
 """Each issue's visited statuses, so a page learns its selection's status columns cheaply.
 
 Revision ID: 0016
-Revises: 0006
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0006"
+down_revision = "0015"
 
 #: Issues per backfill step (the SQLite bound-parameter limit is 32,766).
 _CHUNK = 5_000

@@ -3,7 +3,7 @@ issues in Jira id order: without it PostgreSQL read every issue of the store to 
 project (EXPLAIN on 100,000 issues: a sequential scan and a sort).
 
 Revision ID: 0019
-Revises: 0006
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0006"
+down_revision = "0016"
 
 INDEX = "ix_issues_project_lower_order"
 
