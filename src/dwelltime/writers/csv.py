@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from dwelltime.engine.table import AggregateKind, Block, Cell, ReportTable, Sheet
+from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
 from dwelltime.errors import InvalidParameters
 from dwelltime.writers.text import (
     clean_text,
@@ -98,33 +98,45 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
     destination.write(text.getbuffer())
 
 
-def column_text(cells: Sequence[Cell]) -> pl.Series:
+def column_text(cells: CellColumn) -> pl.Series:
     """The CSV text of a column's cells, null for an empty field: `cell_text` of each."""
-    types = set(map(type, cells))
-    types.discard(type(None))
-    texts: pl.Series | None = None
-    if types == {str}:
-        texts = _texts(cells)
-    elif types == {float}:
-        texts = _float_texts(cells)
-    elif types <= {int}:
-        texts = _int_texts(cells)
+    texts = _series_texts(cells) if isinstance(cells, pl.Series) else _list_texts(cells)
     if texts is None:
         texts = pl.Series([cell_text(value) for value in cells], dtype=pl.Utf8)
     return texts.to_frame("t").select(pl.when(pl.col("t") != "").then("t")).to_series()
 
 
-def _texts(cells: Sequence[Cell]) -> pl.Series | None:
-    try:
-        texts = pl.Series(cells, dtype=pl.Utf8)
-    except UnicodeEncodeError:  # a lone surrogate: Python's rule handles it
-        return None
+def _series_texts(cells: pl.Series) -> pl.Series | None:
+    if cells.dtype == pl.Utf8:
+        return _guarded(cells)
+    if cells.dtype == pl.Float64:
+        return _float_texts(cells)
+    if cells.dtype.is_integer():
+        return cells.cast(pl.Utf8)
+    return None
+
+
+def _list_texts(cells: Sequence[Cell]) -> pl.Series | None:
+    types = set(map(type, cells))
+    types.discard(type(None))
+    if types == {str}:
+        try:
+            return _guarded(pl.Series(cells, dtype=pl.Utf8))
+        except UnicodeEncodeError:  # a lone surrogate: Python's rule handles it
+            return None
+    if types == {float}:
+        return _float_texts(pl.Series(cells, dtype=pl.Float64))
+    if types <= {int}:
+        return _int_texts(cells)
+    return None
+
+
+def _guarded(texts: pl.Series) -> pl.Series:
     column = pl.col("t")
     return texts.to_frame("t").select(guard_formula_column(clean_text_column(column))).to_series()
 
 
-def _float_texts(cells: Sequence[Cell]) -> pl.Series:
-    numbers = pl.Series(cells, dtype=pl.Float64)
+def _float_texts(numbers: pl.Series) -> pl.Series:
     texts = numbers.cast(pl.Utf8)
     magnitude = numbers.abs()
     low, high = _PLAIN_FLOATS
