@@ -122,6 +122,9 @@ def main() -> None:
         at = arguments.index("--calendar")
         calendar = arguments[at + 1]
         del arguments[at : at + 2]
+    if not arguments:  # `make bench` runs every script bare: this one needs a store
+        print("usage: python -m bench.report_phases HOME [--calendar ID]")
+        return
     home = Path(arguments[0])
     os.environ["DWELLTIME_HOME"] = str(home)
     clocks = Clocks()
