@@ -1,16 +1,22 @@
 """`dwelltime report` against the floor and a hand-written DuckDB query, on demo stores.
 
-The floor reads the same issue and status-change rows with one plain `sqlite3` query and
+The floor reads the same issue and status-change rows with one plain query into Arrow
+columns (the ADBC SQLite driver: no Python object per row, as the issue defines it) and
 writes a CSV of the report's shape (Key, Summary, one number per status) with Polars'
-columnar writer; the XLSX floor writes that table with the native `rustpy-xlsxwriter`.
+columnar writer; the older, heavier floor fetched the same rows as `sqlite3` tuples and is
+kept beside it ("floor CSV (tuples)"). The XLSX floor writes the Arrow floor's table with
+the native `rustpy-xlsxwriter`.
 The DuckDB side computes the same statusDuration report (7/24, minutes) in SQL over the
 same SQLite file and writes it as CSV; its bytes are compared with ours. Each side runs
 in its own process, alternating A B A B; CPU seconds (user + system, from the kernel)
 beside wall seconds and peak RSS.
 
-Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only]` with each HOME a store made by
-`dwelltime demo-data` (seed 1). Needs the optional `bench` extra (`pip install -e
-'.[bench]'`): DuckDB, its SQLite extension and rustpy-xlsxwriter; dwelltime needs none.
+Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only] [--before SRC]` with
+each HOME a store made by `dwelltime demo-data` (seed 1); `--before SRC` adds the same
+report run from another checkout's `src` folder (e.g. `git archive` of the base commit),
+alternated with the others, and checks both CSV files are byte-identical. Needs the
+optional `bench` extra (`pip install -e '.[bench]'`): DuckDB, its SQLite extension, the
+ADBC SQLite driver and rustpy-xlsxwriter; dwelltime needs none.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +40,8 @@ QUERY = "filterType=customjql&customjql=created%20is%20not%20empty&columnsBy=sta
 DWELLTIME = str(Path(sys.executable).with_name("dwelltime"))
 
 _ROWS_SQL = """
-SELECT i.id, i.key, i.summary, i.created_ms, i.status_id, h.id, h.created_ms,
-       ci.from_value, ci.to_value
+SELECT i.id, i.key, i.summary, i.created_ms AS created, i.status_id AS status, h.id AS h,
+       h.created_ms AS ts, ci.from_value AS "from", ci.to_value AS "to"
 FROM issues i
 LEFT JOIN change_items ci ON ci.issue_id = i.id AND ci.field_id = 'status'
 LEFT JOIN histories h ON h.issue_id = ci.issue_id AND h.id = ci.history_id
@@ -49,9 +56,14 @@ class Run:
     peak_mib: float
 
 
-def measured(command: list[str], home: Path) -> Run:
-    """One process: wall seconds, CPU seconds (user + system) and peak RSS, from wait4."""
+def measured(command: list[str], home: Path, source: Path | None = None) -> Run:
+    """One process: wall seconds, CPU seconds (user + system) and peak RSS, from wait4.
+
+    `source`: another checkout's `src` folder to import dwelltime from (a "before" side).
+    """
     environment = {**os.environ, "DWELLTIME_HOME": str(home)}
+    if source is not None:
+        environment["PYTHONPATH"] = str(source)
     began = os.times().elapsed
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -71,15 +83,31 @@ def statuses(database: Path) -> list[tuple[str, str]]:
     ]
 
 
-def floor_table(database: Path) -> pl.DataFrame:
-    """The rows a statusDuration report reads, fetched plainly, shaped like its table."""
+def arrow_rows(database: Path) -> pl.DataFrame:
+    """The rows a statusDuration report reads, as Arrow columns straight from SQLite."""
+    import adbc_driver_manager  # bench extra
+    import adbc_driver_sqlite  # bench extra
+
+    with (
+        adbc_driver_sqlite.connect(str(database)) as handle,
+        adbc_driver_manager.AdbcConnection(handle) as connection,
+        adbc_driver_manager.AdbcStatement(connection) as statement,
+    ):
+        statement.set_sql_query(_ROWS_SQL)
+        stream, _ = statement.execute_query()
+        return pl.DataFrame(stream)
+
+
+def tuple_rows(database: Path) -> pl.DataFrame:
+    """The same rows fetched as `sqlite3` tuples and converted by Polars (the older floor)."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(_ROWS_SQL).fetchall()
-    frame = pl.DataFrame(
-        rows,
-        schema=["id", "key", "summary", "created", "status", "h", "ts", "from", "to"],
-        orient="row",
-    )
+    schema = ["id", "key", "summary", "created", "status", "h", "ts", "from", "to"]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def floor_table(database: Path, frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows shaped like the report's table."""
     per_issue = frame.group_by("id", maintain_order=True).agg(
         pl.col("key").first(), pl.col("summary").first(), pl.col("ts").max()
     )
@@ -90,16 +118,21 @@ def floor_table(database: Path) -> pl.DataFrame:
     )
 
 
-def floor_csv(database: Path, out: Path) -> None:
+def floor_csv(database: Path, out: Path, rows: Callable[[Path], pl.DataFrame] = arrow_rows) -> None:
+    table = floor_table(database, rows(database))
     with out.open("wb") as file:
         file.write(b"\xef\xbb\xbf")
-        floor_table(database).write_csv(file, line_terminator="\r\n")
+        table.write_csv(file, line_terminator="\r\n")
+
+
+def floor_csv_tuples(database: Path, out: Path) -> None:
+    floor_csv(database, out, tuple_rows)
 
 
 def floor_xlsx(database: Path, out: Path) -> None:
     import rustpy_xlsxwriter  # bench extra
 
-    table = floor_table(database)
+    table = floor_table(database, arrow_rows(database))
     rustpy_xlsxwriter.write_worksheet(table.iter_rows(named=True), str(out), sheet_name="List")
 
 
@@ -177,7 +210,12 @@ def duckdb_csv(database: Path, out: Path) -> None:
     body.unlink()
 
 
-SIDES = {"floor-csv": floor_csv, "floor-xlsx": floor_xlsx, "duckdb": duckdb_csv}
+SIDES = {
+    "floor-csv": floor_csv,
+    "floor-csv-tuples": floor_csv_tuples,
+    "floor-xlsx": floor_xlsx,
+    "duckdb": duckdb_csv,
+}
 
 
 def report_command(out: Path, output_type: str, calendar: str | None) -> list[str]:
@@ -185,7 +223,11 @@ def report_command(out: Path, output_type: str, calendar: str | None) -> list[st
     return [DWELLTIME, "report", "--query", query, "--now", NOW, "-o", str(out)]
 
 
-def compare(home: Path, rounds: int, xlsx: bool) -> None:
+#: `dwelltime` run from whatever `src` comes first on the path (see `measured`).
+_DWELLTIME_FROM_PATH = [sys.executable, "-c", "from dwelltime.cli import main; main()"]
+
+
+def compare(home: Path, rounds: int, xlsx: bool, before: Path | None = None) -> None:
     database = home / "dwelltime.db"
     with sqlite3.connect(database) as connection:
         (issues,) = connection.execute("SELECT count(*) FROM issues").fetchone()
@@ -194,6 +236,7 @@ def compare(home: Path, rounds: int, xlsx: bool) -> None:
     commands = {
         "report CSV 7/24": report_command(work / "report.csv", "CSV", None),
         "floor CSV": [*side, "floor-csv", str(database), str(work / "floor.csv")],
+        "floor CSV (tuples)": [*side, "floor-csv-tuples", str(database), str(work / "t.csv")],
         "DuckDB CSV 7/24": [*side, "duckdb", str(database), str(work / "duckdb.csv")],
         "report CSV business": report_command(work / "business.csv", "CSV", "1"),
         "report XLSX 7/24": report_command(work / "report.xlsx", "XLSX", None),
@@ -201,12 +244,22 @@ def compare(home: Path, rounds: int, xlsx: bool) -> None:
     }
     if not xlsx:
         commands = {name: command for name, command in commands.items() if "XLSX" not in name}
+    sources: dict[str, Path] = {}
+    if before is not None:
+        old = report_command(work / "before.csv", "CSV", None)
+        commands = {"report CSV 7/24 (before)": [*_DWELLTIME_FROM_PATH, *old[1:]], **commands}
+        sources["report CSV 7/24 (before)"] = before
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     try:
         for _ in range(rounds):  # A B A B: every side once per round, in the same order
             for name, command in commands.items():
-                runs[name].append(measured(command, home))
+                runs[name].append(measured(command, home, sources.get(name)))
         same = (work / "report.csv").read_bytes() == (work / "duckdb.csv").read_bytes()
+        if (
+            before is not None
+            and (work / "before.csv").read_bytes() != (work / "report.csv").read_bytes()
+        ):
+            raise SystemExit("the before and after CSV files differ")
         differing = _differing_cells(work / "report.csv", work / "duckdb.csv")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -214,19 +267,21 @@ def compare(home: Path, rounds: int, xlsx: bool) -> None:
         f"\n{issues:,} issues, {rounds} rounds (medians); DuckDB CSV equals ours: {same}"
         f" ({differing} differing cells)"
     )
-    print("| side | CPU s | wall s | peak MiB | CPU × floor |")
-    print("|---|---:|---:|---:|---:|")
+    print("| side | CPU s | wall s | peak MiB | CPU × floor | CPU × tuple floor |")
+    print("|---|---:|---:|---:|---:|---:|")
     floor = {
         kind: _median(runs[f"floor {kind}"], "cpu")
         for kind in ("CSV", "XLSX")
         if xlsx or kind == "CSV"
     }
+    tuples = _median(runs["floor CSV (tuples)"], "cpu")
     for name, measured_runs in runs.items():
         cpu = _median(measured_runs, "cpu")
         base = floor["XLSX" if "XLSX" in name else "CSV"]
         print(
             f"| {name} | {cpu:.2f} | {_median(measured_runs, 'wall'):.2f} "
-            f"| {_median(measured_runs, 'peak_mib'):.0f} | {cpu / base:.2f} |"
+            f"| {_median(measured_runs, 'peak_mib'):.0f} | {cpu / base:.2f} "
+            f"| {cpu / tuples:.2f} |"
         )
 
 
@@ -257,9 +312,14 @@ def main() -> None:
         at = arguments.index("--rounds")
         rounds = int(arguments[at + 1])
         del arguments[at : at + 2]
+    before = None
+    if "--before" in arguments:
+        at = arguments.index("--before")
+        before = Path(arguments[at + 1])
+        del arguments[at : at + 2]
     xlsx = "--csv-only" not in arguments
     for home in (argument for argument in arguments if argument != "--csv-only"):
-        compare(Path(home), rounds, xlsx)
+        compare(Path(home), rounds, xlsx, before)
 
 
 if __name__ == "__main__":

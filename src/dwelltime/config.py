@@ -100,7 +100,7 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Exports one user may have queued; more are refused with 429."
     )
     batch_size: int = Field(
-        default=2000, ge=1, le=100_000, description="Issues per batch read from the source."
+        default=10_000, ge=1, le=100_000, description="Issues per batch read from the source."
     )
     retention: timedelta = Field(
         default=timedelta(days=7),

@@ -242,7 +242,7 @@ def computed_report(
     now_ms: int,
     progress: Progress | None = None,
     *,
-    batch_size: int = 2000,
+    batch_size: int = 10_000,
     workdir: Path | None = None,
     start_index: int = 0,
     max_issues: int | None = None,
@@ -285,7 +285,7 @@ def run_report(
     destination: BinaryIO,
     progress: Progress | None = None,
     *,
-    batch_size: int = 2000,
+    batch_size: int = 10_000,
     workdir: Path | None = None,
     with_summary: bool = False,
 ) -> ReportOutcome:

@@ -134,6 +134,7 @@ def report_command(
                         now_ms,
                         destination,
                         BarProgress(bar),
+                        batch_size=settings.batch_size,
                         workdir=settings.staging_dir,
                     )
                 os.replace(partial, path)

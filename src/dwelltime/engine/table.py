@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+import polars as pl
+
 
 class ColumnKind(StrEnum):
     """How a column's cells are typed, so writers pick number formats and cell types."""
@@ -39,8 +41,13 @@ class AggregateKind(StrEnum):
 
 Cell = str | int | float | datetime | None
 
-#: A run of consecutive rows given as whole columns (one sequence of cells per column).
-Block = Sequence[Sequence[Cell]]
+#: One column's cells: Python cells, or a Polars Series of the same cells (Utf8, Int64 or
+#: Float64, null for an empty cell) that columnar writers take without a Python object per
+#: cell; iterating the Series gives the Python cells.
+CellColumn = Sequence[Cell] | pl.Series
+
+#: A run of consecutive rows given as whole columns (one `CellColumn` per column).
+Block = Sequence[CellColumn]
 
 
 @dataclass(frozen=True, slots=True)

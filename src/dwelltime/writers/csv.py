@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from dwelltime.engine.table import AggregateKind, Block, Cell, ReportTable, Sheet
+from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
 from dwelltime.errors import InvalidParameters
 from dwelltime.writers.text import (
     clean_text,
@@ -40,6 +40,9 @@ DATE_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
 #: Rows per block when a sheet only streams rows (aggregates): transposed into columns.
 BLOCK_ROWS = 10_000
+
+#: Prefix of the flag columns marking floats that `float_text` must fix.
+_ODD = "odd:"
 
 #: Where `repr` of a float switches to scientific notation, which `float_text` undoes.
 _PLAIN_FLOATS = (1e-4, 1e16)
@@ -84,7 +87,7 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
     """RFC 4180 as Python's csv module writes it (QUOTE_MINIMAL): a field is quoted when it
     holds a comma, a quote or a line break, and an empty field only when it is the row's
     only field."""
-    frame = pl.DataFrame({f"c{index}": column_text(cells) for index, cells in enumerate(block)})
+    frame = _block_text(block)
     # Into memory first: the destination's own errors (a full disk's ENOSPC) must reach
     # the caller as raised, which they would not through Polars' writer.
     text = io.BytesIO()
@@ -98,49 +101,77 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
     destination.write(text.getbuffer())
 
 
-def column_text(cells: Sequence[Cell]) -> pl.Series:
+def column_text(cells: CellColumn) -> pl.Series:
     """The CSV text of a column's cells, null for an empty field: `cell_text` of each."""
+    return _block_text([cells]).to_series()
+
+
+def _block_text(block: Block) -> pl.DataFrame:
+    """Every column's CSV text (null for an empty field), in one Polars pass over the block.
+
+    Columns whose cells share a type become text in an expression; the rest (dates, mixed
+    columns) take `cell_text` cell by cell, and so do the few floats Polars would print in
+    scientific notation, fixed after the pass.
+    """
+    inputs: dict[str, pl.Series] = {}
+    texts: list[pl.Expr] = []
+    odd: list[pl.Expr] = []
+    for index, cells in enumerate(block):
+        name = f"c{index}"
+        column = pl.col(name)
+        series = cells if isinstance(cells, pl.Series) else _typed(cells)
+        if series is None or not _columnar(series.dtype):
+            inputs[name] = pl.Series([cell_text(value) for value in cells], dtype=pl.Utf8)
+            text = column
+        else:
+            inputs[name] = series
+            text = _text(column, series.dtype)
+            if series.dtype == pl.Float64:
+                odd.append(_odd_float(column).alias(_ODD + name))
+        texts.append(text.alias(name))
+    frame = pl.DataFrame(inputs).select(*texts, *odd)
+    for flags in frame.select(column for column in frame.columns if column.startswith(_ODD)):
+        positions = flags.arg_true()
+        if positions.len():
+            name = flags.name.removeprefix(_ODD)
+            fixed = [float_text(float(inputs[name][position])) for position in positions]
+            texts_fixed = frame[name].scatter(positions, pl.Series(fixed, dtype=pl.Utf8))
+            frame = frame.with_columns(texts_fixed)
+    return frame.select(pl.when(pl.col(name) != "").then(name).alias(name) for name in inputs)
+
+
+def _typed(cells: Sequence[Cell]) -> pl.Series | None:
+    """Python cells of one type as a typed Series (None: mixed, dates, or beyond Polars)."""
     types = set(map(type, cells))
     types.discard(type(None))
-    texts: pl.Series | None = None
-    if types == {str}:
-        texts = _texts(cells)
-    elif types == {float}:
-        texts = _float_texts(cells)
-    elif types <= {int}:
-        texts = _int_texts(cells)
-    if texts is None:
-        texts = pl.Series([cell_text(value) for value in cells], dtype=pl.Utf8)
-    return texts.to_frame("t").select(pl.when(pl.col("t") != "").then("t")).to_series()
-
-
-def _texts(cells: Sequence[Cell]) -> pl.Series | None:
     try:
-        texts = pl.Series(cells, dtype=pl.Utf8)
-    except UnicodeEncodeError:  # a lone surrogate: Python's rule handles it
-        return None
-    column = pl.col("t")
-    return texts.to_frame("t").select(guard_formula_column(clean_text_column(column))).to_series()
+        if types == {str}:
+            return pl.Series(cells, dtype=pl.Utf8)
+        if types == {float}:
+            return pl.Series(cells, dtype=pl.Float64)
+        if types <= {int}:
+            return pl.Series(cells, dtype=pl.Int64)
+    except (UnicodeEncodeError, OverflowError, TypeError):
+        return None  # a lone surrogate, an int beyond int64: Python's rule handles them
+    return None
 
 
-def _float_texts(cells: Sequence[Cell]) -> pl.Series:
-    numbers = pl.Series(cells, dtype=pl.Float64)
-    texts = numbers.cast(pl.Utf8)
+def _columnar(dtype: pl.DataType) -> bool:
+    return dtype == pl.Utf8 or dtype == pl.Float64 or dtype.is_integer()
+
+
+def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Utf8:
+        return guard_formula_column(clean_text_column(column))
+    return column.cast(pl.Utf8)
+
+
+def _odd_float(numbers: pl.Expr) -> pl.Expr:
+    """Floats whose Polars text is not Python's: non-finite, or in scientific notation."""
     magnitude = numbers.abs()
     low, high = _PLAIN_FLOATS
     odd = ~numbers.is_finite() | (magnitude >= high) | ((magnitude < low) & (magnitude > 0))
-    positions = odd.fill_null(False).arg_true()
-    if positions.len():
-        fixed = [float_text(float(numbers[position])) for position in positions]
-        texts = texts.scatter(positions, pl.Series(fixed, dtype=pl.Utf8))
-    return texts
-
-
-def _int_texts(cells: Sequence[Cell]) -> pl.Series | None:
-    try:
-        return pl.Series(cells, dtype=pl.Int64).cast(pl.Utf8)
-    except (OverflowError, TypeError):  # beyond int64 (never a count): Python's rule
-        return None
+    return odd.fill_null(False)
 
 
 def cell_text(value: Cell) -> str | None:

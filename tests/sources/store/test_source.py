@@ -132,11 +132,11 @@ def test_batch_read_paths_agree(source: LocalSource, settings: Settings) -> None
     store = IssueStore.open(settings)
     with store.engine.connect() as connection:
         ids = selection_ids(connection, selection)
-        from_json = read_batch(connection, ids, selection, ndjson=True)
-        from_rows = read_batch(connection, ids, selection, ndjson=False)
-    assert from_json.issues.height == 4
-    assert from_json.issues.equals(from_rows.issues)
-    assert _sorted_changes(from_json).equals(_sorted_changes(from_rows))
+        from_packed = read_batch(connection, ids, selection, packed=True)
+        from_rows = read_batch(connection, ids, selection, packed=False)
+    assert from_packed.issues.height == 4
+    assert from_packed.issues.equals(from_rows.issues)
+    assert _sorted_changes(from_packed).equals(_sorted_changes(from_rows))
 
 
 VALUE_FIELDS = ("labels", "components", "sprint", "assignee", "customfield_10001", "priority")
@@ -159,10 +159,10 @@ def test_current_values_read_paths_agree(source: LocalSource, settings: Settings
     store = IssueStore.open(settings)
     with store.engine.connect() as connection:
         ids = selection_ids(connection, selection)
-        from_json = read_batch(connection, ids, selection, ndjson=True)
-        from_rows = read_batch(connection, ids, selection, ndjson=False)
-    assert from_json.issues.height == 4
-    assert from_json.issues.equals(from_rows.issues)
+        from_packed = read_batch(connection, ids, selection, packed=True)
+        from_rows = read_batch(connection, ids, selection, packed=False)
+    assert from_packed.issues.height == 4
+    assert from_packed.issues.equals(from_rows.issues)
 
 
 def test_batches_split_in_selection_order(store: IssueStore, source: LocalSource) -> None:
@@ -286,17 +286,17 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
 
 
-def test_ndjson_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
+def test_packed_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
     store = IssueStore.open(settings)
     list(import_files(store, [jira_samples / "devlake" / "search.json"]))
     fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
     with store.engine.connect() as connection:
         ids = selection_ids(connection, Selection("project", "EE"))
-        from_json = read_changes(connection, ids, fields, ndjson=True)
-        from_rows = read_changes(connection, ids, fields, ndjson=False)
-        empty = read_changes(connection, ids, ("nothing",), ndjson=True)
-    assert from_json.height > 165
-    assert from_json.sort(from_json.columns).equals(from_rows.sort(from_rows.columns))
+        from_packed = read_changes(connection, ids, fields, packed=True)
+        from_rows = read_changes(connection, ids, fields, packed=False)
+        empty = read_changes(connection, ids, ("nothing",), packed=True)
+    assert from_packed.height > 165
+    assert from_packed.sort(from_packed.columns).equals(from_rows.sort(from_rows.columns))
     assert empty.height == 0 and empty.schema == from_rows.schema
 
 

@@ -21,7 +21,7 @@ from dwelltime.engine.output.field_titles import (
 )
 from dwelltime.engine.output.render import Renderer
 from dwelltime.engine.staging import StagedBatch, Staging
-from dwelltime.engine.table import Block, Cell, Column, ColumnKind, Sheet
+from dwelltime.engine.table import Block, Cell, CellColumn, Column, ColumnKind, Sheet
 
 
 def fixed_columns(fields: Sequence[str], renderer: Renderer) -> list[Column]:
@@ -43,9 +43,9 @@ def _fixed_names(fields: Sequence[str]) -> list[str]:
 
 def _fixed_lists(
     issues: pl.DataFrame, fields: Sequence[str], renderer: Renderer
-) -> list[list[Cell]]:
+) -> list[CellColumn]:
     """Key, Summary and field cells of a batch, column by column; date fields as dates."""
-    lists: list[list[Cell]] = []
+    lists: list[CellColumn] = []
     for field_id, name in zip(
         ("key", SUMMARY, *list_fields(fields)), _fixed_names(fields), strict=True
     ):
@@ -55,7 +55,7 @@ def _fixed_lists(
         elif field_id in DURATION_FIELDS:
             lists.append(renderer.durations(issues[name]))
         else:
-            lists.append(issues[name].to_list())
+            lists.append(issues[name])
     return lists
 
 

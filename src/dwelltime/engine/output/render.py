@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from dwelltime.engine.table import Cell, ColumnKind
+from dwelltime.engine.output.rounding import python_round
+from dwelltime.engine.table import Cell, CellColumn, ColumnKind
 from dwelltime.params.model import ViewFormat
 
 _HOUR_MS = 3_600_000
@@ -75,22 +76,28 @@ class Renderer:
             return self.instant(value)
         return self.duration(value)
 
-    def durations(self, values: pl.Series) -> list[Cell]:
+    def durations(self, values: pl.Series) -> CellColumn:
         """A column of milliseconds (null: empty) rendered as durations."""
         return self.column(
             self.duration_kind, values, pl.Series([None] * len(values), dtype=pl.Utf8)
         )
 
-    def column(self, kind: ColumnKind, values: pl.Series, texts: pl.Series) -> list[Cell]:
-        """A whole value column at once: the same cells as `cell`, or the text given."""
+    def column(self, kind: ColumnKind, values: pl.Series, texts: pl.Series) -> CellColumn:
+        """A whole value column at once: the same cells as `cell`, or the text given; as a
+        Series except for dates and humanReadable durations."""
         if kind is ColumnKind.TEXT and texts.null_count() < len(texts):
-            return list(texts.to_list())
+            return texts
         if kind is ColumnKind.COUNT:
-            return list(values.cast(pl.Int64).to_list())
+            return values.cast(pl.Int64)
         if kind is ColumnKind.DURATION:
             divisor, decimals = _UNITS[self.view_format]
             # numpy divides exactly as Python does (polars multiplies by the reciprocal,
             # which moves ties such as 0.875 off their rounding point); null becomes NaN.
-            quotients = (values.cast(pl.Float64).to_numpy() / (divisor or self.day_ms)).tolist()
-            return [None if q != q else round(q, decimals) for q in quotients]
+            quotients = values.cast(pl.Float64).to_numpy() / (divisor or self.day_ms)
+            rounded = pl.Series(python_round(quotients, decimals), dtype=pl.Float64)
+            return rounded.fill_nan(None)  # as `duration`: no value (or NaN) is empty
+        if kind is ColumnKind.NUMBER:
+            numbers = values.cast(pl.Float64)
+            rounded = pl.Series(python_round(numbers.to_numpy(), 2), dtype=pl.Float64)
+            return rounded.zip_with(numbers.is_not_null(), numbers)  # as `cell`: NaN stays
         return [self.cell(kind, value) for value in values.to_list()]

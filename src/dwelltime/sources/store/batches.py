@@ -60,11 +60,11 @@ def read_batch(
     ids: Sequence[int],
     selection: Selection,
     *,
-    ndjson: bool | None = None,
+    packed: bool | None = None,
 ) -> IssueBatch:
     """The batch of `ids` (in that order) with what `selection` asks for.
 
-    `ndjson` forces a read path (tests); by default the database's fastest.
+    `packed` forces a read path (tests); by default the database's fastest.
     """
     fields, value_fields = selection.fields, selection.value_fields
     raw_types = raw_columns(fields) | value_raw_columns(value_fields)
@@ -77,11 +77,11 @@ def read_batch(
             columns[_RAW + name] = (name, stored)
     if has_custom(fields) or has_custom(value_fields):
         columns[_RAW + _FIELDS_JSON] = (_FIELDS_JSON, pl.Utf8)
-    found = read_frame(connection, columns, _ISSUES_FROM, ids, ndjson=ndjson)
+    found = read_frame(connection, columns, _ISSUES_FROM, ids, packed=packed)
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
     frame = order.join(found, on="issue_id", how="left", maintain_order="left")
     if _JOINED.intersection(raw_types):
-        sprints = _sprints(connection, ids, ndjson)
+        sprints = _sprints(connection, ids, packed)
         frame = frame.join(sprints, on="issue_id", how="left", maintain_order="left")
     raw = frame.select(
         _raw_column(name, dtype, name in _JOINED) for name, dtype in raw_types.items()
@@ -90,7 +90,7 @@ def read_batch(
     shown = display_columns(raw, fields, custom, field_column)
     values = value_columns(raw, len(ids), value_fields, custom, values_column)
     issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown + values)
-    changes = read_changes(connection, ids, selection.change_fields, ndjson=ndjson)
+    changes = read_changes(connection, ids, selection.change_fields, packed=packed)
     return IssueBatch(issues=issues, changes=changes)
 
 
@@ -102,10 +102,10 @@ def _raw_column(name: str, dtype: pl.DataType, joined: bool) -> pl.Expr:
     return pl.col(_RAW + name).alias(name)
 
 
-def _sprints(connection: sa.Connection, ids: Sequence[int], ndjson: bool | None) -> pl.DataFrame:
+def _sprints(connection: sa.Connection, ids: Sequence[int], packed: bool | None) -> pl.DataFrame:
     """Per issue in a sprint, its sprints in sprint id order: their names (`sprints`) and
     their (id, name) values (`sprint_values`)."""
-    links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, ids, ndjson=ndjson)
+    links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, ids, packed=packed)
     return (
         links.sort("issue_id", "sprint_id")
         .group_by("issue_id", maintain_order=True)

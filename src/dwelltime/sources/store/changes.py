@@ -37,11 +37,11 @@ def read_changes(
     ids: Sequence[int],
     fields: Sequence[str],
     *,
-    ndjson: bool | None = None,
+    packed: bool | None = None,
 ) -> pl.DataFrame:
     """The change items of `fields` on the issues `ids`, in no particular order."""
     if not fields:
         return pl.DataFrame(schema=CHANGE_COLUMNS)
     marks = ", ".join(placeholder(connection) for _ in fields)
     tail = _FROM.format(fields=marks)
-    return read_frame(connection, _COLUMNS, tail, ids, fields, ndjson=ndjson)
+    return read_frame(connection, _COLUMNS, tail, ids, fields, packed=packed)

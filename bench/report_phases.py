@@ -1,0 +1,156 @@
+"""Where the CPU of one `dwelltime report` goes: a clock around each phase, in one process.
+
+Runs the report `bench.floor` measures (statusDuration, CSV, 7/24) through the CLI's own
+code path, with CPU clocks (`time.process_time`: every thread, so Polars' workers count)
+wrapped around the functions of each phase. Times are exclusive: a phase called inside
+another (the staged batches loaded while rows are pivoted) is charged to itself only.
+
+Run: `python -m bench.report_phases HOME [--calendar ID]` with HOME a `dwelltime
+demo-data` store (seed 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+_BEGAN = time.process_time()
+
+from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock runs first)
+
+#: Phase → (module, attribute) of the functions it covers.
+PHASES: dict[str, list[tuple[str, str]]] = {
+    "selection (ids)": [("dwelltime.sources.store.source", "selection_ids")],
+    "batch reads: issue rows": [("dwelltime.sources.store.batches", "read_frame")],
+    "batch reads: change rows": [("dwelltime.sources.store.batches", "read_changes")],
+    "engine (visits, cells)": [("dwelltime.engine.report", "ReportEngine.process")],
+    "staging writes": [("dwelltime.pipeline", "IpcStaging.add")],
+    "staging reads": [("dwelltime.pipeline", "IpcStaging.load")],
+    "assembly (columns, names)": [("dwelltime.engine.report", "assemble_table")],
+    "pivot and cell rendering": [("dwelltime.engine.output.listing", "pivoted_sheet.blocks")],
+    "CSV text and writing": [("dwelltime.writers.csv", "_write_block")],
+}
+
+
+class Clocks:
+    """Exclusive CPU seconds per phase: entering a phase pauses the one it runs inside."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        self._stack: list[tuple[str, float]] = []
+
+    def enter(self, phase: str) -> None:
+        now = time.process_time()
+        if self._stack:
+            outer, since = self._stack[-1]
+            self.seconds[outer] += now - since
+        self._stack.append((phase, now))
+
+    def leave(self) -> None:
+        now = time.process_time()
+        phase, since = self._stack.pop()
+        self.seconds[phase] += now - since
+        if self._stack:
+            self._stack[-1] = (self._stack[-1][0], now)
+
+    def wrap(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self.enter(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.leave()
+
+        return timed
+
+    def wrap_generator(self, phase: str, function: Callable[..., Iterator[Any]]) -> Any:
+        """A generator's own steps are charged to `phase`, not the time its consumer spends."""
+
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            iterator = function(*args, **kwargs)
+            while True:
+                self.enter(phase)
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    self.leave()
+                yield item
+
+        return timed
+
+
+def install(clocks: Clocks) -> None:
+    """Wrap every phase's functions where the code under test looks them up."""
+    from dwelltime.engine.output import listing
+
+    for phase, targets in PHASES.items():
+        for module_name, attribute in targets:
+            if attribute == "pivoted_sheet.blocks":
+                continue  # a closure: wrapped through its Sheet below
+            module = importlib.import_module(module_name)
+            owner_name, _, name = attribute.rpartition(".")
+            owner = getattr(module, owner_name) if owner_name else module
+            setattr(owner, name, clocks.wrap(phase, getattr(owner, name)))
+    pivoted = listing.pivoted_sheet
+
+    def sheet_with_timed_blocks(*args: Any, **kwargs: Any) -> Any:
+        sheet = pivoted(*args, **kwargs)
+        assert sheet.blocks is not None  # the List sheet always streams blocks
+        phase = "pivot and cell rendering"
+        return replace(sheet, blocks=clocks.wrap_generator(phase, sheet.blocks))
+
+    assembly = importlib.import_module("dwelltime.engine.output.assembly")
+    setattr(assembly, "pivoted_sheet", sheet_with_timed_blocks)  # noqa: B010  (mypy)
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    calendar = None
+    if "--calendar" in arguments:
+        at = arguments.index("--calendar")
+        calendar = arguments[at + 1]
+        del arguments[at : at + 2]
+    if not arguments:  # `make bench` runs every script bare: this one needs a store
+        print("usage: python -m bench.report_phases HOME [--calendar ID]")
+        return
+    home = Path(arguments[0])
+    os.environ["DWELLTIME_HOME"] = str(home)
+    clocks = Clocks()
+    from dwelltime.cli import main as cli_main  # the CLI's imports: part of start-up
+
+    install(clocks)
+    startup = time.process_time() - _BEGAN
+    with tempfile.TemporaryDirectory(prefix="dwelltime-phases-") as folder:
+        command = report_command(Path(folder) / "report.csv", "CSV", calendar)
+        sys.argv = ["dwelltime", *command[1:]]
+        began = time.process_time()
+        try:
+            cli_main()
+        except SystemExit as exit_:
+            if exit_.code:
+                raise
+        run = time.process_time() - began
+    total = startup + run
+    print(f"{home.name}: {total:.2f} CPU s in all (now {NOW})")
+    print("| phase | CPU s | share |")
+    print("|---|---:|---:|")
+    rest = run - sum(clocks.seconds.values())
+    rows = [("start-up (imports)", startup), *clocks.seconds.items(), ("the rest", rest)]
+    for phase, seconds in rows:
+        print(f"| {phase} | {seconds:.2f} | {seconds / total:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
