@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from dwelltime.engine.table import AggregateKind, Block, Cell, ReportTable, Sheet
+from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
 
 #: Bars of the per-issue totals histogram: enough to see a long tail, few enough to label.
 HISTOGRAM_BINS = 12
@@ -30,8 +30,10 @@ def _number(cell: Cell) -> float | None:
     return float(cell) if isinstance(cell, int | float) and not isinstance(cell, bool) else None
 
 
-def _numbers(cells: Sequence[Cell]) -> NDArray[np.float64]:
+def _numbers(cells: CellColumn) -> NDArray[np.float64]:
     """The cells as floats, NaN where a cell holds no number."""
+    if isinstance(cells, pl.Series) and cells.dtype.is_numeric():
+        return cells.cast(pl.Float64).fill_null(math.nan).to_numpy()
     types = set(map(type, cells))
     if types <= {int, float, type(None)}:
         return pl.Series(cells, dtype=pl.Float64).fill_null(math.nan).to_numpy()
