@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from dwelltime.cli.commands import register_all
 from dwelltime.cli.app import app
+from dwelltime.cli.commands import register_all
 from dwelltime.config import Settings
 from dwelltime.domain.calendars import CalendarSpec, WorkingTime
 from dwelltime.domain.issues import STATUS_FIELD, Issue
