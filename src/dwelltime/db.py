@@ -1,5 +1,9 @@
 """Database engines built from Settings, and schema upgrades through Alembic.
 
+Every command that opens the store checks the schema first; that check reads
+`alembic_version` and compares it with the head revisions read from the migration files,
+so Alembic (a fifth of a small report's start-up) is imported only to upgrade.
+
 SQLite is the embedded default: WAL mode so that API polls never wait on a worker's
 write, foreign keys on, and a busy timeout: long for workers and commands, which may wait
 for a lock, short for request paths, which answer 503 instead (api/errors.py).
@@ -9,18 +13,22 @@ PostgreSQL works through the same URL.
 from __future__ import annotations
 
 import fcntl
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 metadata = sa.MetaData()
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+
+# `revision = "0006"` and `down_revision = "0014"` (or a tuple, or None) of a migration file.
+_REVISION = re.compile(r"^revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
 
 
 #: How long a worker or a command waits for a lock another process holds.
@@ -60,11 +68,46 @@ def upgrade(url: str, revision: str = "head") -> None:
     other (a lock file beside a SQLite database; PostgreSQL takes an advisory lock in
     migrations/env.py), and each later one finds the schema current.
     """
+    if revision == "head" and is_current(url):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     with _migration_lock(url):
         command.upgrade(config, revision)
+
+
+def is_current(url: str) -> bool:
+    """Whether the schema at `url` is at the head revisions (False for a new database)."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("alembic_version"):
+                return False
+            stamped = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            return set(stamped.scalars()) == head_revisions()
+    finally:
+        engine.dispose()
+
+
+def head_revisions() -> set[str]:
+    """The newest migrations: those no other migration names as its down revision.
+
+    Read from the files, not through Alembic (tests/test_db.py keeps the two equal).
+    """
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if (named := _REVISION.search(text)) is None:
+            continue
+        revisions.update(_QUOTED.findall(named[1]))
+        if (down := _DOWN_REVISION.search(text)) is not None:
+            followed.update(_QUOTED.findall(down[1]))
+    return revisions - followed
 
 
 @contextmanager

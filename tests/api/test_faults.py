@@ -65,9 +65,6 @@ def _fill(folder: Path) -> None:
             pass
 
 
-# xlsxwriter leaves its ZipFile open when the disk fills; its __del__ later fails on the
-# discarded stream, which Python reports as an unraisable exception (noise, not a fault).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("output_type", ["XLSX", "CSV"])
 def test_a_full_disk_fails_once_with_the_true_message(
     tmp_path: Path, tmpfs: Path, output_type: str

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,39 @@ def test_commands_run_from_the_console_script_alone() -> None:
         done = subprocess.run([script, name, "--help"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert f"dwelltime {name}" in done.stdout
+
+
+#: What a CSV report on a current store never needs: the migrations tool, the workbook
+#: writers, the web stack and the job queue.
+_UNUSED_BY_A_CSV_REPORT = ("alembic", "xlwt", "rvgsrust_xlsxwriter", "fastapi", "celery")
+
+_RUN = """
+import atexit, sys
+unused = {unused!r}
+atexit.register(lambda: print(sorted(name for name in unused if name in sys.modules)))
+sys.argv = ["dwelltime", *sys.argv[1:]]
+from dwelltime.cli import main
+main()
+"""
+
+
+def test_a_csv_report_imports_only_what_it_uses(tmp_path: Path) -> None:
+    environment = {**os.environ, "DWELLTIME_HOME": str(tmp_path / "home")}
+    demo = [str(Path(sys.executable).with_name("dwelltime")), "demo-data", "--issues", "20"]
+    subprocess.run(demo, env=environment, capture_output=True, check=True)
+    report = [
+        *(
+            "report",
+            "--query",
+            "filterType=project&projectKey=OPS&columnsBy=statusDuration&outputType=CSV",
+        ),
+        *("-o", str(tmp_path / "report.csv")),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN.format(unused=_UNUSED_BY_A_CSV_REPORT), *report],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -8,20 +8,16 @@ statistics are never computed a second way here.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from itertools import islice
 from typing import Any
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
+from dwelltime.engine.table import AggregateKind, Cell, CellColumn, ReportTable, Sheet
 
 #: Bars of the per-issue totals histogram: enough to see a long tail, few enough to label.
 HISTOGRAM_BINS = 12
-#: Rows per block when a sheet streams only rows.
-BLOCK_ROWS = 10_000
 
 Summary = dict[str, Any]
 
@@ -50,18 +46,12 @@ def _issue_totals(listing: Sheet, width: int) -> NDArray[np.float64]:
     Column by column over the sheet's blocks, as the CSV writer reads them: a row at a time,
     a million issues spent seconds of a split export's serial merge here.
     """
-    blocks = listing.blocks() if listing.blocks is not None else _row_blocks(listing.rows())
     totals = [np.empty(0)]
-    for block in blocks:
+    for block in listing.column_blocks():
         values = np.column_stack([_numbers(cells) for cells in block[-width:]])
         present = values[~np.isnan(values).all(axis=1)]
         totals.append(np.nansum(present, axis=1))
     return np.concatenate(totals)
-
-
-def _row_blocks(rows: Iterator[Sequence[Cell]]) -> Iterator[Block]:
-    while chunk := list(islice(rows, BLOCK_ROWS)):
-        yield list(zip(*chunk, strict=True))
 
 
 def _histogram(totals: NDArray[np.float64]) -> list[dict[str, float | int]]:

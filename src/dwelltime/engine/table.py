@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import islice
 
 import polars as pl
 
@@ -49,6 +50,9 @@ CellColumn = Sequence[Cell] | pl.Series
 #: A run of consecutive rows given as whole columns (one `CellColumn` per column).
 Block = Sequence[CellColumn]
 
+#: Rows per block when a sheet only streams rows (aggregates, Parameters).
+BLOCK_ROWS = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -74,6 +78,17 @@ class Sheet:
     rows: Callable[[], Iterator[Sequence[Cell]]]
     row_count: int
     blocks: Callable[[], Iterator[Block]] | None = None
+
+    def column_blocks(self) -> Iterator[Block]:
+        """The rows as blocks of whole columns, for consumers that take a column at a time:
+        the staged blocks where there are any, otherwise the rows transposed `BLOCK_ROWS`
+        at a time, so memory stays one block."""
+        if self.blocks is not None:
+            yield from self.blocks()
+            return
+        rows = self.rows()
+        while chunk := list(islice(rows, BLOCK_ROWS)):
+            yield list(zip(*chunk, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

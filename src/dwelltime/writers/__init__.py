@@ -21,8 +21,6 @@ from dwelltime.writers.limits import (
     check_sheet_columns,
 )
 from dwelltime.writers.names import download_name, filter_label
-from dwelltime.writers.xls import write_xls
-from dwelltime.writers.xlsx import write_xlsx
 
 __all__ = [
     "XLSX_LIMITS",
@@ -59,6 +57,20 @@ def _aggregate_csv(output_type: OutputType, kind: AggregateKind) -> FileFormat:
         extension="csv",
         content_type=CSV_CONTENT_TYPE,
     )
+
+
+def write_xlsx(table: ReportTable, destination: BinaryIO, limits: SheetLimits) -> None:
+    """The native XLSX writer, loaded only when a workbook is written (start-up)."""
+    from dwelltime.writers.xlsx import write_xlsx as write
+
+    write(table, destination, limits)
+
+
+def write_xls(table: ReportTable, destination: BinaryIO, limits: SheetLimits) -> None:
+    """The xlwt writer, loaded only when an XLS file is written (start-up)."""
+    from dwelltime.writers.xls import write_xls as write
+
+    write(table, destination, limits)
 
 
 _FORMATS: dict[OutputType, FileFormat] = {

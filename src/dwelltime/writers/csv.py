@@ -13,16 +13,16 @@ from __future__ import annotations
 import codecs
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 from typing import BinaryIO
 
 import polars as pl
 
 from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
 from dwelltime.errors import InvalidParameters
+from dwelltime.writers.blocks import sheet_blocks
 from dwelltime.writers.text import (
     clean_text,
     clean_text_column,
@@ -37,9 +37,6 @@ BOM = codecs.BOM_UTF8
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: DATE_FORMAT in the notation Timepiece's JSON answers use (Java's), for `dateFormat`.
 DATE_PATTERN = "yyyy-MM-dd HH:mm:ss"
-
-#: Rows per block when a sheet only streams rows (aggregates): transposed into columns.
-BLOCK_ROWS = 10_000
 
 #: Prefix of the flag columns marking floats that `float_text` must fix.
 _ODD = "odd:"
@@ -70,17 +67,8 @@ def write_sheet_csv(sheet: Sheet, destination: BinaryIO) -> None:
     destination.write(BOM)
     width = len(sheet.columns)
     _write_block([[column.title] for column in sheet.columns], width, destination)
-    for block in _blocks(sheet):
+    for block in sheet_blocks(sheet):
         _write_block(block, width, destination)
-
-
-def _blocks(sheet: Sheet) -> Iterator[Block]:
-    if sheet.blocks is not None:
-        yield from sheet.blocks()
-        return
-    rows = sheet.rows()
-    while chunk := list(islice(rows, BLOCK_ROWS)):
-        yield list(zip(*chunk, strict=True))
 
 
 def _write_block(block: Block, width: int, destination: BinaryIO) -> None:

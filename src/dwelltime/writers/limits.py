@@ -6,12 +6,12 @@ Limits are values (SheetLimits) so tests can inject small ones.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain, islice
 
-from dwelltime.engine.table import Cell, Sheet
+from dwelltime.engine.table import Block, Sheet
 from dwelltime.errors import ReportTooLarge
+from dwelltime.writers.blocks import block_height, sheet_blocks, split_block
 
 #: Excel's limit on the characters of one cell (XLSX and XLS alike).
 EXCEL_MAX_CELL_TEXT = 32_767
@@ -51,10 +51,10 @@ def check_sheet_columns(format_name: str, limits: SheetLimits, column_count: int
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One physical sheet of a (possibly spilled-over) table."""
+    """One physical sheet of a (possibly spilled-over) table, as blocks of whole columns."""
 
     name: str
-    rows: Iterator[Sequence[Cell]]
+    blocks: Iterator[Block]
 
 
 def page_name(name: str, number: int) -> str:
@@ -64,17 +64,31 @@ def page_name(name: str, number: int) -> str:
 
 
 def pages(sheet: Sheet, limits: SheetLimits) -> Iterator[Page]:
-    """Split a sheet's row stream into pages of at most `max_rows - 1` rows (one header each).
+    """Split a sheet's blocks into pages of at most `max_rows - 1` rows (one header each).
 
     The first page always exists (a header-only sheet for an empty table); later pages
     exist only when rows remain. Each page must be consumed before the next is requested.
+    A block that straddles two pages is split between them.
     """
-    per_page = limits.max_rows - 1
-    rows = iter(sheet.rows())
+    blocks = sheet_blocks(sheet)
+    carried: list[Block] = []  # the rest of a block split at the end of the last page
     number = 1
     while True:
-        head = list(islice(rows, 1))
-        if not head and number > 1:
-            return
-        yield Page(page_name(sheet.name, number), chain(head, islice(rows, per_page - 1)))
+        if number > 1 and not carried:
+            following = next(blocks, None)
+            if following is None:
+                return
+            carried.append(following)
+        yield Page(page_name(sheet.name, number), _page(blocks, carried, limits.max_rows - 1))
         number += 1
+
+
+def _page(blocks: Iterator[Block], carried: list[Block], room: int) -> Iterator[Block]:
+    while room and (block := carried.pop() if carried else next(blocks, None)) is not None:
+        height = block_height(block)
+        if height > room:
+            block, rest = split_block(block, room)
+            carried.append(rest)
+            height = room
+        room -= height
+        yield block

@@ -12,7 +12,15 @@ from datetime import datetime
 from itertools import chain, islice
 
 import dwelltime
-from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, ReportTable, Sheet
+from dwelltime.engine.table import (
+    AggregateKind,
+    Block,
+    Cell,
+    Column,
+    ColumnKind,
+    ReportTable,
+    Sheet,
+)
 from dwelltime.writers.limits import EXCEL_MAX_CELL_TEXT, SheetLimits, pages
 from dwelltime.writers.text import clean_text, truncate
 
@@ -33,30 +41,48 @@ FILTER_BUTTON_WIDTH = 3
 
 @dataclass(frozen=True, slots=True)
 class SheetPlan:
-    """One physical sheet to write: its name, typed columns, widths and prepared rows."""
+    """One physical sheet to write: its name, typed columns, widths and its blocks of the
+    table's cells (Excel-ready through `excel_value`, or a column at a time)."""
 
     name: str
     columns: Sequence[Column]
     widths: Sequence[float]
-    rows: Iterator[list[ExcelCell]]
+    blocks: Iterator[Block]
+
+    def rows(self) -> Iterator[list[ExcelCell]]:
+        """The plan's rows, one Excel-ready row at a time."""
+        for block in self.blocks:
+            for row in zip(*block, strict=True):
+                yield excel_row(row)
 
 
 def workbook_sheets(table: ReportTable, limits: SheetLimits) -> Iterator[SheetPlan]:
     """`List` (spilled over as needed), the aggregates present, then `Parameters`.
 
-    Each plan's rows must be written before the next plan is requested (streaming).
+    Each plan's blocks must be written before the next plan is requested (streaming).
     """
     aggregates = [table.aggregates[kind] for kind in AggregateKind if kind in table.aggregates]
     for sheet in (table.listing, *aggregates, parameters_sheet(table)):
         for page in pages(sheet, limits):
-            rows = (excel_row(row) for row in page.rows)
-            sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+            sample, blocks = _first_rows(page.blocks, WIDTH_SAMPLE_ROWS)
             yield SheetPlan(
                 name=page.name,
                 columns=sheet.columns,
                 widths=column_widths(sheet.columns, sample),
-                rows=chain(sample, rows),
+                blocks=blocks,
             )
+
+
+def _first_rows(
+    blocks: Iterator[Block], count: int
+) -> tuple[list[list[ExcelCell]], Iterator[Block]]:
+    """The first `count` rows (Excel-ready), and the blocks with those rows still in them."""
+    head: list[Block] = []
+    sample: list[list[ExcelCell]] = []
+    while len(sample) < count and (block := next(blocks, None)) is not None:
+        head.append(block)
+        sample.extend(excel_row(row) for row in islice(zip(*block, strict=True), count))
+    return sample[:count], chain(head, blocks)
 
 
 def parameters_sheet(table: ReportTable) -> Sheet:

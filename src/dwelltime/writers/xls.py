@@ -50,7 +50,7 @@ def _write_sheet(workbook: Any, plan: SheetPlan, header: Any, styles: list[Any])
     sheet.panes_frozen = True
     sheet.horz_split_pos = 1
     sheet.horz_split_first_visible = 1
-    for number, row in enumerate(plan.rows, start=1):
+    for number, row in enumerate(plan.rows(), start=1):
         cells = sheet.row(number)
         for index, value in enumerate(row):
             if value is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from dwelltime.cli import commands  # noqa: F401  (registers every command)
 from dwelltime.cli.app import app
+from dwelltime.cli.commands import register_all
 from dwelltime.config import Settings
 from dwelltime.domain.calendars import CalendarSpec, WorkingTime
 from dwelltime.domain.issues import STATUS_FIELD, Issue
@@ -88,6 +88,7 @@ def test_a_calendar_stored_under_a_demo_id_is_kept(settings: Settings) -> None:
 
 
 def test_demo_data_command(settings: Settings) -> None:
+    register_all()  # commands register when imported, which the CLI does lazily
     runner = CliRunner()
     env = {"DWELLTIME_HOME": str(settings.home)}
     first = runner.invoke(app, ["demo-data", "--issues", "40", "--projects", "2"], env=env)

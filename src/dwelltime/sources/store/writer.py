@@ -46,10 +46,12 @@ class StoreWriter:
         self._upsert_issues(site, kept)
         rows = self._row_ids(site, [issue.id for issue in kept])
         self._require_stored(site, {part.issue_id for part in data.changelogs}, rows)
-        replaced = [rows[issue.id] for issue in kept if issue.id not in data.partial_issue_ids]
+        # An issue new to the store has no children yet: only stored ones need deletes.
+        existing = [issue for issue in kept if issue.id in stored]
+        replaced = [rows[issue.id] for issue in existing if issue.id not in data.partial_issue_ids]
         self._delete_children(schema.change_items, replaced)
         self._delete_children(schema.histories, replaced)
-        self._delete_children(schema.issue_sprints, [rows[issue.id] for issue in kept])
+        self._delete_children(schema.issue_sprints, [rows[issue.id] for issue in existing])
         merged = [
             ChangelogPart(rows[issue.id], issue.histories)
             for issue in kept
