@@ -9,10 +9,12 @@ import io
 from pathlib import Path
 
 import httpx
+import pytest
 
 from dwelltime.config import Settings
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store.issue_store import IssueStore
+from tests.api.envelope import assert_envelope
 from tests.sources.jira.bound import make_token
 from tests.sources.jira.fake_jira import FakeJira
 
@@ -110,3 +112,23 @@ def test_a_site_bound_token_pages_its_site_only(
 def _keys(first: int, last: int) -> list[tuple[str, int]]:
     """Keys of the fixture issues `first`..`last` in id order (ALPHA odd, BETA even)."""
     return [("ALPHA" if n % 2 else "BETA", n) for n in range(first, last + 1)]
+
+
+@pytest.mark.parametrize(
+    ("user", "search"),
+    [("alice", "POST /rest/api/3/search/jql"), ("bob", "GET /rest/api/2/search")],
+    ids=["cloud", "data-center"],
+)
+def test_jql_jira_refuses_is_a_400_naming_jiras_words_not_a_502(
+    service: httpx.Client, request: pytest.FixtureRequest, user: str, search: str
+) -> None:
+    token = request.getfixturevalue(f"{user}_token")
+    jql = 'issueFunction in linkedIssuesOf("project = BETA")'
+    refused = service.get(
+        "/rest/issues",
+        params={**LIST, "filterType": "customjql", "customjql": jql},
+        headers={"Authorization": f"TISJWT {token}"},
+    )
+    said = " ".join(assert_envelope(refused, 400)["messages"])
+    assert f"answered {search} with 400" in said
+    assert "cannot read the JQL clause" in said

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dwelltime.errors import SourceError
+from dwelltime.errors import InvalidParameters, SourceError
 from dwelltime.sources.jira.client import JiraAnswer, JiraClient
 from dwelltime.sources.jira_json.values import integer_id, optional_instant
 
@@ -127,6 +127,12 @@ def _is_expired_token(error: JiraAnswer) -> bool:
     return error.status == 400 and "token" in error.body.lower()
 
 
+def _refused_selection(error: JiraAnswer) -> Exception:
+    """A 400 to the selection's own search is JQL Jira cannot run (an unknown field, a typo):
+    the caller's input, so it is refused as bad parameters with Jira's words, not a 502."""
+    return InvalidParameters([str(error)]) if error.status == 400 else error
+
+
 def _get_or_none(client: JiraClient, path: str) -> Any:
     try:
         return client.get(path)
@@ -171,7 +177,7 @@ class CloudApi(_Catalogs):
                 return [listed(raw) for page in self._search_pages(jql, fields) for raw in page]
             except JiraAnswer as error:
                 if not _is_expired_token(error):
-                    raise
+                    raise _refused_selection(error) from error
                 # An expired token cannot be resumed: the listing starts over (it is cheap).
         raise SourceError(
             f"Jira at {self.client.credentials.site_url} kept expiring the search's page "
@@ -288,7 +294,10 @@ class DataCenterApi(_Catalogs):
     def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
         """The first page tells the total; the others (by startAt) are asked in parallel."""
         names = ",".join(fields)
-        first = self._search(jql, 0, DATACENTER_LISTING_PAGE, names)
+        try:
+            first = self._search(jql, 0, DATACENTER_LISTING_PAGE, names)
+        except JiraAnswer as error:
+            raise _refused_selection(error) from error
         issues = list(first.get("issues") or [])
         total = int(first.get("total") or 0)
         starts = range(len(issues), total, len(issues) or 1) if issues else range(0)
