@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench._inputs import require
 from bench.floor import Run, measured, report_command
 
 #: The console script's body, so the older tree's package is the one imported.
@@ -31,6 +32,7 @@ def side_command(out: Path, output_type: str) -> list[str]:
 
 
 def main() -> None:
+    require(sys.argv[1:], "python -m bench.before_after HOME --before SRC [--output-type T]")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("home", type=Path)
     parser.add_argument("--before", type=Path, required=True, help="the older tree's src")

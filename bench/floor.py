@@ -34,6 +34,8 @@ from pathlib import Path
 
 import polars as pl
 
+from bench._inputs import require
+
 NOW = "2026-11-01T00:00:00+00:00"
 NOW_MS = 1_793_491_200_000
 QUERY = "filterType=customjql&customjql=created%20is%20not%20empty&columnsBy=statusDuration"
@@ -303,6 +305,7 @@ def _median(runs: list[Run], attribute: str) -> float:
 
 def main() -> None:
     arguments = sys.argv[1:]
+    require(arguments, "python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only]")
     if arguments[:1] == ["--side"]:
         _, name, database, out = arguments
         SIDES[name](Path(database), Path(out))

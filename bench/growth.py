@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench._inputs import require
 from bench.floor import Run, measured, report_command
 
 
@@ -34,6 +35,7 @@ def exponent(points: list[tuple[int, float]]) -> float:
 
 def main() -> None:
     arguments = sys.argv[1:]
+    require(arguments, "python -m bench.growth HOME [HOME …] [--rounds N]")
     rounds = 2
     if "--rounds" in arguments:
         at = arguments.index("--rounds")

@@ -18,6 +18,7 @@ import time
 
 import sqlalchemy as sa
 
+from bench._inputs import require
 from dwelltime.config import Settings
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import source
@@ -44,6 +45,7 @@ def read_all(store: IssueStore, projects: list[str], batch_size: int) -> tuple[f
 
 
 def main() -> None:
+    require(sys.argv[1:], "python -m bench.postgres_reads URL [ROUNDS]")
     url = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_ROUNDS
     store = IssueStore.open(Settings(database_url=url))

@@ -24,6 +24,7 @@ from typing import Any
 
 _BEGAN = time.process_time()
 
+from bench._inputs import require  # noqa: E402  (the start-up clock runs first)
 from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock runs first)
 
 #: Phase → (module, attribute) of the functions it covers.
@@ -122,9 +123,7 @@ def main() -> None:
         at = arguments.index("--calendar")
         calendar = arguments[at + 1]
         del arguments[at : at + 2]
-    if not arguments:  # `make bench` runs every script bare: this one needs a store
-        print("usage: python -m bench.report_phases HOME [--calendar ID]")
-        return
+    require(arguments, "python -m bench.report_phases HOME [--calendar ID]")
     home = Path(arguments[0])
     os.environ["DWELLTIME_HOME"] = str(home)
     clocks = Clocks()
