@@ -16,6 +16,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Issues per batch read from the source, unless DWELLTIME_BATCH_SIZE says otherwise.
+DEFAULT_BATCH_SIZE = 10_000
 #: Chunk size of split exports under the celery executor when DWELLTIME_CHUNK_ISSUES is unset.
 DEFAULT_CELERY_CHUNK_ISSUES = 100_000
 
@@ -100,7 +102,10 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Exports one user may have queued; more are refused with 429."
     )
     batch_size: int = Field(
-        default=10_000, ge=1, le=100_000, description="Issues per batch read from the source."
+        default=DEFAULT_BATCH_SIZE,
+        ge=1,
+        le=100_000,
+        description="Issues per batch read from the source.",
     )
     retention: timedelta = Field(
         default=timedelta(days=7),

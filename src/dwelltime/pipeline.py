@@ -24,6 +24,7 @@ from typing import BinaryIO, Protocol
 
 import polars as pl
 
+from dwelltime.config import DEFAULT_BATCH_SIZE
 from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.selection import Selection
@@ -242,7 +243,7 @@ def computed_report(
     now_ms: int,
     progress: Progress | None = None,
     *,
-    batch_size: int = 10_000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     workdir: Path | None = None,
     start_index: int = 0,
     max_issues: int | None = None,
@@ -285,7 +286,7 @@ def run_report(
     destination: BinaryIO,
     progress: Progress | None = None,
     *,
-    batch_size: int = 10_000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     workdir: Path | None = None,
     with_summary: bool = False,
 ) -> ReportOutcome:

@@ -59,8 +59,8 @@ _FILTER_PARAMETERS = ("filterType", "projectKey", "user", "jqlFilterID", "custom
 
 #: Writes the answer; returns what a CSV answer's headers should say about paging.
 Writer = Callable[[ComputedReport, ReportParams, BinaryIO], Mapping[str, Any] | None]
-#: The user asking and the id of their token (whose binding decides what is read).
-_Who = tuple[str, str | None]
+#: What a request reads through: the token's site of the store, or its Jira site.
+_Context = StoreParamContext | JiraParamContext
 #: Paging facts as headers, for answers (CSV) that have no place for them in the body.
 _PAGING_HEADERS = {"total": "X-Total-Count", "nextPageToken": "X-Next-Page-Token"}
 
@@ -152,7 +152,8 @@ class ReportService:
             return None
 
         window = _Window(open_visits=form is Answer.JSON)
-        return self._answer((user, token_id), params_raw, now, window, write, _content_type(form))
+        context = self._for(user, token_id)
+        return self._answer(context, params_raw, now, window, write, _content_type(form))
 
     def page(self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None) -> SyncAnswer:
         """`/rest/issues`: the page at `startIssueIndex` of the list report."""
@@ -172,7 +173,7 @@ class ReportService:
 
         window = _Window(start, size, whole_columns=True, open_visits=form is Answer.JSON)
         return self._answer(
-            (user, token_id), params_raw, _now_ms(), window, write, _content_type(form)
+            self._for(user, token_id), params_raw, _now_ms(), window, write, _content_type(form)
         )
 
     def token_page(
@@ -182,7 +183,8 @@ class ReportService:
         form = answer(raw, _EVERY_ANSWER)
         size = number(raw, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         params_raw = self._list_params(raw)
-        effective = effective_parameters(params_raw, self._for((user, token_id)))
+        context = self._for(user, token_id)
+        effective = effective_parameters(params_raw, context)
         digest = fingerprint(effective)
         token = value(raw, "nextPageToken")
         position = self._tokens.read(token, digest) if token else PagePosition(0, _now_ms())
@@ -204,9 +206,7 @@ class ReportService:
         window = _Window(
             position.start_index, size, whole_columns=True, open_visits=form is Answer.JSON
         )
-        return self._answer(
-            (user, token_id), effective, position.now_ms, window, write, _content_type(form)
-        )
+        return self._answer(context, effective, position.now_ms, window, write, _content_type(form))
 
     def aggregation(
         self, user: str, raw: Mapping[str, Sequence[str]], token_id: str | None
@@ -252,7 +252,7 @@ class ReportService:
             return None
 
         return self._answer(
-            (user, token_id), params_raw, _now_ms(), _Window(), write, _content_type(form)
+            self._for(user, token_id), params_raw, _now_ms(), _Window(), write, _content_type(form)
         )
 
     def small_export(
@@ -271,7 +271,7 @@ class ReportService:
         # One issue more than the limit is read, so a larger selection is refused without
         # computing more than the limit (and without a separate count).
         result, params = self._run(
-            (user, token_id), raw, now, _Window(0, limit + 1), write, check=limit
+            self._for(user, token_id), raw, now, _Window(0, limit + 1), write, check=limit
         )
         result.content_type = content_type(params.output_type)
         result.file_name = report_file_name(params, now)
@@ -279,8 +279,8 @@ class ReportService:
 
     # -- the one path -----------------------------------------------------------------------
 
-    def _for(self, who: _Who) -> StoreParamContext | JiraParamContext:
-        user, token_id = who
+    def _for(self, user: str, token_id: str | None) -> _Context:
+        """Once per request: the binding's lookup reads the store and decrypts credentials."""
         return param_context(self._store, self._settings, token_id, Caller(user))
 
     def _list_params(self, raw: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -289,20 +289,20 @@ class ReportService:
 
     def _answer(
         self,
-        who: _Who,
+        context: _Context,
         raw: Mapping[str, Sequence[str]],
         now_ms: int,
         window: _Window,
         write: Writer,
         media_type: str,
     ) -> SyncAnswer:
-        result, _ = self._run(who, raw, now_ms, window, write)
+        result, _ = self._run(context, raw, now_ms, window, write)
         result.content_type = media_type
         return result
 
     def _run(
         self,
-        who: _Who,
+        context: _Context,
         raw: Mapping[str, Sequence[str]],
         now_ms: int,
         window: _Window,
@@ -311,7 +311,6 @@ class ReportService:
         check: int | None = None,
     ) -> tuple[SyncAnswer, ReportParams]:
         """Validate, compute the window within the budget, write the answer into a spool."""
-        context = self._for(who)
         params = parse_params(raw, context)
         deadline = Deadline(self._settings.sync_budget_seconds)
         # Not a `with`: the spool outlives this call, the response streams and closes it.
