@@ -61,6 +61,8 @@ class FakeJira:
     count_error: int = 0
     #: Listing pages after the first wait until approximate-count has answered.
     hold_listing: bool = False
+    #: approximate-count answers only after this many seconds (a slow estimate).
+    count_delay_s: float = 0.0
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
@@ -194,6 +196,8 @@ class FakeJira:
             found = self._select(request, (await request.json()).get("jql", ""))
             if isinstance(found, JSONResponse):
                 return found
+            if self.count_delay_s:
+                await asyncio.sleep(self.count_delay_s)
             self._counted.set()
             return {"count": len(found) + self.count_error}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,21 @@ def test_the_estimate_comes_before_the_exact_count(
     source.on_estimate = estimates.append
     assert source.count(Selection("customjql", "project in (ALPHA, BETA)")) == 30
     assert estimates == [33]
+    assert fake.count("/rest/api/3/search/approximate-count") == 1
+
+
+def test_a_slow_estimate_ends_with_the_listing_and_is_dropped(
+    fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    # The listing (one page) is done long before approximate-count answers: the estimate
+    # must not arrive after the exact count, nor its thread outlive the count.
+    fake.count_delay_s = 0.5
+    source = JiraSource(IssueStore.open(jira_settings), open_site(alice(site_url), jira_settings))
+    estimates: list[int] = []
+    source.on_estimate = estimates.append
+    assert source.count(Selection("customjql", "project in (ALPHA, BETA)")) == 30
+    assert estimates == []
+    assert not [thread for thread in threading.enumerate() if thread.name == "jira-estimate"]
     assert fake.count("/rest/api/3/search/approximate-count") == 1
 
 

@@ -137,7 +137,11 @@ class JiraSource:
 class _Estimate:
     """Asks Jira's approximate-count beside the listing and tells `on_estimate`, unless the
     listing finished first (the exact count then follows at once, and must not be
-    overwritten by the estimate). A failed estimate only loses the early total."""
+    overwritten by the estimate). A failed estimate only loses the early total.
+
+    Leaving waits for the request to end: a thread left running would use the site's
+    client and budget after the export that asked has moved on (or closed the client). One
+    small request, nearly always done before the listing; its retries are bounded."""
 
     def __init__(self, api: SiteApi, jql: str, on_estimate: Callable[[int], None] | None) -> None:
         self._api = api
@@ -149,12 +153,14 @@ class _Estimate:
 
     def __enter__(self) -> None:
         if self._on_estimate is not None:
-            self._thread = threading.Thread(target=self._ask, name="jira-estimate", daemon=True)
+            self._thread = threading.Thread(target=self._ask, name="jira-estimate")
             self._thread.start()
 
     def __exit__(self, *_: object) -> None:
         with self._lock:
             self._listed = True
+        if self._thread is not None:
+            self._thread.join()
 
     def _ask(self) -> None:
         try:
