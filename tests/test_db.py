@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -51,3 +53,23 @@ def test_opening_a_current_store_does_not_import_alembic(tmp_path: Path) -> None
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_a_store_open_checks_the_schema_on_its_own_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    db.upgrade(url)
+    engine = db.create_db_engine(url)
+    built: list[str] = []
+    original = db.create_db_engine
+
+    def counting(url: str, *args: Any, **kwargs: Any) -> sa.Engine:
+        built.append(url)
+        return original(url, *args, **kwargs)
+
+    monkeypatch.setattr(db, "create_db_engine", counting)
+    assert db.is_current(engine)
+    db.upgrade(url, engine=engine)
+    assert built == []
+    engine.dispose()

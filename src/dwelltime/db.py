@@ -61,14 +61,16 @@ def create_db_engine(url: str, busy_timeout_s: float = BUSY_TIMEOUT_SECONDS) -> 
     return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, engine: sa.Engine | None = None) -> None:
     """Bring the schema at `url` to `revision`, the newest by default (idempotent).
 
     Safe when several processes start at once on a new home: they migrate one after the
     other (a lock file beside a SQLite database; PostgreSQL takes an advisory lock in
-    migrations/env.py), and each later one finds the schema current.
+    migrations/env.py), and each later one finds the schema current. A caller that already
+    holds an `engine` on `url` passes it, so the check borrows one of its pooled connections
+    instead of opening (on PostgreSQL: one more server connection) and disposing another.
     """
-    if revision == "head" and is_current(url):
+    if revision == "head" and is_current(engine if engine is not None else url):
         return
     from alembic import command
     from alembic.config import Config
@@ -80,15 +82,21 @@ def upgrade(url: str, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def is_current(url: str) -> bool:
-    """Whether the schema at `url` is at the head revisions (False for a new database)."""
-    engine = create_db_engine(url)
-    try:
-        with engine.connect() as connection:
+def is_current(store: str | sa.Engine) -> bool:
+    """Whether the schema of `store` (a URL or an open engine) is at the head revisions.
+
+    False for a new database. An engine is used as it is (its connection goes back to its
+    pool); a URL gets a short-lived engine of its own.
+    """
+    if isinstance(store, sa.Engine):
+        with store.connect() as connection:
             if not sa.inspect(connection).has_table("alembic_version"):
                 return False
             stamped = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
             return set(stamped.scalars()) == head_revisions()
+    engine = create_db_engine(store)
+    try:
+        return is_current(engine)
     finally:
         engine.dispose()
 

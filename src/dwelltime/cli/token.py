@@ -31,8 +31,9 @@ app.add_typer(token_app, name="token")
 
 def _tokens() -> TokenService:
     settings = get_settings()
-    db.upgrade(settings.resolved_database_url)
-    return TokenService(db.create_db_engine(settings.resolved_database_url), load_secret(settings))
+    engine = db.create_db_engine(settings.resolved_database_url)
+    db.upgrade(settings.resolved_database_url, engine=engine)
+    return TokenService(engine, load_secret(settings))
 
 
 def _fail(error: DwelltimeError) -> typer.Exit:

@@ -64,7 +64,7 @@ class IssueStore:
         """The store of `settings`, its schema brought up to date first."""
         url = settings.resolved_database_url
         engine = db.create_db_engine(url)
-        db.upgrade(url)
+        db.upgrade(url, engine=engine)
         return cls(engine)
 
     @property
