@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -191,13 +192,28 @@ def test_jiras_rate_limit_headers_pace_requests_before_any_429(
     assert source.requests == len(fake.requests)
 
 
+ALPHA_STATUS = "filterType=project&projectKey=ALPHA&columnsBy=statusDuration&outputType=CSV"
+ALPHA_ASSIGNEE = ALPHA_STATUS.replace("statusDuration", "assigneeDuration")
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The fake site's issues imported from JSON (the expected side) and an empty mirror."""
+
+    local: IssueStore
+    mirror: IssueStore
+
+
+@pytest.fixture
+def stores(fake: FakeJira, jira_settings: Settings, tmp_path: Path) -> Stores:
+    return Stores(_imported(tmp_path, fake, {"ALPHA", "BETA"}), IssueStore.open(jira_settings))
+
+
 def test_a_report_fetches_only_its_fields_histories_and_the_next_completes_them(
-    fake: FakeJira, site_url: str, jira_settings: Settings, tmp_path: Path
+    fake: FakeJira, site_url: str, jira_settings: Settings, stores: Stores
 ) -> None:
-    local = _imported(tmp_path, fake, {"ALPHA", "BETA"})
-    mirror = IssueStore.open(jira_settings)
-    status = "filterType=project&projectKey=ALPHA&columnsBy=statusDuration&outputType=CSV"
-    assignee = status.replace("statusDuration", "assigneeDuration")
+    local, mirror = stores.local, stores.mirror
+    status, assignee = ALPHA_STATUS, ALPHA_ASSIGNEE
     bodies: list[dict[str, Any]] = []
     fake.on_bulkfetch = bodies.append
 
@@ -225,19 +241,16 @@ def test_a_report_fetches_only_its_fields_histories_and_the_next_completes_them(
 
 
 def test_sync_fetches_cut_copies_whole(
-    fake: FakeJira, site_url: str, jira_settings: Settings, tmp_path: Path
+    fake: FakeJira, site_url: str, jira_settings: Settings, stores: Stores
 ) -> None:
-    local = _imported(tmp_path, fake, {"ALPHA", "BETA"})
-    mirror = IssueStore.open(jira_settings)
-    status = "filterType=project&projectKey=ALPHA&columnsBy=statusDuration&outputType=CSV"
-    _csv(JiraSource(mirror, open_site(alice(site_url), jira_settings)), mirror, status)
+    local, mirror = stores.local, stores.mirror
+    _csv(JiraSource(mirror, open_site(alice(site_url), jira_settings)), mirror, ALPHA_STATUS)
     bodies: list[dict[str, Any]] = []
     fake.on_bulkfetch = bodies.append
     outcome = sync_site(mirror, open_site(alice(site_url), jira_settings), "project = ALPHA")
     assert outcome.fetched == 15  # unchanged in Jira, but held with the status only
     assert bodies and all("fieldIds" not in body for body in bodies)
     bodies.clear()
-    assignee = status.replace("statusDuration", "assigneeDuration")
     jira = JiraSource(mirror, open_site(alice(site_url), jira_settings))
-    assert _csv(jira, mirror, assignee) == _csv(LocalSource(local), local, assignee)
+    assert _csv(jira, mirror, ALPHA_ASSIGNEE) == _csv(LocalSource(local), local, ALPHA_ASSIGNEE)
     assert bodies == []
