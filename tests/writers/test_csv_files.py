@@ -47,8 +47,8 @@ REPORTS = {
     "expanded-fields": f"columnsBy=statusDurationExpanded&outputType=CSV&fields={FIELDS}",
     "first-dates": "columnsBy=firstTransitionToStatusDate&outputType=CSV&calendar=2",
     "periods": "columnsBy=statusDurationByTimePeriod&outputType=CSV&timePeriod=month",
-    "average": "columnsBy=statusDuration&outputType=CSVAVERAGE&groupByField=issuetype",
-    "median": "columnsBy=statusCount&outputType=CSVMEDIAN&groupByField=priority",
+    "average": "columnsBy=statusDuration&outputType=CSVAVERAGE&groupByFields=issuetype",
+    "median": "columnsBy=statusCount&outputType=CSVMEDIAN&groupByFields=priority",
     "stddev": "columnsBy=statusDuration&outputType=CSVSTANDARDDEVIATION&viewFormat=days",
     "sum": "columnsBy=assigneeDuration&outputType=CSVSUM",
 }
