@@ -8,9 +8,10 @@ PostgreSQL: every person of the store, by account id and by display name, select
 
 Each configuration's ids must equal the first's, person by person. Wall and client CPU
 seconds, and the server's CPU when the PostgreSQL server runs on this machine; with
-`--explain`, each configuration's plan for the first person (EXPLAIN QUERY PLAN on SQLite,
-EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
-Usage: `python -m bench.user_selection URL [--rounds N] [--explain]`.
+`--explain PERSON`, each configuration's plan for that person (EXPLAIN QUERY PLAN on
+SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
+`--pair` runs only the first two (this branch and before), for big stores.
+Usage: `python -m bench.user_selection URL [--rounds N] [--explain PERSON] [--pair]`.
 """
 
 from __future__ import annotations
@@ -105,11 +106,12 @@ def _explain(engine: sa.Engine, person: str) -> None:
 
 
 def main() -> None:
-    require(sys.argv[1:], "python -m bench.user_selection URL [--rounds N] [--explain]")
+    require(sys.argv[1:], "python -m bench.user_selection URL [--rounds N] [--explain PERSON]")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--explain", metavar="PERSON", help="an account id or display name")
+    parser.add_argument("--pair", action="store_true", help="this branch and before only")
     arguments = parser.parse_args()
     engine = db.create_db_engine(arguments.url)
     with engine.connect() as connection:
@@ -122,14 +124,16 @@ def main() -> None:
         "united selects, no 0022 indexes": (united, False),
         "OR of the columns, 0022 indexes": (_or_of_columns, True),
     }
+    if arguments.pair:
+        configurations = dict(list(configurations.items())[:2])
     runs: dict[str, list[Run]] = {name: [] for name in configurations}
     for round_ in range(arguments.rounds):
         for name, (shape, indexed) in configurations.items():
             _index(engine, indexed)
             filters._assigned_ever = shape  # type: ignore[assignment]
             if arguments.explain and round_ == 0:
-                print(f"{name}, {people[0]!r}:")
-                _explain(engine, people[0])
+                print(f"{name}, {arguments.explain!r}:")
+                _explain(engine, arguments.explain)
             runs[name].append(_select_all(engine, people))
             filters._assigned_ever = united
             print(f"{name}: {runs[name][-1].wall:.2f} s", flush=True)
