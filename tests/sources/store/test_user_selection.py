@@ -16,7 +16,7 @@ from dwelltime.domain.issues import ChangeItem, History, Issue
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store import schema
-from dwelltime.sources.store.filters import selection_count, selection_ids
+from dwelltime.sources.store.filters import selection_count, selection_ids, selection_where
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
 from tests.sources.store.postgresql import temporary_postgresql
@@ -140,3 +140,22 @@ def test_migration_0022_indexes_a_store_at_0019(url: str, tmp_path: Path) -> Non
         assert {index.name for index in schema.USER_SELECTION_INDEXES} <= _indexes(connection)
         assert sorted(selection_ids(connection, Selection("user", "Tess"))) == [1, 2]
     engine.dispose()
+
+
+def test_each_column_is_read_through_its_index(url: str, tmp_path: Path) -> None:
+    store = _store(url, tmp_path)
+    store.write(StoreData(site=TEST_SITE, issues=_issues()))
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        where = selection_where(connection, Selection("user", WANTED))
+        query = sa.select(issues.c.id).where(where)
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "sqlite":
+            plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+        else:  # a few rows: make the planner show what it would do with many
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = list(connection.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+    text = "\n".join(plan)
+    for index in schema.USER_SELECTION_INDEXES:
+        assert str(index.name) in text, text
+    assert "SCAN change_items\n" not in f"{text}\n" and "Seq Scan" not in text, text
