@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from dwelltime.db import metadata
+from dwelltime.domain.issues import ASSIGNEE_FIELD
 
 projects = sa.Table(
     "projects",
@@ -140,7 +141,7 @@ change_items = sa.Table(
 # The user selection: the issues assigned to someone now or in their history, by account
 # id or display name, each column one index range (migration 0022). The change item
 # indexes hold only assignee items (a tenth of the demo store's), so imports pay little.
-_ASSIGNEE_ITEM = change_items.c.field_id == "assignee"
+_ASSIGNEE_ITEM = change_items.c.field_id == ASSIGNEE_FIELD
 USER_SELECTION_INDEXES = (
     sa.Index("ix_issues_assignee_name", issues.c.assignee_name),
     *(
