@@ -58,14 +58,20 @@ class Run:
     peak_mib: float
 
 
-def measured(command: list[str], home: Path, source: Path | None = None) -> Run:
+def measured(
+    command: list[str], home: Path, source: Path | None = None, database_url: str | None = None
+) -> Run:
     """One process: wall seconds, CPU seconds (user + system) and peak RSS, from wait4.
 
-    `source`: another checkout's `src` folder to import dwelltime from (a "before" side).
+    `source`: another checkout's `src` folder to import dwelltime from (a "before" side);
+    `database_url`: a store elsewhere than `home`'s SQLite file (PostgreSQL).
     """
     environment = {**os.environ, "DWELLTIME_HOME": str(home)}
     if source is not None:
         environment["PYTHONPATH"] = str(source)
+    environment.pop("DWELLTIME_DATABASE_URL", None)
+    if database_url is not None:
+        environment["DWELLTIME_DATABASE_URL"] = database_url
     began = os.times().elapsed
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)

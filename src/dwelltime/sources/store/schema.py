@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from dwelltime.db import metadata
+from dwelltime.domain.issues import ASSIGNEE_FIELD
 
 projects = sa.Table(
     "projects",
@@ -135,6 +136,28 @@ change_items = sa.Table(
     sa.Column("from_string", sa.Text),
     sa.Column("to_value", sa.Text),
     sa.Column("to_string", sa.Text),
+)
+
+# The user selection: the issues assigned to someone now or in their history, by account
+# id or display name, each column one index range (migration 0022). The change item
+# indexes hold only assignee items (a tenth of the demo store's), so imports pay little.
+_ASSIGNEE_ITEM = change_items.c.field_id == ASSIGNEE_FIELD
+USER_SELECTION_INDEXES = (
+    sa.Index("ix_issues_assignee_name", issues.c.assignee_name),
+    *(
+        sa.Index(
+            f"ix_change_items_assignee_{column.name}",
+            column,
+            sqlite_where=_ASSIGNEE_ITEM,
+            postgresql_where=_ASSIGNEE_ITEM,
+        )
+        for column in (
+            change_items.c.from_value,
+            change_items.c.to_value,
+            change_items.c.from_string,
+            change_items.c.to_string,
+        )
+    ),
 )
 
 calendars = sa.Table(

@@ -1,0 +1,161 @@
+"""The user selection (filterType=user) on SQLite and PostgreSQL: a user is found through
+each column that can name them, and migration 0022 brings its indexes to a store at 0019."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.config import Settings
+from dwelltime.domain.issues import ChangeItem, History, Issue
+from dwelltime.domain.selection import Selection
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.filters import selection_count, selection_ids, selection_where
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
+from tests.sources.store.postgresql import temporary_postgresql
+
+#: The name looked for; each issue below holds it in one column only.
+WANTED = "tess"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        with temporary_postgresql() as postgresql:
+            yield postgresql
+
+
+def _store(url: str, tmp_path: Path) -> IssueStore:
+    return IssueStore.open(Settings(home=tmp_path / "home", database_url=url))
+
+
+def _item(field_id: str, values: tuple[str, str, str, str]) -> ChangeItem:
+    from_value, from_string, to_value, to_string = values
+    return ChangeItem(field_id, field_id, "jira", from_value, from_string, to_value, to_string)
+
+
+def _with_item(issue_id: int, item: ChangeItem) -> Issue:
+    history = History(issue_id * 10, T0 + DAY_MS, "u1", "Name u1", (item,))
+    return make_issue(issue_id, assignee="other", histories=(history,))
+
+
+def _issues() -> list[Issue]:
+    """Issues 1-4 name WANTED in one change item column each, 5 and 6 as the current
+    assignee's id or name; 7 names it in another field and 8 nowhere."""
+    return [
+        _with_item(1, _item("assignee", (WANTED, "A", "b", "B"))),
+        _with_item(2, _item("assignee", ("a", "A", WANTED, "B"))),
+        _with_item(3, _item("assignee", ("a", WANTED, "b", "B"))),
+        _with_item(4, _item("assignee", ("a", "A", "b", WANTED))),
+        make_issue(5, assignee=WANTED, histories=()),
+        replace(make_issue(6, assignee="other", histories=()), assignee_name=WANTED),
+        _with_item(7, _item("reporter", (WANTED, WANTED, WANTED, WANTED))),
+        _with_item(8, _item("assignee", ("a", "A", "b", "B"))),
+    ]
+
+
+def _jira_ids(store: IssueStore, selection: Selection) -> list[int]:
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        ids = list(selection_ids(connection, selection))
+        assert selection_count(connection, selection) == len(ids)
+        jira = dict(connection.execute(sa.select(issues.c.id, issues.c.jira_id)).all())
+    return [jira[i] for i in ids]
+
+
+def test_each_column_finds_the_user(url: str, tmp_path: Path) -> None:
+    store = _store(url, tmp_path)
+    store.write(StoreData(site=TEST_SITE, issues=_issues()))
+    assert _jira_ids(store, Selection("user", WANTED)) == [1, 2, 3, 4, 5, 6]
+    narrowed = Selection("user", WANTED, start_ms=T0, end_ms=T0 + 1, site="https://other.example")
+    assert _jira_ids(store, narrowed) == []
+
+
+def _assigned_ever(store: IssueStore) -> dict[str, set[int]]:
+    """Who each issue was ever assigned to, worked out in Python from the stored rows."""
+    issues, items = schema.issues, schema.change_items
+    found: dict[str | None, set[int]] = {}
+    with store.engine.connect() as connection:
+        for row in connection.execute(
+            sa.select(issues.c.id, issues.c.assignee_id, issues.c.assignee_name)
+        ):
+            for name in row[1:]:
+                found.setdefault(name, set()).add(row[0])
+        assignee_items = sa.select(
+            items.c.issue_id, items.c.from_value, items.c.to_value, items.c.from_string
+        ).add_columns(items.c.to_string)
+        for row in connection.execute(assignee_items.where(items.c.field_id == "assignee")):
+            for name in row[1:]:
+                found.setdefault(name, set()).add(row[0])
+    return {name: ids for name, ids in found.items() if name is not None}
+
+
+def test_demo_users_by_id_and_name_match_the_rows(url: str, tmp_path: Path) -> None:
+    store = _store(url, tmp_path)
+    write_demo(store, 300, projects=2)
+    expected = _assigned_ever(store)
+    assert len(expected) > 10  # account ids and display names of the demo's people
+    with store.engine.connect() as connection:
+        for user, issue_ids in expected.items():
+            assert set(selection_ids(connection, Selection("user", user))) == issue_ids, user
+
+
+def _indexes(connection: sa.Connection) -> set[str]:
+    """The database's index names (SQLAlchemy's reflection skips expression indexes, with
+    a warning)."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes"
+    return set(connection.exec_driver_sql(query).scalars())
+
+
+def test_migration_0022_indexes_a_store_at_0019(url: str, tmp_path: Path) -> None:
+    db.upgrade(url, "0019")
+    engine = db.create_db_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO issues (id, site, jira_id, key, project_key, summary, created_ms, "
+            "assignee_name) VALUES (1, 'demo', 1, 'AB-1', 'AB', 's', 1, NULL), "
+            "(2, 'demo', 2, 'AB-2', 'AB', 's', 1, 'Tess')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO histories (issue_id, id, created_ms) VALUES (1, 10, 2)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO change_items (issue_id, history_id, seq, field, field_id, from_string) "
+            "VALUES (1, 10, 0, 'assignee', 'assignee', 'Tess')"
+        )
+    db.upgrade(url)
+    with engine.connect() as connection:
+        assert {index.name for index in schema.USER_SELECTION_INDEXES} <= _indexes(connection)
+        assert sorted(selection_ids(connection, Selection("user", "Tess"))) == [1, 2]
+    engine.dispose()
+
+
+def test_each_column_is_read_through_its_index(url: str, tmp_path: Path) -> None:
+    store = _store(url, tmp_path)
+    store.write(StoreData(site=TEST_SITE, issues=_issues()))
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        where = selection_where(connection, Selection("user", WANTED))
+        query = sa.select(issues.c.id).where(where)
+        sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "sqlite":
+            plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+        else:  # a few rows: make the planner show what it would do with many
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = list(connection.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+    text = "\n".join(plan)
+    for index in schema.USER_SELECTION_INDEXES:
+        assert str(index.name) in text, text
+    assert "SCAN change_items\n" not in f"{text}\n" and "Seq Scan" not in text, text
