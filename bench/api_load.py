@@ -1,9 +1,9 @@
 """Status polling under load: 50 concurrent clients poll while 4 exports run throughout.
 
 Each client polls its export's status every POLL_SECONDS (staggered), as a script waiting
-for an export does; a second pass polls back to back with no pause (saturation: latency
-is then mostly queueing, and requests/s is the server's capacity). Baseline in the same run:
-the same clients against an idle server. Reports requests, errors (anything but 200, or a
+for an export does; with `--back-to-back` a second pass polls with no pause (saturation:
+latency is then mostly queueing, and requests/s is the server's capacity). Baseline in the
+same run: the same clients against an idle server. Reports requests, errors (anything but 200, or a
 transport error), p50/p99/max latency. Clients are asyncio tasks in this process (one
 connection each), so part of the latency is the client's own work on the same 2 cores.
 
