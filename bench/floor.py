@@ -5,18 +5,19 @@ columns (the ADBC SQLite driver: no Python object per row, as the issue defines 
 writes a CSV of the report's shape (Key, Summary, one number per status) with Polars'
 columnar writer; the older, heavier floor fetched the same rows as `sqlite3` tuples and is
 kept beside it ("floor CSV (tuples)"). The XLSX floor writes the Arrow floor's table with
-the native `rustpy-xlsxwriter`.
+the binding the product writes XLSX through (`rvgsrust-xlsxwriter`), one Arrow call for the
+whole table, so the ratio measures what dwelltime adds, not a difference between bindings.
 The DuckDB side computes the same statusDuration report (7/24, minutes) in SQL over the
 same SQLite file and writes it as CSV; its bytes are compared with ours. Each side runs
 in its own process, alternating A B A B; CPU seconds (user + system, from the kernel)
 beside wall seconds and peak RSS.
 
-Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only] [--before SRC]` with
-each HOME a store made by `dwelltime demo-data` (seed 1); `--before SRC` adds the same
-report run from another checkout's `src` folder (e.g. `git archive` of the base commit),
-alternated with the others, and checks both CSV files are byte-identical. Needs the
+Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only | --xlsx-only]
+[--before SRC]` with each HOME a store made by `dwelltime demo-data` (seed 1); `--before SRC`
+adds the same CSV report run from another checkout's `src` folder (e.g. `git archive` of the
+base commit), alternated with the others, and checks both CSV files are byte-identical. Needs the
 optional `bench` extra (`pip install -e '.[bench]'`): DuckDB, its SQLite extension, the
-ADBC SQLite driver and rustpy-xlsxwriter; dwelltime needs none.
+ADBC SQLite driver; dwelltime needs none.
 """
 
 from __future__ import annotations
@@ -138,10 +139,14 @@ def floor_csv_tuples(database: Path, out: Path) -> None:
 
 
 def floor_xlsx(database: Path, out: Path) -> None:
-    import rustpy_xlsxwriter  # bench extra
+    from rvgsrust_xlsxwriter import Workbook
 
     table = floor_table(database, arrow_rows(database))
-    rustpy_xlsxwriter.write_worksheet(table.iter_rows(named=True), str(out), sheet_name="List")
+    workbook = Workbook()
+    # Constant memory as the product's sheets: rows stream to a temporary file.
+    sheet = workbook.add_worksheet("List", constant_memory=True)
+    sheet.write_dataframe(0, 0, table)
+    workbook.close(str(out))
 
 
 def duckdb_sql(status_columns: list[tuple[str, str]], now_ms: int) -> str:
@@ -235,7 +240,12 @@ def report_command(out: Path, output_type: str, calendar: str | None) -> list[st
 _DWELLTIME_FROM_PATH = [sys.executable, "-c", "from dwelltime.cli import main; main()"]
 
 
-def compare(home: Path, rounds: int, xlsx: bool, before: Path | None = None) -> None:
+def _kind(side: str) -> str:
+    return "XLSX" if "XLSX" in side else "CSV"
+
+
+def compare(home: Path, rounds: int, kinds: set[str], before: Path | None = None) -> None:
+    """Every side of the output `kinds` ("CSV", "XLSX"), `rounds` times, A B A B."""
     database = home / "dwelltime.db"
     with sqlite3.connect(database) as connection:
         (issues,) = connection.execute("SELECT count(*) FROM issues").fetchone()
@@ -250,10 +260,9 @@ def compare(home: Path, rounds: int, xlsx: bool, before: Path | None = None) -> 
         "report XLSX 7/24": report_command(work / "report.xlsx", "XLSX", None),
         "floor XLSX": [*side, "floor-xlsx", str(database), str(work / "floor.xlsx")],
     }
-    if not xlsx:
-        commands = {name: command for name, command in commands.items() if "XLSX" not in name}
+    commands = {name: command for name, command in commands.items() if _kind(name) in kinds}
     sources: dict[str, Path] = {}
-    if before is not None:
+    if before is not None and "CSV" in kinds:
         old = report_command(work / "before.csv", "CSV", None)
         commands = {"report CSV 7/24 (before)": [*_DWELLTIME_FROM_PATH, *old[1:]], **commands}
         sources["report CSV 7/24 (before)"] = before
@@ -262,34 +271,30 @@ def compare(home: Path, rounds: int, xlsx: bool, before: Path | None = None) -> 
         for _ in range(rounds):  # A B A B: every side once per round, in the same order
             for name, command in commands.items():
                 runs[name].append(measured(command, home, sources.get(name)))
-        same = (work / "report.csv").read_bytes() == (work / "duckdb.csv").read_bytes()
-        if (
-            before is not None
-            and (work / "before.csv").read_bytes() != (work / "report.csv").read_bytes()
-        ):
-            raise SystemExit("the before and after CSV files differ")
-        differing = _differing_cells(work / "report.csv", work / "duckdb.csv")
+        checked = ""
+        if "CSV" in kinds:
+            same = (work / "report.csv").read_bytes() == (work / "duckdb.csv").read_bytes()
+            if (
+                before is not None
+                and (work / "before.csv").read_bytes() != (work / "report.csv").read_bytes()
+            ):
+                raise SystemExit("the before and after CSV files differ")
+            differing = _differing_cells(work / "report.csv", work / "duckdb.csv")
+            checked = f"; DuckDB CSV equals ours: {same} ({differing} differing cells)"
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"\n{issues:,} issues, {rounds} rounds (medians); DuckDB CSV equals ours: {same}"
-        f" ({differing} differing cells)"
-    )
+    print(f"\n{issues:,} issues, {rounds} rounds (medians){checked}")
     print("| side | CPU s | wall s | peak MiB | CPU × floor | CPU × tuple floor |")
     print("|---|---:|---:|---:|---:|---:|")
-    floor = {
-        kind: _median(runs[f"floor {kind}"], "cpu")
-        for kind in ("CSV", "XLSX")
-        if xlsx or kind == "CSV"
-    }
-    tuples = _median(runs["floor CSV (tuples)"], "cpu")
+    floor = {kind: _median(runs[f"floor {kind}"], "cpu") for kind in kinds}
+    tuples = _median(runs["floor CSV (tuples)"], "cpu") if "CSV" in kinds else None
     for name, measured_runs in runs.items():
         cpu = _median(measured_runs, "cpu")
-        base = floor["XLSX" if "XLSX" in name else "CSV"]
+        versus_tuples = "" if tuples is None or _kind(name) != "CSV" else f"{cpu / tuples:.2f}"
         print(
             f"| {name} | {cpu:.2f} | {_median(measured_runs, 'wall'):.2f} "
-            f"| {_median(measured_runs, 'peak_mib'):.0f} | {cpu / base:.2f} "
-            f"| {cpu / tuples:.2f} |"
+            f"| {_median(measured_runs, 'peak_mib'):.0f} | {cpu / floor[_kind(name)]:.2f} "
+            f"| {versus_tuples} |"
         )
 
 
@@ -311,7 +316,8 @@ def _median(runs: list[Run], attribute: str) -> float:
 
 def main() -> None:
     arguments = sys.argv[1:]
-    require(arguments, "python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only]")
+    usage = "python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only | --xlsx-only]"
+    require(arguments, usage)
     if arguments[:1] == ["--side"]:
         _, name, database, out = arguments
         SIDES[name](Path(database), Path(out))
@@ -326,9 +332,14 @@ def main() -> None:
         at = arguments.index("--before")
         before = Path(arguments[at + 1])
         del arguments[at : at + 2]
-    xlsx = "--csv-only" not in arguments
-    for home in (argument for argument in arguments if argument != "--csv-only"):
-        compare(Path(home), rounds, xlsx, before)
+    only = {"--csv-only": {"CSV"}, "--xlsx-only": {"XLSX"}}
+    kinds = {"CSV", "XLSX"}
+    for flag, chosen in only.items():
+        if flag in arguments:
+            arguments.remove(flag)
+            kinds = chosen
+    for home in arguments:
+        compare(Path(home), rounds, kinds, before)
 
 
 if __name__ == "__main__":

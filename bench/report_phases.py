@@ -1,12 +1,12 @@
 """Where the CPU of one `dwelltime report` goes: a clock around each phase, in one process.
 
-Runs the report `bench.floor` measures (statusDuration, CSV, 7/24) through the CLI's own
-code path, with CPU clocks (`time.process_time`: every thread, so Polars' workers count)
+Runs the report `bench.floor` measures (statusDuration, CSV or XLSX, 7/24) through the
+CLI's own code path, with CPU clocks (`time.process_time`: every thread, so Polars' workers count)
 wrapped around the functions of each phase. Times are exclusive: a phase called inside
 another (the staged batches loaded while rows are pivoted) is charged to itself only.
 
-Run: `python -m bench.report_phases HOME [--calendar ID]` with HOME a `dwelltime
-demo-data` store (seed 1).
+Run: `python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]` with HOME a
+`dwelltime demo-data` store (seed 1).
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ PHASES: dict[str, list[tuple[str, str]]] = {
     "assembly (columns, names)": [("dwelltime.engine.report", "assemble_table")],
     "pivot and cell rendering": [("dwelltime.engine.output.listing", "pivoted_sheet.blocks")],
     "CSV text and writing": [("dwelltime.writers.csv", "_write_block")],
+    "XLSX: cells to Arrow columns": [("dwelltime.writers.xlsx", "excel_frame")],
+    "XLSX: columns into the sheet": [("dwelltime.writers.xlsx", "_write_block")],
+    "XLSX: workbook (sheets set up, zip, copy)": [("dwelltime.writers.xlsx", "write_xlsx")],
 }
 
 
@@ -118,12 +121,14 @@ def install(clocks: Clocks) -> None:
 
 def main() -> None:
     arguments = sys.argv[1:]
-    calendar = None
-    if "--calendar" in arguments:
-        at = arguments.index("--calendar")
-        calendar = arguments[at + 1]
-        del arguments[at : at + 2]
-    require(arguments, "python -m bench.report_phases HOME [--calendar ID]")
+    options = {"--calendar": None, "--output-type": "CSV"}
+    for option in options:
+        if option in arguments:
+            at = arguments.index(option)
+            options[option] = arguments[at + 1]
+            del arguments[at : at + 2]
+    require(arguments, "python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]")
+    output_type = options["--output-type"] or "CSV"
     home = Path(arguments[0])
     os.environ["DWELLTIME_HOME"] = str(home)
     clocks = Clocks()
@@ -132,7 +137,8 @@ def main() -> None:
     install(clocks)
     startup = time.process_time() - _BEGAN
     with tempfile.TemporaryDirectory(prefix="dwelltime-phases-") as folder:
-        command = report_command(Path(folder) / "report.csv", "CSV", calendar)
+        out = Path(folder) / f"report.{output_type.lower()}"
+        command = report_command(out, output_type, options["--calendar"])
         sys.argv = ["dwelltime", *command[1:]]
         began = time.process_time()
         try:
@@ -142,11 +148,12 @@ def main() -> None:
                 raise
         run = time.process_time() - began
     total = startup + run
-    print(f"{home.name}: {total:.2f} CPU s in all (now {NOW})")
+    print(f"{home.name}, {output_type}: {total:.2f} CPU s in all (now {NOW})")
     print("| phase | CPU s | share |")
     print("|---|---:|---:|")
     rest = run - sum(clocks.seconds.values())
-    rows = [("start-up (imports)", startup), *clocks.seconds.items(), ("the rest", rest)]
+    ran = [(phase, seconds) for phase, seconds in clocks.seconds.items() if seconds]
+    rows = [("start-up (imports)", startup), *ran, ("the rest", rest)]
     for phase, seconds in rows:
         print(f"| {phase} | {seconds:.2f} | {seconds / total:.0%} |")
 
