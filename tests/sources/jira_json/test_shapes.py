@@ -161,7 +161,8 @@ def test_status_list(settings: Settings, tmp_path: Path, flag: bool) -> None:
     path = _write(tmp_path / "status.json", STATUSES)
     [result] = _import(settings, statuses=path) if flag else _import(settings, path)
     assert result.counts is not None and result.counts.statuses == 2
-    assert _rows(settings, sa.select(schema.statuses)) == [
+    table = schema.statuses
+    assert _rows(settings, sa.select(table.c.id, table.c.name, table.c.category)) == [
         ("3", "In Progress", "indeterminate"),
         ("1", "打开", "new"),
     ]

@@ -40,7 +40,9 @@ def test_custom_field_ids_are_every_key_of_the_stored_fields(
     ids = catalog.custom_field_ids(postgresql.engine)
     assert ids == catalog.custom_field_ids(sqlite.engine)
     assert ids and ids == sorted(set(ids))
-    assert all(field.startswith("customfield_") for field in ids)  # the demo's raw fields hold those
+    assert all(
+        field.startswith("customfield_") for field in ids
+    )  # the demo's raw fields hold those
 
 
 def test_projects_filters_and_sprints_read_alike(stores: tuple[IssueStore, IssueStore]) -> None:

@@ -25,6 +25,9 @@ statuses = sa.Table(
     sa.Column("id", sa.String, primary_key=True),
     sa.Column("name", sa.String, nullable=False),
     sa.Column("category", sa.String),
+    # The catalog's order as imported (Jira's /status order), numbered by the writer:
+    # SQLite's rowid kept it, but PostgreSQL has no insertion order to read back.
+    sa.Column("position", sa.Integer),
 )
 
 users = sa.Table(

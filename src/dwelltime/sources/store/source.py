@@ -41,8 +41,7 @@ class LocalSource:
         """The catalog in the order it was imported (Jira's /status order)."""
         table = schema.statuses
         with self._engine.connect() as connection:
-            order = _insertion_order(connection, table)
-            rows = connection.execute(sa.select(table).order_by(order)).all()
+            rows = connection.execute(sa.select(table).order_by(table.c.position, table.c.id)).all()
         return [Status(id=row.id, name=row.name, category=row.category) for row in rows]
 
     def count(self, selection: Selection) -> int:
@@ -95,11 +94,3 @@ def prefer_key_lookups(connection: sa.Connection) -> None:
     """
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
-
-
-def _insertion_order(connection: sa.Connection, table: sa.Table) -> sa.ColumnElement[object]:
-    # SQLite keeps insertion order in the rowid (upserts keep it too); other databases
-    # have no such column, and there the id is the stable order.
-    if connection.dialect.name == "sqlite":
-        return sa.literal_column(f"{table.name}.rowid")
-    return table.c.id

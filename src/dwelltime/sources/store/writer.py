@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dwelltime.domain.issues import STATUS_FIELD, History, Issue
+from dwelltime.domain.issues import STATUS_FIELD, History, Issue, Status
 from dwelltime.domain.sites import LEGACY_SITE
 from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
@@ -82,7 +82,7 @@ class StoreWriter:
         # then (still active, say) and must not overwrite what the store knows.
         sprints = {sprint.id: sprint for issue in kept for sprint in issue.sprints}
         sprints.update((sprint.id, sprint) for sprint in data.sprints)
-        self._upsert(schema.statuses, ((s.id, s.name, s.category) for s in data.statuses))
+        self._upsert_statuses(data.statuses)
         self._upsert(schema.projects, ((p.id, p.key, p.name) for p in data.projects))
         self._upsert(schema.users, ((u.id, u.display_name, u.email) for u in data.users))
         self._upsert(
@@ -93,6 +93,15 @@ class StoreWriter:
             ),
         )
         self._upsert(schema.saved_filters, ((f.id, f.name, f.jql, f.owner) for f in data.filters))
+
+    def _upsert_statuses(self, statuses: Sequence[Status]) -> None:
+        """New statuses are numbered after the catalog's last; known ones keep their place."""
+        table = schema.statuses
+        last = self._connection.scalar(sa.select(sa.func.max(table.c.position))) or 0
+        rows = (
+            (s.id, s.name, s.category, last + number) for number, s in enumerate(statuses, start=1)
+        )
+        self._upsert(table, rows, kept=("position",))
 
     def _stored(self, site: str, jira_ids: list[int]) -> dict[int, tuple[str, int | None]]:
         """Key and `updated` of the issues of `site` with these Jira ids."""
@@ -257,14 +266,18 @@ class StoreWriter:
         table: sa.Table,
         rows: Iterable[tuple[Any, ...]],
         conflict: tuple[str, ...] | None = None,
+        kept: tuple[str, ...] = (),
     ) -> None:
         """Insert or update by the primary key, or by the unique `conflict` columns: then
-        the primary key is the store's own row id, numbered by the database."""
+        the primary key is the store's own row id, numbered by the database. The `kept`
+        columns are written only by the insert, never updated."""
         # INSERT … ON CONFLICT DO UPDATE is spelled the same in SQLite and PostgreSQL, and
         # unlike INSERT OR REPLACE it keeps the row (and its rowid, hence catalog order).
         keys = conflict or tuple(c.name for c in table.primary_key.columns)
         columns = [c for c in table.c if conflict is None or not c.primary_key]
-        updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in columns if c.name not in keys)
+        updates = ", ".join(
+            f"{c.name} = excluded.{c.name}" for c in columns if c.name not in (*keys, *kept)
+        )
         sql = (
             f"{self._insert_sql(table, columns)} ON CONFLICT ({', '.join(keys)}) "
             f"DO UPDATE SET {updates}"
