@@ -2,9 +2,9 @@
 and in PostgreSQL, alternating A B A B, each side in its own process: wall, client CPU
 seconds (user + system, from the kernel) and peak RSS, and the PostgreSQL server's CPU
 when it runs on this machine (from /proc). The two CSV files must hold the same cells
-under the same headers; whether they are byte-identical is printed beside (PostgreSQL
-keeps no insertion order, so its status catalog, hence the status columns, come in id
-order, where SQLite keeps the order of the import).
+under the same headers; whether they are byte-identical is printed beside (they are for
+stores loaded since migration 0025 numbered the status catalog; a PostgreSQL store loaded
+before it keeps listing its status columns in id order).
 
 Inputs: a demo store's home (a copy: the report brings its schema up to date) and a
 PostgreSQL database loaded with the same demo data (`DWELLTIME_DATABASE_URL=…
