@@ -60,7 +60,7 @@ class PageTokens:
         if position.total is not None:
             claims["tot"] = position.total
         if position.statuses is not None:
-            claims["st"] = [list(row) for row in position.statuses]
+            claims["st"] = [_packed(row) for row in position.statuses]
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def read(self, token: str, params_fingerprint: str) -> PagePosition:
@@ -97,8 +97,16 @@ class PageTokens:
         return PagePosition(position, now_ms, total, rows)
 
 
-def _status_row(row: object) -> StatusRow:
-    """A signed status row back from JSON (signed by this server, so only its shape)."""
-    if not isinstance(row, list) or len(row) != 4 or not isinstance(row[0], str):
+def _packed(row: StatusRow) -> str | list[object]:
+    """A catalog status as its bare id (the token travels in URLs, and a site may have
+    hundreds), a deleted one with the name and ranks its title is chosen by."""
+    return row[0] if row[1:] == (None, None, None) else list(row)
+
+
+def _status_row(packed: object) -> StatusRow:
+    """A status row back from the token (signed by this server, so only its shape)."""
+    if isinstance(packed, str):
+        return (packed, None, None, None)
+    if not isinstance(packed, list) or len(packed) != 4 or not isinstance(packed[0], str):
         raise InvalidParameters(["nextPageToken: not a token this server issued"])
-    return (row[0], row[1], row[2], row[3])
+    return (packed[0], packed[1], packed[2], packed[3])
