@@ -43,7 +43,7 @@ def test_later_pages_keep_the_first_pages_total_and_columns(
     first, token, total = _page(service, None)
     assert total == "40" and token is not None
 
-    # The store changes: an issue joins the selection, visiting a status none had visited.
+    # The store changes: an issue joins the selection (last in the report order).
     late = make_issue(
         900_001,
         "ZZ",
