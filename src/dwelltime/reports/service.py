@@ -210,9 +210,11 @@ class ReportService:
             self._write_listing(form, report, params, out, info)
             return info
 
+        # A walk ends at the first page's total: issues imported since are a new walk's.
+        remaining = size if position.total is None else position.total - position.start_index
         window = _Window(
             position.start_index,
-            size,
+            max(0, min(size, remaining)),
             whole_columns=True,
             open_visits=form is Answer.JSON,
             known_statuses=_status_frame(position.statuses),

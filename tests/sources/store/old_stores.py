@@ -48,16 +48,15 @@ def store_at(revision: str, url: str, fresh: sa.Engine) -> sa.Engine:
     columns `revision` has."""
     db.upgrade(url, revision)
     old = db.create_db_engine(url)
-    target = sa.MetaData()
-    target.reflect(old)
     with fresh.connect() as source, old.begin() as destination:
+        inspector = sa.inspect(destination)
+        present = set(inspector.get_table_names())
         for table in db.metadata.sorted_tables:
-            if table.name not in target.tables:
+            if table.name not in present:
                 continue
-            old_table = target.tables[table.name]
-            names = [c.name for c in table.columns if c.name in old_table.columns]
-            query = sa.select(*(table.c[name] for name in names))
+            held = {column["name"] for column in inspector.get_columns(table.name)}
+            query = sa.select(*(column for column in table.columns if column.name in held))
             rows = [dict(row) for row in source.execute(query).mappings()]
-            if rows:
-                destination.execute(old_table.insert(), rows)
+            if rows:  # an insert of the keys given: the columns `revision` has
+                destination.execute(sa.insert(table), rows)
     return old

@@ -16,7 +16,7 @@ from tests.sources.store.old_stores import FRESH_ISSUES, fresh_store, store_at
 def _visited(engine: sa.Engine) -> dict[str, str | None]:
     query = sa.select(schema.issues.c.key, schema.issues.c.visited_statuses)
     with engine.connect() as connection:
-        return dict(connection.execute(query).tuples().all())
+        return dict(connection.execute(query).all())
 
 
 def test_0016_fills_visited_statuses_as_a_fresh_store_computes_them(
