@@ -97,6 +97,11 @@ class _Window:
     open_visits: bool = False
     known_statuses: pl.DataFrame | None = None
 
+    @property
+    def in_memory(self) -> bool:
+        """A page (at most `MAX_PAGE_SIZE` issues) is staged in memory, more in files."""
+        return self.max_issues is not None and self.max_issues <= MAX_PAGE_SIZE
+
 
 class ReportService:
     """The synchronous reports of one store on behalf of the token's user, read as an
@@ -343,6 +348,7 @@ class ReportService:
                 open_visits=window.open_visits,
                 whole_columns=window.whole_columns,
                 known_statuses=window.known_statuses,
+                in_memory=window.in_memory,
             ) as report:
                 if check is not None and report.issues > check:
                     raise InvalidParameters(
