@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +31,7 @@ from dwelltime.domain.selection import Selection
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.columns import STATUS_KEYED_REPORTS, planned_column_count
 from dwelltime.engine.report import ReportEngine
-from dwelltime.engine.staging import StagedBatch, Staging, Table
+from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
 from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.errors import ExportAborted, NotFound
@@ -126,9 +126,16 @@ class ComputedReport:
 
     issues: int
     engine: ReportEngine
-    staging: IpcStaging
+    staging: Staging
     source: IssueSource
     selection: Selection
+
+    def staged_files(self) -> IpcStaging:
+        """The staged batches' files, which a chunk of a split export ships to its merge
+        (a report computed `in_memory` has none)."""
+        if not isinstance(self.staging, IpcStaging):
+            raise TypeError("The report was staged in memory; it has no staged files.")
+        return self.staging
 
     @cached_property
     def table(self) -> ReportTable:
@@ -141,11 +148,20 @@ class ComputedReport:
 
     def rendered_as(self, view_format: ViewFormat) -> ReportTable:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
-        params = replace(self.engine.params, view_format=view_format)
+        return self._assembled_with(replace(self.engine.params, view_format=view_format)).table
+
+    def showing(self, fields: tuple[str, ...]) -> ComputedReport:
+        """The same staged report with `fields` as its field columns, any of the staged
+        ones (`fields` and `groupByFields`): a JSON list row shows its group's values."""
+        return self._assembled_with(replace(self.engine.params, fields=fields))
+
+    def _assembled_with(self, params: ReportParams) -> ComputedReport:
+        """The same staged cells assembled by `params` (its table built anew on first use);
+        only what assembly reads may differ from the computation's parameters."""
         engine = ReportEngine(
             params, self.engine.context, known_statuses=self.engine.known_statuses
         )
-        return engine.finish(self.staging)
+        return replace(self, engine=engine)
 
     def counts(self) -> Sheet | None:
         """The List sheet with each value cell's count of visits (None: no such sheet)."""
@@ -164,12 +180,14 @@ def prepare_engine(
     *,
     open_visits: bool = False,
     whole_columns: bool = False,
+    known_statuses: pl.DataFrame | None = None,
 ) -> ReportEngine:
     """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
     (a window's first position, so a chunk numbers its issues as the whole run would).
     `open_visits` stages each issue's open visit; `whole_columns` gives a window of the
     selection the whole selection's status columns (the statuses its histories visit, as
-    the source lists them without reading the issues).
+    the source lists them without reading the issues, unless `known_statuses` already
+    holds them: a later page of a walk).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
@@ -184,7 +202,10 @@ def prepare_engine(
     )
     known = None
     if whole_columns and _columns_known_ahead(params):
-        known = source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
+        known = known_statuses
+        if known is None:
+            selection = params.selection(now_ms)
+            known = source.visited_statuses(selection, params.include_deleted_statuses)
     return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
 
 
@@ -249,6 +270,8 @@ def computed_report(
     max_issues: int | None = None,
     open_visits: bool = False,
     whole_columns: bool = False,
+    known_statuses: pl.DataFrame | None = None,
+    in_memory: bool = False,
 ) -> Iterator[ComputedReport]:
     """Compute the report of `params` on `source` at `now_ms`; the table streams from staged
     files that are removed when the block ends.
@@ -257,7 +280,10 @@ def computed_report(
     computed (a synchronous page, a chunk of a split export), numbered from their position
     in the whole selection. Raises ReportTooLarge before reading any issue when the
     parameters already fix more columns than the output type holds, and ExportAborted when
-    `progress` asks to stop. `open_visits` and `whole_columns` are `prepare_engine`'s.
+    `progress` asks to stop. `open_visits`, `whole_columns` and `known_statuses` are
+    `prepare_engine`'s. `in_memory` stages the batches in memory instead of files: for a
+    synchronous answer's page, whose few issues are not worth writing, reading and
+    removing files for (a third of a page's own work).
     """
     engine = prepare_engine(
         params,
@@ -266,13 +292,18 @@ def computed_report(
         first_seq=start_index,
         open_visits=open_visits,
         whole_columns=whole_columns,
+        known_statuses=known_statuses,
     )
     selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
     total = source.count(selection)
     if progress is not None:
         progress.started(total)
-    with staging_folder(workdir) as folder:
-        staging = IpcStaging(folder)
+    with ExitStack() as stack:
+        staging: Staging = (
+            MemoryStaging()
+            if in_memory
+            else IpcStaging(stack.enter_context(staging_folder(workdir)))
+        )
         done = stage_batches(
             engine, source.batches(selection, batch_size), staging, progress, total
         )

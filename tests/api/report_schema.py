@@ -14,6 +14,8 @@ _VALUE_ENTRY: dict[str, Any] = {
     **_ENTRY,
     "properties": {**_ENTRY["properties"], "count": _TEXT_OR_NULL},
 }
+#: A group field's cell: the issue's (or the aggregate row's) value, never a visit count.
+_GROUP_ENTRY: dict[str, Any] = {**_ENTRY, "not": {"required": ["count"]}}
 _OPEN_VISIT: dict[str, Any] = {
     "type": "object",
     "required": ["id", "value", "raw", "since", "sinceRaw"],
@@ -107,7 +109,7 @@ REPORT: dict[str, Any] = {
                                 ],
                                 "properties": {
                                     "headerColumns": _list_of(_ENTRY),
-                                    "groupByColumns": _list_of(_ENTRY),
+                                    "groupByColumns": _list_of(_GROUP_ENTRY),
                                     "fieldColumns": _list_of(_ENTRY),
                                     "valueColumns": _list_of(_VALUE_ENTRY),
                                     "currentState": _list_of(_OPEN_VISIT),

@@ -49,3 +49,12 @@ def test_an_api_token_is_not_a_page_token() -> None:
 def test_the_fingerprint_ignores_order_but_not_values() -> None:
     assert fingerprint({"a": ["1"], "b": ["2"]}) == fingerprint({"b": ["2"], "a": ["1"]})
     assert fingerprint({"a": ["1"]}) != fingerprint({"a": ["2"]})
+
+
+def test_a_token_carries_the_first_pages_total_and_visited_statuses() -> None:
+    tokens = PageTokens(SECRET, timedelta(days=7))
+    digest = fingerprint({"projectKey": ["PAY"]})
+    statuses = (("1", None, None, None), ("10777", "Gone", 1_700_000_000_000, 42))
+    position = PagePosition(200, NOW_MS, 61_000, statuses)
+    assert tokens.read(tokens.sign(position, digest), digest) == position
+    assert tokens.read(tokens.sign(PagePosition(5, NOW_MS, 7), digest), digest).statuses is None

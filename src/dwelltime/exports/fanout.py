@@ -170,7 +170,7 @@ def _stage_chunk(
         start_index=unit.first,
         max_issues=unit.stop - unit.first,
     ) as chunk:
-        staging = chunk.staging
+        staging = chunk.staged_files()
         for batch in range(staging.count()):
             for table in TABLES:
                 storage.put_part(

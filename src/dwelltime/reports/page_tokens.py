@@ -1,5 +1,9 @@
 """`nextPageToken` (SPEC §8.3): the next position and the report's `now`, signed, so a
-client walking pages gets one consistent report and cannot move or forge a position."""
+client walking pages gets one consistent report and cannot move or forge a position.
+
+It also carries what the first page learnt about the whole selection, its issue count and
+the statuses it visits (the report's columns), so later pages of the walk skip those two
+queries and show the first page's total and columns."""
 
 from __future__ import annotations
 
@@ -17,10 +21,19 @@ _ALGORITHM = "HS256"
 _AUDIENCE = "dwelltime-page"
 
 
+#: A status the whole selection visits: id, name (deleted statuses), rank_ts, rank_h.
+StatusRow = tuple[str, str | None, int | None, int | None]
+
+
 @dataclass(frozen=True, slots=True)
 class PagePosition:
+    """Where the next page starts, the walk's `now`, and, once the first page has learnt
+    them, the selection's `total` and visited `statuses` (None: not known, ask the store)."""
+
     start_index: int
     now_ms: int
+    total: int | None = None
+    statuses: tuple[StatusRow, ...] | None = None
 
 
 def fingerprint(params: Mapping[str, Sequence[str]]) -> str:
@@ -37,13 +50,17 @@ class PageTokens:
         self._lifetime = lifetime
 
     def sign(self, position: PagePosition, params_fingerprint: str) -> str:
-        claims = {
+        claims: dict[str, object] = {
             "aud": _AUDIENCE,
             "pos": position.start_index,
             "now": position.now_ms,
             "fp": params_fingerprint,
             "exp": position.now_ms // 1000 + int(self._lifetime.total_seconds()),
         }
+        if position.total is not None:
+            claims["tot"] = position.total
+        if position.statuses is not None:
+            claims["st"] = [_packed(row) for row in position.statuses]
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def read(self, token: str, params_fingerprint: str) -> PagePosition:
@@ -71,4 +88,25 @@ class PageTokens:
             raise InvalidParameters(
                 ["nextPageToken: the token belongs to a request with other parameters"]
             )
-        return PagePosition(position, now_ms)
+        total, statuses = claims.get("tot"), claims.get("st")
+        if not (total is None or isinstance(total, int)) or not (
+            statuses is None or isinstance(statuses, list)
+        ):
+            raise InvalidParameters(["nextPageToken: not a token this server issued"])
+        rows = None if statuses is None else tuple(_status_row(row) for row in statuses)
+        return PagePosition(position, now_ms, total, rows)
+
+
+def _packed(row: StatusRow) -> str | list[object]:
+    """A catalog status as its bare id (the token travels in URLs, and a site may have
+    hundreds), a deleted one with the name and ranks its title is chosen by."""
+    return row[0] if row[1:] == (None, None, None) else list(row)
+
+
+def _status_row(packed: object) -> StatusRow:
+    """A status row back from the token (signed by this server, so only its shape)."""
+    if isinstance(packed, str):
+        return (packed, None, None, None)
+    if not isinstance(packed, list) or len(packed) != 4 or not isinstance(packed[0], str):
+        raise InvalidParameters(["nextPageToken: not a token this server issued"])
+    return (packed[0], packed[1], packed[2], packed[3])

@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
+import polars as pl
+
 from dwelltime.config import Settings
 from dwelltime.domain.calendar_json import calendar_summary
 from dwelltime.domain.caller import Caller
+from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.domain.issues import Status
 from dwelltime.engine.output.field_titles import list_fields
 from dwelltime.engine.table import AggregateKind, Sheet
@@ -23,7 +26,7 @@ from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFor
 from dwelltime.params.parsing import effective_parameters, parse_params
 from dwelltime.pipeline import ComputedReport, computed_report
 from dwelltime.reports.budget import Deadline
-from dwelltime.reports.page_tokens import PagePosition, PageTokens, fingerprint
+from dwelltime.reports.page_tokens import PagePosition, PageTokens, StatusRow, fingerprint
 from dwelltime.reports.wire import (
     AGGREGATION_TYPES,
     DEFAULT_PAGE_SIZE,
@@ -92,6 +95,12 @@ class _Window:
     max_issues: int | None = None
     whole_columns: bool = False
     open_visits: bool = False
+    known_statuses: pl.DataFrame | None = None
+
+    @property
+    def in_memory(self) -> bool:
+        """A page (at most `MAX_PAGE_SIZE` issues) is staged in memory, more in files."""
+        return self.max_issues is not None and self.max_issues <= MAX_PAGE_SIZE
 
 
 class ReportService:
@@ -194,17 +203,26 @@ class ReportService:
         def write(
             report: ComputedReport, params: ReportParams, out: BinaryIO
         ) -> Mapping[str, Any] | None:
-            total = report.selected()
+            # Later pages show the total and columns the first page learnt (the token's).
+            total = report.selected() if position.total is None else position.total
             following = position.start_index + size
             info: dict[str, Any] = {"pageSize": size, "total": total}
             if following < total:
-                next_token = self._tokens.sign(PagePosition(following, position.now_ms), digest)
-                info["nextPageToken"] = next_token
+                known = report.engine.known_statuses
+                statuses = None if known is None else tuple(known.iter_rows())
+                following_page = PagePosition(following, position.now_ms, total, statuses)
+                info["nextPageToken"] = self._tokens.sign(following_page, digest)
             self._write_listing(form, report, params, out, info)
             return info
 
+        # A walk ends at the first page's total: issues imported since are a new walk's.
+        remaining = size if position.total is None else position.total - position.start_index
         window = _Window(
-            position.start_index, size, whole_columns=True, open_visits=form is Answer.JSON
+            position.start_index,
+            max(0, min(size, remaining)),
+            whole_columns=True,
+            open_visits=form is Answer.JSON,
+            known_statuses=_status_frame(position.statuses),
         )
         return self._answer(context, effective, position.now_ms, window, write, _content_type(form))
 
@@ -329,6 +347,8 @@ class ReportService:
                 max_issues=window.max_issues,
                 open_visits=window.open_visits,
                 whole_columns=window.whole_columns,
+                known_statuses=window.known_statuses,
+                in_memory=window.in_memory,
             ) as report:
                 if check is not None and report.issues > check:
                     raise InvalidParameters(
@@ -360,31 +380,41 @@ class ReportService:
         out: BinaryIO,
         info: Mapping[str, Any],
     ) -> None:
-        sheet = report.table.listing
         if form is Answer.CSV:
-            write_sheet_csv(sheet, out)
+            write_sheet_csv(report.table.listing, out)
         elif form is Answer.SIMPLIFIED:
-            write_simplified_json(sheet, info, out)
+            write_simplified_json(report.table.listing, info, out)
         else:
-            raw_sheet = report.rendered_as(ViewFormat.SECONDS).listing
+            # JSON rows also carry their group's values (groupByColumns, SPEC §8.2): the
+            # same staged issues shown with the group fields before the field columns.
+            groups = list_fields(params.group_by_fields)
+            shown = report.showing((*groups, *params.fields)) if groups else report
+            sheet = shown.table.listing
             by_issue = not params.columns_by.is_expanded  # expanded rows are visits
             counted = by_issue and params.columns_by not in _WITHOUT_COUNTS
             write_table_json(
                 sheet,
-                raw_sheet,
-                _listing_roles(sheet, params),
+                shown.rendered_as(ViewFormat.SECONDS).listing,
+                _listing_roles(sheet, len(groups), len(list_fields(params.fields))),
                 _prelude(report, params, info),
                 out,
                 consolidated=params.columns_by is ReportType.GROUP_DURATION,
-                counts=report.counts() if counted else None,
-                current=report.current_states() if by_issue else None,
+                counts=shown.counts() if counted else None,
+                current=shown.current_states() if by_issue else None,
             )
 
 
-def _listing_roles(sheet: Sheet, params: ReportParams) -> list[Role]:
-    fields = len(list_fields(params.fields))
-    roles = [Role.HEADER, Role.HEADER, *[Role.FIELD] * fields]
+def _listing_roles(sheet: Sheet, groups: int, fields: int) -> list[Role]:
+    """Key and Summary, the `groups` group fields, the `fields` field columns, then values."""
+    roles = [Role.HEADER, Role.HEADER, *[Role.GROUP_BY] * groups, *[Role.FIELD] * fields]
     return roles + [Role.VALUE] * (len(sheet.columns) - len(roles))
+
+
+def _status_frame(rows: tuple[StatusRow, ...] | None) -> pl.DataFrame | None:
+    """The visited statuses a token carries, as the source lists them."""
+    if rows is None:
+        return None
+    return pl.DataFrame(list(rows), schema=VISITED_STATUS_COLUMNS, orient="row")
 
 
 def _prelude(

@@ -102,6 +102,8 @@ sa.Index(
     issues.c.jira_id,
     issues.c.site,
 )
+# Every other selection's report order (Jira id, then site); migration 0023.
+sa.Index("ix_issues_report_order", issues.c.jira_id, issues.c.site)
 
 issue_sprints = sa.Table(
     "issue_sprints",

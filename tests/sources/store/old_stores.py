@@ -1,0 +1,62 @@
+"""Stores at an older revision holding real-looking issues, for the migration tests: a
+store written at the head by today's writer, copied into a database built at the old
+revision (the columns that revision has), so the migration meets data like its users'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.domain.issues import History
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
+
+#: Issues in `fresh_store`: demo issues and the edge cases below.
+DEMO_ISSUES = 150
+FRESH_ISSUES = DEMO_ISSUES + 2
+
+
+def fresh_store(path: Path) -> sa.Engine:
+    """A SQLite store at the head holding demo issues and two edge cases the demo lacks:
+    an issue never changed, and one that went back and forth through a status."""
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    engine = db.create_db_engine(url)
+    store = IssueStore(engine)
+    write_demo(store, DEMO_ISSUES)
+    edges = [
+        make_issue(900_001, "EDGE", histories=()),
+        make_issue(
+            900_002,
+            "EDGE",
+            histories=(
+                History(90_000_201, T0 + DAY_MS, None, None, (status_item("1", "7"),)),
+                History(90_000_202, T0 + 2 * DAY_MS, None, None, (status_item("7", "1"),)),
+                History(90_000_203, T0 + 3 * DAY_MS, None, None, (status_item("1", "5"),)),
+            ),
+        ),
+    ]
+    store.write(StoreData(site=TEST_SITE, issues=edges))
+    return engine
+
+
+def store_at(revision: str, url: str, fresh: sa.Engine) -> sa.Engine:
+    """The database at `url` built at `revision`, holding every row of `fresh` in the
+    columns `revision` has."""
+    db.upgrade(url, revision)
+    old = db.create_db_engine(url)
+    with fresh.connect() as source, old.begin() as destination:
+        inspector = sa.inspect(destination)
+        present = set(inspector.get_table_names())
+        for table in db.metadata.sorted_tables:
+            if table.name not in present:
+                continue
+            held = {column["name"] for column in inspector.get_columns(table.name)}
+            query = sa.select(*(column for column in table.columns if column.name in held))
+            rows = [dict(row) for row in source.execute(query).mappings()]
+            if rows:  # an insert of the keys given: the columns `revision` has
+                destination.execute(sa.insert(table), rows)
+    return old
