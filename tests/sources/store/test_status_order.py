@@ -5,17 +5,13 @@ older store's catalog in the order it was read before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.domain.issues import Status
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from tests.sources.store.postgresql import temporary_postgresql
 
 #: Neither in id order nor in name order, as Jira's /status answers.
 JIRA_ORDER = [
@@ -26,21 +22,12 @@ JIRA_ORDER = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        with temporary_postgresql() as postgresql:
-            yield postgresql
-
-
 def _ids(store: IssueStore) -> list[str]:
     return [status.id for status in LocalSource(store).statuses()]
 
 
-def test_the_catalog_reads_back_in_jiras_order(url: str, tmp_path: Path) -> None:
-    store = IssueStore.open(Settings(home=tmp_path / "home", database_url=url))
+def test_the_catalog_reads_back_in_jiras_order(store_url: str, tmp_path: Path) -> None:
+    store = IssueStore.open(Settings(home=tmp_path / "home", database_url=store_url))
     store.write(StoreData(statuses=JIRA_ORDER))
     assert _ids(store) == ["10002", "3", "10001", "6"]
     # Known statuses keep their place (a rename included); a new one comes last.
@@ -51,9 +38,9 @@ def test_the_catalog_reads_back_in_jiras_order(url: str, tmp_path: Path) -> None
     store.engine.dispose()
 
 
-def test_migration_0025_keeps_the_order_statuses_were_read_in(url: str) -> None:
-    db.upgrade(url, "0022")
-    engine = db.create_db_engine(url)
+def test_migration_0025_keeps_the_order_statuses_were_read_in(store_url: str) -> None:
+    db.upgrade(store_url, "0022")
+    engine = db.create_db_engine(store_url)
     with engine.begin() as connection:
         for status in JIRA_ORDER:
             connection.exec_driver_sql(
@@ -62,7 +49,7 @@ def test_migration_0025_keeps_the_order_statuses_were_read_in(url: str) -> None:
                 else "INSERT INTO statuses (id, name, category) VALUES (?, ?, ?)",
                 (status.id, status.name, status.category),
             )
-    db.upgrade(url)
+    db.upgrade(store_url)
     store = IssueStore(engine)
     # SQLite read its catalog in rowid (insertion) order, PostgreSQL by id: each keeps its own.
     before = (

@@ -3,11 +3,9 @@ each column that can name them, and migration 0022 brings its indexes to a store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from dwelltime import db
@@ -19,23 +17,13 @@ from dwelltime.sources.store import schema
 from dwelltime.sources.store.filters import selection_count, selection_ids, selection_where
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
-from tests.sources.store.postgresql import temporary_postgresql
 
 #: The name looked for; each issue below holds it in one column only.
 WANTED = "tess"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        with temporary_postgresql() as postgresql:
-            yield postgresql
-
-
-def _store(url: str, tmp_path: Path) -> IssueStore:
-    return IssueStore.open(Settings(home=tmp_path / "home", database_url=url))
+def _store(store_url: str, tmp_path: Path) -> IssueStore:
+    return IssueStore.open(Settings(home=tmp_path / "home", database_url=store_url))
 
 
 def _item(field_id: str, values: tuple[str, str, str, str]) -> ChangeItem:
@@ -72,8 +60,8 @@ def _jira_ids(store: IssueStore, selection: Selection) -> list[int]:
     return [jira[i] for i in ids]
 
 
-def test_each_column_finds_the_user(url: str, tmp_path: Path) -> None:
-    store = _store(url, tmp_path)
+def test_each_column_finds_the_user(store_url: str, tmp_path: Path) -> None:
+    store = _store(store_url, tmp_path)
     store.write(StoreData(site=TEST_SITE, issues=_issues()))
     assert _jira_ids(store, Selection("user", WANTED)) == [1, 2, 3, 4, 5, 6]
     narrowed = Selection("user", WANTED, start_ms=T0, end_ms=T0 + 1, site="https://other.example")
@@ -99,8 +87,8 @@ def _assigned_ever(store: IssueStore) -> dict[str, set[int]]:
     return {name: ids for name, ids in found.items() if name is not None}
 
 
-def test_demo_users_by_id_and_name_match_the_rows(url: str, tmp_path: Path) -> None:
-    store = _store(url, tmp_path)
+def test_demo_users_by_id_and_name_match_the_rows(store_url: str, tmp_path: Path) -> None:
+    store = _store(store_url, tmp_path)
     write_demo(store, 300, projects=2)
     expected = _assigned_ever(store)
     assert len(expected) > 10  # account ids and display names of the demo's people
@@ -119,9 +107,9 @@ def _indexes(connection: sa.Connection) -> set[str]:
     return set(connection.exec_driver_sql(query).scalars())
 
 
-def test_migration_0022_indexes_a_store_at_0019(url: str, tmp_path: Path) -> None:
-    db.upgrade(url, "0019")
-    engine = db.create_db_engine(url)
+def test_migration_0022_indexes_a_store_at_0019(store_url: str, tmp_path: Path) -> None:
+    db.upgrade(store_url, "0019")
+    engine = db.create_db_engine(store_url)
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO issues (id, site, jira_id, key, project_key, summary, created_ms, "
@@ -135,15 +123,15 @@ def test_migration_0022_indexes_a_store_at_0019(url: str, tmp_path: Path) -> Non
             "INSERT INTO change_items (issue_id, history_id, seq, field, field_id, from_string) "
             "VALUES (1, 10, 0, 'assignee', 'assignee', 'Tess')"
         )
-    db.upgrade(url)
+    db.upgrade(store_url)
     with engine.connect() as connection:
         assert {index.name for index in schema.USER_SELECTION_INDEXES} <= _indexes(connection)
         assert sorted(selection_ids(connection, Selection("user", "Tess"))) == [1, 2]
     engine.dispose()
 
 
-def test_each_column_is_read_through_its_index(url: str, tmp_path: Path) -> None:
-    store = _store(url, tmp_path)
+def test_each_column_is_read_through_its_index(store_url: str, tmp_path: Path) -> None:
+    store = _store(store_url, tmp_path)
     store.write(StoreData(site=TEST_SITE, issues=_issues()))
     issues = schema.issues
     with store.engine.connect() as connection:
