@@ -35,7 +35,7 @@ from dwelltime.engine.staging import StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
 from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.errors import ExportAborted, NotFound
-from dwelltime.params.model import ReportParams, ViewFormat
+from dwelltime.params.model import ReportParams, ReportType, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
@@ -141,11 +141,7 @@ class ComputedReport:
 
     def rendered_as(self, view_format: ViewFormat) -> ReportTable:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
-        params = replace(self.engine.params, view_format=view_format)
-        engine = ReportEngine(
-            params, self.engine.context, known_statuses=self.engine.known_statuses
-        )
-        return engine.finish(self.staging)
+        return engine_in(self.engine, view_format).finish(self.staging)
 
     def counts(self) -> Sheet | None:
         """The List sheet with each value cell's count of visits (None: no such sheet)."""
@@ -156,6 +152,12 @@ class ComputedReport:
         return self.engine.current_states(self.staging)
 
 
+def engine_in(engine: ReportEngine, view_format: ViewFormat) -> ReportEngine:
+    """`engine`'s report rendered in `view_format` instead (same columns)."""
+    params = replace(engine.params, view_format=view_format)
+    return ReportEngine(params, engine.context, known_statuses=engine.known_statuses)
+
+
 def prepare_engine(
     params: ReportParams,
     source: IssueSource,
@@ -164,12 +166,14 @@ def prepare_engine(
     *,
     open_visits: bool = False,
     whole_columns: bool = False,
+    known_statuses: pl.DataFrame | None = None,
 ) -> ReportEngine:
     """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
     (a window's first position, so a chunk numbers its issues as the whole run would).
     `open_visits` stages each issue's open visit; `whole_columns` gives a window of the
-    selection the whole selection's status columns (the statuses its histories visit, as
-    the source lists them without reading the issues).
+    selection the whole selection's status columns (`column_plan`, looked up now), and
+    `known_statuses` the `column_plan` looked up before (a split export's, once for all
+    its chunks).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
@@ -182,10 +186,29 @@ def prepare_engine(
         calendar=resolve_calendar(source, params.calendar_id),
         now_ms=now_ms,
     )
-    known = None
-    if whole_columns and _columns_known_ahead(params):
-        known = source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
+    known = known_statuses
+    if known is None and whole_columns:
+        known = column_plan(params, source, now_ms)
     return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
+
+
+def column_plan(params: ReportParams, source: IssueSource, now_ms: int) -> pl.DataFrame | None:
+    """The statuses the whole selection visits, when they name the report's columns (the
+    source lists them without reading the issues): what gives a window of the selection
+    (a page, a chunk of a split export) the whole report's columns. None when the report's
+    columns are not status columns known that way."""
+    if not _columns_known_ahead(params):
+        return None
+    return source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
+
+
+def columns_fixed_ahead(params: ReportParams) -> bool:
+    """Whether a report's columns are known before any issue is read: fixed by the
+    parameters (groups, metrics), or status columns `column_plan` names. Those of the
+    other reports (trimmed histories, transitions, assignees, pairs, periods, any field,
+    chosen `statuses` that may be deleted ones) only the issues' visits tell."""
+    fixed = params.columns_by in (ReportType.GROUP_DURATION, ReportType.DURATION_BETWEEN_STATUSES)
+    return fixed or _columns_known_ahead(params)
 
 
 def _columns_known_ahead(params: ReportParams) -> bool:
@@ -249,6 +272,7 @@ def computed_report(
     max_issues: int | None = None,
     open_visits: bool = False,
     whole_columns: bool = False,
+    known_statuses: pl.DataFrame | None = None,
 ) -> Iterator[ComputedReport]:
     """Compute the report of `params` on `source` at `now_ms`; the table streams from staged
     files that are removed when the block ends.
@@ -257,7 +281,8 @@ def computed_report(
     computed (a synchronous page, a chunk of a split export), numbered from their position
     in the whole selection. Raises ReportTooLarge before reading any issue when the
     parameters already fix more columns than the output type holds, and ExportAborted when
-    `progress` asks to stop. `open_visits` and `whole_columns` are `prepare_engine`'s.
+    `progress` asks to stop. `open_visits`, `whole_columns` and `known_statuses` are
+    `prepare_engine`'s.
     """
     engine = prepare_engine(
         params,
@@ -266,6 +291,7 @@ def computed_report(
         first_seq=start_index,
         open_visits=open_visits,
         whole_columns=whole_columns,
+        known_statuses=known_statuses,
     )
     selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
     total = source.count(selection)
@@ -331,13 +357,20 @@ def write_computed(
     )
 
 
+def summary_view(params: ReportParams) -> ViewFormat:
+    """The view format a report's summary is read in: its own; humanReadable cells are
+    text, so such a report's summary is read, in hours, from its cells rendered again."""
+    if params.view_format is ViewFormat.HUMAN_READABLE:
+        return ViewFormat.HOURS
+    return params.view_format
+
+
 def _summary(report: ComputedReport) -> Summary | None:
-    """The summary in the report's unit; humanReadable cells are text, so the summary of
-    such a report is read, in hours, from the same staged cells rendered again."""
-    view_format = report.engine.params.view_format
-    if view_format is not ViewFormat.HUMAN_READABLE:
+    """The summary in the report's unit (`summary_view`)."""
+    view_format = summary_view(report.engine.params)
+    if view_format is report.engine.params.view_format:
         return summarize(report.table, view_format.value)
-    return summarize(report.rendered_as(ViewFormat.HOURS), ViewFormat.HOURS.value)
+    return summarize(report.rendered_as(view_format), view_format.value)
 
 
 def sweep_staging(workdir: Path) -> list[Path]:
