@@ -2,8 +2,9 @@
 call `run_report` (a file), the synchronous endpoints `computed_report` (a table to answer
 with, possibly of one page of the selection); both are the same computation, and so are
 the units of a split export (`exports.fanout`): a chunk is `computed_report` over a window
-of the selection (keeping its staged files, never assembling a table), the merge
-`write_staged` over every chunk's staged files fetched into one staging folder.
+of the selection, given the whole report's columns (`column_plan`) where they are known
+ahead, and the merge either copies the chunks' finished rows or runs `write_staged` over
+every chunk's staged files fetched into one staging folder.
 
 Batches flow from the source through the engine into Arrow IPC files in a temporary folder
 (so memory does not grow with the number of issues); the finished table is streamed from

@@ -1,12 +1,14 @@
 """`run_unit`: the job body of one unit of a split export, run by any worker.
 
 A chunk is `computed_report` over the window [first, stop) of the selection (the same
-engine and staging as `run_report`, its issues numbered from the chunk's first position)
-and stores each staged file as a part; the merge fetches every part in chunk order into
-one staging folder and writes the file (and the summary) from it as `run_report` does. So
-a split export's file is byte for byte the file of an unsplit run. Progress is the sum of
-the chunks'; an abort flag stops every chunk at its next batch; a chunk whose worker died
-is taken back by the scheduler and redone.
+engine and staging as `run_report`, its issues numbered from the chunk's first position).
+A CSV export whose columns are known ahead leaves finished parts (`parts`: its rows as
+the file's bytes, its aggregates' inputs) and the merge only concatenates; any other
+stores each staged file as a part, and the merge fetches every part in chunk order into
+one staging folder and writes the file (and the summary) from it as `run_report` does.
+Either way a split export's file is byte for byte the file of an unsplit run. Progress is
+the sum of the chunks'; an abort flag stops every chunk at its next batch; a chunk whose
+worker died is taken back by the scheduler and redone.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class AggregateInputs:
     def merged(cls, parts: Sequence[AggregateInputs], group_by: Sequence[str]) -> AggregateInputs:
         """The inputs of every part's issues: group counts added up, cells renumbered."""
         keys = [field_column(field_id) for field_id in group_by]
-        counts = pl.concat([part.groups.drop("group") for part in parts])
+        counts = pl.concat([part.groups.drop("group") for part in parts], how="vertical_relaxed")
         if keys:
             counts = counts.group_by(keys).agg(pl.col("n").sum())
         else:
