@@ -134,8 +134,8 @@ def _teed(
 def store_finished_chunk(
     report: ComputedReport, storage: FileStorage, export_id: str, chunk: int, folder: Path
 ) -> None:
-    """Store what chunk `chunk` leaves the merge (see the module's docstring); `folder` is
-    an empty folder for the files on their way."""
+    """Store what chunk `chunk` leaves the merge (see the module's docstring); `folder`, the
+    chunk's own, holds the files on their way."""
     params = report.engine.params
     table = report.table
     width = value_width(table)
