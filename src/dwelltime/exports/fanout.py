@@ -17,6 +17,7 @@ import json
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
 from typing import BinaryIO
 
@@ -27,6 +28,7 @@ from dwelltime.db import create_db_engine
 from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.parts import (
     finishes_in_chunks,
+    load_chunk_ids,
     load_plan,
     merge_finished_chunks,
     store_finished_chunk,
@@ -51,6 +53,7 @@ from dwelltime.sources.base import IssueSource
 from dwelltime.sources.jira.param_context import JiraParamContext, param_context
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
 
 logger = structlog.get_logger("dwelltime.exports")
 
@@ -170,13 +173,18 @@ def _stage_chunk(
     """Compute the chunk's issues and store its parts: finished ones where the export
     `finishes_in_chunks`, else the staged files; returns the batches staged."""
     source = context.source
-    if source.count(params.selection(record.now_ms)) != record.total:
-        raise DwelltimeError(STORE_CHANGED)
+    whole = params.selection(record.now_ms)
     with ExitStack() as stack:
+        folder = stack.enter_context(staging_folder(settings.staging_dir))
+        if isinstance(source, LocalSource):
+            window = replace(whole, start_index=unit.first, max_issues=unit.stop - unit.first)
+            source.pin(window, load_chunk_ids(storage, record.id, unit.idx, folder))
+        # Counted by the database once the window is known: no id of the rest is read.
+        if source.count(whole) != record.total:
+            raise DwelltimeError(STORE_CHANGED)
         known = None
         finished = finishes_in_chunks(params)
         if finished:
-            folder = stack.enter_context(staging_folder(settings.staging_dir))
             known = load_plan(storage, record.id, folder)
         chunk = stack.enter_context(
             computed_report(

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -104,6 +105,35 @@ def store_plan(
         path = folder / "plan.json"
         path.write_text(json.dumps(plan))
         storage.put_part(_plan_key(export_id), path)
+
+
+def _ids_key(export_id: str, chunk: int) -> str:
+    return f"{export_id}/{chunk:05d}/ids.bin"
+
+
+def store_chunk_ids(
+    storage: FileStorage,
+    export_id: str,
+    bounds: list[tuple[int, int]],
+    ids: Sequence[int],
+    workdir: Path | None,
+) -> None:
+    """Keep each chunk's window of the selection as the planner resolved it (8 bytes an
+    issue), so a chunk reads its issues without resolving the whole selection again."""
+    with staging_folder(workdir) as folder:
+        path = folder / "ids.bin"
+        for chunk, (first, stop) in enumerate(bounds):
+            path.write_bytes(array("q", ids[first:stop]).tobytes())
+            storage.put_part(_ids_key(export_id, chunk), path)
+
+
+def load_chunk_ids(storage: FileStorage, export_id: str, chunk: int, folder: Path) -> array[int]:
+    """The ids `store_chunk_ids` kept for chunk `chunk`."""
+    path = folder / "ids.bin"
+    storage.get_part(_ids_key(export_id, chunk), path)
+    ids = array("q")
+    ids.frombytes(path.read_bytes())
+    return ids
 
 
 def load_plan(storage: FileStorage, export_id: str, folder: Path) -> pl.DataFrame | None:

@@ -21,7 +21,7 @@ from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.engine.summary import Summary
 from dwelltime.errors import DwelltimeError, ExportAborted
-from dwelltime.exports.parts import finishes_in_chunks, store_plan
+from dwelltime.exports.parts import finishes_in_chunks, store_chunk_ids, store_plan
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
@@ -214,12 +214,16 @@ def _fan_out(
     chunk_issues = settings.split_above
     if chunk_issues is None or not isinstance(context, StoreParamContext):
         return False
-    total = context.source.count(params.selection(record.now_ms))
+    selection = params.selection(record.now_ms)
+    total = context.source.count(selection)
     if total <= chunk_issues:
         return False
+    bounds = chunk_bounds(total, chunk_issues)
+    ids = context.source.ids(selection)
+    store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
     if finishes_in_chunks(params):
         store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
-    UnitStore(store.engine).plan(record.id, record.owner, chunk_bounds(total, chunk_issues))
+    UnitStore(store.engine).plan(record.id, record.owner, bounds)
     return True
 
 
