@@ -2,8 +2,9 @@
 call `run_report` (a file), the synchronous endpoints `computed_report` (a table to answer
 with, possibly of one page of the selection); both are the same computation, and so are
 the units of a split export (`exports.fanout`): a chunk is `computed_report` over a window
-of the selection (keeping its staged files, never assembling a table), the merge
-`write_staged` over every chunk's staged files fetched into one staging folder.
+of the selection, given the whole report's columns (`column_plan`) where they are known
+ahead, and the merge either copies the chunks' finished rows or runs `write_staged` over
+every chunk's staged files fetched into one staging folder.
 
 Batches flow from the source through the engine into Arrow IPC files in a temporary folder
 (so memory does not grow with the number of issues); the finished table is streamed from
@@ -35,7 +36,7 @@ from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
 from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.errors import ExportAborted, NotFound
-from dwelltime.params.model import ReportParams, ViewFormat
+from dwelltime.params.model import ReportParams, ReportType, ViewFormat
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import check_columns, write_report
 
@@ -158,10 +159,7 @@ class ComputedReport:
     def _assembled_with(self, params: ReportParams) -> ComputedReport:
         """The same staged cells assembled by `params` (its table built anew on first use);
         only what assembly reads may differ from the computation's parameters."""
-        engine = ReportEngine(
-            params, self.engine.context, known_statuses=self.engine.known_statuses
-        )
-        return replace(self, engine=engine)
+        return replace(self, engine=assembling(self.engine, params))
 
     def counts(self) -> Sheet | None:
         """The List sheet with each value cell's count of visits (None: no such sheet)."""
@@ -170,6 +168,17 @@ class ComputedReport:
     def current_states(self) -> Iterator[list[OpenVisit]]:
         """Per List row, the issue's open visits (staged when `open_visits` was asked)."""
         return self.engine.current_states(self.staging)
+
+
+def engine_in(engine: ReportEngine, view_format: ViewFormat) -> ReportEngine:
+    """`engine`'s report rendered in `view_format` instead (same columns)."""
+    return assembling(engine, replace(engine.params, view_format=view_format))
+
+
+def assembling(engine: ReportEngine, params: ReportParams) -> ReportEngine:
+    """An engine assembling `engine`'s staged cells by `params`: only what assembly reads
+    (view format, field columns) may differ from the computation's parameters."""
+    return ReportEngine(params, engine.context, known_statuses=engine.known_statuses)
 
 
 def prepare_engine(
@@ -185,9 +194,9 @@ def prepare_engine(
     """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
     (a window's first position, so a chunk numbers its issues as the whole run would).
     `open_visits` stages each issue's open visit; `whole_columns` gives a window of the
-    selection the whole selection's status columns (the statuses its histories visit, as
-    the source lists them without reading the issues, unless `known_statuses` already
-    holds them: a later page of a walk).
+    selection the whole selection's status columns (`column_plan`, looked up now), and
+    `known_statuses` the `column_plan` looked up before (a split export's, once for all
+    its chunks).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
@@ -200,13 +209,29 @@ def prepare_engine(
         calendar=resolve_calendar(source, params.calendar_id),
         now_ms=now_ms,
     )
-    known = None
-    if whole_columns and _columns_known_ahead(params):
-        known = known_statuses
-        if known is None:
-            selection = params.selection(now_ms)
-            known = source.visited_statuses(selection, params.include_deleted_statuses)
+    known = known_statuses
+    if known is None and whole_columns:
+        known = column_plan(params, source, now_ms)
     return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
+
+
+def column_plan(params: ReportParams, source: IssueSource, now_ms: int) -> pl.DataFrame | None:
+    """The statuses the whole selection visits, when they name the report's columns (the
+    source lists them without reading the issues): what gives a window of the selection
+    (a page, a chunk of a split export) the whole report's columns. None when the report's
+    columns are not status columns known that way."""
+    if not _columns_known_ahead(params):
+        return None
+    return source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
+
+
+def columns_fixed_ahead(params: ReportParams) -> bool:
+    """Whether a report's columns are known before any issue is read: fixed by the
+    parameters (groups, metrics), or status columns `column_plan` names. Those of the
+    other reports (trimmed histories, transitions, assignees, pairs, periods, any field,
+    chosen `statuses` that may be deleted ones) only the issues' visits tell."""
+    fixed = params.columns_by in (ReportType.GROUP_DURATION, ReportType.DURATION_BETWEEN_STATUSES)
+    return fixed or _columns_known_ahead(params)
 
 
 def _columns_known_ahead(params: ReportParams) -> bool:
@@ -362,13 +387,20 @@ def write_computed(
     )
 
 
+def summary_view(params: ReportParams) -> ViewFormat:
+    """The view format a report's summary is read in: its own; humanReadable cells are
+    text, so such a report's summary is read, in hours, from its cells rendered again."""
+    if params.view_format is ViewFormat.HUMAN_READABLE:
+        return ViewFormat.HOURS
+    return params.view_format
+
+
 def _summary(report: ComputedReport) -> Summary | None:
-    """The summary in the report's unit; humanReadable cells are text, so the summary of
-    such a report is read, in hours, from the same staged cells rendered again."""
-    view_format = report.engine.params.view_format
-    if view_format is not ViewFormat.HUMAN_READABLE:
+    """The summary in the report's unit (`summary_view`)."""
+    view_format = summary_view(report.engine.params)
+    if view_format is report.engine.params.view_format:
         return summarize(report.table, view_format.value)
-    return summarize(report.rendered_as(ViewFormat.HOURS), ViewFormat.HOURS.value)
+    return summarize(report.rendered_as(view_format), view_format.value)
 
 
 def sweep_staging(workdir: Path) -> list[Path]:

@@ -6,10 +6,16 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 
+from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.domain.issues import Issue
+from dwelltime.engine.context import ReportContext
+from dwelltime.engine.output.aggregates import AggregateInputs
 from dwelltime.engine.output.render import Renderer
+from dwelltime.engine.report import ReportEngine
+from dwelltime.engine.staging import MemoryStaging
 from dwelltime.engine.table import AggregateKind, Cell, ColumnKind
 from dwelltime.params.model import (
     AverageDenominator,
@@ -18,8 +24,16 @@ from dwelltime.params.model import (
     StatusGroup,
     ViewFormat,
 )
-from tests.engine.engine_run import WORK, listing, revisits, run, worked
-from tests.engine.reference.issues import at, history, issue, office_calendar, status_item
+from dwelltime.sources.batches import batch_from_issues
+from tests.engine.engine_run import CATALOG, NOW, WORK, listing, revisits, run, worked
+from tests.engine.reference.issues import (
+    at,
+    history,
+    issue,
+    office_calendar,
+    params,
+    status_item,
+)
 
 AVERAGE, SUM, MEDIAN, STD = (
     AggregateKind.AVERAGE,
@@ -170,3 +184,46 @@ def test_rendering_on_a_business_calendar(options: dict[str, Any], cell: Cell) -
 def test_human_readable(ms: int, text: str) -> None:
     renderer = Renderer(ViewFormat.HUMAN_READABLE, None, ZoneInfo("UTC"))
     assert renderer.duration(ms) == text
+
+
+@pytest.mark.parametrize("denominator", list(AverageDenominator))
+@pytest.mark.parametrize("group_by", [(), ("issuetype",)], ids=["ungrouped", "grouped"])
+def test_merged_inputs_give_the_whole_reports_aggregates(
+    denominator: AverageDenominator, group_by: tuple[str, ...]
+) -> None:
+    """A split export's merge: each issue staged apart (given the whole report's columns),
+    its inputs merged, gives every aggregate of the report staged whole."""
+    report_params = params(
+        ReportType.STATUS_DURATION, group_by_fields=group_by, average_denominator=denominator
+    )
+    selection = report_params.selection(NOW)
+    known = pl.DataFrame(
+        [(status.id, None, None, None) for status in CATALOG],
+        schema=VISITED_STATUS_COLUMNS,
+        orient="row",
+    )
+    engine = ReportEngine(
+        report_params,
+        ReportContext(statuses=CATALOG, calendar=None, now_ms=NOW),
+        known_statuses=known,
+    )
+    whole, parts = MemoryStaging(), []
+    for one in grouped_issues():
+        staged = engine.process(
+            batch_from_issues(
+                [one], selection.fields, selection.change_fields, selection.value_fields
+            )
+        )
+        whole.add(staged)
+        part = MemoryStaging()
+        part.add(staged)
+        inputs = engine.aggregate_inputs(part)
+        assert inputs is not None
+        parts.append(inputs)
+    merged = engine.finish(MemoryStaging(), AggregateInputs.merged(parts, group_by)).aggregates
+    expected = engine.finish(whole).aggregates
+    for kind in AggregateKind:
+        assert merged[kind].columns == expected[kind].columns
+        assert [list(row) for row in merged[kind].rows()] == [
+            list(row) for row in expected[kind].rows()
+        ]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from dwelltime.config import DEFAULT_CELERY_CHUNK_ISSUES, Settings
 from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.fanout import STORE_CHANGED, run_unit
+from dwelltime.exports.parts import COLUMNS_CHANGED
 from dwelltime.exports.records import ExportStore, exports
 from dwelltime.exports.runner import run_export
 from dwelltime.exports.scheduler import Scheduler
@@ -65,6 +66,19 @@ def _unsplit_file(
     return _file(settings, record.id)
 
 
+def _unsplit_summary(store: ExportStore, params: dict[str, list[str]], now: int) -> str | None:
+    """The summary of the unsplit run `_unsplit_file` just finished with `params`."""
+    with store.engine.connect() as connection:
+        latest = connection.execute(
+            sa.select(exports.c.id)
+            .where(exports.c.params == json.dumps(params), exports.c.now_ms == now)
+            .where(exports.c.chunks == 0)
+            .order_by(exports.c.created_ms.desc())
+        ).first()
+    assert latest is not None
+    return store.summary(latest[0])
+
+
 def _scheduler(settings: Settings, store: ExportStore) -> Scheduler:
     storage = LocalStorage(settings.home / "exports")
     return Scheduler(store, storage, InlineExecutor(settings), settings)
@@ -97,6 +111,92 @@ def test_a_split_export_writes_the_unsplit_file(
     _scheduler(split_settings, store).tick()
     assert unit_store.of_export(record.id) == []
     assert not (split_settings.home / "exports" / "parts" / record.id).exists()
+
+
+GROUPS = '[{"name":"Dev","statuses":["3"]},{"name":"Open","statuses":["1","10000"]}]'
+METRICS = (
+    '[{"name":"Lead","startAt":{"type":"creation"},'
+    '"stopAt":{"type":"field","fieldId":"resolution"}}]'
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "finished"),
+    [
+        pytest.param({}, True, id="statusDuration-CSV"),
+        pytest.param({"outputType": ["CSVSUM"]}, True, id="CSVSUM"),
+        pytest.param({"outputType": ["CSVAVERAGE"]}, True, id="CSVAVERAGE"),
+        pytest.param({"outputType": ["CSVMEDIAN"]}, True, id="CSVMEDIAN"),
+        pytest.param({"outputType": ["CSVSTANDARDDEVIATION"]}, True, id="CSVSTANDARDDEVIATION"),
+        pytest.param(
+            {"groupByFields": ["issuetype", "priority"], "outputType": ["CSVAVERAGE"]},
+            True,
+            id="grouped-CSVAVERAGE",
+        ),
+        pytest.param(
+            {"groupByFields": ["issuetype"], "averageDenominator": ["all"]},
+            True,
+            id="grouped-all-issues-CSV",
+        ),
+        pytest.param({"viewFormat": ["humanReadable"]}, True, id="humanReadable"),
+        pytest.param({"columnsBy": ["statusCount"]}, True, id="statusCount"),
+        pytest.param(
+            {"columnsBy": ["statusCount"], "outputType": ["CSVMEDIAN"]}, True, id="count-median"
+        ),
+        pytest.param({"columnsBy": ["firstTransitionToStatusDate"]}, True, id="date-report"),
+        pytest.param({"columnsBy": ["statusDurationExpanded"]}, True, id="expanded"),
+        pytest.param({"columnsBy": ["groupDuration"], "groups": [GROUPS]}, True, id="groups"),
+        pytest.param(
+            {"columnsBy": ["durationBetweenStatuses"], "dbsMetrics": [METRICS]},
+            True,
+            id="metrics",
+        ),
+        pytest.param({"columnsBy": ["transitionCount"]}, False, id="transitions-staged"),
+        pytest.param({"columnsBy": ["assigneeDuration"]}, False, id="assignees-staged"),
+        pytest.param(
+            {"trimHistoryStartDate": ["2024-01-01"], "outputType": ["CSVSUM"]},
+            False,
+            id="trimmed-staged",
+        ),
+    ],
+)
+def test_a_split_csv_export_has_the_unsplit_file_and_summary(
+    split_settings: Settings,
+    store: ExportStore,
+    extra: dict[str, list[str]],
+    finished: bool,
+) -> None:
+    params = {**CSV_PARAMS, **extra}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    _scheduler(split_settings, store).tick()
+    split = store.get(record.id)
+    assert split is not None and split.status is ExportStatus.SUCCESSFUL, split
+    assert split.chunks == 4
+    parts = split_settings.home / "exports" / "parts" / record.id
+    # Finished parts (the plan, then each chunk's meta) or staged cells, as routed.
+    assert (parts / "plan.json").exists() is finished
+    assert (parts / "00000" / "meta.json").exists() is finished
+    unsplit = _unsplit_file(split_settings, store, params, record.now_ms)
+    assert _file(split_settings, record.id) == unsplit
+    assert store.summary(record.id) == _unsplit_summary(store, params, record.now_ms)
+
+
+def test_chunks_that_disagree_on_the_columns_fail_the_export(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    plan = split_settings.home / "exports" / "parts" / export_id / "plan.json"
+    fixed = json.loads(plan.read_text())
+    for chunk in range(2):
+        run_unit(export_id, chunk, split_settings)
+    # As if the statuses the selection visits had changed between two chunks' starts.
+    plan.write_text(json.dumps({"statuses": fixed["statuses"][:-1]}))
+    for chunk in range(2, 5):
+        run_unit(export_id, chunk, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == COLUMNS_CHANGED
 
 
 def _split(settings: Settings, store: ExportStore) -> str:

@@ -27,7 +27,13 @@ from dwelltime.engine.cells import (
     period_split,
 )
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.output.assembly import TablePlan, assemble_table, count_sheet
+from dwelltime.engine.output.aggregates import AggregateInputs
+from dwelltime.engine.output.assembly import (
+    TablePlan,
+    aggregate_inputs,
+    assemble_table,
+    count_sheet,
+)
 from dwelltime.engine.output.current import open_visit_rows
 from dwelltime.engine.output.names import batch_names
 from dwelltime.engine.output.render import Renderer
@@ -127,9 +133,15 @@ class ReportEngine:
             current=current.open_visits(view, self.params) if self.open_visits else None,
         )
 
-    def finish(self, staging: Staging) -> ReportTable:
-        """The report, its rows streamed from `staging`."""
-        return assemble_table(self._plan(staging))
+    def finish(self, staging: Staging, aggregates: AggregateInputs | None = None) -> ReportTable:
+        """The report, its rows streamed from `staging`; its aggregates computed from
+        `aggregates` when given (a split export's merge: every chunk's, combined)."""
+        return assemble_table(self._plan(staging, aggregates))
+
+    def aggregate_inputs(self, staging: Staging) -> AggregateInputs | None:
+        """What `staging` gives the aggregate sheets (a chunk of a split export keeps it
+        for the merge); None for reports without aggregates."""
+        return aggregate_inputs(self._plan(staging))
 
     def counts(self, staging: Staging) -> Sheet | None:
         """The List sheet with each value cell's `count` (visits or transitions; None where
@@ -140,12 +152,18 @@ class ReportEngine:
         """Per List row, the issue's open visits (none unless `open_visits` was set)."""
         return open_visit_rows(self._plan(staging).staging, self.renderer)
 
-    def _plan(self, staging: Staging) -> TablePlan:
+    def _plan(self, staging: Staging, aggregates: AggregateInputs | None = None) -> TablePlan:
         if staging.count() == 0:
             staging = MemoryStaging()
             staging.add(self._empty())
         return TablePlan(
-            staging, self.params, self.context, self.rules, self.renderer, self.known_statuses
+            staging,
+            self.params,
+            self.context,
+            self.rules,
+            self.renderer,
+            self.known_statuses,
+            aggregates,
         )
 
     def _empty(self) -> StagedBatch:

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from dwelltime.engine.table import AggregateKind, Cell, CellColumn, ReportTable, Sheet
+from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
 
 #: Bars of the per-issue totals histogram: enough to see a long tail, few enough to label.
 HISTOGRAM_BINS = 12
@@ -40,18 +40,31 @@ def _numbers(cells: CellColumn) -> NDArray[np.float64]:
     )
 
 
-def _issue_totals(listing: Sheet, width: int) -> NDArray[np.float64]:
-    """The sum of the last `width` cells of each row that has a number there.
+def block_totals(block: Block, width: int) -> NDArray[np.float64]:
+    """The sum of the last `width` cells of each row of `block` that has a number there.
 
-    Column by column over the sheet's blocks, as the CSV writer reads them: a row at a time,
-    a million issues spent seconds of a split export's serial merge here.
+    Column by column, as the CSV writer reads a block: a row at a time, a million issues
+    spent seconds of a split export's serial merge here.
     """
-    totals = [np.empty(0)]
-    for block in listing.column_blocks():
-        values = np.column_stack([_numbers(cells) for cells in block[-width:]])
-        present = values[~np.isnan(values).all(axis=1)]
-        totals.append(np.nansum(present, axis=1))
-    return np.concatenate(totals)
+    values = np.column_stack([_numbers(cells) for cells in block[-width:]])
+    present = values[~np.isnan(values).all(axis=1)]
+    totals: NDArray[np.float64] = np.nansum(present, axis=1)
+    return totals
+
+
+def _issue_totals(listing: Sheet, width: int) -> NDArray[np.float64]:
+    return np.concatenate(
+        [np.empty(0), *(block_totals(block, width) for block in listing.column_blocks())]
+    )
+
+
+def value_width(table: ReportTable) -> int:
+    """How many value columns the histogram adds up (0: the report has no summary)."""
+    average = table.aggregates.get(AggregateKind.AVERAGE)
+    if average is None:
+        return 0
+    titles = [column.title for column in average.columns]
+    return len(titles) - titles.index("Issue Count") - 1
 
 
 def _histogram(totals: NDArray[np.float64]) -> list[dict[str, float | int]]:
@@ -67,12 +80,20 @@ def _histogram(totals: NDArray[np.float64]) -> list[dict[str, float | int]]:
     ]
 
 
-def summarize(table: ReportTable, unit: str) -> Summary | None:
+def summarize(
+    table: ReportTable,
+    unit: str,
+    *,
+    totals: NDArray[np.float64] | None = None,
+    issue_count: int | None = None,
+) -> Summary | None:
     """The summary of a numeric report, None for date and expanded reports (no aggregates).
 
     `unit` names what the numbers are in (the viewFormat, or the numeric one used in its
     place for humanReadable). Each group-by row is one entry of `groups`; the histogram
     counts issues by the sum of their value cells (time in all columns, or all entries).
+    `totals` (`block_totals` of every List row) and `issue_count` stand for the listing's
+    when given: a split export's merge has them from its chunks, not the rows.
     """
     average = table.aggregates.get(AggregateKind.AVERAGE)
     median = table.aggregates.get(AggregateKind.MEDIAN)
@@ -90,12 +111,13 @@ def summarize(table: ReportTable, unit: str) -> Summary | None:
                 "median": [_number(cell) for cell in median_row[count_at + 1 :]],
             }
         )
-    totals = _issue_totals(table.listing, len(values)) if values else np.empty(0)
+    if totals is None:
+        totals = _issue_totals(table.listing, len(values)) if values else np.empty(0)
     return {
         "unit": unit,
         "groupByFields": [column.title for column in average.columns[:count_at]],
         "columns": values,
         "groups": groups,
-        "issueCount": table.listing.row_count,
+        "issueCount": table.listing.row_count if issue_count is None else issue_count,
         "totals": {"issues": int(totals.size), "bins": _histogram(totals)},
     }

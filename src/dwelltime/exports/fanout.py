@@ -1,12 +1,14 @@
 """`run_unit`: the job body of one unit of a split export, run by any worker.
 
 A chunk is `computed_report` over the window [first, stop) of the selection (the same
-engine and staging as `run_report`, its issues numbered from the chunk's first position)
-and stores each staged file as a part; the merge fetches every part in chunk order into
-one staging folder and writes the file (and the summary) from it as `run_report` does. So
-a split export's file is byte for byte the file of an unsplit run. Progress is the sum of
-the chunks'; an abort flag stops every chunk at its next batch; a chunk whose worker died
-is taken back by the scheduler and redone.
+engine and staging as `run_report`, its issues numbered from the chunk's first position).
+A CSV export whose columns are known ahead leaves finished parts (`parts`: its rows as
+the file's bytes, its aggregates' inputs) and the merge only concatenates; any other
+stores each staged file as a part, and the merge fetches every part in chunk order into
+one staging folder and writes the file (and the summary) from it as `run_report` does.
+Either way a split export's file is byte for byte the file of an unsplit run. Progress is
+the sum of the chunks'; an abort flag stops every chunk at its next batch; a chunk whose
+worker died is taken back by the scheduler and redone.
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
+from typing import BinaryIO
 
 import structlog
 
 from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.errors import DwelltimeError, ExportAborted
+from dwelltime.exports.parts import (
+    finishes_in_chunks,
+    load_chunk_ids,
+    load_plan,
+    merge_finished_chunks,
+    store_finished_chunk,
+)
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.runner import PROGRESS_INTERVAL_MS, Heartbeat, record_failure, record_success
 from dwelltime.exports.status import ExportStatus
@@ -37,9 +49,11 @@ from dwelltime.pipeline import (
     staging_folder,
     write_staged,
 )
+from dwelltime.sources.base import IssueSource
 from dwelltime.sources.jira.param_context import JiraParamContext, param_context
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.param_context import StoreParamContext
+from dwelltime.sources.store.source import LocalSource
 
 logger = structlog.get_logger("dwelltime.exports")
 
@@ -156,20 +170,38 @@ def _stage_chunk(
     progress: ChunkProgress,
     settings: Settings,
 ) -> int:
-    """Stage the chunk's issues and store the staged files as parts; returns the batches."""
+    """Compute the chunk's issues and store its parts: finished ones where the export
+    `finishes_in_chunks`, else the staged files; returns the batches staged."""
     source = context.source
-    if source.count(params.selection(record.now_ms)) != record.total:
-        raise DwelltimeError(STORE_CHANGED)
-    with computed_report(
-        params,
-        source,
-        record.now_ms,
-        progress,
-        batch_size=settings.batch_size,
-        workdir=settings.staging_dir,
-        start_index=unit.first,
-        max_issues=unit.stop - unit.first,
-    ) as chunk:
+    whole = params.selection(record.now_ms)
+    with ExitStack() as stack:
+        folder = stack.enter_context(staging_folder(settings.staging_dir))
+        if isinstance(source, LocalSource):
+            window = replace(whole, start_index=unit.first, max_issues=unit.stop - unit.first)
+            source.pin(window, load_chunk_ids(storage, record.id, unit.idx, folder))
+        # Counted by the database once the window is known: no id of the rest is read.
+        if source.count(whole) != record.total:
+            raise DwelltimeError(STORE_CHANGED)
+        known = None
+        finished = finishes_in_chunks(params)
+        if finished:
+            known = load_plan(storage, record.id, folder)
+        chunk = stack.enter_context(
+            computed_report(
+                params,
+                source,
+                record.now_ms,
+                progress,
+                batch_size=settings.batch_size,
+                workdir=settings.staging_dir,
+                start_index=unit.first,
+                max_issues=unit.stop - unit.first,
+                known_statuses=known,
+            )
+        )
+        if finished:
+            store_finished_chunk(chunk, storage, record.id, unit.idx, folder)
+            return 0
         staging = chunk.staged_files()
         for batch in range(staging.count()):
             for table in TABLES:
@@ -187,12 +219,46 @@ def _merge(
     plan: list[Unit],
     settings: Settings,
 ) -> tuple[int, ReportOutcome]:
-    """Fetch every chunk's parts in order, write the file from them (with its summary, as
-    an unsplit export's); returns its size and the outcome."""
+    """Write the file from every chunk's parts, in order (with its summary, as an unsplit
+    export's); returns its size and the outcome."""
     chunks = [unit for unit in plan if unit.kind is UnitKind.CHUNK]
     if any(chunk.total != record.total for chunk in chunks):
         raise DwelltimeError(STORE_CHANGED)
-    source = context.source
+    pending = storage.create(record.id)
+    try:
+        if finishes_in_chunks(params):
+            outcome = merge_finished_chunks(
+                params,
+                context.source,
+                record.now_ms,
+                storage,
+                record.id,
+                [chunk.idx for chunk in chunks],
+                pending.stream,
+                issues=record.total,
+                workdir=settings.staging_dir,
+            )
+        else:
+            outcome = _merge_staged(
+                record, params, context.source, storage, chunks, pending.stream, settings
+            )
+        return pending.commit(), outcome
+    except BaseException:
+        pending.discard()
+        raise
+
+
+def _merge_staged(
+    record: ExportRecord,
+    params: ReportParams,
+    source: IssueSource,
+    storage: FileStorage,
+    chunks: list[Unit],
+    destination: BinaryIO,
+    settings: Settings,
+) -> ReportOutcome:
+    """Fetch every chunk's staged files in order into one staging folder and write the
+    whole report from them, as `run_report` does."""
     engine = prepare_engine(params, source, record.now_ms)
     with staging_folder(settings.staging_dir) as folder:
         fetched = IpcStaging(folder)
@@ -203,17 +269,11 @@ def _merge(
                     key = part_key(record.id, chunk.idx, batch, table)
                     storage.get_part(key, fetched.path(count, table))
                 count += 1
-        pending = storage.create(record.id)
-        try:
-            outcome = write_staged(
-                engine,
-                IpcStaging(folder, count),
-                source,
-                pending.stream,
-                issues=record.total,
-                with_summary=True,
-            )
-            return pending.commit(), outcome
-        except BaseException:
-            pending.discard()
-            raise
+        return write_staged(
+            engine,
+            IpcStaging(folder, count),
+            source,
+            destination,
+            issues=record.total,
+            with_summary=True,
+        )

@@ -21,6 +21,7 @@ from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.engine.summary import Summary
 from dwelltime.errors import DwelltimeError, ExportAborted
+from dwelltime.exports.parts import finishes_in_chunks, store_chunk_ids, store_plan
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
@@ -157,7 +158,7 @@ def _run_claimed(
                 on_running(heartbeat.native_id)
             storage = open_storage(settings)
             params = parse_params(json.loads(record.params), context)
-            if _fan_out(record, store, context, params, settings):
+            if _fan_out(record, store, storage, context, params, settings):
                 logger.info("export_split")
                 return
             if isinstance(context, JiraParamContext):
@@ -198,12 +199,14 @@ def _beat_export(store: ExportStore, export_id: str) -> None:
 def _fan_out(
     record: ExportRecord,
     store: ExportStore,
+    storage: FileStorage,
     context: StoreParamContext | JiraParamContext,
     params: ReportParams,
     settings: Settings,
 ) -> bool:
     """Split an export over `settings.split_above` issues into chunks and a merge step
-    (units the scheduler dispatches); True when it was split and this job is done.
+    (units the scheduler dispatches); True when it was split and this job is done. Where
+    the chunks will write finished parts, their column plan is stored first.
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
@@ -211,10 +214,16 @@ def _fan_out(
     chunk_issues = settings.split_above
     if chunk_issues is None or not isinstance(context, StoreParamContext):
         return False
-    total = context.source.count(params.selection(record.now_ms))
+    selection = params.selection(record.now_ms)
+    total = context.source.count(selection)
     if total <= chunk_issues:
         return False
-    UnitStore(store.engine).plan(record.id, record.owner, chunk_bounds(total, chunk_issues))
+    bounds = chunk_bounds(total, chunk_issues)
+    ids = context.source.ids(selection)
+    store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
+    if finishes_in_chunks(params):
+        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
+    UnitStore(store.engine).plan(record.id, record.owner, bounds)
     return True
 
 

@@ -13,14 +13,22 @@ from __future__ import annotations
 import codecs
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import BinaryIO
 
 import polars as pl
 
-from dwelltime.engine.table import AggregateKind, Block, Cell, CellColumn, ReportTable, Sheet
+from dwelltime.engine.table import (
+    AggregateKind,
+    Block,
+    Cell,
+    CellColumn,
+    Column,
+    ReportTable,
+    Sheet,
+)
 from dwelltime.errors import InvalidParameters
 from dwelltime.writers.blocks import sheet_blocks
 from dwelltime.writers.text import (
@@ -64,10 +72,20 @@ def write_aggregate_csv(
 
 def write_sheet_csv(sheet: Sheet, destination: BinaryIO) -> None:
     """Stream one sheet as CSV into a binary file object (which may be unseekable; left open)."""
+    write_csv_header(sheet.columns, destination)
+    write_csv_rows(sheet_blocks(sheet), len(sheet.columns), destination)
+
+
+def write_csv_header(columns: Sequence[Column], destination: BinaryIO) -> None:
+    """What a CSV file starts with: the byte order mark and the header row."""
     destination.write(BOM)
-    width = len(sheet.columns)
-    _write_block([[column.title] for column in sheet.columns], width, destination)
-    for block in sheet_blocks(sheet):
+    _write_block([[column.title] for column in columns], len(columns), destination)
+
+
+def write_csv_rows(blocks: Iterable[Block], width: int, destination: BinaryIO) -> None:
+    """The rows of non-empty blocks of a `width`-column sheet, as they follow its header:
+    a split export's chunk writes its part of the file this way, the merge only copies."""
+    for block in blocks:
         _write_block(block, width, destination)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -340,3 +341,17 @@ def test_visited_statuses_follow_the_writes(store: IssueStore, source: LocalSour
         StoreData(site=TEST_SITE, issues=[reopened], statuses=[Status("7", "Again", "new")])
     )
     assert sorted(source.visited_statuses(project, deleted=False)["id"]) == ["1", "5", "7"]
+
+
+def test_a_pinned_window_reads_the_ids_it_was_given(store: IssueStore, source: LocalSource) -> None:
+    """A chunk of a split export reads the window its planner resolved: the ids given,
+    never resolved again, while the whole selection is still counted by the database."""
+    whole = Selection("customjql", "created is not empty")
+    planned = source.ids(whole)
+    window = replace(whole, start_index=1, max_issues=2)
+    chunk = LocalSource(store)
+    chunk.pin(window, planned[1:3])
+    assert chunk.count(window) == 2
+    read = [i for b in _batches(store, chunk, window, batch_size=1) for i in b.issues["issue_id"]]
+    assert read == [2, 3]
+    assert chunk.count(whole) == 4

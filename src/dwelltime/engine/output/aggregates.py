@@ -3,7 +3,8 @@ staged long-form cells (docs/reports.md, "Aggregates")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -25,12 +26,81 @@ _STATS = {
 }
 
 
+@dataclass(frozen=True)
+class AggregateInputs:
+    """What the aggregate sheets are computed from: the group-by combinations in sheet
+    order (`group`, the keys, `n` issues), and every non-empty value cell as numbers
+    (`group`, `column`, `value`), read only when a sheet's rows are first read.
+
+    A chunk of a split export keeps its own (`of_staging`); the merge combines them
+    (`merged`), and the statistics run once over all the cells, so every aggregate is
+    the unsplit report's to the last digit.
+    """
+
+    groups: pl.DataFrame
+    cells: Callable[[], pl.DataFrame]
+
+    @classmethod
+    def of_staging(
+        cls, staging: Staging, group_by: Sequence[str], columns: Sequence[ValueColumn]
+    ) -> AggregateInputs:
+        keys = [field_column(field_id) for field_id in group_by]
+        issues = staging.scan("issues")
+        if keys:
+            counted = issues.group_by(keys).agg(pl.len().alias("n"))
+        else:
+            counted = issues.select(n=pl.len())
+        groups = _ranked(counted.collect(engine="streaming"), keys)
+        # Cached: the cells' numbers are what grows with the issue count, never read for a
+        # List-only file (CSV) without a summary.
+        return cls(groups, cache(lambda: _compact_cells(staging, columns, keys, groups)))
+
+    @classmethod
+    def merged(cls, parts: Sequence[AggregateInputs], group_by: Sequence[str]) -> AggregateInputs:
+        """The inputs of every part's issues: group counts added up, cells renumbered."""
+        keys = [field_column(field_id) for field_id in group_by]
+        counts = pl.concat([part.groups.drop("group") for part in parts], how="vertical_relaxed")
+        if keys:
+            counts = counts.group_by(keys).agg(pl.col("n").sum())
+        else:
+            counts = counts.select(pl.col("n").sum())
+        groups = _ranked(counts, keys)
+
+        def cells() -> pl.DataFrame:
+            frames = [_EMPTY_CELLS]
+            for part in parts:
+                if not keys:  # one group in every part: nothing to renumber
+                    frames.append(part.cells())
+                    continue
+                mapping = part.groups.join(groups, on=keys, nulls_equal=True, suffix="_all").select(
+                    "group", "group_all"
+                )
+                frames.append(
+                    part.cells()
+                    .join(mapping, on="group")
+                    .select(group="group_all", column="column", value="value")
+                )
+            return pl.concat(frames)
+
+        return cls(groups, cache(cells))
+
+
+_EMPTY_CELLS = pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})
+
+
+def _ranked(counted: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Group counts in sheet order (sorted, empty last), numbered by `group`."""
+    if keys:
+        counted = counted.sort(keys, nulls_last=True)
+    return counted.with_columns(pl.col("n").cast(pl.UInt32)).with_row_index("group")
+
+
 def _compact_cells(
     staging: Staging, columns: Sequence[ValueColumn], keys: list[str], groups: pl.DataFrame
 ) -> pl.DataFrame:
     """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
     the statistics run over a few numbers per cell instead of the staged strings."""
-    frames = [pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})]
+    frames = [_EMPTY_CELLS]
     for index in range(staging.count()):
         staged = staging.load(index)
         cells = placed_cells(staged.cells.filter(pl.col("value").is_not_null()), columns).select(
@@ -48,7 +118,7 @@ def _compact_cells(
 
 
 def aggregate_sheets(
-    staging: Staging,
+    inputs: AggregateInputs,
     group_by: Sequence[str],
     columns: Sequence[ValueColumn],
     denominator: AverageDenominator,
@@ -56,20 +126,13 @@ def aggregate_sheets(
 ) -> dict[AggregateKind, Sheet]:
     """One sheet per aggregate: a row per group-by combination, sorted, empty last."""
     keys = [field_column(field_id) for field_id in group_by]
-    issues = staging.scan("issues")
-    if keys:
-        counted = issues.group_by(keys).agg(pl.len().alias("n")).sort(keys, nulls_last=True)
-    else:
-        counted = issues.select(n=pl.len())
-    group_rows = counted.collect(engine="streaming").with_row_index("group")
+    group_rows = inputs.groups
     width = max(len(columns), 1)
     all_issues = denominator is AverageDenominator.ALL
 
     @cache
     def found() -> dict[int, dict[str, float | None]]:
-        # Computed when a sheet's rows are first read, never for a List-only file (CSV):
-        # the cells' numbers are what grows with the issue count.
-        cells = _compact_cells(staging, columns, keys, group_rows)
+        cells = inputs.cells()
         segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
         group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
         stats = segment_statistics(

@@ -13,7 +13,7 @@ import polars as pl
 
 from dwelltime.domain.issues import STATUS_FIELD
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.output.aggregates import aggregate_sheets
+from dwelltime.engine.output.aggregates import AggregateInputs, aggregate_sheets
 from dwelltime.engine.output.columns import (
     STATUS_KEYED_REPORTS,
     Key,
@@ -45,6 +45,8 @@ class TablePlan:
     rules: StatusRules
     renderer: Renderer
     known_statuses: pl.DataFrame | None = None
+    #: The aggregates' inputs when they are not the staging's (a split export's merge).
+    aggregates: AggregateInputs | None = None
 
 
 def assemble_table(plan: TablePlan) -> ReportTable:
@@ -64,13 +66,23 @@ def assemble_table(plan: TablePlan) -> ReportTable:
     aggregates = {}
     if params.columns_by.is_aggregated:
         aggregates = aggregate_sheets(
-            staging,
+            plan.aggregates or AggregateInputs.of_staging(staging, params.group_by_fields, columns),
             params.group_by_fields,
             columns,
             params.average_denominator,
             renderer,
         )
     return ReportTable(listing, aggregates, pairs, params.view_format.value)
+
+
+def aggregate_inputs(plan: TablePlan) -> AggregateInputs | None:
+    """What the staged batches give the aggregate sheets (None: the report has none)."""
+    params = plan.params
+    if not params.columns_by.is_aggregated:
+        return None
+    keys, names = _seen(plan)
+    columns = value_columns(params, plan.rules, keys, names, plan.renderer.duration_kind)
+    return AggregateInputs.of_staging(plan.staging, params.group_by_fields, columns)
 
 
 def count_sheet(plan: TablePlan) -> Sheet | None:

@@ -73,6 +73,16 @@ class LocalSource:
             return None
         return SavedFilter(id=row.id, name=row.name, jql=row.jql, owner=row.owner)
 
+    def ids(self, selection: Selection) -> Sequence[int]:
+        """The ids `selection` covers, in report order (resolved once, as for `count`)."""
+        return self._ids(selection)
+
+    def pin(self, selection: Selection, ids: Sequence[int]) -> None:
+        """Take `ids` as what `selection` covers without asking the database: a chunk of
+        a split export reads the window its planner resolved, instead of resolving it
+        again (the database sorts every issue of the selection to find a window)."""
+        self._resolved = (selection, ids)
+
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:

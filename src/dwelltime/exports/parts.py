@@ -1,0 +1,260 @@
+"""Finished parts: how a split CSV export whose columns are known before any issue is read
+(`columns_fixed_ahead`) leaves its file to a merge that only concatenates.
+
+The column plan (the statuses the whole selection visits) is looked up once, when the
+export is split, and stored with its parts, so every chunk renders the whole report's
+columns. Each chunk then writes its rows as the file's final bytes (no header), its group
+counts and its value cells as numbers (for the aggregates and the summary's medians) and
+each issue's total (for the summary's histogram). The merge writes the header, copies the
+rows part after part, and computes the aggregates once from every chunk's cells: the file
+and the summary are an unsplit run's, byte for byte; adding up partial sums instead would
+change their last digits.
+
+Workbooks and the reports whose columns only the issues' visits tell keep staging their
+cells for a merge that assembles the whole report (`fanout`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
+from dwelltime.engine.output.aggregates import AggregateInputs
+from dwelltime.engine.staging import MemoryStaging
+from dwelltime.engine.summary import block_totals, summarize, value_width
+from dwelltime.engine.table import Block, ReportTable
+from dwelltime.errors import DwelltimeError
+from dwelltime.exports.storage import FileStorage
+from dwelltime.params.model import OutputType, ReportParams
+from dwelltime.pipeline import (
+    ComputedReport,
+    ReportOutcome,
+    column_plan,
+    columns_fixed_ahead,
+    engine_in,
+    prepare_engine,
+    staging_folder,
+    summary_view,
+)
+from dwelltime.sources.base import IssueSource
+from dwelltime.writers import write_report
+from dwelltime.writers.blocks import sheet_blocks
+from dwelltime.writers.csv import write_csv_header, write_csv_rows
+
+#: The output types a merge can write from finished parts: the List's rows concatenate,
+#: an aggregate table is a row per group.
+CSV_OUTPUTS = frozenset(
+    {
+        OutputType.CSV,
+        OutputType.CSV_AVERAGE,
+        OutputType.CSV_SUM,
+        OutputType.CSV_MEDIAN,
+        OutputType.CSV_STANDARD_DEVIATION,
+    }
+)
+
+COLUMNS_CHANGED = (
+    "The export failed: its parts disagree on the report's columns (the issues changed "
+    "while its chunks ran); start it again."
+)
+
+_ROWS, _META, _GROUPS, _CELLS, _TOTALS = (
+    "rows.csv",
+    "meta.json",
+    "groups.arrow",
+    "cells.arrow",
+    "totals.arrow",
+)
+
+
+def finishes_in_chunks(params: ReportParams) -> bool:
+    """Whether a split export's chunks write finished parts (else they stage cells)."""
+    return params.output_type in CSV_OUTPUTS and columns_fixed_ahead(params)
+
+
+def _plan_key(export_id: str) -> str:
+    return f"{export_id}/plan.json"
+
+
+def _key(export_id: str, chunk: int, name: str) -> str:
+    return f"{export_id}/{chunk:05d}/{name}"
+
+
+def store_plan(
+    storage: FileStorage,
+    export_id: str,
+    params: ReportParams,
+    source: IssueSource,
+    now_ms: int,
+    workdir: Path | None,
+) -> None:
+    """Fix the export's column plan before any chunk runs."""
+    known = column_plan(params, source, now_ms)
+    plan = {"statuses": None if known is None else known.rows()}
+    with staging_folder(workdir) as folder:
+        path = folder / "plan.json"
+        path.write_text(json.dumps(plan))
+        storage.put_part(_plan_key(export_id), path)
+
+
+def _ids_key(export_id: str, chunk: int) -> str:
+    return f"{export_id}/{chunk:05d}/ids.bin"
+
+
+def store_chunk_ids(
+    storage: FileStorage,
+    export_id: str,
+    bounds: list[tuple[int, int]],
+    ids: Sequence[int],
+    workdir: Path | None,
+) -> None:
+    """Keep each chunk's window of the selection as the planner resolved it (8 bytes an
+    issue), so a chunk reads its issues without resolving the whole selection again."""
+    with staging_folder(workdir) as folder:
+        path = folder / "ids.bin"
+        for chunk, (first, stop) in enumerate(bounds):
+            path.write_bytes(array("q", ids[first:stop]).tobytes())
+            storage.put_part(_ids_key(export_id, chunk), path)
+
+
+def load_chunk_ids(storage: FileStorage, export_id: str, chunk: int, folder: Path) -> array[int]:
+    """The ids `store_chunk_ids` kept for chunk `chunk`."""
+    path = folder / "ids.bin"
+    storage.get_part(_ids_key(export_id, chunk), path)
+    ids = array("q")
+    ids.frombytes(path.read_bytes())
+    return ids
+
+
+def load_plan(storage: FileStorage, export_id: str, folder: Path) -> pl.DataFrame | None:
+    """The column plan `store_plan` fixed (the known statuses, None when not status columns)."""
+    path = folder / "plan.json"
+    storage.get_part(_plan_key(export_id), path)
+    statuses = json.loads(path.read_text())["statuses"]
+    if statuses is None:
+        return None
+    return pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row")
+
+
+def _header(table: ReportTable) -> list[list[str | None]]:
+    return [[column.title, column.kind.value, column.id] for column in table.listing.columns]
+
+
+def _teed(
+    blocks: Iterable[Block], width: int, totals: list[NDArray[np.float64]]
+) -> Iterator[Block]:
+    """`blocks`, each issue's total taken on the way (the CSV writer's pass is the
+    histogram's too)."""
+    for block in blocks:
+        if width:
+            totals.append(block_totals(block, width))
+        yield block
+
+
+def store_finished_chunk(
+    report: ComputedReport, storage: FileStorage, export_id: str, chunk: int, folder: Path
+) -> None:
+    """Store what chunk `chunk` leaves the merge (see the module's docstring); `folder`, the
+    chunk's own, holds the files on their way."""
+    params = report.engine.params
+    table = report.table
+    width = value_width(table)
+    totals: list[NDArray[np.float64]] = [np.empty(0)]
+    names = [_META]
+    teed = summary_view(params) is params.view_format
+    if params.output_type is OutputType.CSV:
+        blocks = _teed(sheet_blocks(table.listing), width if teed else 0, totals)
+        with (folder / _ROWS).open("wb") as rows:
+            write_csv_rows(blocks, len(table.listing.columns), rows)
+        names.append(_ROWS)
+    inputs = report.engine.aggregate_inputs(report.staging)
+    if inputs is not None:
+        if not teed or params.output_type is not OutputType.CSV:
+            summary_table = table if teed else report.rendered_as(summary_view(params))
+            blocks = sheet_blocks(summary_table.listing)
+            totals += (block_totals(block, width) for block in blocks if width)
+        inputs.groups.write_ipc(folder / _GROUPS)
+        inputs.cells().write_ipc(folder / _CELLS)
+        pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
+        names += [_GROUPS, _CELLS, _TOTALS]
+    meta = {"rows": table.listing.row_count, "columns": _header(table)}
+    (folder / _META).write_text(json.dumps(meta))
+    for name in names:
+        storage.put_part(_key(export_id, chunk, name), folder / name)
+
+
+def merge_finished_chunks(
+    params: ReportParams,
+    source: IssueSource,
+    now_ms: int,
+    storage: FileStorage,
+    export_id: str,
+    chunks: list[int],
+    destination: BinaryIO,
+    *,
+    issues: int,
+    workdir: Path | None,
+) -> ReportOutcome:
+    """Write the export's file from its chunks' finished parts into `destination` (the
+    header, then each chunk's rows as stored), and compute its summary."""
+    with staging_folder(workdir) as folder:
+        known = load_plan(storage, export_id, folder)
+        engine = prepare_engine(params, source, now_ms, known_statuses=known)
+        metas = []
+        parts = []
+        for chunk in chunks:
+            path = folder / f"{chunk:05d}-{_META}"
+            storage.get_part(_key(export_id, chunk, _META), path)
+            metas.append(json.loads(path.read_text()))
+            if params.columns_by.is_aggregated:
+                fetched = {}
+                for name in (_GROUPS, _CELLS, _TOTALS):
+                    fetched[name] = folder / f"{chunk:05d}-{name}"
+                    storage.get_part(_key(export_id, chunk, name), fetched[name])
+                groups = pl.read_ipc(fetched[_GROUPS])
+                parts.append(
+                    (
+                        AggregateInputs(groups, partial(pl.read_ipc, fetched[_CELLS])),
+                        fetched[_TOTALS],
+                    )
+                )
+        merged = None
+        if parts:
+            merged = AggregateInputs.merged([inputs for inputs, _ in parts], params.group_by_fields)
+        table = engine.finish(MemoryStaging(), merged)
+        if any(meta["columns"] != _header(table) for meta in metas):
+            raise DwelltimeError(COLUMNS_CHANGED)
+        rows = sum(int(meta["rows"]) for meta in metas)
+        if params.output_type is OutputType.CSV:
+            write_csv_header(table.listing.columns, destination)
+            part = folder / _ROWS
+            for chunk in chunks:
+                storage.get_part(_key(export_id, chunk, _ROWS), part)
+                with part.open("rb") as source_rows:
+                    shutil.copyfileobj(source_rows, destination, 1 << 20)
+                part.unlink()
+        else:
+            write_report(table, params.output_type, destination)
+        summary = None
+        if merged is not None:
+            view = summary_view(params)
+            summed = (
+                table
+                if view is params.view_format
+                else engine_in(engine, view).finish(MemoryStaging(), merged)
+            )
+            totals = pl.concat([pl.read_ipc(path) for _, path in parts])["total"].to_numpy()
+            summary = summarize(summed, view.value, totals=totals, issue_count=rows)
+        return ReportOutcome(
+            issues=issues, rows=rows, columns=len(table.listing.columns), summary=summary
+        )
