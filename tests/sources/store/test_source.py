@@ -107,6 +107,17 @@ def test_batches_equal_batch_from_issues(store: IssueStore, source: LocalSource)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
 
 
+def test_batches_without_authors_equal_batch_from_issues_without(
+    store: IssueStore, source: LocalSource
+) -> None:
+    selection = Selection("project", "AB", change_fields=CHANGE_FIELDS, change_authors=False)
+    [batch] = _batches(store, source, selection, batch_size=10)
+    expected = batch_from_issues(_issues()[:2], (), CHANGE_FIELDS, authors=False)
+    assert batch.changes.height > 0
+    assert batch.changes["author"].null_count() == batch.changes.height
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
 def test_batches_read_only_the_change_fields_asked(source: LocalSource) -> None:
     selection = Selection("project", "AB", change_fields=("status",))
     [batch] = list(source.batches(selection, batch_size=10))
@@ -294,10 +305,14 @@ def test_packed_and_tuple_paths_agree(settings: Settings, jira_samples: Path) ->
         ids = selection_ids(connection, Selection("project", "EE"))
         from_packed = read_changes(connection, ids, fields, packed=True)
         from_rows = read_changes(connection, ids, fields, packed=False)
+        nameless = read_changes(connection, ids, fields, authors=False, packed=True)
         empty = read_changes(connection, ids, ("nothing",), packed=True)
     assert from_packed.height > 165
     assert from_packed.sort(from_packed.columns).equals(from_rows.sort(from_rows.columns))
     assert empty.height == 0 and empty.schema == from_rows.schema
+    assert from_rows["author"].null_count() < from_rows.height
+    without = from_rows.with_columns(pl.lit(None, pl.Utf8).alias("author"))
+    assert nameless.sort(nameless.columns).equals(without.sort(without.columns))
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Change items of a list of issues, as the `IssueBatch.changes` frame: only the fields
-asked for, read as whole columns (`frames.read_frame`)."""
+asked for, read as whole columns (`frames.read_frame`), and their authors only when the
+report shows them (a name per change is the widest column of the read)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ _EXPRESSIONS = {
     "author": "h.author_name",
 }
 _COLUMNS = {name: (sql, CHANGE_COLUMNS[name]) for name, sql in _EXPRESSIONS.items()}
+_AUTHOR = "author"
+_WITHOUT_AUTHOR = {name: column for name, column in _COLUMNS.items() if name != _AUTHOR}
 
 _FROM = """
 FROM change_items ci JOIN histories h ON h.issue_id = ci.issue_id AND h.id = ci.history_id
@@ -37,11 +40,16 @@ def read_changes(
     ids: Sequence[int],
     fields: Sequence[str],
     *,
+    authors: bool = True,
     packed: bool | None = None,
 ) -> pl.DataFrame:
-    """The change items of `fields` on the issues `ids`, in no particular order."""
+    """The change items of `fields` on the issues `ids`, in no particular order; without
+    `authors`, their `author` is null."""
     if not fields:
         return pl.DataFrame(schema=CHANGE_COLUMNS)
     marks = ", ".join(placeholder(connection) for _ in fields)
     tail = _FROM.format(fields=marks)
-    return read_frame(connection, _COLUMNS, tail, ids, fields, packed=packed)
+    if authors:
+        return read_frame(connection, _COLUMNS, tail, ids, fields, packed=packed)
+    found = read_frame(connection, _WITHOUT_AUTHOR, tail, ids, fields, packed=packed)
+    return found.with_columns(pl.lit(None, pl.Utf8).alias(_AUTHOR)).select(list(CHANGE_COLUMNS))
