@@ -20,7 +20,7 @@ from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.sql_lists import id_chunks, placeholder
-from dwelltime.sources.store.visited import refresh_visited
+from dwelltime.sources.store.visited import refresh_visited, visited_of
 
 
 class StoreWriter:
@@ -43,7 +43,10 @@ class StoreWriter:
             if not _is_older(issue.updated_ms, stored[issue.id][1] if issue.id in stored else None)
         ]
         self._upsert_catalogs(data, kept)
-        self._upsert_issues(site, kept)
+        # Issues whose stored histories will be exactly theirs get `visited_statuses` from
+        # memory; the merged ones are re-read once their histories are written.
+        merging = data.partial_issue_ids | {part.issue_id for part in data.changelogs}
+        self._upsert_issues(site, kept, merging)
         rows = self._row_ids(site, [issue.id for issue in kept])
         self._require_stored(site, {part.issue_id for part in data.changelogs}, rows)
         # An issue new to the store has no children yet: only stored ones need deletes.
@@ -64,7 +67,7 @@ class StoreWriter:
         pairs = [(rows[issue.id], issue.histories) for issue in kept]
         pairs.extend((rows[part.issue_id], part.histories) for part in data.changelogs)
         histories, status_changes = self._insert_histories(pairs)
-        refresh_visited(self._connection, [row_id for row_id, _ in pairs])
+        refresh_visited(self._connection, [rows[i] for i in merging if i in rows])
         self._insert(
             schema.issue_sprints,
             ((rows[issue.id], sprint.id) for issue in kept for sprint in issue.sprints),
@@ -169,7 +172,7 @@ class StoreWriter:
                 " for the changelog to join."
             )
 
-    def _upsert_issues(self, site: str, issues: list[Issue]) -> None:
+    def _upsert_issues(self, site: str, issues: list[Issue], merging: frozenset[int]) -> None:
         self._upsert(
             schema.issues,
             (
@@ -195,7 +198,9 @@ class StoreWriter:
                     json.dumps(issue.components, ensure_ascii=False),
                     json.dumps(issue.fix_versions, ensure_ascii=False),
                     json.dumps(issue.fields, ensure_ascii=False),
-                    None,  # visited_statuses: refreshed once the histories are written
+                    None  # refreshed once the merged histories are written
+                    if issue.id in merging
+                    else visited_of(issue.status_id, issue.histories),
                 )
                 for issue in issues
             ),
