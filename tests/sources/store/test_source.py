@@ -18,7 +18,6 @@ from dwelltime.sources.jira_json.documents import read_file
 from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import save_calendar
-from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
@@ -295,24 +294,6 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     expected = batch_from_issues(issues, fields)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
-
-
-def test_packed_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
-    store = IssueStore.open(settings)
-    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
-    fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
-    with store.engine.connect() as connection:
-        ids = selection_ids(connection, Selection("project", "EE"))
-        from_packed = read_changes(connection, ids, fields, packed=True)
-        from_rows = read_changes(connection, ids, fields, packed=False)
-        nameless = read_changes(connection, ids, fields, authors=False, packed=True)
-        empty = read_changes(connection, ids, ("nothing",), packed=True)
-    assert from_packed.height > 165
-    assert from_packed.sort(from_packed.columns).equals(from_rows.sort(from_rows.columns))
-    assert empty.height == 0 and empty.schema == from_rows.schema
-    assert from_rows["author"].null_count() < from_rows.height
-    without = from_rows.with_columns(pl.lit(None, pl.Utf8).alias("author"))
-    assert nameless.sort(nameless.columns).equals(without.sort(without.columns))
 
 
 @pytest.mark.parametrize(

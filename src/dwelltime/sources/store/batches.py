@@ -65,7 +65,8 @@ def read_batch(
 ) -> IssueBatch:
     """The batch of `ids` (in that order) with what `selection` asks for.
 
-    `packed` forces a read path (tests); by default the database's fastest.
+    `packed` forces a read path of the issue rows (tests); by default the database's
+    fastest. Changes are read from their tracks (`changes.read_changes`).
     """
     fields, value_fields = selection.fields, selection.value_fields
     raw_types = raw_columns(fields) | value_raw_columns(value_fields)
@@ -92,11 +93,7 @@ def read_batch(
     values = value_columns(raw, len(ids), value_fields, custom, values_column)
     issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown + values)
     changes = read_changes(
-        connection,
-        ids,
-        selection.change_fields,
-        authors=selection.change_authors,
-        packed=packed,
+        connection, ids, selection.change_fields, authors=selection.change_authors
     )
     return IssueBatch(issues=issues, changes=changes)
 
