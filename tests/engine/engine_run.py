@@ -41,6 +41,7 @@ def run(
             selection.fields,
             selection.change_fields,
             selection.value_fields,
+            authors=selection.change_authors,
         )
         for i in range(0, len(issues), batch_size)
     ]

@@ -32,3 +32,14 @@ def test_metric_fields_are_read_once_each() -> None:
     again = DbsMetric("n", DbsPoint("creation"), DbsPoint("field", field_id="labels"))
     params = _params(ReportType.DURATION_BETWEEN_STATUSES, (metric, again))
     assert params.change_fields == ("status", "labels", "priority")
+
+
+@pytest.mark.parametrize("report", list(ReportType))
+@pytest.mark.parametrize("transitioned_by", [False, True])
+def test_authors_only_for_reports_that_show_them(report: ReportType, transitioned_by: bool) -> None:
+    params = ReportParams(
+        "project", "P", report, OutputType.CSV, include_transitioned_by=transitioned_by
+    )
+    shows = report.is_expanded or (report.is_date_report and transitioned_by)
+    assert params.reads_authors is shows
+    assert params.selection().change_authors is shows

@@ -21,7 +21,9 @@ class Selection:
     display values the report shows or groups by; `change_fields` are exactly the field
     ids whose change items it needs (`ReportParams.change_fields`: status, the assignee
     for assignee reports, the any-field reports' `historyFields`, dbsMetrics of type
-    field); sources read no others. `value_fields` are field ids whose current values it
+    field); sources read no others. `change_authors` says whether the report shows who
+    made a change (`ReportParams.reads_authors`); without it a source leaves the changes'
+    `author` null instead of reading it. `value_fields` are field ids whose current values it
     needs one by one, with their ids (`IssueBatch`, `values_column`).
     `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
     site the source holds.
@@ -36,6 +38,7 @@ class Selection:
     end_ms: int | None = None
     fields: tuple[str, ...] = ()
     change_fields: tuple[str, ...] = (STATUS_FIELD, ASSIGNEE_FIELD)
+    change_authors: bool = True
     value_fields: tuple[str, ...] = ()
     now_ms: int | None = None  # the report's `now`, for JQL functions such as now()
     site: str | None = None

@@ -256,8 +256,18 @@ class ReportParams:
             end_ms=self.end_ms,
             fields=self.source_fields(),
             change_fields=self.change_fields,
+            change_authors=self.reads_authors,
             value_fields=self.measured_fields,
             now_ms=now_ms,
+        )
+
+    @property
+    def reads_authors(self) -> bool:
+        """Whether the report shows who made a change: the expanded reports (each visit or
+        stay names who started it) and the date reports with transitioned-by columns. No
+        other report reads a change's author, so the others' sources skip it."""
+        return self.columns_by.is_expanded or (
+            self.columns_by.is_date_report and self.include_transitioned_by
         )
 
     @property

@@ -32,9 +32,12 @@ def batch_from_issues(
     fields: Sequence[str] = (),
     change_fields: Sequence[str] = (STATUS_FIELD, ASSIGNEE_FIELD),
     value_fields: Sequence[str] = (),
+    *,
+    authors: bool = True,
 ) -> IssueBatch:
     """One batch holding `issues` with the display values of `fields`, the change items
-    of `change_fields` (only those) and the current values of `value_fields`."""
+    of `change_fields` (only those; their authors null without `authors`, as the store
+    reads them for `Selection.change_authors`) and the current values of `value_fields`."""
     wanted = set(change_fields)
     issue_rows: dict[str, list[object]] = {name: [] for name in ISSUE_COLUMNS}
     change_rows: dict[str, list[object]] = {name: [] for name in CHANGE_COLUMNS}
@@ -58,7 +61,7 @@ def batch_from_issues(
                 change_rows["from_string"].append(item.from_string)
                 change_rows["to_value"].append(item.to_value)
                 change_rows["to_string"].append(item.to_string)
-                change_rows["author"].append(history.author_name)
+                change_rows["author"].append(history.author_name if authors else None)
     issue_frame = pl.DataFrame(issue_rows, schema=ISSUE_COLUMNS)
 
     def custom(field_id: str) -> list[object]:

@@ -39,6 +39,7 @@ def engine_table(
             selection.fields,
             selection.change_fields,
             selection.value_fields,
+            authors=selection.change_authors,
         )
         for i in range(0, len(issues), batch_size)
     ]

@@ -1,12 +1,15 @@
-"""Property: whatever issues are written, LocalSource reads back what batch_from_issues builds."""
+"""Property: whatever issues are written, LocalSource reads back what batch_from_issues builds,
+and the issues' `visited_statuses` are what their stored change items say."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +17,11 @@ from dwelltime.config import Settings
 from dwelltime.domain.issues import ChangeItem, History, Issue
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.batches import batch_from_issues
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.data import ChangelogPart
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
+from dwelltime.sources.store.visited import refresh_visited
 from tests.sources.issue_factory import T0, TEST_SITE, make_issue
 from tests.sources.store.jira_ids import with_jira_ids
 
@@ -89,3 +95,55 @@ def test_written_issues_read_back_as_batch_from_issues(
     assert changes.sort(order, nulls_last=True).equals(
         expected.changes.sort(order, nulls_last=True)
     )
+
+
+#: Histories whose ids may repeat within an issue (the writer keeps the last copy).
+_repeating = st.lists(st.tuples(st.integers(0, 3), st.lists(_items, max_size=3)), max_size=5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shapes=st.lists(st.tuples(_repeating, _repeating, st.booleans()), min_size=1, max_size=4),
+    current=st.sampled_from(["1", "5", None]),
+)
+def test_visited_statuses_written_equal_those_read_back(
+    store: IssueStore,
+    shapes: list[
+        tuple[list[tuple[int, list[ChangeItem]]], list[tuple[int, list[ChangeItem]]], bool]
+    ],
+    current: str | None,
+) -> None:
+    """Issues written whole take `visited_statuses` from memory, merged ones from their
+    stored items: both must equal a re-read of every stored change item."""
+    number = next(_projects)
+
+    def histories(issue_id: int, drawn: list[tuple[int, list[ChangeItem]]]) -> tuple[History, ...]:
+        return tuple(
+            History(issue_id * 10 + h, T0 + h, "a", "A", tuple(items)) for h, items in drawn
+        )
+
+    issues = [
+        replace(
+            make_issue(
+                number * 100 + i, f"P{number}", histories=histories(number * 100 + i, first)
+            ),
+            status_id=current,
+        )
+        for i, (first, _, _) in enumerate(shapes)
+    ]
+    store.write(StoreData(site=TEST_SITE, issues=issues))
+    parts = [
+        ChangelogPart(issue.id, histories(issue.id, later))
+        for issue, (_, later, merged) in zip(issues, shapes, strict=True)
+        if merged
+    ]
+    store.write(StoreData(site=TEST_SITE, changelogs=parts))
+    table = schema.issues
+    query = sa.select(table.c.id, table.c.visited_statuses).where(
+        table.c.project_key == f"P{number}"
+    )
+    with store.engine.begin() as connection:
+        written = dict(connection.execute(query).all())
+        refresh_visited(connection, list(written))
+        read_back = dict(connection.execute(query).all())
+    assert written == read_back

@@ -19,7 +19,6 @@ from dwelltime.sources.jira_json.documents import read_file
 from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import save_calendar
-from dwelltime.sources.store.changes import read_changes
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
@@ -105,6 +104,17 @@ def test_batches_equal_batch_from_issues(store: IssueStore, source: LocalSource)
     [batch] = _batches(store, source, selection, batch_size=10)
     expected = batch_from_issues(_issues()[:2], FIELDS, CHANGE_FIELDS)
     assert batch.issues.equals(expected.issues)
+    assert _sorted_changes(batch).equals(_sorted_changes(expected))
+
+
+def test_batches_without_authors_equal_batch_from_issues_without(
+    store: IssueStore, source: LocalSource
+) -> None:
+    selection = Selection("project", "AB", change_fields=CHANGE_FIELDS, change_authors=False)
+    [batch] = _batches(store, source, selection, batch_size=10)
+    expected = batch_from_issues(_issues()[:2], (), CHANGE_FIELDS, authors=False)
+    assert batch.changes.height > 0
+    assert batch.changes["author"].null_count() == batch.changes.height
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
 
 
@@ -285,20 +295,6 @@ def test_devlake_batches_equal_batch_from_issues(settings: Settings, jira_sample
     expected = batch_from_issues(issues, fields)
     assert batch.issues.equals(expected.issues)
     assert _sorted_changes(batch).equals(_sorted_changes(expected))
-
-
-def test_packed_and_tuple_paths_agree(settings: Settings, jira_samples: Path) -> None:
-    store = IssueStore.open(settings)
-    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
-    fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
-    with store.engine.connect() as connection:
-        ids = selection_ids(connection, Selection("project", "EE"))
-        from_packed = read_changes(connection, ids, fields, packed=True)
-        from_rows = read_changes(connection, ids, fields, packed=False)
-        empty = read_changes(connection, ids, ("nothing",), packed=True)
-    assert from_packed.height > 165
-    assert from_packed.sort(from_packed.columns).equals(from_rows.sort(from_rows.columns))
-    assert empty.height == 0 and empty.schema == from_rows.schema
 
 
 @pytest.mark.parametrize(

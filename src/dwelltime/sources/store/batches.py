@@ -4,8 +4,9 @@ Only what the selection asks for is read, as whole columns (`frames.read_frame`)
 issue header, the raw columns of the requested promoted fields (shown, or read as
 `Selection.value_fields` values with their ids), the sprints only when `sprint` is asked
 for, the `fields` JSON only when a custom field is, and the change items of
-`Selection.change_fields` only. Display values and current values go through
-`sources.fields`, so they match `batch_from_issues` exactly.
+`Selection.change_fields` only (their authors only with `Selection.change_authors`).
+Display values and current values go through `sources.fields`, so they match
+`batch_from_issues` exactly.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def read_batch(
 ) -> IssueBatch:
     """The batch of `ids` (in that order) with what `selection` asks for.
 
-    `packed` forces a read path (tests); by default the database's fastest.
+    `packed` forces a read path of the issue rows (tests); by default the database's
+    fastest. Changes are read from their tracks (`changes.read_changes`).
     """
     fields, value_fields = selection.fields, selection.value_fields
     raw_types = raw_columns(fields) | value_raw_columns(value_fields)
@@ -90,7 +92,9 @@ def read_batch(
     shown = display_columns(raw, fields, custom, field_column)
     values = value_columns(raw, len(ids), value_fields, custom, values_column)
     issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown + values)
-    changes = read_changes(connection, ids, selection.change_fields, packed=packed)
+    changes = read_changes(
+        connection, ids, selection.change_fields, authors=selection.change_authors
+    )
     return IssueBatch(issues=issues, changes=changes)
 
 

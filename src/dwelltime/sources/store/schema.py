@@ -165,6 +165,21 @@ USER_SELECTION_INDEXES = (
     ),
 )
 
+# Each issue's change items of one field, packed for the reports' reads (`tracks`);
+# written beside `change_items` by the store writer, migration 0021.
+change_tracks = sa.Table(
+    "change_tracks",
+    metadata,
+    sa.Column(
+        "issue_id", sa.BigInteger, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("field_id", sa.String, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("numbers", sa.LargeBinary, nullable=False),
+    sa.Column("lengths", sa.LargeBinary, nullable=False),
+    sa.Column("texts", sa.LargeBinary, nullable=False),
+)
+
 calendars = sa.Table(
     "calendars",
     metadata,

@@ -7,17 +7,21 @@ A status is visited when an issue enters it by a change, starts in it (the `from
 change) or holds it now: exactly the visits the engine builds from whole histories whose
 `from` names the previous status, as Jira's do. Names are looked up only for statuses the
 catalog lacks (deleted ones), whose titles are the latest name their histories give them.
+
+An issue written whole gets its value from its own histories in memory (`visited_of`);
+only issues whose changelog is merged in parts are re-read from their stored change
+items (`refresh_visited`), as only the store then holds the whole history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
-from dwelltime.domain.issues import STATUS_FIELD
+from dwelltime.domain.issues import STATUS_FIELD, History
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.filters import selection_where
@@ -52,6 +56,19 @@ def refresh_visited(connection: sa.Connection, row_ids: Sequence[int]) -> None:
                 update,
                 [{"row_id": row_id, "seen": _packed(ids)} for row_id, ids in seen.items()],
             )
+
+
+def visited_of(status_id: str | None, histories: Iterable[History]) -> str:
+    """`visited_statuses` of an issue written whole: what `refresh_visited` reads back
+    once these histories are its only stored ones (a history repeated by id counts once,
+    the last copy, as the writer stores it)."""
+    unique = {history.id: history for history in histories}
+    seen = {status_id} if status_id else set()
+    for history in unique.values():
+        for item in history.items:
+            if item.effective_field_id == STATUS_FIELD:
+                seen.update(value for value in (item.to_value, item.from_value) if value)
+    return _packed(seen)
 
 
 def _packed(ids: set[str]) -> str:

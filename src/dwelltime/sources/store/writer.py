@@ -20,7 +20,8 @@ from dwelltime.errors import NotFound, SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.sql_lists import id_chunks, placeholder
-from dwelltime.sources.store.visited import refresh_visited
+from dwelltime.sources.store.tracks import Item, insert_tracks, pack, rebuild_tracks
+from dwelltime.sources.store.visited import refresh_visited, visited_of
 
 
 class StoreWriter:
@@ -43,13 +44,17 @@ class StoreWriter:
             if not _is_older(issue.updated_ms, stored[issue.id][1] if issue.id in stored else None)
         ]
         self._upsert_catalogs(data, kept)
-        self._upsert_issues(site, kept)
+        # Issues whose stored histories will be exactly theirs get `visited_statuses` from
+        # memory; the merged ones are re-read once their histories are written.
+        merging = data.partial_issue_ids | {part.issue_id for part in data.changelogs}
+        self._upsert_issues(site, kept, merging)
         rows = self._row_ids(site, [issue.id for issue in kept])
         self._require_stored(site, {part.issue_id for part in data.changelogs}, rows)
         # An issue new to the store has no children yet: only stored ones need deletes.
         existing = [issue for issue in kept if issue.id in stored]
         replaced = [rows[issue.id] for issue in existing if issue.id not in data.partial_issue_ids]
         self._delete_children(schema.change_items, replaced)
+        self._delete_children(schema.change_tracks, replaced)
         self._delete_children(schema.histories, replaced)
         self._delete_children(schema.issue_sprints, [rows[issue.id] for issue in existing])
         merged = [
@@ -63,8 +68,10 @@ class StoreWriter:
         self._delete_merged(merged)
         pairs = [(rows[issue.id], issue.histories) for issue in kept]
         pairs.extend((rows[part.issue_id], part.histories) for part in data.changelogs)
-        histories, status_changes = self._insert_histories(pairs)
-        refresh_visited(self._connection, [row_id for row_id, _ in pairs])
+        merged_rows = [rows[i] for i in merging if i in rows]
+        histories, status_changes = self._insert_histories(pairs, set(merged_rows))
+        refresh_visited(self._connection, merged_rows)
+        rebuild_tracks(self._connection, merged_rows)
         self._insert(
             schema.issue_sprints,
             ((rows[issue.id], sprint.id) for issue in kept for sprint in issue.sprints),
@@ -178,7 +185,7 @@ class StoreWriter:
                 " for the changelog to join."
             )
 
-    def _upsert_issues(self, site: str, issues: list[Issue]) -> None:
+    def _upsert_issues(self, site: str, issues: list[Issue], merging: frozenset[int]) -> None:
         self._upsert(
             schema.issues,
             (
@@ -204,7 +211,9 @@ class StoreWriter:
                     json.dumps(issue.components, ensure_ascii=False),
                     json.dumps(issue.fix_versions, ensure_ascii=False),
                     json.dumps(issue.fields, ensure_ascii=False),
-                    None,  # visited_statuses: refreshed once the histories are written
+                    None  # refreshed once the merged histories are written
+                    if issue.id in merging
+                    else visited_of(issue.status_id, issue.histories),
                 )
                 for issue in issues
             ),
@@ -227,11 +236,16 @@ class StoreWriter:
             f"DELETE FROM histories WHERE issue_id = {mark} AND id = {mark}", keys
         )
 
-    def _insert_histories(self, pairs: list[tuple[int, tuple[History, ...]]]) -> tuple[int, int]:
+    def _insert_histories(
+        self, pairs: list[tuple[int, tuple[History, ...]]], merged: set[int]
+    ) -> tuple[int, int]:
+        """Histories and change items, and the tracks of the issues not `merged` (those are
+        packed again from the store once their merged histories are in)."""
         # A history can arrive twice in one write (overlapping changelog pages): keep the last.
         unique = {(issue_id, h.id): h for issue_id, histories in pairs for h in histories}
         history_rows = []
         item_rows = []
+        track_items: list[Item] = []
         status_changes = 0
         for (issue_id, history_id), history in unique.items():
             history_rows.append(
@@ -254,8 +268,23 @@ class StoreWriter:
                         item.to_string,
                     )
                 )
+                if issue_id not in merged:
+                    track_items.append(
+                        (
+                            issue_id,
+                            field_id,
+                            history_id,
+                            history.created_ms,
+                            item.from_value,
+                            item.from_string,
+                            item.to_value,
+                            item.to_string,
+                            history.author_name,
+                        )
+                    )
         self._insert(schema.histories, history_rows)
         self._insert(schema.change_items, item_rows)
+        insert_tracks(self._connection, pack(track_items))
         return len(history_rows), status_changes
 
     def _insert(self, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> None:

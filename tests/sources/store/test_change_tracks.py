@@ -1,0 +1,167 @@
+"""Change tracks: what reports read from them equals the change items joined to their
+histories, after whole writes, merged changelogs and migration 0021 (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dwelltime import db
+from dwelltime.config import Settings
+from dwelltime.domain.issue_batch import CHANGE_COLUMNS
+from dwelltime.domain.issues import ChangeItem, History, Issue
+from dwelltime.domain.selection import Selection
+from dwelltime.sources.jira_json.importer import import_files
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.changes import read_changes
+from dwelltime.sources.store.data import ChangelogPart
+from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from tests.sources.issue_factory import T0, TEST_SITE, make_issue, status_item
+from tests.sources.store.postgresql import temporary_postgresql
+
+#: The row read the tracks replace: every change item joined to its history.
+_ROWS = """
+SELECT ci.issue_id, ci.history_id, h.created_ms, ci.field_id, ci.from_value, ci.from_string,
+       ci.to_value, ci.to_string, h.author_name
+FROM change_items ci JOIN histories h ON h.issue_id = ci.issue_id AND h.id = ci.history_id
+"""
+_FIELDS = ("status", "assignee", "labels", "Ünïcode")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        with temporary_postgresql() as postgresql:
+            yield postgresql
+
+
+def _rows(engine: sa.Engine, fields: tuple[str, ...] = _FIELDS) -> pl.DataFrame:
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(_ROWS).all()
+    frame = pl.DataFrame([tuple(row) for row in found], schema=CHANGE_COLUMNS, orient="row")
+    return _sorted(frame.filter(pl.col("field_id").is_in(fields)))
+
+
+def _tracks(engine: sa.Engine, fields: tuple[str, ...] = _FIELDS) -> pl.DataFrame:
+    with engine.connect() as connection:
+        ids = connection.execute(sa.select(schema.issues.c.id)).scalars().all()
+        return _sorted(read_changes(connection, ids, fields))
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+_texts = st.one_of(st.none(), st.text(max_size=5))
+_items = st.builds(
+    ChangeItem,
+    field=st.sampled_from(_FIELDS),
+    field_id=st.sampled_from((*_FIELDS, None)),
+    field_type=st.just("jira"),
+    from_value=_texts,
+    from_string=_texts,
+    to_value=_texts,
+    to_string=_texts,
+)
+_histories = st.lists(
+    st.tuples(st.integers(0, 5), st.one_of(st.none(), st.text(max_size=4)), st.lists(_items)),
+    max_size=5,
+)
+
+
+def _issue(issue_id: int, drawn: list[tuple[int, str | None, list[ChangeItem]]]) -> Issue:
+    histories = tuple(
+        History(issue_id * 10 + h, T0 + h * 1000, "a", author, tuple(items))
+        for h, author, items in drawn
+    )
+    return make_issue(issue_id, histories=histories)
+
+
+@settings(max_examples=25, deadline=None)
+@given(whole=st.lists(_histories, min_size=1, max_size=4), merged=st.lists(_histories))
+def test_tracks_read_as_the_rows_after_writes_and_merges(
+    tmp_path_factory: pytest.TempPathFactory,
+    whole: list[list[tuple[int, str | None, list[ChangeItem]]]],
+    merged: list[list[tuple[int, str | None, list[ChangeItem]]]],
+) -> None:
+    store = IssueStore.open(Settings(home=tmp_path_factory.mktemp("tracks")))
+    issues = [_issue(number + 1, drawn) for number, drawn in enumerate(whole)]
+    store.write(StoreData(site=TEST_SITE, issues=issues))
+    parts = [
+        ChangelogPart(issues[n % len(issues)].id, _issue(0, drawn).histories)
+        for n, drawn in enumerate(merged)
+    ]
+    store.write(StoreData(site=TEST_SITE, changelogs=parts))
+    # Written again whole: the merged tracks are replaced, not added to.
+    store.write(StoreData(site=TEST_SITE, issues=issues[:1]))
+    assert _tracks(store.engine).equals(_rows(store.engine))
+    store.engine.dispose()
+
+
+def test_tracks_read_as_the_rows_on_both_databases(url: str) -> None:
+    db.upgrade(url)
+    store = IssueStore(db.create_db_engine(url))
+    moved = History(99, T0 + 9_000, "u1", None, (status_item("5", "7"),))
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1), make_issue(2)]))
+    store.write(StoreData(site=TEST_SITE, changelogs=[ChangelogPart(2, (moved,))]))
+    tracks, rows = _tracks(store.engine), _rows(store.engine)
+    with store.engine.connect() as connection:
+        nameless = read_changes(connection, [1, 2], _FIELDS, authors=False)
+        none = read_changes(connection, [1, 2], ("nothing",))
+    store.engine.dispose()
+    assert rows.height == 9 and tracks.equals(rows)
+    without = rows.with_columns(pl.lit(None, pl.Utf8).alias("author"))
+    assert _sorted(nameless).equals(_sorted(without))
+    assert none.height == 0 and none.schema == rows.schema
+
+
+def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples: Path) -> None:
+    store = IssueStore.open(settings)
+    list(import_files(store, [jira_samples / "devlake" / "search.json"]))
+    fields = ("status", "assignee", "customfield_10020", "Workflow", "resolution")
+    with store.engine.connect() as connection:
+        ids = selection_ids(connection, Selection("project", "EE"))
+        tracks = _sorted(read_changes(connection, ids, fields))
+    assert tracks.height > 165
+    assert tracks.equals(_rows(store.engine, fields))
+
+
+def test_migration_packs_the_tracks_the_writer_would(url: str, tmp_path: Path) -> None:
+    """A store at 0019 (change items, no tracks) upgraded: the same tracks, byte for byte,
+    as the writer packs for the same issues, and reads equal to the rows."""
+    issues = [
+        make_issue(1),
+        make_issue(2, histories=()),
+        _issue(3, [(0, "Zoë", [ChangeItem("Ünïcode", None, None, "ä", "", None, "€")])]),
+    ]
+    fresh = IssueStore.open(Settings(home=tmp_path / "fresh"))
+    fresh.write(StoreData(site=TEST_SITE, issues=issues))
+    db.upgrade(url, "0019")
+    engine = db.create_db_engine(url)
+    with fresh.engine.connect() as source, engine.begin() as target:
+        for table in (schema.issues, schema.histories, schema.change_items):
+            rows = [row._asdict() for row in source.execute(sa.select(table))]
+            target.execute(sa.insert(table), rows)
+    db.upgrade(url)
+    tracks = sa.select(schema.change_tracks).order_by(
+        schema.change_tracks.c.issue_id, schema.change_tracks.c.field_id
+    )
+    with fresh.engine.connect() as connection:
+        expected = [tuple(row) for row in connection.execute(tracks)]
+    with engine.connect() as connection:
+        migrated = [tuple(row) for row in connection.execute(tracks)]
+    assert len(expected) == 4
+    assert migrated == expected
+    assert _tracks(engine).equals(_rows(engine))
+    engine.dispose()
+    fresh.engine.dispose()
