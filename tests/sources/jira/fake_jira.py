@@ -112,6 +112,20 @@ class FakeJira:
         issue["fields"]["status"] = new
         issue["fields"]["updated"] = jira_time(at_ms)
 
+    def delete(self, key: str) -> None:
+        """Delete issue `key` from Jira."""
+        self.issues = [issue for issue in self.issues if issue["key"] != key]
+
+    def move(self, key: str, project: str, number: int, at_ms: int) -> str:
+        """Move issue `key` to `project` as its issue `number` at `at_ms`, as Jira does: the
+        id stays, the key changes (and `updated`). Returns the new key."""
+        issue = next(i for i in self.issues if i["key"] == key)
+        known = {i["fields"]["project"]["key"]: i["fields"]["project"] for i in self.issues}
+        issue["key"] = f"{project}-{number}"
+        issue["fields"]["project"] = dict(known.get(project) or {"id": "999", "key": project})
+        issue["fields"]["updated"] = jira_time(at_ms)
+        return str(issue["key"])
+
     def count(self, prefix: str) -> int:
         return sum(1 for line in self.requests if line.split(" ", 1)[1].startswith(prefix))
 

@@ -96,6 +96,33 @@ class IssueStore:
                 found.update((r.jira_id, (r.id, r.updated_ms)) for r in connection.execute(query))
         return found
 
+    def delete_issues(
+        self, site: str, jira_ids: Sequence[int], also: Sequence[sa.Table] = ()
+    ) -> int:
+        """Remove these issues of `site` (gone from Jira) in one transaction; returns how
+        many the store held. Their histories, change items and sprint links go with them
+        (cascading), and so does everything derived from their rows (`visited_statuses`
+        lives on the row). `also`: tables keyed by (`site`, `jira_id`) that describe these
+        issues and must not outlive them (the Jira package's history marks)."""
+        table = schema.issues
+        deleted = 0
+        with self._engine.begin() as connection:
+            for chunk in id_chunks(jira_ids):
+                rows = sa.select(table.c.id).where(table.c.site == site, table.c.jira_id.in_(chunk))
+                # Children first: SQLite cascades only with foreign keys on, which a
+                # connection made outside `db.create_db_engine` may not have.
+                for child in (schema.change_items, schema.histories, schema.issue_sprints):
+                    connection.execute(child.delete().where(child.c.issue_id.in_(rows)))
+                result = connection.execute(
+                    table.delete().where(table.c.site == site, table.c.jira_id.in_(chunk))
+                )
+                deleted += result.rowcount
+                for other in also:
+                    connection.execute(
+                        other.delete().where(other.c.site == site, other.c.jira_id.in_(chunk))
+                    )
+        return deleted
+
     def sites_holding(self, jira_ids: Collection[int]) -> set[str]:
         """The sites that hold an issue with one of these Jira ids."""
         table = schema.issues
