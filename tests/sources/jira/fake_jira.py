@@ -63,6 +63,9 @@ class FakeJira:
     hold_listing: bool = False
     #: approximate-count answers only after this many seconds (a slow estimate).
     count_delay_s: float = 0.0
+    #: `id in (...)` naming an issue the user cannot see (or deleted) is refused with a 400,
+    #: as Jira's strict JQL validation does.
+    strict_ids: bool = False
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
@@ -361,8 +364,16 @@ class FakeJira:
         return next((i for i in self._visible(request) if issue_id in (i["id"], i["key"])), None)
 
     def _select(self, request: Request, jql: str) -> list[dict[str, Any]] | JSONResponse:
+        visible = self._visible(request)
+        named = re.search(r"(?i)\bid\s+in\s*\(([^)]*)\)", jql)
+        if self.strict_ids and named:
+            known = {issue["id"] for issue in visible}
+            for issue_id in (v.strip() for v in named[1].split(",")):
+                if issue_id not in known:
+                    unknown = f"An issue with key '{issue_id}' does not exist for field 'id'."
+                    return _error(400, unknown)
         try:
-            return select(self._visible(request), jql, self.sprints)
+            return select(visible, jql, self.sprints)
         except ValueError as error:
             return _error(400, str(error))
 

@@ -27,6 +27,7 @@ from tests.sources.jira.bound import make_token, run_export
 from tests.sources.jira.fake_jira import FakeJira
 
 BOTH = "project in (ALPHA, BETA)"
+ALPHA = "project = ALPHA"
 OTHER_SITE = "https://other.atlassian.net"
 
 pytestmark = pytest.mark.parametrize("edition", ["cloud", "datacenter"])
@@ -72,8 +73,10 @@ def _local_keys(service: httpx.Client, token: str, jql: str) -> set[str]:
     return set(exported["keys"])
 
 
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient-jql", "strict-jql"])
 def test_an_issue_deleted_in_jira_leaves_the_store_and_the_next_export(
     edition: str,
+    strict: bool,
     fake: FakeJira,
     site_url: str,
     settings: Settings,
@@ -86,20 +89,24 @@ def test_an_issue_deleted_in_jira_leaves_the_store_and_the_next_export(
     # Another site's issue with the same Jira id is another issue: it stays.
     store.write(StoreData(site=OTHER_SITE, issues=[make_issue(doomed, "ALPHA")]))
     erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
-    sync_site(store, erin, BOTH)
+    sync_site(store, erin, ALPHA)
     mark_partial(store.engine, site_url, [doomed], {"status"})  # as a bound export leaves it
     local = make_token(settings, tmp_path, "local", "--site", site_url)
-    assert "ALPHA-5" in _local_keys(service, local, BOTH)
+    assert "ALPHA-5" in _local_keys(service, local, ALPHA)
 
     fake.delete("ALPHA-5")
-    outcome = sync_site(store, erin, BOTH)
+    moved = fake.move("ALPHA-7", "BETA", 99, time.time_ns() // 1_000_000 - 60_000)
+    fake.strict_ids = strict  # the question by id names a deleted issue: refused whole
+    outcome = sync_site(store, erin, ALPHA)
 
-    assert (outcome.listed, outcome.deleted, outcome.moved_out, outcome.fetched) == (29, 1, 0, 0)
-    assert _per_site(store) == {"demo": 20, OTHER_SITE: 1, site_url: 29}
-    assert "ALPHA-5" not in _keys(store, site_url)
+    assert (outcome.listed, outcome.deleted, outcome.moved_out, outcome.fetched) == (13, 1, 1, 1)
+    assert _per_site(store) == {"demo": 20, OTHER_SITE: 1, site_url: 14}
+    assert "ALPHA-5" not in _keys(store, site_url) and moved in _keys(store, site_url)
     assert partial_fields(store.engine, site_url, [doomed]) == {}
-    assert _local_keys(service, local, BOTH) == {issue["key"] for issue in fake.issues}
-    assert sync_site(store, erin, BOTH).deleted == 0  # the new listing no longer holds it
+    alpha = {issue["key"] for issue in fake.issues if issue["key"].startswith("ALPHA-")}
+    assert _local_keys(service, local, ALPHA) == alpha
+    again = sync_site(store, erin, ALPHA)
+    assert (again.deleted, again.moved_out) == (0, 0)  # the new listing no longer holds them
 
 
 def test_an_issue_moved_out_of_the_selection_stays_but_leaves_its_export(

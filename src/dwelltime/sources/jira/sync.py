@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from dwelltime.errors import InvalidParameters
 from dwelltime.sources.jira import listed
 from dwelltime.sources.jira.editions import Listed, SiteApi, ids_jql
 from dwelltime.sources.jira.mirror import Mirror
@@ -121,8 +122,21 @@ def _still_there(api: SiteApi, ids: Sequence[int]) -> list[Listed]:
     """Those of `ids` Jira still returns to these credentials, whatever the selection."""
     pages = list(id_chunks(ids, VANISHED_PAGE))
     with ThreadPoolExecutor(api.client.concurrency) as pool:
-        answers = pool.map(lambda page: api.listing(ids_jql(page)), pages)
+        answers = pool.map(lambda page: _returned(api, page), pages)
         return [entry for answer in answers for entry in answer]
+
+
+def _returned(api: SiteApi, ids: Sequence[int]) -> list[Listed]:
+    """Those of `ids` one search returns. Jira's strict JQL validation refuses a whole
+    search (400) that names an issue it does not know or lets the user see; the ids are
+    then asked for in halves, down to the refused ones, which are not returned."""
+    try:
+        return api.listing(ids_jql(ids))
+    except InvalidParameters:
+        if len(ids) == 1:
+            return []
+        half = len(ids) // 2
+        return _returned(api, ids[:half]) + _returned(api, ids[half:])
 
 
 def _updated_after(listing: Sequence[Listed], mark: int) -> int:
