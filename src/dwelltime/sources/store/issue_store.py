@@ -17,7 +17,7 @@ from dwelltime.domain.caller import Caller
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
-from dwelltime.sources.store.sql_lists import id_chunks
+from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.writer import StoreWriter
 
@@ -85,15 +85,21 @@ class IssueStore:
 
     def site_rows(self, site: str, jira_ids: Sequence[int]) -> dict[int, tuple[int, int | None]]:
         """Jira id -> (row id, `updated`) of the issues of `site` the store holds: a mirror
-        compares the `updated` with Jira's and reads batches by the row ids."""
-        table = schema.issues
+        compares the `updated` with Jira's and reads batches by the row ids. Plain DBAPI
+        tuples: a re-export compares its whole listing (30,000 rows wrapped as SQLAlchemy
+        rows took 0.3 s, bench/RESULTS.md)."""
         found: dict[int, tuple[int, int | None]] = {}
         with self._engine.connect() as connection:
+            mark = placeholder(connection)
             for chunk in id_chunks(jira_ids):
-                query = sa.select(table.c.jira_id, table.c.id, table.c.updated_ms).where(
-                    table.c.site == site, table.c.jira_id.in_(chunk)
+                sql = (
+                    f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} "
+                    f"AND jira_id IN ({', '.join(mark for _ in chunk)})"
                 )
-                found.update((r.jira_id, (r.id, r.updated_ms)) for r in connection.execute(query))
+                found.update(
+                    (jira_id, (row, updated))
+                    for jira_id, row, updated in fetch_tuples(connection, sql, (site, *chunk))
+                )
         return found
 
     def delete_issues(
