@@ -20,7 +20,7 @@ from dwelltime.cli.progress_bar import progress_bar
 from dwelltime.config import get_settings
 from dwelltime.errors import DwelltimeError
 from dwelltime.sources.jira.site import open_site
-from dwelltime.sources.jira.sync import sync_site
+from dwelltime.sources.jira.sync import SyncOutcome, sync_site
 from dwelltime.sources.store.issue_store import IssueStore
 
 
@@ -52,8 +52,9 @@ def sync_command(
 ) -> None:
     """Mirror the issues JQL selects on a Jira site into the local store.
 
-    Later runs fetch only issues updated since the last complete one; an interrupted run
-    resumes where it stopped. Exports on the local store then need no Jira at all.
+    Later runs fetch only issues updated since the last complete one and remove issues
+    deleted in Jira; an interrupted run resumes where it stopped. Exports on the local
+    store then need no Jira at all.
     """
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = get_settings()
@@ -70,8 +71,22 @@ def sync_command(
     except DwelltimeError as error:
         err.print(f"[red]error:[/red] {' '.join([error.message, *(error.messages or [])])}")
         raise typer.Exit(code=1) from error
-    kind = "since the last sync" if outcome.incremental else "in all"
     Console(highlight=False, soft_wrap=True).print(
-        f"[bold]synced[/bold] {credentials.site_url}: {outcome.listed:,} issues listed {kind}, "
-        f"{outcome.fetched:,} fetched with full histories, {outcome.requests:,} requests"
+        f"[bold]synced[/bold] {credentials.site_url}: {_summary(outcome)}"
     )
+
+
+def _summary(outcome: SyncOutcome) -> str:
+    """What the sync did, in the order it did it."""
+    parts = [f"{outcome.listed:,} issues listed"]
+    if outcome.changed is not None:
+        parts[0] += f" ({outcome.changed:,} updated since the last sync)"
+    parts.append(f"{outcome.fetched:,} fetched with full histories")
+    if outcome.moved_out:
+        parts.append(f"{outcome.moved_out:,} moved out of the selection")
+    if outcome.deleted:
+        parts.append(f"{outcome.deleted:,} deleted from the store (gone from Jira)")
+    if outcome.kept:
+        parts.append(f"{outcome.kept:,} hidden from this account, kept for another's sync")
+    parts.append(f"{outcome.requests:,} requests")
+    return ", ".join(parts)

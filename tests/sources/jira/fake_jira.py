@@ -63,6 +63,9 @@ class FakeJira:
     hold_listing: bool = False
     #: approximate-count answers only after this many seconds (a slow estimate).
     count_delay_s: float = 0.0
+    #: `id in (...)` naming an issue the user cannot see (or deleted) is refused with a 400,
+    #: as Jira's strict JQL validation does.
+    strict_ids: bool = False
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
@@ -111,6 +114,20 @@ class FakeJira:
         )
         issue["fields"]["status"] = new
         issue["fields"]["updated"] = jira_time(at_ms)
+
+    def delete(self, key: str) -> None:
+        """Delete issue `key` from Jira."""
+        self.issues = [issue for issue in self.issues if issue["key"] != key]
+
+    def move(self, key: str, project: str, number: int, at_ms: int) -> str:
+        """Move issue `key` to `project` as its issue `number` at `at_ms`, as Jira does: the
+        id stays, the key changes (and `updated`). Returns the new key."""
+        issue = next(i for i in self.issues if i["key"] == key)
+        known = {i["fields"]["project"]["key"]: i["fields"]["project"] for i in self.issues}
+        issue["key"] = f"{project}-{number}"
+        issue["fields"]["project"] = dict(known.get(project) or {"id": "999", "key": project})
+        issue["fields"]["updated"] = jira_time(at_ms)
+        return str(issue["key"])
 
     def count(self, prefix: str) -> int:
         return sum(1 for line in self.requests if line.split(" ", 1)[1].startswith(prefix))
@@ -347,8 +364,16 @@ class FakeJira:
         return next((i for i in self._visible(request) if issue_id in (i["id"], i["key"])), None)
 
     def _select(self, request: Request, jql: str) -> list[dict[str, Any]] | JSONResponse:
+        visible = self._visible(request)
+        named = re.search(r"(?i)\bid\s+in\s*\(([^)]*)\)", jql)
+        if self.strict_ids and named:
+            known = {issue["id"] for issue in visible}
+            for issue_id in (v.strip() for v in named[1].split(",")):
+                if issue_id not in known:
+                    unknown = f"An issue with key '{issue_id}' does not exist for field 'id'."
+                    return _error(400, unknown)
         try:
-            return select(self._visible(request), jql, self.sprints)
+            return select(visible, jql, self.sprints)
         except ValueError as error:
             return _error(400, str(error))
 

@@ -1,5 +1,5 @@
 """`sync`: a second run fetches only what changed, an interrupted run resumes, the CLI
-shows what it did."""
+shows what it did (issues that vanish from the selection: test_sync_vanished)."""
 
 from __future__ import annotations
 
@@ -51,11 +51,11 @@ def test_a_second_sync_fetches_only_what_changed(
     fake.touch("ALPHA-1", now_ms - 60_000)
     fake.touch("BETA-4", now_ms - 30_000)
     second = sync_site(store, api, "project in (ALPHA, BETA)")
-    assert second.incremental and second.fetched == 2
+    assert second.incremental and (second.changed, second.fetched) == (2, 2)
     third = sync_site(store, api, "project in (ALPHA, BETA)")
-    # Listed since the second sync's newest `updated` (less a margin): the two touched.
-    assert (third.listed, third.fetched) == (2, 0)
-    assert third.requests == 2  # the status catalog and one listing page (no progress here)
+    # The whole selection is listed (it tells what vanished), and nothing is fetched.
+    assert (third.listed, third.changed, third.fetched) == (30, 0, 0)
+    assert third.requests == 3  # the status catalog, who the user is, one listing page
     stats = store.stats()
     assert stats.issues == 30
     assert stats.histories == sum(len(issue["histories"]) for issue in fake.issues)
@@ -70,7 +70,7 @@ def test_an_interrupted_sync_resumes_where_it_stopped(
     monkeypatch.setattr(mirror, "FETCH_PAGE", 5)  # six pages, so some land before the cut
     settings = jira_settings.model_copy(update={"jira_attempts": 1, "jira_concurrency": 1})
     store = IssueStore.open(settings)
-    fake.dies_after = 5  # catalog, listing, two pages (one with a long changelog), then dead
+    fake.dies_after = 6  # catalog, myself, listing, two pages (one long changelog), dead
     with pytest.raises(SourceError, match="503"):
         sync_site(store, open_site(bob(site_url), settings), "project = BETA")
     kept = store.stats().issues
@@ -94,11 +94,11 @@ def test_the_sync_command_reports_and_refuses_clearly(
         cli, [*arguments, "--jira-token-file", str(secret), "--jql", "project = ALPHA"], env=env
     )
     assert result.exit_code == 0, result.output
-    assert "15 issues listed in all, 15 fetched with full histories" in result.stdout
+    assert "15 issues listed, 15 fetched with full histories" in result.stdout
     again = CliRunner().invoke(
         cli, [*arguments, "--jira-token-file", str(secret), "--jql", "project = ALPHA"], env=env
     )
-    assert "since the last sync, 0 fetched" in again.stdout
+    assert "15 issues listed (0 updated since the last sync), 0 fetched" in again.stdout
     secret.write_text("wrong")
     refused = CliRunner().invoke(
         cli, [*arguments, "--jira-token-file", str(secret), "--jql", "project = ALPHA"], env=env

@@ -107,6 +107,18 @@ def test_key_taken_by_another_issue_is_a_clear_error(store: IssueStore) -> None:
         store.write(StoreData(site=TEST_SITE, issues=[clash]))
 
 
+def test_the_sites_own_answer_moves_an_issue_to_its_new_key(store: IssueStore) -> None:
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(1)]))
+    moved = replace(make_issue(1, "CD", updated_ms=T0 + 9 * DAY_MS), summary="moved")
+    with pytest.raises(SourceError, match="issue 1 is AB-1 in the store but CD-1 here"):
+        store.write(StoreData(site=TEST_SITE, issues=[moved]))  # a file: refused
+    store.write(StoreData(site=TEST_SITE, issues=[moved], from_site=True))
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(schema.issues.c.key, schema.issues.c.summary)).all()
+    assert [tuple(row) for row in rows] == [("CD-1", "moved")]
+    assert _history_ids(store) == [10, 11]
+
+
 def test_catalog_upsert(store: IssueStore) -> None:
     store.write(
         StoreData(site=TEST_SITE, users=[User("u1", "Old")], statuses=[Status("1", "Open")])

@@ -102,7 +102,7 @@ class Mirror:
             raise SourceError(
                 f"Jira sent an issue dwelltime cannot read: {error.message}"
             ) from None
-        return self._store.write(replace(parsed.data, site=self.site)).issues
+        return self._store.write(replace(parsed.data, site=self.site, from_site=True)).issues
 
 
 def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:

@@ -1,6 +1,7 @@
 """Tables of the Jira side of the store: which site a token reads (with its Jira
-credentials, encrypted, or none: the store's copy), sync progress, and which fields'
-histories a mirrored issue holds when it holds only some; migrations/ creates them."""
+credentials, encrypted, or none: the store's copy), sync progress, what a sync's last
+complete listing returned, and which fields' histories a mirrored issue holds when it
+holds only some; migrations/ creates them."""
 
 from __future__ import annotations
 
@@ -37,4 +38,17 @@ jira_history_fields = sa.Table(
     sa.Column("site", sa.String, primary_key=True),
     sa.Column("jira_id", sa.BigInteger, primary_key=True),
     sa.Column("fields", sa.Text, nullable=False),
+)
+
+# What the last complete sync of (site, JQL) listed as `account` (who the credentials
+# authenticate as; "" for a listing recorded before accounts were, migration 0020): an id
+# recorded here but missing from the next listing has vanished from the selection.
+jira_listed = sa.Table(
+    "jira_listed",
+    metadata,
+    sa.Column("site", sa.String, primary_key=True),
+    sa.Column("jql", sa.Text, primary_key=True),
+    sa.Column("account", sa.String, primary_key=True),
+    sa.Column("jira_id", sa.BigInteger, primary_key=True),
+    sa.Index("ix_jira_listed_site_jira_id", "site", "jira_id"),
 )

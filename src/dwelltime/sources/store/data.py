@@ -28,6 +28,8 @@ class StoreData:
     `partial_issue_ids` names issues of `issues` whose histories are only part of their
     changelog (Jira truncated it): those are merged like a `ChangelogPart` instead of
     replacing the stored histories. Sprints named by issues are upserted with `sprints`.
+    `from_site`: the issues are the site's own current answer (a Jira mirror), not a file,
+    so an id under a new key is that issue moved to another project: its key follows.
     """
 
     site: str | None = None
@@ -39,6 +41,7 @@ class StoreData:
     filters: Sequence[SavedFilter] = ()
     changelogs: Sequence[ChangelogPart] = ()
     partial_issue_ids: frozenset[int] = frozenset()
+    from_site: bool = False
 
 
 @dataclass(frozen=True, slots=True)

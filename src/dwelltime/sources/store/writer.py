@@ -37,7 +37,7 @@ class StoreWriter:
         _refuse_shared_keys(newest.values())
         self._claim_legacy(site, list(newest.values()))
         stored = self._stored(site, list(newest))
-        self._refuse_clashes(site, newest, stored)
+        self._refuse_clashes(site, newest, stored, data.from_site)
         kept = [
             issue
             for issue in newest.values()
@@ -154,13 +154,18 @@ class StoreWriter:
         return self._connection.execute(query).first() is not None
 
     def _refuse_clashes(
-        self, site: str, newest: dict[int, Issue], stored: dict[int, tuple[str, int | None]]
+        self,
+        site: str,
+        newest: dict[int, Issue],
+        stored: dict[int, tuple[str, int | None]],
+        moves: bool,
     ) -> None:
-        """One site never has two issues with one id, nor two ids with one key."""
+        """One site never has two issues with one id, nor two ids with one key; with
+        `moves` (the site's own answer), an id under a new key is a move, not a clash."""
         problems = [
             f"issue {issue_id} is {stored[issue_id][0]} in the store but {issue.key} here"
             for issue_id, issue in newest.items()
-            if issue_id in stored and stored[issue_id][0] != issue.key
+            if issue_id in stored and stored[issue_id][0] != issue.key and not moves
         ]
         table = schema.issues
         by_key = {issue.key: issue.id for issue in newest.values()}

@@ -1,0 +1,91 @@
+"""Migration 0020 on a store synced before listings were recorded: each synced selection
+is taken as having listed every issue of its site, so the first sync after the upgrade
+also finds the issues deleted before it (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.config import Settings
+from dwelltime.sources.jira.listed import UNKNOWN_ACCOUNT
+from dwelltime.sources.jira.site import open_site
+from dwelltime.sources.jira.sync import sync_site
+from dwelltime.sources.jira.tables import jira_listed
+from dwelltime.sources.jira_json.documents import parse_documents
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from tests.sources.issue_factory import make_issue
+from tests.sources.jira.conftest import alice
+from tests.sources.jira.fake_jira import FakeJira
+from tests.sources.jira.fixtures import as_search_response
+from tests.sources.store.postgresql import temporary_postgresql
+
+SITE = "https://acme.atlassian.net"
+_SYNCED = (
+    "INSERT INTO jira_syncs (site_url, jql, watermark_ms, synced_ms) VALUES "
+    f"('{SITE}', 'project = AB', 5, 6), ('{SITE}', 'project = CD', 5, 6)"
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        with temporary_postgresql() as postgresql:
+            yield postgresql
+
+
+def test_each_synced_selection_is_recorded_as_listing_its_whole_site(url: str) -> None:
+    db.upgrade(url, "0019")
+    engine = db.create_db_engine(url)
+    store = IssueStore(engine)
+    store.write(StoreData(site=SITE, issues=[make_issue(1), make_issue(2)]))
+    store.write(StoreData(site="demo", issues=[make_issue(3)]))  # a site nobody synced
+    with engine.begin() as connection:
+        connection.exec_driver_sql(_SYNCED)
+    db.upgrade(url)
+    query = sa.select(jira_listed).order_by(jira_listed.c.jql, jira_listed.c.jira_id)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
+    engine.dispose()
+    assert rows == [
+        (SITE, jql, UNKNOWN_ACCOUNT, jira_id)
+        for jql in ("project = AB", "project = CD")
+        for jira_id in (1, 2)
+    ]
+
+
+def test_the_first_sync_after_the_upgrade_removes_what_was_deleted_before(
+    fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    url = jira_settings.resolved_database_url
+    db.upgrade(url, "0019")
+    engine = db.create_db_engine(url)
+    parsed = parse_documents([as_search_response(fake.issues)])
+    IssueStore(engine).write(replace(parsed.data, site=site_url))
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO jira_syncs (site_url, jql, watermark_ms, synced_ms) "
+                "VALUES (:site, 'project = ALPHA', 1, 1)"
+            ),
+            {"site": site_url},
+        )
+    engine.dispose()
+    fake.delete("ALPHA-5")  # deleted while the store did not yet record listings
+
+    store = IssueStore.open(jira_settings)
+    outcome = sync_site(store, open_site(alice(site_url), jira_settings), "project = ALPHA")
+
+    # BETA's issues were "listed" by the seed: asked by id, they are still in Jira.
+    assert (outcome.listed, outcome.deleted, outcome.moved_out, outcome.fetched) == (14, 1, 15, 0)
+    with store.engine.connect() as connection:
+        keys = set(connection.execute(sa.select(schema.issues.c.key)).scalars())
+    assert keys == {issue["key"] for issue in fake.issues}

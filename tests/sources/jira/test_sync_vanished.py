@@ -1,0 +1,189 @@
+"""`sync` forgets what left its selection, on both editions: an issue deleted in Jira
+leaves the store and the next export; one moved out of the JQL stays in the store but
+leaves that selection; an account that lost access deletes nothing another account still
+lists; an interrupted sync that had noticed a vanished issue handles it on resume."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from dwelltime.config import Settings
+from dwelltime.errors import SourceError
+from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.jira.credentials import JiraCredentials
+from dwelltime.sources.jira.editions import SiteApi
+from dwelltime.sources.jira.history_fields import mark_partial, partial_fields
+from dwelltime.sources.jira.site import open_site
+from dwelltime.sources.jira.sync import sync_site
+from dwelltime.sources.store import schema
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from tests.sources.issue_factory import make_issue
+from tests.sources.jira.bound import make_token, run_export
+from tests.sources.jira.fake_jira import FakeJira
+
+BOTH = "project in (ALPHA, BETA)"
+ALPHA = "project = ALPHA"
+OTHER_SITE = "https://other.atlassian.net"
+
+pytestmark = pytest.mark.parametrize("edition", ["cloud", "datacenter"])
+
+
+def _account(
+    fake: FakeJira, site_url: str, settings: Settings, edition: str, user: str, projects: set[str]
+) -> SiteApi:
+    """Credentials of `user` in `edition`'s form, seeing `projects` (granting again
+    changes what the same credentials see)."""
+    if edition == "cloud":
+        email = f"{user}@example.com"
+        secret = fake.grant(user, projects, email=email)
+        credentials = JiraCredentials(site_url, "cloud", email, secret)
+    else:
+        secret = fake.grant(user, projects)
+        credentials = JiraCredentials(site_url, "datacenter", None, secret)
+    return open_site(credentials, settings)
+
+
+def _id(fake: FakeJira, key: str) -> int:
+    return int(next(issue["id"] for issue in fake.issues if issue["key"] == key))
+
+
+def _per_site(store: IssueStore) -> dict[str, int]:
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(issues.c.site, sa.func.count()).group_by(issues.c.site))
+        return {str(site): int(count) for site, count in rows}
+
+
+def _keys(store: IssueStore, site: str) -> set[str]:
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        query = sa.select(issues.c.key).where(issues.c.site == site)
+        return set(connection.execute(query).scalars())
+
+
+def _local_keys(service: httpx.Client, token: str, jql: str) -> set[str]:
+    """The keys of an export of the local store (a token bound to the site, no Jira)."""
+    exported = run_export(service, token, filterType="customjql", customjql=jql)
+    assert exported["status"] == "Successful", exported
+    return set(exported["keys"])
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient-jql", "strict-jql"])
+def test_an_issue_deleted_in_jira_leaves_the_store_and_the_next_export(
+    edition: str,
+    strict: bool,
+    fake: FakeJira,
+    site_url: str,
+    settings: Settings,
+    service: httpx.Client,
+    tmp_path: Path,
+) -> None:
+    store = IssueStore.open(settings)
+    write_demo(store, 20)
+    doomed = _id(fake, "ALPHA-5")
+    # Another site's issue with the same Jira id is another issue: it stays.
+    store.write(StoreData(site=OTHER_SITE, issues=[make_issue(doomed, "ALPHA")]))
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    sync_site(store, erin, ALPHA)
+    mark_partial(store.engine, site_url, [doomed], {"status"})  # as a bound export leaves it
+    local = make_token(settings, tmp_path, "local", "--site", site_url)
+    assert "ALPHA-5" in _local_keys(service, local, ALPHA)
+
+    fake.delete("ALPHA-5")
+    moved = fake.move("ALPHA-7", "BETA", 99, time.time_ns() // 1_000_000 - 60_000)
+    fake.strict_ids = strict  # the question by id names a deleted issue: refused whole
+    outcome = sync_site(store, erin, ALPHA)
+
+    assert (outcome.listed, outcome.deleted, outcome.moved_out, outcome.fetched) == (13, 1, 1, 1)
+    assert _per_site(store) == {"demo": 20, OTHER_SITE: 1, site_url: 14}
+    assert "ALPHA-5" not in _keys(store, site_url) and moved in _keys(store, site_url)
+    assert partial_fields(store.engine, site_url, [doomed]) == {}
+    alpha = {issue["key"] for issue in fake.issues if issue["key"].startswith("ALPHA-")}
+    assert _local_keys(service, local, ALPHA) == alpha
+    again = sync_site(store, erin, ALPHA)
+    assert (again.deleted, again.moved_out) == (0, 0)  # the new listing no longer holds them
+
+
+def test_an_issue_moved_out_of_the_selection_stays_but_leaves_its_export(
+    edition: str,
+    fake: FakeJira,
+    site_url: str,
+    settings: Settings,
+    service: httpx.Client,
+    tmp_path: Path,
+) -> None:
+    store = IssueStore.open(settings)
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    assert sync_site(store, erin, "project = ALPHA").fetched == 15
+    asked = len(fake.requests)
+    moved = fake.move("ALPHA-3", "BETA", 99, time.time_ns() // 1_000_000 - 60_000)
+
+    outcome = sync_site(store, erin, "project = ALPHA")
+
+    assert (outcome.listed, outcome.moved_out, outcome.deleted, outcome.fetched) == (14, 1, 0, 1)
+    # One id search asked about it; its newer copy was fetched, nothing else.
+    searches = [line for line in fake.requests[asked:] if "search" in line]
+    assert len(searches) == 3  # the listing, the question by id, the fetch
+    assert _per_site(store) == {site_url: 15}
+    assert moved in _keys(store, site_url) and "ALPHA-3" not in _keys(store, site_url)
+    local = make_token(settings, tmp_path, "local", "--site", site_url)
+    assert moved not in _local_keys(service, local, "project = ALPHA")
+    assert len(_local_keys(service, local, "project = ALPHA")) == 14
+    assert _local_keys(service, local, "project = BETA") == {moved}
+    again = sync_site(store, erin, "project = ALPHA")
+    assert (again.moved_out, again.fetched) == (0, 0)
+
+
+def test_an_account_that_lost_access_deletes_only_what_nobody_else_lists(
+    edition: str, fake: FakeJira, site_url: str, settings: Settings
+) -> None:
+    store = IssueStore.open(settings)
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    frank = _account(fake, site_url, settings, edition, "frank", {"BETA"})
+    sync_site(store, erin, BOTH)
+    sync_site(store, frank, "project = BETA")
+
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA"})  # Erin loses BETA
+    hidden = sync_site(store, erin, BOTH)
+    assert (hidden.listed, hidden.kept, hidden.deleted) == (15, 15, 0)
+    assert _per_site(store) == {site_url: 30}  # Frank's sync still lists BETA
+
+    fake.delete("BETA-2")
+    gone = sync_site(store, frank, "project = BETA")
+    assert (gone.deleted, gone.kept) == (1, 0)  # Erin's listing no longer holds it
+    assert _per_site(store) == {site_url: 29}
+
+    frank = _account(fake, site_url, settings, edition, "frank", set())  # and Frank loses BETA too
+    last = sync_site(store, frank, "project = BETA")
+    assert (last.listed, last.deleted, last.kept) == (0, 14, 0)
+    assert _keys(store, site_url) == {f"ALPHA-{n}" for n in range(1, 30, 2)}
+
+
+@pytest.mark.parametrize("cut", ["asking by id", "fetching"])
+def test_an_interrupted_sync_still_handles_what_vanished(
+    edition: str, cut: str, fake: FakeJira, site_url: str, settings: Settings
+) -> None:
+    store = IssueStore.open(settings)
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    sync_site(store, erin, BOTH)
+    fake.delete("ALPHA-5")
+    fake.touch("BETA-4", time.time_ns() // 1_000_000 - 60_000)
+    # Catalog, myself, listing answer; then the question by id (or the fetch after it) dies.
+    fake.dies_after = len(fake.requests) + (3 if cut == "asking by id" else 4)
+    with pytest.raises(SourceError, match="503"):
+        sync_site(store, erin, BOTH)
+    fake.dies_after = None
+    fake.dead = False
+
+    resumed = sync_site(store, erin, BOTH)
+
+    # Cut before the delete, the resumed sync deletes; cut after it, the issue is gone.
+    assert resumed.deleted == (1 if cut == "asking by id" else 0)
+    assert resumed.fetched == 1  # BETA-4, whose newer copy the cut run never wrote
+    assert "ALPHA-5" not in _keys(store, site_url)
+    assert _per_site(store) == {site_url: 29}
