@@ -4,11 +4,8 @@ also finds the issues deleted before it (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from dwelltime import db
@@ -24,7 +21,6 @@ from tests.sources.issue_factory import make_issue
 from tests.sources.jira.conftest import alice
 from tests.sources.jira.fake_jira import FakeJira
 from tests.sources.jira.fixtures import as_search_response
-from tests.sources.store.postgresql import temporary_postgresql
 
 SITE = "https://acme.atlassian.net"
 _SYNCED = (
@@ -33,24 +29,15 @@ _SYNCED = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        with temporary_postgresql() as postgresql:
-            yield postgresql
-
-
-def test_each_synced_selection_is_recorded_as_listing_its_whole_site(url: str) -> None:
-    db.upgrade(url, "0019")
-    engine = db.create_db_engine(url)
+def test_each_synced_selection_is_recorded_as_listing_its_whole_site(store_url: str) -> None:
+    db.upgrade(store_url, "0021")  # the revision before 0020
+    engine = db.create_db_engine(store_url)
     store = IssueStore(engine)
     store.write(StoreData(site=SITE, issues=[make_issue(1), make_issue(2)]))
     store.write(StoreData(site="demo", issues=[make_issue(3)]))  # a site nobody synced
     with engine.begin() as connection:
         connection.exec_driver_sql(_SYNCED)
-    db.upgrade(url)
+    db.upgrade(store_url)
     query = sa.select(jira_listed).order_by(jira_listed.c.jql, jira_listed.c.jira_id)
     with engine.connect() as connection:
         rows = [tuple(row) for row in connection.execute(query)]
@@ -65,9 +52,9 @@ def test_each_synced_selection_is_recorded_as_listing_its_whole_site(url: str) -
 def test_the_first_sync_after_the_upgrade_removes_what_was_deleted_before(
     fake: FakeJira, site_url: str, jira_settings: Settings
 ) -> None:
-    url = jira_settings.resolved_database_url
-    db.upgrade(url, "0019")
-    engine = db.create_db_engine(url)
+    store_url = jira_settings.resolved_database_url
+    db.upgrade(store_url, "0021")  # the revision before 0020
+    engine = db.create_db_engine(store_url)
     parsed = parse_documents([as_search_response(fake.issues)])
     IssueStore(engine).write(replace(parsed.data, site=site_url))
     with engine.begin() as connection:

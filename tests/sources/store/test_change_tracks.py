@@ -4,7 +4,6 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +24,6 @@ from dwelltime.sources.store.data import ChangelogPart
 from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from tests.sources.issue_factory import T0, TEST_SITE, make_issue, status_item
-from tests.sources.store.postgresql import temporary_postgresql
 
 #: The row read the tracks replace: every change item joined to its history.
 _ROWS = """
@@ -34,15 +32,6 @@ SELECT ci.issue_id, ci.history_id, h.created_ms, ci.field_id, ci.from_value, ci.
 FROM change_items ci JOIN histories h ON h.issue_id = ci.issue_id AND h.id = ci.history_id
 """
 _FIELDS = ("status", "assignee", "labels", "Ünïcode")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        with temporary_postgresql() as postgresql:
-            yield postgresql
 
 
 def _rows(engine: sa.Engine, fields: tuple[str, ...] = _FIELDS) -> pl.DataFrame:
@@ -108,9 +97,9 @@ def test_tracks_read_as_the_rows_after_writes_and_merges(
     store.engine.dispose()
 
 
-def test_tracks_read_as_the_rows_on_both_databases(url: str) -> None:
-    db.upgrade(url)
-    store = IssueStore(db.create_db_engine(url))
+def test_tracks_read_as_the_rows_on_both_databases(store_url: str) -> None:
+    db.upgrade(store_url)
+    store = IssueStore(db.create_db_engine(store_url))
     moved = History(99, T0 + 9_000, "u1", None, (status_item("5", "7"),))
     store.write(StoreData(site=TEST_SITE, issues=[make_issue(1), make_issue(2)]))
     store.write(StoreData(site=TEST_SITE, changelogs=[ChangelogPart(2, (moved,))]))
@@ -136,7 +125,7 @@ def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples
     assert tracks.equals(_rows(store.engine, fields))
 
 
-def test_migration_packs_the_tracks_the_writer_would(url: str, tmp_path: Path) -> None:
+def test_migration_packs_the_tracks_the_writer_would(store_url: str, tmp_path: Path) -> None:
     """A store at 0019 (change items, no tracks) upgraded: the same tracks, byte for byte,
     as the writer packs for the same issues, and reads equal to the rows."""
     issues = [
@@ -146,13 +135,13 @@ def test_migration_packs_the_tracks_the_writer_would(url: str, tmp_path: Path) -
     ]
     fresh = IssueStore.open(Settings(home=tmp_path / "fresh"))
     fresh.write(StoreData(site=TEST_SITE, issues=issues))
-    db.upgrade(url, "0019")
-    engine = db.create_db_engine(url)
+    db.upgrade(store_url, "0019")
+    engine = db.create_db_engine(store_url)
     with fresh.engine.connect() as source, engine.begin() as target:
         for table in (schema.issues, schema.histories, schema.change_items):
             rows = [row._asdict() for row in source.execute(sa.select(table))]
             target.execute(sa.insert(table), rows)
-    db.upgrade(url)
+    db.upgrade(store_url)
     tracks = sa.select(schema.change_tracks).order_by(
         schema.change_tracks.c.issue_id, schema.change_tracks.c.field_id
     )

@@ -4,10 +4,8 @@ claimed by the first import that brings the same id and key (SQLite and PostgreS
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from dwelltime import db
@@ -16,7 +14,6 @@ from dwelltime.sources.jira_json.importer import import_files
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore
 from tests.sources.issue_factory import TEST_SITE, jira_issue
-from tests.sources.store.postgresql import temporary_postgresql
 
 _OLD_ISSUE = (
     "INSERT INTO issues (id, key, project_key, summary, created_ms) VALUES "
@@ -25,22 +22,13 @@ _OLD_ISSUE = (
 _OLD_HISTORY = "INSERT INTO histories (issue_id, id, created_ms) VALUES (7, 70, 2), (8, 80, 2)"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        with temporary_postgresql() as postgresql:
-            yield postgresql
-
-
-def test_old_store_keeps_everything_and_is_claimed(url: str, tmp_path: Path) -> None:
-    db.upgrade(url, "0002")
-    engine = db.create_db_engine(url)
+def test_old_store_keeps_everything_and_is_claimed(store_url: str, tmp_path: Path) -> None:
+    db.upgrade(store_url, "0002")
+    engine = db.create_db_engine(store_url)
     with engine.begin() as connection:
         connection.exec_driver_sql(_OLD_ISSUE)
         connection.exec_driver_sql(_OLD_HISTORY)
-    db.upgrade(url)
+    db.upgrade(store_url)
     issues = schema.issues
     query = sa.select(issues.c.id, issues.c.site, issues.c.jira_id, issues.c.key).order_by(
         issues.c.id

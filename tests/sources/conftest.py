@@ -1,4 +1,4 @@
-"""Fixtures of the store tests."""
+"""Fixtures of the source tests (the store and the Jira mirror built on it)."""
 
 from __future__ import annotations
 
