@@ -103,6 +103,8 @@ class StoreWriter:
 
     def _upsert_statuses(self, statuses: Sequence[Status]) -> None:
         """New statuses are numbered after the catalog's last; known ones keep their place."""
+        if not statuses:
+            return  # most writes (every chunk of issues) carry no catalog: no query for it
         table = schema.statuses
         last = self._connection.scalar(sa.select(sa.func.max(table.c.position))) or 0
         rows = (
