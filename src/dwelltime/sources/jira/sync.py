@@ -56,7 +56,6 @@ class SyncOutcome:
     listed: int
     fetched: int
     requests: int
-    incremental: bool
     #: Listed issues updated since the last complete sync (None: there was none).
     changed: int | None = None
     #: Issues the last listing held that Jira still has outside the selection.
@@ -65,6 +64,11 @@ class SyncOutcome:
     deleted: int = 0
     #: Issues Jira no longer returns to this account but another's listing holds: kept.
     kept: int = 0
+
+    @property
+    def incremental(self) -> bool:
+        """Whether an earlier complete sync of the selection was there to compare with."""
+        return self.changed is not None
 
 
 def sync_site(
@@ -102,7 +106,6 @@ def sync_site(
         listed=len(listing),
         fetched=fetched,
         requests=api.client.requests - requests_before,
-        incremental=mark is not None,
         changed=None if mark is None else _updated_after(listing, mark),
         moved_out=len(still),
         deleted=deleted,
