@@ -102,12 +102,16 @@ def pivoted_sheet(
                 counts = _grid(placed, "count", at, shape)
                 yield lists + [_counts(counts[j], present[j]) for j in range(len(columns))]
                 continue
-            durations = renderer.duration_grid(_grid(placed, "value", at, shape))
+            durations = (
+                renderer.duration_grid(_grid(placed, "value", at, shape))
+                if any(column.kind is ColumnKind.DURATION for column in columns)
+                else None
+            )
             by_column = placed.partition_by("column", as_dict=True, include_key=False)
             for position, column in enumerate(columns):
                 if not present[position].any():
                     lists.append([None] * height)
-                elif column.kind is ColumnKind.DURATION:
+                elif durations is not None and column.kind is ColumnKind.DURATION:
                     lists.append(pl.Series(durations[position], nan_to_null=True))
                 else:
                     cells = by_column[(position,)]
