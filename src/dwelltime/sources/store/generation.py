@@ -7,8 +7,8 @@ selection that cost more than the page itself: how many issues it holds (a COUNT
 which statuses they visit (a DISTINCT, the report's columns). Both are kept per store,
 keyed by the selection's compiled SQL condition (so everything that decides which issues
 are covered is in the key: the filter, a saved filter's JQL, relative dates resolved at
-the report's `now`, the token's site, `currentUser()`) and answered again only when the
-generation has moved.
+the report's `now`, the token's site, which is all a caller changes, the store's JQL
+refusing `currentUser()`) and answered again only when the generation has moved.
 """
 
 from __future__ import annotations
