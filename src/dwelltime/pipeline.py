@@ -178,7 +178,9 @@ def engine_in(engine: ReportEngine, view_format: ViewFormat) -> ReportEngine:
 def assembling(engine: ReportEngine, params: ReportParams) -> ReportEngine:
     """An engine assembling `engine`'s staged cells by `params`: only what assembly reads
     (view format, field columns) may differ from the computation's parameters."""
-    return ReportEngine(params, engine.context, known_statuses=engine.known_statuses)
+    return ReportEngine(
+        params, engine.context, known_statuses=engine.known_statuses, seen=engine.seen
+    )
 
 
 def prepare_engine(

@@ -29,6 +29,7 @@ from dwelltime.engine.cells import (
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.aggregates import AggregateInputs
 from dwelltime.engine.output.assembly import (
+    SeenColumns,
     TablePlan,
     aggregate_inputs,
     assemble_table,
@@ -87,17 +88,21 @@ class ReportEngine:
         *,
         open_visits: bool = False,
         known_statuses: pl.DataFrame | None = None,
+        seen: SeenColumns | None = None,
     ) -> None:
         """`first_seq`: the number of the first issue processed (a chunk of a split export
         starts where the previous chunk ends, so the merged rows keep the report's order).
         `open_visits` also stages each issue's open visit (JSON answers' `currentState`).
         `known_statuses`: the statuses the whole selection visits, when only a window of it
         is computed (`columns.SelectionStatuses`), so a page has the whole report's columns.
+        `seen`: another engine's, when this one only assembles that one's staged cells
+        another way (`pipeline.assembling`), so their column keys are read once.
         """
         self.params = params
         self.context = context
         self.open_visits = open_visits
         self.known_statuses = known_statuses
+        self.seen = seen if seen is not None else SeenColumns()
         self.clock = WorkClock.for_calendar(context.calendar)
         self.rules = StatusRules(context.statuses, params.statuses, params.include_deleted_statuses)
         self.window = Window.of(params.trim_start_ms, params.trim_end_ms, context.now_ms)
@@ -164,6 +169,7 @@ class ReportEngine:
             self.renderer,
             self.known_statuses,
             aggregates,
+            self.seen,
         )
 
     def _empty(self) -> StagedBatch:

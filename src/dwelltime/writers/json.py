@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import repeat
@@ -31,6 +32,11 @@ class Role(StrEnum):
     FIELD = "fieldColumns"
     VALUE = "valueColumns"
     ISSUE_COUNT = "issueCount"
+
+
+#: A JSON row's lists of cells, in the order they are written.
+_ROW_LISTS = tuple(role.value for role in Role if role is not Role.ISSUE_COUNT)
+_VALUE = Role.VALUE.value
 
 
 def write_table_json(
@@ -55,14 +61,14 @@ def write_table_json(
     destination.write(b'"body": {"rows": [')
     count_rows = counts.rows() if counts is not None else repeat(None)
     open_visits = iter(current) if current is not None else repeat(None)
+    slots = _slots(sheet.columns, raw.columns, roles)
+    value_positions = [i for i, role in enumerate(roles) if role is Role.VALUE]
     for index, (row, raw_row) in enumerate(zip(sheet.rows(), raw.rows(), strict=True)):
-        body = _row(sheet.columns, raw.columns, roles, row, raw_row)
+        body = _row(slots, row, raw_row)
         count_row = next(count_rows)
         if count_row is not None:
-            values = (
-                cell for cell, role in zip(count_row, roles, strict=True) if role is Role.VALUE
-            )
-            for entry, count in zip(body[Role.VALUE.value], values, strict=True):
+            values = [count_row[i] for i in value_positions]
+            for entry, count in zip(body[_VALUE], values, strict=True):
                 entry["count"] = _text(count)
         visits = next(open_visits)
         if visits is not None:
@@ -118,24 +124,40 @@ def _header(
     return header
 
 
-def _row(
-    columns: Sequence[Column],
-    raw_columns: Sequence[Column],
-    roles: Sequence[Role],
-    row: Sequence[Cell],
-    raw_row: Sequence[Cell],
-) -> dict[str, Any]:
-    body: dict[str, Any] = {role.value: [] for role in Role if role is not Role.ISSUE_COUNT}
-    for column, raw_column, role, cell, raw_cell in zip(
-        columns, raw_columns, roles, row, raw_row, strict=True
-    ):
-        if role is Role.ISSUE_COUNT:
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where a column's cells go in a JSON row, worked out once per sheet: the row's list
+    (`role`; None: the row's `issueCount`), the cells' id, and the kind of their `raw`
+    (None: text, which has none)."""
+
+    role: str | None
+    id: str
+    raw_kind: ColumnKind | None
+
+
+def _slots(
+    columns: Sequence[Column], raw_columns: Sequence[Column], roles: Sequence[Role]
+) -> list[_Slot]:
+    return [
+        _Slot(
+            None if role is Role.ISSUE_COUNT else role.value,
+            column.id or column.title,
+            None if raw_column.kind is ColumnKind.TEXT else raw_column.kind,
+        )
+        for column, raw_column, role in zip(columns, raw_columns, roles, strict=True)
+    ]
+
+
+def _row(slots: Sequence[_Slot], row: Sequence[Cell], raw_row: Sequence[Cell]) -> dict[str, Any]:
+    body: dict[str, Any] = {role: [] for role in _ROW_LISTS}
+    for slot, cell, raw_cell in zip(slots, row, raw_row, strict=True):
+        if slot.role is None:
             body["issueCount"] = _text(cell)
             continue
-        entry: dict[str, Any] = {"id": column.id or column.title, "value": _text(cell)}
-        if raw_column.kind is not ColumnKind.TEXT:
-            entry["raw"] = _raw(raw_column.kind, raw_cell)
-        body[role.value].append(entry)
+        entry: dict[str, Any] = {"id": slot.id, "value": _text(cell)}
+        if slot.raw_kind is not None:
+            entry["raw"] = _raw(slot.raw_kind, raw_cell)
+        body[slot.role].append(entry)
     return body
 
 

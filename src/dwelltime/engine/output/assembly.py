@@ -7,7 +7,7 @@ Columns come from `columns`, the List sheet from `listing`, aggregate sheets fro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -33,6 +33,24 @@ from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.params.model import ReportParams, ReportType
 
 
+class SeenColumns:
+    """The column keys and names of one staging (`_seen`), worked out once for every
+    assembly of it: a JSON page assembles its staged cells three times (values, seconds
+    for `raw`, counts), and each assembly would scan the cells and names again. Shared
+    only by plans that differ in what assembly renders (`pipeline.assembling`)."""
+
+    def __init__(self) -> None:
+        self._entry: tuple[Staging, int, tuple[list[Key], SeenNames]] | None = None
+
+    def of(self, plan: TablePlan) -> tuple[list[Key], SeenNames]:
+        entry, staging = self._entry, plan.staging
+        if entry is not None and entry[0] is staging and entry[1] == staging.count():
+            return entry[2]
+        seen = _seen(plan)
+        self._entry = (staging, staging.count(), seen)
+        return seen
+
+
 @dataclass(frozen=True, slots=True)
 class TablePlan:
     """What a table is assembled from: the staged batches (at least one), the report's
@@ -47,6 +65,7 @@ class TablePlan:
     known_statuses: pl.DataFrame | None = None
     #: The aggregates' inputs when they are not the staging's (a split export's merge).
     aggregates: AggregateInputs | None = None
+    seen: SeenColumns = field(default_factory=SeenColumns)
 
 
 def assemble_table(plan: TablePlan) -> ReportTable:
@@ -55,7 +74,7 @@ def assemble_table(plan: TablePlan) -> ReportTable:
     issue_count = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
     pairs = parameter_pairs(params.raw, plan.context.calendar, plan.context.now_ms)
     fields = params.fields
-    keys, names = _seen(plan)
+    keys, names = plan.seen.of(plan)
     if params.columns_by.is_expanded:
         visit_count = staging.scan("cells").select(pl.len()).collect(engine="streaming").item()
         labels = _visit_labels(params, plan.rules, keys, names, renderer)
@@ -80,7 +99,7 @@ def aggregate_inputs(plan: TablePlan) -> AggregateInputs | None:
     params = plan.params
     if not params.columns_by.is_aggregated:
         return None
-    keys, names = _seen(plan)
+    keys, names = plan.seen.of(plan)
     columns = value_columns(params, plan.rules, keys, names, plan.renderer.duration_kind)
     return AggregateInputs.of_staging(plan.staging, params.group_by_fields, columns)
 
@@ -90,7 +109,7 @@ def count_sheet(plan: TablePlan) -> Sheet | None:
     None for the expanded reports (a row per visit has no count)."""
     if plan.params.columns_by.is_expanded:
         return None
-    keys, names = _seen(plan)
+    keys, names = plan.seen.of(plan)
     columns = value_columns(plan.params, plan.rules, keys, names, plan.renderer.duration_kind)
     issue_count = plan.staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
     return pivoted_sheet(
@@ -102,11 +121,10 @@ def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
     """The column keys and names the staged cells show, with the whole selection's
     statuses added for the reports whose columns (or row labels) are statuses."""
     staging = plan.staging
-    names = seen_names(staging.scan("names"))
     keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
     known = plan.known_statuses
     if known is None or plan.params.columns_by not in STATUS_KEYED_REPORTS:
-        return keys, names
+        return keys, seen_names(staging.scan("names"))
     counted = known.filter(plan.rules.counted("id"))
     extra = [(status, None) for status in counted["id"].to_list()]
     named = known.lazy().with_columns(kind=pl.lit(STATUS_FIELD)).select(list(NAME_SCHEMA))

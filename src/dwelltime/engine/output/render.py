@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from dwelltime.engine.output.rounding import python_round
+from dwelltime.engine.output.rounding import Floats, python_round
 from dwelltime.engine.table import Cell, CellColumn, ColumnKind
 from dwelltime.params.model import ViewFormat
 
@@ -82,6 +82,14 @@ class Renderer:
             self.duration_kind, values, pl.Series([None] * len(values), dtype=pl.Utf8)
         )
 
+    def duration_grid(self, ms: Floats) -> Floats:
+        """Milliseconds (any shape, NaN: empty) as the numbers of non-humanReadable
+        duration cells, NaN staying NaN. numpy divides exactly as Python does (polars
+        multiplies by the reciprocal, which moves ties such as 0.875 off their rounding
+        point)."""
+        divisor, decimals = _UNITS[self.view_format]
+        return python_round(ms / (divisor or self.day_ms), decimals)
+
     def column(self, kind: ColumnKind, values: pl.Series, texts: pl.Series) -> CellColumn:
         """A whole value column at once: the same cells as `cell`, or the text given; as a
         Series except for dates and humanReadable durations."""
@@ -90,12 +98,10 @@ class Renderer:
         if kind is ColumnKind.COUNT:
             return values.cast(pl.Int64)
         if kind is ColumnKind.DURATION:
-            divisor, decimals = _UNITS[self.view_format]
-            # numpy divides exactly as Python does (polars multiplies by the reciprocal,
-            # which moves ties such as 0.875 off their rounding point); null becomes NaN.
-            quotients = values.cast(pl.Float64).to_numpy() / (divisor or self.day_ms)
-            rounded = pl.Series(python_round(quotients, decimals), dtype=pl.Float64)
-            return rounded.fill_nan(None)  # as `duration`: no value (or NaN) is empty
+            # Null becomes NaN, and as `duration`: no value (or NaN) is empty (built so, a
+            # `fill_nan` afterwards is one more Polars query per column).
+            durations = self.duration_grid(values.cast(pl.Float64).to_numpy())
+            return pl.Series(durations, dtype=pl.Float64, nan_to_null=True)
         if kind is ColumnKind.NUMBER:
             numbers = values.cast(pl.Float64)
             rounded = pl.Series(python_round(numbers.to_numpy(), 2), dtype=pl.Float64)

@@ -53,14 +53,18 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
 
 def selection_count(connection: sa.Connection, selection: Selection) -> int:
     """How many issues the whole `selection` covers, counted by the database."""
-    where, _ = _where(connection, selection.whole())
+    return count_where(connection, selection_where(connection, selection))
+
+
+def count_where(connection: sa.Connection, where: sa.ColumnElement[bool]) -> int:
+    """How many issues rows meet `where` (`selection_where`), counted by the database."""
     query = sa.select(sa.func.count()).select_from(schema.issues).where(where)
     return int(connection.execute(query).scalar_one())
 
 
 def selection_where(connection: sa.Connection, selection: Selection) -> sa.ColumnElement[bool]:
     """The condition on `issues` rows that `selection` covers (its window aside)."""
-    return _where(connection, selection)[0]
+    return _where(connection, selection.whole())[0]
 
 
 def _where(

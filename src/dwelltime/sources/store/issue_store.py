@@ -9,14 +9,16 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 
 from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.domain.caller import Caller
 from dwelltime.errors import SourceError
-from dwelltime.sources.store import schema
+from dwelltime.sources.store import generation, schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
+from dwelltime.sources.store.generation import SelectionFacts
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.writer import StoreWriter
@@ -54,10 +56,15 @@ class ParamSet:
 
 
 class IssueStore:
-    """Issues, histories and catalogs in one SQL database (SQLite file by default)."""
+    """Issues, histories and catalogs in one SQL database (SQLite file by default).
+
+    `counts` and `visited` remember, per store generation, what whole selections hold
+    (`generation`): every source over this store shares them."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
+        self.counts: SelectionFacts[int] = SelectionFacts()
+        self.visited: SelectionFacts[pl.DataFrame] = SelectionFacts()
 
     @classmethod
     def open(cls, settings: Settings) -> IssueStore:
@@ -75,7 +82,9 @@ class IssueStore:
         """Store `data` in one transaction (all of it or, on error, nothing)."""
         try:
             with self._engine.begin() as connection:
-                return StoreWriter(connection).write(data)
+                counts = StoreWriter(connection).write(data)
+                generation.bump(connection)
+                return counts
         except sa.exc.IntegrityError as error:
             raise SourceError(f"The store refused the data: {error.orig}") from error
 
@@ -127,6 +136,7 @@ class IssueStore:
                     connection.execute(
                         other.delete().where(other.c.site == site, other.c.jira_id.in_(chunk))
                     )
+            generation.bump(connection)
         return deleted
 
     def sites_holding(self, jira_ids: Collection[int]) -> set[str]:

@@ -180,6 +180,14 @@ change_tracks = sa.Table(
     sa.Column("texts", sa.LargeBinary, nullable=False),
 )
 
+# One row: the generation every write of issue data bumps (`generation`, migration 0027).
+store_generation = sa.Table(
+    "store_generation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)
+
 calendars = sa.Table(
     "calendars",
     metadata,

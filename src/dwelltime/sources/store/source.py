@@ -15,7 +15,8 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import selection_count, selection_ids
+from dwelltime.sources.store.filters import count_where, selection_ids, selection_where
+from dwelltime.sources.store.generation import condition_key
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.visited import visited_statuses
@@ -29,10 +30,13 @@ class LocalSource:
     runs beside them. With `site` (a token bound to one) only that site's issues are read.
     A window (`start_index`, `max_issues`) is resolved by the database to
     the window's ids alone; the whole selection's count after a window is a SQL count, so a
-    page never fetches every id of its selection.
+    page never fetches every id of its selection. That count and the visited statuses are
+    remembered by the store per generation (`generation`), so pages of one selection pay
+    them once per store write, not once per page.
     """
 
     def __init__(self, store: IssueStore, site: str | None = None) -> None:
+        self._store = store
         self._engine = store.engine
         self._site = site
         self._resolved: tuple[Selection, Sequence[int]] | None = None
@@ -48,7 +52,11 @@ class LocalSource:
         resolved = self._resolved
         if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
             with self._engine.connect() as connection:
-                return selection_count(connection, self._scoped(selection))
+                where = selection_where(connection, self._scoped(selection))
+                key = condition_key(connection, where)
+                return self._store.counts.known(
+                    connection, key, lambda: count_where(connection, where)
+                )
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
@@ -60,7 +68,11 @@ class LocalSource:
 
     def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         with self._engine.connect() as connection:
-            return visited_statuses(connection, self._scoped(selection), deleted)
+            where = selection_where(connection, self._scoped(selection))
+            key = (condition_key(connection, where), deleted)
+            return self._store.visited.known(
+                connection, key, lambda: visited_statuses(connection, where, deleted)
+            )
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return load_calendar(self._engine, calendar_id)

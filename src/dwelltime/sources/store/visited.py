@@ -22,9 +22,7 @@ import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.domain.issues import STATUS_FIELD, History
-from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
-from dwelltime.sources.store.filters import selection_where
 from dwelltime.sources.store.sql_lists import id_chunks
 
 #: id, name, rank_ts, rank_h
@@ -76,13 +74,13 @@ def _packed(ids: set[str]) -> str:
 
 
 def visited_statuses(
-    connection: sa.Connection, selection: Selection, deleted: bool
+    connection: sa.Connection, where: sa.ColumnElement[bool], deleted: bool
 ) -> pl.DataFrame:
-    """Every status id `selection` (window ignored) visits (`VISITED_STATUS_COLUMNS`);
-    with `deleted`, also those absent from the catalog, with their latest history names
-    (a scan of the selection's changes: reports without deleted statuses skip it)."""
+    """Every status id the issues meeting `where` (`selection_where`) visit
+    (`VISITED_STATUS_COLUMNS`); with `deleted`, also those absent from the catalog, with
+    their latest history names (a scan of the selection's changes: reports without
+    deleted statuses skip it)."""
     issues = schema.issues
-    where = selection_where(connection, selection.whole())
     packed = sa.select(issues.c.visited_statuses).where(where).distinct()
     ids = {
         status
