@@ -20,6 +20,7 @@ import json
 import shutil
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -127,23 +128,42 @@ def store_chunk_ids(
             storage.put_part(_ids_key(export_id, chunk), path)
 
 
-def load_chunk_ids(storage: FileStorage, export_id: str, chunk: int, folder: Path) -> array[int]:
-    """The ids `store_chunk_ids` kept for chunk `chunk`."""
+def load_chunk_ids(
+    storage: FileStorage, export_id: str, chunk: int, folder: Path
+) -> array[int] | None:
+    """The ids `store_chunk_ids` kept for chunk `chunk`; None for an export split by a
+    version that kept none (the chunk then finds its window by position, as it did)."""
     path = folder / "ids.bin"
-    storage.get_part(_ids_key(export_id, chunk), path)
+    try:
+        storage.get_part(_ids_key(export_id, chunk), path)
+    except FileNotFoundError:
+        return None
     ids = array("q")
     ids.frombytes(path.read_bytes())
     return ids
 
 
-def load_plan(storage: FileStorage, export_id: str, folder: Path) -> pl.DataFrame | None:
-    """The column plan `store_plan` fixed (the known statuses, None when not status columns)."""
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """What `store_plan` fixed: the statuses the whole selection visits (None when the
+    report has no status columns)."""
+
+    statuses: pl.DataFrame | None
+
+
+def load_plan(storage: FileStorage, export_id: str, folder: Path) -> ColumnPlan | None:
+    """The column plan `store_plan` fixed; None for an export split by a version before
+    finished parts (no plan stored): its chunks stage cells and its merge assembles them,
+    so chunks run before and after an upgrade leave parts of one kind."""
     path = folder / "plan.json"
-    storage.get_part(_plan_key(export_id), path)
+    try:
+        storage.get_part(_plan_key(export_id), path)
+    except FileNotFoundError:
+        return None
     statuses = json.loads(path.read_text())["statuses"]
     if statuses is None:
-        return None
-    return pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row")
+        return ColumnPlan(None)
+    return ColumnPlan(pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row"))
 
 
 def _header(table: ReportTable) -> list[list[str | None]]:
@@ -202,14 +222,14 @@ def merge_finished_chunks(
     chunks: list[int],
     destination: BinaryIO,
     *,
+    plan: ColumnPlan,
     issues: int,
     workdir: Path | None,
 ) -> ReportOutcome:
     """Write the export's file from its chunks' finished parts into `destination` (the
     header, then each chunk's rows as stored), and compute its summary."""
     with staging_folder(workdir) as folder:
-        known = load_plan(storage, export_id, folder)
-        engine = prepare_engine(params, source, now_ms, known_statuses=known)
+        engine = prepare_engine(params, source, now_ms, known_statuses=plan.statuses)
         metas = []
         parts = []
         for chunk in chunks:

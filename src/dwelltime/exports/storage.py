@@ -75,7 +75,8 @@ class FileStorage(Protocol):
         ...
 
     def get_part(self, key: str, destination: Path) -> None:
-        """Copy part `key` into the local file `destination`."""
+        """Copy part `key` into the local file `destination`; FileNotFoundError when no
+        part `key` was stored (an older version did not store it)."""
         ...
 
     def delete_parts(self, prefix: str) -> None:
