@@ -35,6 +35,7 @@ from dwelltime.exports.parts import (
     load_plan,
     merge_finished_chunks,
     store_finished_chunk,
+    store_plan,
 )
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.runner import PROGRESS_INTERVAL_MS, Heartbeat, record_failure, record_success
@@ -230,7 +231,6 @@ def _stage_chunk(
         # Counted by the database once the window is known: no id of the rest is read.
         if source.count(whole) != record.total:
             raise DwelltimeError(STORE_CHANGED)
-        plan = load_plan(storage, record.id, folder) if finishes_in_chunks(params) else None
         chunk = stack.enter_context(
             computed_report(
                 params,
@@ -241,11 +241,20 @@ def _stage_chunk(
                 workdir=settings.staging_dir,
                 start_index=unit.first,
                 max_issues=unit.stop - unit.first,
-                known_statuses=None if plan is None else plan.statuses,
             )
         )
+        plan = None
+        if finishes_in_chunks(params):
+            plan = load_plan(storage, record.id, folder)
+            if plan is None and ids is not None:
+                # Split by this version, whose planner stores the plan after the units:
+                # not there yet.
+                plan = store_plan(
+                    storage, record.id, params, source, record.now_ms, settings.staging_dir
+                )
         if plan is not None:
-            store_finished_chunk(chunk, storage, record.id, unit.idx, folder)
+            finished = chunk.with_known_statuses(plan.statuses)
+            store_finished_chunk(finished, storage, record.id, unit.idx, folder)
             return 0
         staging = chunk.staged_files()
         for batch in range(staging.count()):

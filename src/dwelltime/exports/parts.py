@@ -2,13 +2,14 @@
 (`columns_fixed_ahead`) leaves its file to a merge that only concatenates.
 
 The column plan (the statuses the whole selection visits) is looked up once, when the
-export is split, and stored with its parts, so every chunk renders the whole report's
-columns. Each chunk then writes its rows as the file's final bytes (no header), its group
-counts and its value cells as numbers (for the aggregates and the summary's medians) and
-each issue's total (for the summary's histogram). The merge writes the header, copies the
-rows part after part, and computes the aggregates once from every chunk's cells: the file
-and the summary are an unsplit run's, byte for byte; adding up partial sums instead would
-change their last digits.
+export is split (just after its chunks are recorded, so they start meanwhile), and stored
+with its parts, so every chunk renders the whole report's columns. Each chunk then writes
+its rows as the file's final bytes (no header), its group counts and its value cells as
+numbers (for the aggregates and the summary's medians) and each issue's total (for the
+summary's histogram). The merge writes the header, copies the rows part after part, and
+computes the aggregates once from every chunk's cells: the file and the summary are an
+unsplit run's, byte for byte; adding up partial sums instead would change their last
+digits.
 
 Workbooks and the reports whose columns only the issues' visits tell keep staging their
 cells for a merge that assembles the whole report (`fanout`).
@@ -91,6 +92,14 @@ def _key(export_id: str, chunk: int, name: str) -> str:
     return f"{export_id}/{chunk:05d}/{name}"
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """What `store_plan` fixed: the statuses the whole selection visits (None when the
+    report has no status columns)."""
+
+    statuses: pl.DataFrame | None
+
+
 def store_plan(
     storage: FileStorage,
     export_id: str,
@@ -98,14 +107,18 @@ def store_plan(
     source: IssueSource,
     now_ms: int,
     workdir: Path | None,
-) -> None:
-    """Fix the export's column plan before any chunk runs."""
+) -> ColumnPlan:
+    """Fix the export's column plan: the planner does once the chunks are recorded (they
+    need it only once their issues are staged), and a chunk that finds none yet does it
+    too (the same statuses, the same bytes; the merge fails an export whose chunks' columns
+    differ all the same)."""
     known = column_plan(params, source, now_ms)
     plan = {"statuses": None if known is None else known.rows()}
     with staging_folder(workdir) as folder:
         path = folder / "plan.json"
         path.write_text(json.dumps(plan))
         storage.put_part(_plan_key(export_id), path)
+    return ColumnPlan(known)
 
 
 def _ids_key(export_id: str, chunk: int) -> str:
@@ -141,14 +154,6 @@ def load_chunk_ids(
     ids = array("q")
     ids.frombytes(path.read_bytes())
     return ids
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnPlan:
-    """What `store_plan` fixed: the statuses the whole selection visits (None when the
-    report has no status columns)."""
-
-    statuses: pl.DataFrame | None
 
 
 def load_plan(storage: FileStorage, export_id: str, folder: Path) -> ColumnPlan | None:
@@ -204,7 +209,9 @@ def store_finished_chunk(
             blocks = sheet_blocks(summary_table.listing)
             totals += (block_totals(block, width) for block in blocks if width)
         inputs.groups.write_ipc(folder / _GROUPS)
-        inputs.cells().write_ipc(folder / _CELLS)
+        # Sorted here, in parallel with the other chunks: the merge's statistics then sort
+        # a few long runs instead of shuffled cells.
+        inputs.cells().sort("group", "column", "value").write_ipc(folder / _CELLS)
         pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
         names += [_GROUPS, _CELLS, _TOTALS]
     meta = {"rows": table.listing.row_count, "columns": _header(table)}

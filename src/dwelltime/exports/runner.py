@@ -209,7 +209,7 @@ def _fan_out(
 ) -> bool:
     """Split an export over `settings.split_above` issues into chunks and a merge step
     (units the scheduler dispatches); True when it was split and this job is done. Where
-    the chunks will write finished parts, their column plan is stored first.
+    the chunks will write finished parts, their column plan is stored next.
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
@@ -224,9 +224,10 @@ def _fan_out(
     bounds = chunk_bounds(total, chunk_issues)
     ids = context.source.ids(selection)
     store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
-    if finishes_in_chunks(params):
-        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
     UnitStore(store.engine).plan(record.id, record.owner, bounds)
+    if finishes_in_chunks(params):
+        # After the units: other workers' chunks stage their issues meanwhile.
+        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
     return True
 
 

@@ -39,7 +39,7 @@ def segment_statistics(
     Values are never negative, so the zeros sort first and the median is read around them;
     the spread adds the zeros exactly (m·var + m·(mean_m - mean)² + zeros·mean²).
     """
-    order = np.lexsort((values, keys))
+    order = key_value_order(keys, values)
     keys, values = keys[order], values[order]
     if keys.size == 0:
         empty = np.zeros(0)
@@ -65,3 +65,15 @@ def segment_statistics(
     spread = squares + counts * (own_means - means) ** 2 + zeros * means**2
     median = (at((sizes - 1) // 2) + at(sizes // 2)) / 2
     return Statistics(segment_keys, sums, means, median, np.sqrt(spread / sizes))
+
+
+def key_value_order(keys: Ints, values: Floats) -> Ints:
+    """The order `np.lexsort((values, keys))` gives, in two stable passes: by value (a
+    timsort, fast where the values come in sorted runs, as a split export's chunks leave
+    them), then by key (a radix sort when the keys fit 16 bits, as a report's segments
+    do). Ties are equal pairs, so the sorted keys and values are lexsort's exactly."""
+    order = np.argsort(values, kind="stable")
+    ordered_keys = keys[order]
+    if ordered_keys.size and ordered_keys.min() >= 0 and ordered_keys.max() < 1 << 15:
+        ordered_keys = ordered_keys.astype(np.int16)
+    return order[np.argsort(ordered_keys, kind="stable")]
