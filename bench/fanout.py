@@ -6,7 +6,10 @@ Every configuration is a real `dwelltime serve` (celery executor) plus one
 demo store and local file storage. The configurations run in alternating order (A B C D,
 A B C D, …) and the medians are compared; CPU seconds are those of the worker's job
 processes (user + system, including pool processes that were replaced), read from /proc
-before and after each export.
+before and after each export. For a split export the records also give where its wall
+time went (`phases`): the planner (the split job, from its claim to the recorded units),
+the hand-offs (a worker process idle between its runs, and the wait for the first chunk
+and for the merge), the chunks' own runs and the merge.
 
 Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a temporary folder,
 3; a kept HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
@@ -22,6 +25,7 @@ import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -30,7 +34,8 @@ from tests.services.cluster import WorkerProcess
 
 from bench._served import auth_header, demo_home, served, wait_until_finished
 from dwelltime.config import Settings
-from dwelltime.exports.units import UnitStore
+from dwelltime.exports.records import ExportRecord, ExportStore
+from dwelltime.exports.units import Unit, UnitKind, UnitRun, UnitStore
 from dwelltime.sources.store.issue_store import IssueStore
 
 BROKER = "redis://127.0.0.1:6379/0"
@@ -52,6 +57,53 @@ class Configuration:
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     merge_shares: list[float] = field(default_factory=list)
+    phases: list[dict[str, float]] = field(default_factory=list)
+
+
+PHASES = (
+    "queued",
+    "planner",
+    "to first chunk",
+    "chunk runs (max per process)",
+    "idle between chunks (max per process)",
+    "to merge",
+    "merge",
+    "after merge",
+)
+
+
+def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[str, float]:
+    """Seconds of a split export's wall time per phase, from its records (see `PHASES`):
+    the chunk phase is split into each worker process's busy and idle time, the largest of
+    each shown (the busiest process sets the wall)."""
+    done = [run for run in runs if run.outcome == "done" and run.ended_ms is not None]
+    merge_idx = max(unit.idx for unit in plan if unit.kind is UnitKind.MERGE)
+    chunks = [run for run in done if run.idx != merge_idx]
+    merge = next(run for run in done if run.idx == merge_idx)
+    assert record.started_ms is not None and record.finished_ms is not None
+    planned = min(unit.created_ms for unit in plan)
+    first = min(run.started_ms for run in chunks)
+    last = max(run.ended_ms or 0 for run in chunks)
+    busy: dict[str, float] = {}
+    idle: dict[str, float] = {}
+    by_worker: dict[str, list[UnitRun]] = {}
+    for run in chunks:
+        by_worker.setdefault(run.worker, []).append(run)
+    for worker, own in by_worker.items():
+        own.sort(key=lambda run: run.started_ms)
+        busy[worker] = sum((run.ended_ms or 0) - run.started_ms for run in own) / 1000
+        idle[worker] = sum(b.started_ms - (a.ended_ms or 0) for a, b in pairwise(own)) / 1000
+    values = (
+        (record.started_ms - record.created_ms) / 1000,
+        (planned - record.started_ms) / 1000,
+        (first - planned) / 1000,
+        max(busy.values()),
+        max(idle.values()),
+        (merge.started_ms - last) / 1000,
+        ((merge.ended_ms or 0) - merge.started_ms) / 1000,
+        (record.finished_ms - (merge.ended_ms or 0)) / 1000,
+    )
+    return dict(zip(PHASES, values, strict=True))
 
 
 def job_cpu_seconds(worker: WorkerProcess) -> float:
@@ -105,10 +157,11 @@ def main() -> None:
                     own, log.with_suffix(".worker.log"), configuration.workers, **settings
                 )
             )
-            units = UnitStore(IssueStore.open(Settings(home=own)).engine)
-            running.append((configuration, server, worker, units, auth_header(own, "bench")))
+            engine = IssueStore.open(Settings(home=own)).engine
+            stores = (ExportStore(engine), UnitStore(engine))
+            running.append((configuration, server, worker, stores, auth_header(own, "bench")))
         for _ in range(rounds):
-            for configuration, server, worker, units, headers in running:
+            for configuration, server, worker, (exports, units), headers in running:
                 cpu_before = job_cpu_seconds(worker)
                 began = time.perf_counter()
                 answer = httpx.post(
@@ -120,12 +173,12 @@ def main() -> None:
                 assert body["status"] == "Successful", body
                 configuration.walls.append(wall)
                 configuration.cpus.append(job_cpu_seconds(worker) - cpu_before)
-                merges = [run for run in units.runs(export_id) if run.outcome == "done"]
-                if configuration.split and merges:
-                    merge = max(merges, key=lambda run: run.idx)
-                    assert merge.ended_ms is not None
-                    share = (merge.ended_ms - merge.started_ms) / 1000 / wall
-                    configuration.merge_shares.append(share)
+                plan = units.of_export(export_id)
+                record = exports.get(export_id)
+                if configuration.split and plan and record is not None:
+                    spent = phases(record, plan, units.runs(export_id))
+                    configuration.phases.append(spent)
+                    configuration.merge_shares.append(spent["merge"] / wall)
                 print(f"{configuration.name}: {wall:.1f} s", flush=True)
     baseline = statistics.median(configurations[0].walls)
     print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {rounds} rounds")
@@ -145,6 +198,16 @@ def main() -> None:
             f"{statistics.median(configuration.cpus):.1f} | {speedup:.2f}x | "
             f"{speedup / configuration.workers:.0%} | {merge_share} |"
         )
+    split = [configuration for configuration in configurations if configuration.phases]
+    print("\nWhere a split export's wall time went, s (medians)")
+    print("| phase | " + " | ".join(configuration.name for configuration in split) + " |")
+    print("|---|" + "---:|" * len(split))
+    for phase in PHASES:
+        cells = [
+            f"{statistics.median(spent[phase] for spent in configuration.phases):.2f}"
+            for configuration in split
+        ]
+        print(f"| {phase} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

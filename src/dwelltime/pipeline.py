@@ -156,6 +156,16 @@ class ComputedReport:
         ones (`fields` and `groupByFields`): a JSON list row shows its group's values."""
         return self._assembled_with(replace(self.engine.params, fields=fields))
 
+    def with_known_statuses(self, known_statuses: pl.DataFrame | None) -> ComputedReport:
+        """The same staged cells assembled with `known_statuses` as the whole selection's
+        statuses (`prepare_engine`'s): only assembly reads them, so a chunk of a split
+        export stages its issues before its export's column plan is fixed."""
+        engine = self.engine
+        return replace(
+            self,
+            engine=ReportEngine(engine.params, engine.context, known_statuses=known_statuses),
+        )
+
     def _assembled_with(self, params: ReportParams) -> ComputedReport:
         """The same staged cells assembled by `params` (its table built anew on first use);
         only what assembly reads may differ from the computation's parameters."""

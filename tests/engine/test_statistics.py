@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dwelltime.engine.output.statistics import segment_statistics
+from dwelltime.engine.output.statistics import key_value_order, segment_statistics
 
 Groups = dict[int, list[float]]
 
@@ -48,3 +48,23 @@ def test_matches_python(groups: Groups, extra: int, with_zeros: bool) -> None:
         assert result.means[index] == pytest.approx(statistics.fmean(members), rel=1e-12)
         assert result.medians[index] == statistics.median(members)
         assert result.stds[index] == pytest.approx(statistics.pstdev(members), rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.one_of(st.integers(0, 40), st.integers(-(2**40), 2**40)),
+            st.floats(0, 1e12, allow_nan=False),
+        ),
+        max_size=60,
+    )
+)
+def test_sorts_as_lexsort_does(pairs: list[tuple[int, float]]) -> None:
+    """Small keys (the radix pass) and keys beyond 16 bits or negative (the general one)."""
+    keys = np.array([key for key, _ in pairs], dtype=np.int64)
+    values = np.array([value for _, value in pairs], dtype=np.float64)
+    expected = np.lexsort((values, keys))
+    order = key_value_order(keys, values)
+    assert keys[order].tolist() == keys[expected].tolist()
+    assert values[order].tolist() == values[expected].tolist()

@@ -6,7 +6,10 @@ A CSV export whose columns are known ahead leaves finished parts (`parts`: its r
 the file's bytes, its aggregates' inputs) and the merge only concatenates; any other
 stores each staged file as a part, and the merge fetches every part in chunk order into
 one staging folder and writes the file (and the summary) from it as `run_report` does.
-Either way a split export's file is byte for byte the file of an unsplit run. Progress is
+Either way a split export's file is byte for byte the file of an unsplit run. An export
+split by an older version, which stored no column plan (or no chunk windows), is finished
+the way that version would have: staged cells and a full merge (windows by position), so
+an upgrade between its chunks fails nothing. Progress is
 the sum of the chunks'; an abort flag stops every chunk at its next batch; a chunk whose
 worker died is taken back by the scheduler and redone.
 """
@@ -32,12 +35,13 @@ from dwelltime.exports.parts import (
     load_plan,
     merge_finished_chunks,
     store_finished_chunk,
+    store_plan,
 )
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.runner import PROGRESS_INTERVAL_MS, Heartbeat, record_failure, record_success
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, open_storage
-from dwelltime.exports.units import Unit, UnitKind, UnitStore
+from dwelltime.exports.units import Unit, UnitKind, UnitStatus, UnitStore
 from dwelltime.params.model import ReportParams
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import (
@@ -96,27 +100,71 @@ class ChunkProgress:
 
 def run_unit(
     export_id: str,
-    idx: int,
+    idx: int | None,
     settings: Settings,
     on_running: Callable[[int | None], None] | None = None,
+    *,
+    then_next: bool = False,
 ) -> None:
     """Run unit `idx` of export `export_id`; a no-op unless the unit is Queued, its export
-    Running (and, for the merge, every chunk Done). `on_running` as for `run_export`."""
+    Running (and, for the merge, every chunk Done). `on_running` as for `run_export`.
+
+    With `then_next` (a Celery worker's task), this process then runs the export's next
+    free unit (`idx` None: starts with it), and so on, while no other export waits: a
+    worker that ends a chunk goes on at once instead of idling until serve's scheduler has
+    seen the chunk done and sent the next one, and whoever ends the last chunk merges.
+    """
     issue_store = IssueStore(create_db_engine(settings.resolved_database_url))
     try:
         store = ExportStore(issue_store.engine)
         units = UnitStore(issue_store.engine)
-        record = store.get(export_id)
-        unit = units.get(export_id, idx)
-        if record is None or unit is None or record.status is not ExportStatus.RUNNING:
-            return
-        token = str(uuid.uuid4())
-        if not units.claim(export_id, idx, token):
-            return
-        with structlog.contextvars.bound_contextvars(export_id=export_id, unit=idx):
-            _run_claimed(record, unit, token, store, units, issue_store, settings, on_running)
+        current = idx if idx is not None else _next_free(store, units, export_id)
+        while current is not None:
+            ran = _run_one(export_id, current, store, units, issue_store, settings, on_running)
+            current = _next_free(store, units, export_id) if ran and then_next else None
     finally:
         issue_store.engine.dispose()
+
+
+def _run_one(
+    export_id: str,
+    idx: int,
+    store: ExportStore,
+    units: UnitStore,
+    issue_store: IssueStore,
+    settings: Settings,
+    on_running: Callable[[int | None], None] | None,
+) -> bool:
+    """Claim and run unit `idx`; True when this process ran it."""
+    record = store.get(export_id)
+    unit = units.get(export_id, idx)
+    if record is None or unit is None or record.status is not ExportStatus.RUNNING:
+        return False
+    token = str(uuid.uuid4())
+    if not units.claim(export_id, idx, token):
+        return False
+    with structlog.contextvars.bound_contextvars(export_id=export_id, unit=idx):
+        _run_claimed(record, unit, token, store, units, issue_store, settings, on_running)
+    return True
+
+
+def _next_free(store: ExportStore, units: UnitStore, export_id: str) -> int | None:
+    """The unit of `export_id` this process may take next: a Queued chunk (one not yet sent
+    to a worker first), or the merge once every chunk is Done; None when another export is
+    waiting, so the scheduler's fair order decides what runs next, not this chain."""
+    if store.with_status(ExportStatus.QUEUED):
+        return None
+    plan = units.of_export(export_id)
+    chunks = [unit for unit in plan if unit.kind is UnitKind.CHUNK]
+    queued = [unit for unit in chunks if unit.status is UnitStatus.QUEUED]
+    if queued:
+        unsent = [unit for unit in queued if unit.dispatched_ms is None]
+        return (unsent or queued)[0].idx
+    if all(unit.status is UnitStatus.DONE for unit in chunks):
+        merge = [unit for unit in plan if unit.kind is UnitKind.MERGE]
+        if merge and merge[0].status is UnitStatus.QUEUED:
+            return merge[0].idx
+    return None
 
 
 def _run_claimed(
@@ -176,16 +224,13 @@ def _stage_chunk(
     whole = params.selection(record.now_ms)
     with ExitStack() as stack:
         folder = stack.enter_context(staging_folder(settings.staging_dir))
-        if isinstance(source, LocalSource):
+        ids = load_chunk_ids(storage, record.id, unit.idx, folder)
+        if isinstance(source, LocalSource) and ids is not None:
             window = replace(whole, start_index=unit.first, max_issues=unit.stop - unit.first)
-            source.pin(window, load_chunk_ids(storage, record.id, unit.idx, folder))
+            source.pin(window, ids)
         # Counted by the database once the window is known: no id of the rest is read.
         if source.count(whole) != record.total:
             raise DwelltimeError(STORE_CHANGED)
-        known = None
-        finished = finishes_in_chunks(params)
-        if finished:
-            known = load_plan(storage, record.id, folder)
         chunk = stack.enter_context(
             computed_report(
                 params,
@@ -196,11 +241,20 @@ def _stage_chunk(
                 workdir=settings.staging_dir,
                 start_index=unit.first,
                 max_issues=unit.stop - unit.first,
-                known_statuses=known,
             )
         )
-        if finished:
-            store_finished_chunk(chunk, storage, record.id, unit.idx, folder)
+        plan = None
+        if finishes_in_chunks(params):
+            plan = load_plan(storage, record.id, folder)
+            if plan is None and ids is not None:
+                # Split by this version, whose planner stores the plan after the units:
+                # not there yet.
+                plan = store_plan(
+                    storage, record.id, params, source, record.now_ms, settings.staging_dir
+                )
+        if plan is not None:
+            finished = chunk.with_known_statuses(plan.statuses)
+            store_finished_chunk(finished, storage, record.id, unit.idx, folder)
             return 0
         staging = chunk.staged_files()
         for batch in range(staging.count()):
@@ -226,7 +280,11 @@ def _merge(
         raise DwelltimeError(STORE_CHANGED)
     pending = storage.create(record.id)
     try:
+        fixed = None
         if finishes_in_chunks(params):
+            with staging_folder(settings.staging_dir) as folder:
+                fixed = load_plan(storage, record.id, folder)
+        if fixed is not None:
             outcome = merge_finished_chunks(
                 params,
                 context.source,
@@ -235,6 +293,7 @@ def _merge(
                 record.id,
                 [chunk.idx for chunk in chunks],
                 pending.stream,
+                plan=fixed,
                 issues=record.total,
                 workdir=settings.staging_dir,
             )

@@ -2,13 +2,14 @@
 (`columns_fixed_ahead`) leaves its file to a merge that only concatenates.
 
 The column plan (the statuses the whole selection visits) is looked up once, when the
-export is split, and stored with its parts, so every chunk renders the whole report's
-columns. Each chunk then writes its rows as the file's final bytes (no header), its group
-counts and its value cells as numbers (for the aggregates and the summary's medians) and
-each issue's total (for the summary's histogram). The merge writes the header, copies the
-rows part after part, and computes the aggregates once from every chunk's cells: the file
-and the summary are an unsplit run's, byte for byte; adding up partial sums instead would
-change their last digits.
+export is split (just after its chunks are recorded, so they start meanwhile), and stored
+with its parts, so every chunk renders the whole report's columns. Each chunk then writes
+its rows as the file's final bytes (no header), its group counts and its value cells as
+numbers (for the aggregates and the summary's medians) and each issue's total (for the
+summary's histogram). The merge writes the header, copies the rows part after part, and
+computes the aggregates once from every chunk's cells: the file and the summary are an
+unsplit run's, byte for byte; adding up partial sums instead would change their last
+digits.
 
 Workbooks and the reports whose columns only the issues' visits tell keep staging their
 cells for a merge that assembles the whole report (`fanout`).
@@ -20,6 +21,7 @@ import json
 import shutil
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -90,6 +92,14 @@ def _key(export_id: str, chunk: int, name: str) -> str:
     return f"{export_id}/{chunk:05d}/{name}"
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """What `store_plan` fixed: the statuses the whole selection visits (None when the
+    report has no status columns)."""
+
+    statuses: pl.DataFrame | None
+
+
 def store_plan(
     storage: FileStorage,
     export_id: str,
@@ -97,14 +107,18 @@ def store_plan(
     source: IssueSource,
     now_ms: int,
     workdir: Path | None,
-) -> None:
-    """Fix the export's column plan before any chunk runs."""
+) -> ColumnPlan:
+    """Fix the export's column plan: the planner does once the chunks are recorded (they
+    need it only once their issues are staged), and a chunk that finds none yet does it
+    too (the same statuses, the same bytes; the merge fails an export whose chunks' columns
+    differ all the same)."""
     known = column_plan(params, source, now_ms)
     plan = {"statuses": None if known is None else known.rows()}
     with staging_folder(workdir) as folder:
         path = folder / "plan.json"
         path.write_text(json.dumps(plan))
         storage.put_part(_plan_key(export_id), path)
+    return ColumnPlan(known)
 
 
 def _ids_key(export_id: str, chunk: int) -> str:
@@ -127,23 +141,34 @@ def store_chunk_ids(
             storage.put_part(_ids_key(export_id, chunk), path)
 
 
-def load_chunk_ids(storage: FileStorage, export_id: str, chunk: int, folder: Path) -> array[int]:
-    """The ids `store_chunk_ids` kept for chunk `chunk`."""
+def load_chunk_ids(
+    storage: FileStorage, export_id: str, chunk: int, folder: Path
+) -> array[int] | None:
+    """The ids `store_chunk_ids` kept for chunk `chunk`; None for an export split by a
+    version that kept none (the chunk then finds its window by position, as it did)."""
     path = folder / "ids.bin"
-    storage.get_part(_ids_key(export_id, chunk), path)
+    try:
+        storage.get_part(_ids_key(export_id, chunk), path)
+    except FileNotFoundError:
+        return None
     ids = array("q")
     ids.frombytes(path.read_bytes())
     return ids
 
 
-def load_plan(storage: FileStorage, export_id: str, folder: Path) -> pl.DataFrame | None:
-    """The column plan `store_plan` fixed (the known statuses, None when not status columns)."""
+def load_plan(storage: FileStorage, export_id: str, folder: Path) -> ColumnPlan | None:
+    """The column plan `store_plan` fixed; None for an export split by a version before
+    finished parts (no plan stored): its chunks stage cells and its merge assembles them,
+    so chunks run before and after an upgrade leave parts of one kind."""
     path = folder / "plan.json"
-    storage.get_part(_plan_key(export_id), path)
+    try:
+        storage.get_part(_plan_key(export_id), path)
+    except FileNotFoundError:
+        return None
     statuses = json.loads(path.read_text())["statuses"]
     if statuses is None:
-        return None
-    return pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row")
+        return ColumnPlan(None)
+    return ColumnPlan(pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row"))
 
 
 def _header(table: ReportTable) -> list[list[str | None]]:
@@ -184,7 +209,9 @@ def store_finished_chunk(
             blocks = sheet_blocks(summary_table.listing)
             totals += (block_totals(block, width) for block in blocks if width)
         inputs.groups.write_ipc(folder / _GROUPS)
-        inputs.cells().write_ipc(folder / _CELLS)
+        # Sorted here, in parallel with the other chunks: the merge's statistics then sort
+        # a few long runs instead of shuffled cells.
+        inputs.cells().sort("group", "column", "value").write_ipc(folder / _CELLS)
         pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
         names += [_GROUPS, _CELLS, _TOTALS]
     meta = {"rows": table.listing.row_count, "columns": _header(table)}
@@ -202,14 +229,14 @@ def merge_finished_chunks(
     chunks: list[int],
     destination: BinaryIO,
     *,
+    plan: ColumnPlan,
     issues: int,
     workdir: Path | None,
 ) -> ReportOutcome:
     """Write the export's file from its chunks' finished parts into `destination` (the
     header, then each chunk's rows as stored), and compute its summary."""
     with staging_folder(workdir) as folder:
-        known = load_plan(storage, export_id, folder)
-        engine = prepare_engine(params, source, now_ms, known_statuses=known)
+        engine = prepare_engine(params, source, now_ms, known_statuses=plan.statuses)
         metas = []
         parts = []
         for chunk in chunks:

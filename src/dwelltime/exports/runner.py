@@ -108,8 +108,9 @@ def write_failure_message(error: OSError) -> str:
 
 def run_export(
     export_id: str, settings: Settings, on_running: Callable[[int | None], None] | None = None
-) -> None:
-    """Run export `export_id` to its end; a no-op unless it is Queued.
+) -> bool:
+    """Run export `export_id` to its end; a no-op unless it is Queued. True when it was
+    split instead (its units are queued).
 
     `on_running` is called once the heartbeat beats, before any work, with the heartbeat
     thread's OS id: the local pool lowers every other thread's CPU priority there.
@@ -120,7 +121,7 @@ def run_export(
         store = ExportStore(issue_store.engine)
         record = store.get(export_id)
         if record is None or record.status is not ExportStatus.QUEUED:
-            return
+            return False
         started = now_ms()
         claimed = store.claim(
             export_id,
@@ -132,10 +133,11 @@ def run_export(
             completed=0,
             total=0,
         )
-        if claimed:
-            with structlog.contextvars.bound_contextvars(export_id=export_id):
-                context = param_context(issue_store, settings, record.token_id)
-                _run_claimed(record, store, context, settings, on_running)
+        if not claimed:
+            return False
+        with structlog.contextvars.bound_contextvars(export_id=export_id):
+            context = param_context(issue_store, settings, record.token_id)
+            return _run_claimed(record, store, context, settings, on_running)
     finally:
         issue_store.engine.dispose()
 
@@ -146,7 +148,7 @@ def _run_claimed(
     context: StoreParamContext | JiraParamContext,
     settings: Settings,
     on_running: Callable[[int | None], None] | None,
-) -> None:
+) -> bool:
     logger.info("export_started", owner=record.owner, attempt=record.attempts + 1)
     progress = JobProgress(store, record.id)
     pending: PendingFile | None = None
@@ -160,7 +162,7 @@ def _run_claimed(
             params = parse_params(json.loads(record.params), context)
             if _fan_out(record, store, storage, context, params, settings):
                 logger.info("export_split")
-                return
+                return True
             if isinstance(context, JiraParamContext):
                 # Jira's approximate-count gives the record a total at once; the exact
                 # count of the listing replaces it when the listing is done.
@@ -184,12 +186,13 @@ def _run_claimed(
             record.id, ExportStatus.RUNNING, ExportStatus.ABORTED, completed=progress.completed
         )
         logger.info("export_aborted", completed=progress.completed, total=progress.total)
-        return
+        return False
     except Exception as error:
         _discard(pending)
         record_failure(store, record.id, error, progress.completed)
-        return
+        return False
     record_success(store, storage, record.id, size, progress.completed, outcome.summary)
+    return False
 
 
 def _beat_export(store: ExportStore, export_id: str) -> None:
@@ -206,7 +209,7 @@ def _fan_out(
 ) -> bool:
     """Split an export over `settings.split_above` issues into chunks and a merge step
     (units the scheduler dispatches); True when it was split and this job is done. Where
-    the chunks will write finished parts, their column plan is stored first.
+    the chunks will write finished parts, their column plan is stored next.
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
@@ -221,9 +224,10 @@ def _fan_out(
     bounds = chunk_bounds(total, chunk_issues)
     ids = context.source.ids(selection)
     store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
-    if finishes_in_chunks(params):
-        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
     UnitStore(store.engine).plan(record.id, record.owner, bounds)
+    if finishes_in_chunks(params):
+        # After the units: other workers' chunks stage their issues meanwhile.
+        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
     return True
 
 

@@ -199,7 +199,12 @@ class S3Storage:
         self._client.upload_file(str(source), self.bucket, self._name(f"parts/{key}"))
 
     def get_part(self, key: str, destination: Path) -> None:
-        self._client.download_file(self.bucket, self._name(f"parts/{key}"), str(destination))
+        try:
+            self._client.download_file(self.bucket, self._name(f"parts/{key}"), str(destination))
+        except ClientError as error:
+            if str(error.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+                raise FileNotFoundError(f"no part {key!r}") from error
+            raise
 
     def delete_parts(self, prefix: str) -> None:
         paginator = self._client.get_paginator("list_objects_v2")

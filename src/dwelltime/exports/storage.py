@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,8 @@ class FileStorage(Protocol):
         ...
 
     def get_part(self, key: str, destination: Path) -> None:
-        """Copy part `key` into the local file `destination`."""
+        """Copy part `key` into the local file `destination`; FileNotFoundError when no
+        part `key` was stored (an older version did not store it)."""
         ...
 
     def delete_parts(self, prefix: str) -> None:
@@ -167,7 +169,9 @@ class LocalStorage:
     def put_part(self, key: str, source: Path) -> None:
         target = self._part(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f"{target.name}.partial")
+        # A name of this writer's own: a chunk's redo (or two writers of one plan) may
+        # write the part while a run that lost it still does.
+        temp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
         try:
             shutil.copyfile(source, temp)
             os.replace(temp, target)  # a reader never sees half a part

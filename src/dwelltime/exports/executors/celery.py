@@ -19,7 +19,10 @@ Reliability settings, chosen for exports that take minutes to hours:
 - bounded publish retries: serve never blocks for long on a broker outage; an unsent job
   stays Queued and is sent on a later round;
 - running jobs are not cancelled when the broker connection drops: they only write to the
-  database and storage, and finish.
+  database and storage, and finish;
+- a task of a split export goes on with the export's next free unit while no other export
+  waits (`run_unit(then_next=True)`), so chunks are not separated by scheduler rounds; the
+  time limit then bounds the chain, which is at most the whole export's work.
 """
 
 from __future__ import annotations
@@ -91,11 +94,13 @@ def create_celery(settings: Settings) -> Celery:
 
     @app.task(name=EXPORT_TASK)
     def export_task(export_id: str) -> None:
-        run_export(export_id, settings)
+        if run_export(export_id, settings):
+            # Split just now: this worker takes the first chunk itself (see `run_unit`).
+            run_unit(export_id, None, settings, then_next=True)
 
     @app.task(name=UNIT_TASK)
     def unit_task(export_id: str, idx: int) -> None:
-        run_unit(export_id, idx, settings)
+        run_unit(export_id, idx, settings, then_next=True)
 
     return app
 
