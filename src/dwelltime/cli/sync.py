@@ -84,6 +84,8 @@ def _summary(outcome: SyncOutcome) -> str:
     parts.append(f"{outcome.fetched:,} fetched with full histories")
     if outcome.moved_out:
         parts.append(f"{outcome.moved_out:,} moved out of the selection")
+    if outcome.unlisted:
+        parts.append(f"{outcome.unlisted:,} fetched by exports only, checked by id")
     if outcome.deleted:
         parts.append(f"{outcome.deleted:,} deleted from the store (gone from Jira)")
     if outcome.kept:

@@ -113,3 +113,24 @@ def test_an_answer_from_before_later_slots_does_not_give_them_back() -> None:
     budget.acquire()
     budget.acquire()
     assert clock.now - before > 0.5  # 5 left for the rest of the window: spread, not a burst
+
+
+def test_a_late_request_takes_back_two_missed_slots_at_most() -> None:
+    clock = FakeClock()
+    budget = _budget(clock)
+    budget.acquire()
+    clock.now += 1.0  # ten slots at 10/s went unused (threads busy, a slow answer)
+    waits = [budget.acquire() for _ in range(5)]
+    # Two missed slots and the current one at once, then the pace again: no burst of ten.
+    assert waits == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.1])
+
+
+def test_no_missed_slot_is_taken_back_while_jira_says_the_window_runs_out() -> None:
+    clock = FakeClock()
+    budget = _budget(clock, rate=10.0)
+    budget.acquire()
+    clock.now += 1.0
+    budget.observe(RateHints(remaining=4, reset_at=clock.now + 2.0))
+    waits = [budget.acquire() for _ in range(3)]
+    # Spread over what is left from now on (a missed slot taken would make it 0.3 s).
+    assert waits == pytest.approx([0.0, 0.5, 0.5])

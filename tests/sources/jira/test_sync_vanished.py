@@ -1,7 +1,8 @@
 """`sync` forgets what left its selection, on both editions: an issue deleted in Jira
 leaves the store and the next export; one moved out of the JQL stays in the store but
 leaves that selection; an account that lost access deletes nothing another account still
-lists; an interrupted sync that had noticed a vanished issue handles it on resume."""
+lists; an interrupted sync that had noticed a vanished issue handles it on resume, and a
+failed one deletes nothing; issues only Jira-bound exports fetched are checked too."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.jira.credentials import JiraCredentials
 from dwelltime.sources.jira.editions import SiteApi
 from dwelltime.sources.jira.history_fields import mark_partial, partial_fields
+from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.sync import sync_site
 from dwelltime.sources.store import schema
@@ -177,13 +179,49 @@ def test_an_interrupted_sync_still_handles_what_vanished(
     fake.dies_after = len(fake.requests) + (3 if cut == "asking by id" else 4)
     with pytest.raises(SourceError, match="503"):
         sync_site(store, erin, BOTH)
+    # Deleting waits for the fetch: the failed run removed nothing.
+    assert "ALPHA-5" in _keys(store, site_url)
     fake.dies_after = None
     fake.dead = False
 
     resumed = sync_site(store, erin, BOTH)
 
-    # Cut before the delete, the resumed sync deletes; cut after it, the issue is gone.
-    assert resumed.deleted == (1 if cut == "asking by id" else 0)
+    assert resumed.deleted == 1  # the old listing still held it, so the resumed run asked
     assert resumed.fetched == 1  # BETA-4, whose newer copy the cut run never wrote
     assert "ALPHA-5" not in _keys(store, site_url)
     assert _per_site(store) == {site_url: 29}
+
+
+def test_issues_only_a_bound_export_fetched_are_checked_by_every_sync(
+    edition: str, fake: FakeJira, site_url: str, settings: Settings
+) -> None:
+    store = IssueStore.open(settings)
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    beta = [_id(fake, f"BETA-{n}") for n in range(2, 31, 2)]
+    # What a bound export of BETA leaves in the store: copies no sync has listed.
+    Mirror(store, erin).complete(beta, fields={"status"})
+    fake.delete("BETA-2")
+
+    outcome = sync_site(store, erin, ALPHA)
+
+    assert (outcome.listed, outcome.unlisted, outcome.deleted, outcome.moved_out) == (
+        15,
+        15,
+        1,
+        0,
+    )
+    # ALPHA, and on Cloud the BETA copies bulkfetch cut to status, whole now (Data Center
+    # cannot cut changelogs: its copies were whole already).
+    assert outcome.fetched == 15 + (14 if edition == "cloud" else 0)
+    assert _keys(store, site_url) == {
+        *(f"ALPHA-{n}" for n in range(1, 30, 2)),
+        *(f"BETA-{n}" for n in range(4, 31, 2)),
+    }
+    assert partial_fields(store.engine, site_url, beta) == {}
+    # No listing holds them still, so each sync asks again (one id search per 200).
+    fake.delete("BETA-4")
+    again = sync_site(store, erin, ALPHA)
+    assert (again.unlisted, again.deleted, again.fetched) == (14, 1, 0)
+    # Once a sync lists them, they are that listing's: no longer asked for apart.
+    sync_site(store, erin, "project = BETA")
+    assert sync_site(store, erin, ALPHA).unlisted == 0

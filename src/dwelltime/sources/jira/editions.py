@@ -108,10 +108,17 @@ def listed(raw: Any) -> Listed:
     return Listed(
         id=integer_id(raw.get("id"), f"issue {key} id"),
         key=key,
-        updated_ms=optional_instant(fields.get("updated"), f"issue {key} updated"),
-        created_ms=optional_instant(fields.get("created"), f"issue {key} created"),
-        resolved_ms=optional_instant(fields.get("resolutiondate"), f"issue {key} resolutiondate"),
+        updated_ms=_listed_date(fields, "updated", key),
+        created_ms=_listed_date(fields, "created", key),
+        resolved_ms=_listed_date(fields, "resolutiondate", key),
     )
+
+
+def _listed_date(fields: dict[str, Any], name: str, key: str) -> int | None:
+    """A listed date; the fields a listing did not ask for cost no call and no message (a
+    re-export parses one entry per issue of its selection)."""
+    value = fields.get(name)
+    return None if value is None else optional_instant(value, f"issue {key} {name}")
 
 
 def ids_jql(ids: Sequence[int]) -> str:

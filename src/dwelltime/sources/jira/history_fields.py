@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 import sqlalchemy as sa
 
 from dwelltime.sources.jira.tables import jira_history_fields
-from dwelltime.sources.store.sql_lists import id_chunks
+from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 
 
 def partial_fields(
@@ -24,19 +24,24 @@ def partial_fields(
     """Jira id -> the only fields whose histories are held, for the marked issues."""
     table = jira_history_fields
     found: dict[int, frozenset[str]] = {}
+    # A report's marks nearly all name the same fields: each distinct text is read once.
+    read: dict[str, frozenset[str]] = {}
     with engine.connect() as connection:
         # Most sites have no partial copy at all: one probe spares the lookups per id.
         probe = sa.select(table.c.jira_id).where(table.c.site == site).limit(1)
         if connection.execute(probe).first() is None:
             return found
+        mark = placeholder(connection)
         for chunk in id_chunks(jira_ids):
-            query = sa.select(table.c.jira_id, table.c.fields).where(
-                table.c.site == site, table.c.jira_id.in_(chunk)
+            sql = (
+                f"SELECT jira_id, fields FROM {table.name} WHERE site = {mark} "
+                f"AND jira_id IN ({', '.join(mark for _ in chunk)})"
             )
-            found.update(
-                (row.jira_id, frozenset(json.loads(row.fields)))
-                for row in connection.execute(query)
-            )
+            for jira_id, text in fetch_tuples(connection, sql, (site, *chunk)):
+                fields = read.get(text)
+                if fields is None:
+                    fields = read[text] = frozenset(json.loads(text))
+                found[jira_id] = fields
     return found
 
 

@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 import sqlalchemy as sa
 
 from dwelltime.sources.jira.tables import jira_listed
+from dwelltime.sources.store import schema
 from dwelltime.sources.store.sql_lists import id_chunks
 
 #: The account of listings recorded before accounts were.
@@ -29,6 +30,17 @@ def recorded(engine: sa.Engine, site: str, jql: str, account: str) -> set[int]:
         table.c.account.in_([account, UNKNOWN_ACCOUNT]),
     )
     query = sa.select(table.c.jira_id).where(own).distinct()
+    with engine.connect() as connection:
+        return set(connection.execute(query).scalars())
+
+
+def unlisted(engine: sa.Engine, site: str) -> set[int]:
+    """Ids of the issues the store holds of `site` that no recorded listing holds: those
+    only Jira-bound exports fetched (they record no listing), which no sync would
+    otherwise ever ask about."""
+    issues = schema.issues
+    held = sa.select(jira_listed.c.jira_id).where(jira_listed.c.site == site)
+    query = sa.select(issues.c.jira_id).where(issues.c.site == site, issues.c.jira_id.not_in(held))
     with engine.connect() as connection:
         return set(connection.execute(query).scalars())
 

@@ -7,11 +7,14 @@ same (site, JQL, account) held but this one lacks are asked for by id, without t
 those Jira still returns moved out of the selection (or changed so the JQL no longer
 selects them) and are refetched when older; those it does not return were deleted, or
 the account lost access to them, and are removed from the store unless another
-account's listing of the site still holds them (`listed`).
+account's listing of the site still holds them (`listed`). Issues of the site that no
+recorded listing holds (only Jira-bound exports fetched them) are asked for the same way.
 
-The recorded listing and the mark are replaced together, in one transaction, only once
-everything before succeeded: an interrupted sync keeps every page it wrote, and the next
-run compares with the same old listing, so it finds the same vanished issues again.
+Vanished issues are deleted only after the fetch has written everything Jira still
+returns, so a sync that fails while fetching has removed nothing. The recorded listing and
+the mark are replaced together, in one transaction, only once everything before
+succeeded: an interrupted sync keeps every page it wrote, and the next run compares with
+the same old listing, so it finds the same vanished issues again.
 """
 
 from __future__ import annotations
@@ -64,6 +67,9 @@ class SyncOutcome:
     deleted: int = 0
     #: Issues Jira no longer returns to this account but another's listing holds: kept.
     kept: int = 0
+    #: Issues of the site no sync had listed (fetched by Jira-bound exports only), asked
+    #: for by id like the vanished ones: deleted when not returned (counted in `deleted`).
+    unlisted: int = 0
 
     @property
     def incremental(self) -> bool:
@@ -86,16 +92,18 @@ def sync_site(
     listing = api.listing(jql)
     ids = {entry.id for entry in listing}
     vanished = sorted(listed.recorded(store.engine, site, jql, account) - ids)
-    still = _still_there(api, vanished)
-    gone = sorted(set(vanished) - {entry.id for entry in still})
-    kept = listed.held_elsewhere(store.engine, site, jql, account, gone)
-    deleted = store.delete_issues(
-        site, [i for i in gone if i not in kept], also=[jira_history_fields]
-    )
+    unlisted = sorted(listed.unlisted(store.engine, site) - ids)
+    still = _still_there(api, [*vanished, *unlisted])
+    gone = sorted({*vanished, *unlisted} - {entry.id for entry in still})
     stale = mirror.stale([*listing, *still])
     if progress is not None:
         progress.started(len(stale))
     fetched = mirror.complete(stale, progress.advanced if progress is not None else None)
+    # Only once everything Jira still returns is written: a fetch that fails deletes nothing.
+    kept = listed.held_elsewhere(store.engine, site, jql, account, gone)
+    deleted = store.delete_issues(
+        site, [i for i in gone if i not in kept], also=[jira_history_fields]
+    )
     newest = max(
         (entry.updated_ms for entry in listing if entry.updated_ms is not None), default=None
     )
@@ -107,7 +115,8 @@ def sync_site(
         fetched=fetched,
         requests=api.client.requests - requests_before,
         changed=None if mark is None else _updated_after(listing, mark),
-        moved_out=len(still),
+        moved_out=len(set(vanished).intersection(entry.id for entry in still)),
+        unlisted=len(unlisted),
         deleted=deleted,
         kept=len(kept),
     )
