@@ -251,11 +251,15 @@ async def keep_asking(client: httpx.AsyncClient, export_id: str, done: asyncio.E
 
 
 async def measured_phase(
-    url: str, server_pid: int, users: list[dict[str, str]], interval: float, finished: str | None
+    url: str,
+    server_pid: int,
+    users: list[dict[str, str]],
+    interval: float,
+    finished: list[str] | None,
 ) -> Phase:
-    """PHASE_SECONDS of polls. With `finished` (an export that has ended) every client polls
-    it and the waiters keep asking about it (the idle baseline); else each user keeps one
-    export running throughout and the pollers poll those."""
+    """PHASE_SECONDS of polls. With `finished` (an ended export of each user) every client
+    polls its user's and the waiters keep asking about theirs (the idle baseline); else each
+    user keeps one export running throughout and the pollers poll those."""
     clients = [
         httpx.AsyncClient(base_url=url, headers=headers, timeout=30)
         for headers in [users[i % EXPORTS] for i in range(CLIENTS)] + users
@@ -269,8 +273,8 @@ async def measured_phase(
             ids = [await start_export(waiter) for waiter in waiters]
             waiting = [keep_running(w, i, until, phase) for w, i in zip(waiters, ids, strict=True)]
         else:
-            ids = [finished] * EXPORTS
-            waiting = [keep_asking(waiter, finished, done) for waiter in waiters]
+            ids = finished
+            waiting = [keep_asking(w, i, done) for w, i in zip(waiters, ids, strict=True)]
         background = asyncio.gather(*waiting)
         polling = [
             asyncio.create_task(poll(client, ids[i % EXPORTS], done, phase, interval))
@@ -337,24 +341,27 @@ def main() -> None:
             with served(home, scratch / "serve.log", **settings) as server:
                 assert server.process is not None
                 pid = server.process.pid
-                first = asyncio.run(_one_export(server.url, users[0]))
+                finished = asyncio.run(_finished_exports(server.url, users))
                 for interval, poll_label in intervals:
-                    for name, finished in (("idle", first), ("running", None)):
-                        phase = asyncio.run(
-                            measured_phase(server.url, pid, users, interval, finished)
-                        )
+                    for name, ended in (("idle", finished), ("running", None)):
+                        phase = asyncio.run(measured_phase(server.url, pid, users, interval, ended))
                         runs.setdefault((label, poll_label, name), []).append(phase)
-                        what = "idle server" if finished else f"{EXPORTS} exports running"
+                        what = "idle server" if ended else f"{EXPORTS} exports running"
                         print(f"| {label} | {poll_label} {phase.line(what)}", flush=True)
     _summary(runs)
 
 
-async def _one_export(url: str, headers: dict[str, str]) -> str:
-    """One export run to its end (warms the server and the forkserver); its id."""
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
-        export_id = await start_export(client)
-        await wait_until_finished(client, export_id)
-        return export_id
+async def _finished_exports(url: str, users: list[dict[str, str]]) -> list[str]:
+    """One export of each user run to its end (warms the server and the forkserver), so
+    the idle baseline's polls are each user's own (200, like the loaded phase's)."""
+
+    async def one(headers: dict[str, str]) -> str:
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+            export_id = await start_export(client)
+            await wait_until_finished(client, export_id)
+            return export_id
+
+    return list(await asyncio.gather(*(one(headers) for headers in users)))
 
 
 def _summary(runs: dict[tuple[str, str, str], list[Phase]]) -> None:
