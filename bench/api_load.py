@@ -19,8 +19,10 @@ client's own GIL, which the pollers then measure as server latency.
 Where the time goes, per phase (from the kernel, not from the app's own clocks): CPU
 and run-queue wait (time runnable but not on a CPU, /proc/PID/task/*/schedstat) of the
 server's event-loop thread, of its other threads, and of this client's process; the
-machine's CPU at nice > 0 (the workers), at nice 0 by anything but the server and this
-client (other processes: a shared machine), and stolen by the hypervisor (/proc/stat).
+machine's user CPU at nice > 0 (the workers' own work), the rest of its CPU besides the
+server and this client (the workers' kernel time, which /proc/stat counts as `system`
+whatever the nice, and other processes: a shared machine), and the CPU stolen by the
+hypervisor (/proc/stat).
 The exports' throughput is beside: exports finished in the loaded phase and their mean
 run time (started → finished, from the server's records).
 
@@ -110,8 +112,8 @@ def threads_of(pid: int) -> Threads:
 class Machine:
     """CPU seconds of the whole machine by kind (/proc/stat's first line)."""
 
-    normal: float  # user + system + irq + softirq: every process at nice <= 0
-    niced: float  # the `nice` column: processes at nice > 0 (the export workers)
+    normal: float  # user + system + irq + softirq: all but niced processes' user time
+    niced: float  # the `nice` column: user time of processes at nice > 0 (the workers)
     stolen: float
 
     @classmethod
@@ -155,7 +157,7 @@ class Phase:
         count = len(self.latencies_ms)
         client_cpu = self.client.loop_cpu + self.client.other_cpu
         server_cpu = self.server.loop_cpu + self.server.other_cpu
-        others = self.machine.normal - server_cpu - client_cpu
+        rest = self.machine.normal - server_cpu - client_cpu
         exports = (
             f"{len(self.export_runs_s)}, {statistics.mean(self.export_runs_s):.2f} s"
             if self.export_runs_s
@@ -166,7 +168,7 @@ class Phase:
             f"| {max(self.latencies_ms):.1f} | {server_cpu:.1f} "
             f"| {self.server.loop_wait * 1000:.0f} / {self.server.other_wait * 1000:.0f} "
             f"| {client_cpu:.1f} | {(self.client.loop_wait + self.client.other_wait) * 1000:.0f} "
-            f"| {self.machine.niced:.1f} | {max(0.0, others):.1f} | {self.machine.stolen:.1f} "
+            f"| {self.machine.niced:.1f} | {max(0.0, rest):.1f} | {self.machine.stolen:.1f} "
             f"| {exports} | {self.load:.1f} |"
         )
 
@@ -174,7 +176,7 @@ class Phase:
 HEADER = (
     "| variant | clients poll | phase | polls | errors | p50 ms | p99 ms | max ms "
     "| server CPU s | server run-queue wait ms (loop / other threads) | client CPU s "
-    "| client run-queue wait ms | workers CPU s (nice > 0) | others' CPU s | stolen s "
+    "| client run-queue wait ms | workers' user CPU s | rest CPU s | stolen s "
     "| exports finished, mean run | load |\n"
     "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
 )
