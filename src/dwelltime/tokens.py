@@ -90,8 +90,8 @@ class TokenService:
     """Creates, verifies, lists and revokes tokens.
 
     With `cache_seconds` (serve's `DWELLTIME_TOKEN_CACHE_SECONDS`) a token found valid is
-    taken as valid again for that long without its signature check and row read (~0.65 of
-    a status poll's ~1.7 ms in the app, bench/RESULTS.md), never past its own expiry. A
+    taken as valid again for that long without its signature check and row read (about half
+    of a status poll's server CPU, bench/RESULTS.md), never past its own expiry. A
     revocation through this service clears the cache at once; one made elsewhere (the CLI,
     another server) is honoured within `cache_seconds`.
     """
