@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         "celery the slots of all workers together.",
     )
     worker_scheduling: Literal["nice", "batch", "idle"] = Field(
-        default="idle",
+        default="nice",
         description=(
             "How export workers yield the CPU to the API: 'nice' (nice 10), 'batch' (nice 10"
             " and Linux SCHED_BATCH: they never preempt others on waking) or 'idle' (Linux"

@@ -6,7 +6,6 @@ abort while running, a worker killed with -9, a restart with exports queued, and
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -194,38 +193,6 @@ def test_abort_after_success(server: ServeProcess, tokens: TokenService) -> None
     poll(server, headers, export_id, {"Successful"})
     response = httpx.delete(f"{server.url}/rest/export/{export_id}", headers=headers)
     assert_envelope(response, 404, ALREADY_COMPLETED, export_id)
-
-
-def _policies(pid: int) -> dict[str, set[int]]:
-    """Scheduling policies of a process's threads by thread name ({} once it has ended)."""
-    policies: dict[str, set[int]] = {}
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            name = Path(f"/proc/{pid}/task/{task}/comm").read_text().strip()
-            policies.setdefault(name, set()).add(os.sched_getscheduler(int(task)))
-    return policies
-
-
-def _idle_but_the_heartbeat(policies: dict[str, set[int]]) -> bool:
-    rest = {policy for name, ps in policies.items() if name != "heartbeat" for policy in ps}
-    return policies.get("heartbeat") == {os.SCHED_OTHER} and rest == {os.SCHED_IDLE}
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux-only")
-def test_workers_run_under_sched_idle_by_default_but_their_heartbeat(
-    server: ServeProcess, tokens: TokenService
-) -> None:
-    headers = auth(tokens, "ida")
-    export_id = start(server, headers, SLOW)
-    poll(server, headers, export_id, {"Running"})
-    # The job lowers its threads once its heartbeat beats, a moment after the claim.
-    deadline = time.monotonic() + 30
-    seen: list[dict[str, set[int]]] = []
-    while not any(_idle_but_the_heartbeat(policies) for policies in seen):
-        assert time.monotonic() < deadline, seen
-        seen = [_policies(pid) for pid in server.worker_pids()]
-        time.sleep(0.05)
-    httpx.delete(f"{server.url}/rest/export/{export_id}", headers=headers, timeout=30)
 
 
 def test_killed_worker_is_retried_or_failed(server: ServeProcess, tokens: TokenService) -> None:
