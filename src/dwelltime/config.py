@@ -88,12 +88,20 @@ class Settings(BaseSettings):
         description="Exports (or chunks) running at once: the local pool's size, or with "
         "celery the slots of all workers together.",
     )
-    worker_scheduling: Literal["nice", "idle"] = Field(
+    worker_scheduling: Literal["nice", "batch", "idle"] = Field(
         default="nice",
         description=(
-            "How export workers yield the CPU to the API: 'nice' (nice 10) or 'idle' (Linux"
+            "How export workers yield the CPU to the API: 'nice' (nice 10), 'batch' (nice 10"
+            " and Linux SCHED_BATCH: they never preempt others on waking) or 'idle' (Linux"
             " SCHED_IDLE: they run only on CPU nothing else wants; their heartbeat stays normal)."
         ),
+    )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long serve reuses a token it found valid without checking it again "
+        "(0: every request); a token revoked by another process is refused within this time.",
     )
     max_running_per_user: int = Field(
         default=2, ge=1, description="Exports one user may have running at once; the rest wait."

@@ -72,12 +72,35 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class TokenService:
-    """Creates, verifies, lists and revokes tokens."""
+#: Verified tokens remembered at most this many at once (then forgotten all together).
+CACHE_ENTRIES = 10_000
 
-    def __init__(self, engine: sa.Engine, secret: str) -> None:
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token found valid: its info, until when (monotonic) that may be reused, and
+    its expiry claim (epoch seconds), which a reuse still honours."""
+
+    info: TokenInfo
+    reuse_until: float
+    expires_s: int | None
+
+
+class TokenService:
+    """Creates, verifies, lists and revokes tokens.
+
+    With `cache_seconds` (serve's `DWELLTIME_TOKEN_CACHE_SECONDS`) a token found valid is
+    taken as valid again for that long without its signature check and row read (about half
+    of a status poll's server CPU, bench/RESULTS.md), never past its own expiry. A
+    revocation through this service clears the cache at once; one made elsewhere (the CLI,
+    another server) is honoured within `cache_seconds`.
+    """
+
+    def __init__(self, engine: sa.Engine, secret: str, cache_seconds: float = 0.0) -> None:
         self._engine = engine
         self._secret = secret
+        self._cache_seconds = cache_seconds
+        self._verified: dict[str, _Verified] = {}
 
     def create(
         self, user: str, expires_in: timedelta | None = None, *, admin: bool = False
@@ -107,8 +130,12 @@ class TokenService:
         return self.identify(token).user
 
     def caller(self, token: str | None) -> Caller:
-        """The user and role a token speaks for; raises Unauthorized with the reason otherwise."""
-        info = self.identify(token)
+        """The user and role a token speaks for; raises Unauthorized with the reason otherwise.
+
+        Always the full check, never the cache: these requests write calendars and
+        parameter sets, and a revoked admin token must stop writing at once.
+        """
+        info = self._check(token)
         return Caller(info.user, admin=info.admin)
 
     def identify(self, token: str | None) -> TokenInfo:
@@ -118,6 +145,27 @@ class TokenService:
         Admin needs both the signed claim and the stored flag: neither a re-signed claim nor
         a changed row alone makes a token an admin's.
         """
+        if not token:
+            raise Unauthorized(MISSING_TOKEN)
+        verified = self._verified.get(token)
+        if (
+            verified is not None
+            and time.monotonic() < verified.reuse_until
+            and (verified.expires_s is None or time.time() < verified.expires_s)
+        ):
+            return verified.info
+        info = self._check(token)
+        if self._cache_seconds > 0:
+            if len(self._verified) >= CACHE_ENTRIES:
+                self._verified.clear()
+            # The signed expiry (whole seconds), as the full check compares it.
+            expires_s = None if info.expires_ms is None else info.expires_ms // 1000
+            reuse_until = time.monotonic() + self._cache_seconds
+            self._verified[token] = _Verified(info, reuse_until, expires_s)
+        return info
+
+    def _check(self, token: str | None) -> TokenInfo:
+        """The full check: signature, claims, and the stored record."""
         if not token:
             raise Unauthorized(MISSING_TOKEN)
         if not token.isascii():  # a JWT is base64url and dots; PyJWT cannot encode the rest
@@ -162,6 +210,7 @@ class TokenService:
                 .where(api_tokens.c.jti == token_id, api_tokens.c.revoked_ms.is_(None))
                 .values(revoked_ms=_now_ms())
             )
+        self._verified.clear()
         info = self._info(token_id)
         if info is None:
             raise NotFound(f"No token has the id {token_id!r}.")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
 import pytest
 
 from dwelltime.api.deps import Services
-from dwelltime.tokens import MISSING_TOKEN
+from dwelltime.config import Settings
+from dwelltime.tokens import MISSING_TOKEN, TokenService, load_secret
 from tests.api.conftest import User
 from tests.api.envelope import assert_envelope
 
@@ -50,6 +52,33 @@ def test_expired_and_revoked_tokens_are_refused(client: httpx.Client, services: 
         response = client.get("/rest/export", headers={"Authorization": f"Bearer {token}"})
         body = assert_envelope(response, 401, "Unauthorized access")
         assert reason in body["messages"][0]
+
+
+def test_a_token_revoked_elsewhere_stops_working_within_the_servers_cache_bound(
+    client: httpx.Client, services: Services, api_settings: Settings
+) -> None:
+    # The CLI revokes through its own service: the server learns it from the store.
+    cli = TokenService(services.engine, load_secret(api_settings))
+    token, info = cli.create("carol")
+    headers = {"Authorization": f"TISJWT {token}"}
+    assert client.get("/rest/export", headers=headers).status_code == 200  # now cached
+    cli.revoke(info.id)
+    revoked = time.monotonic()
+    while client.get("/rest/export", headers=headers).status_code == 200:
+        assert time.monotonic() - revoked < api_settings.token_cache_seconds
+        time.sleep(0.1)
+    response = client.get("/rest/export", headers=headers)
+    assert "revoked" in assert_envelope(response, 401, "Unauthorized access")["messages"][0]
+
+
+def test_a_token_revoked_through_the_server_is_refused_at_once(
+    client: httpx.Client, services: Services
+) -> None:
+    token, info = services.tokens.create("carol")
+    headers = {"Authorization": f"TISJWT {token}"}
+    assert client.get("/rest/export", headers=headers).status_code == 200  # now cached
+    services.tokens.revoke(info.id)
+    assert client.get("/rest/export", headers=headers).status_code == 401
 
 
 def test_every_way_of_presenting_a_token_works(client: httpx.Client, alice: User) -> None:

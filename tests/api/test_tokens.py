@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from datetime import timedelta
 
 import jwt
@@ -122,3 +123,75 @@ def test_the_admin_role_is_in_the_token_and_in_its_record(
 def test_token_lifetimes_are_bounded(tokens: TokenService, lifetime: timedelta) -> None:
     with pytest.raises(DwelltimeError, match="at most 3,650 days"):
         tokens.create("x", lifetime)
+
+
+#: A short cache bound, so a test can wait it out.
+CACHE_SECONDS = 0.3
+
+
+@pytest.fixture
+def cached(settings: Settings, tokens: TokenService) -> TokenService:
+    """serve's view: the same store as `tokens` (the CLI's, another process) with a cache."""
+    engine = db.create_db_engine(settings.resolved_database_url)
+    return TokenService(engine, load_secret(settings), cache_seconds=CACHE_SECONDS)
+
+
+def test_a_token_revoked_elsewhere_is_refused_within_the_cache_bound(
+    tokens: TokenService, cached: TokenService
+) -> None:
+    token, info = tokens.create("ada")
+    assert cached.verify(token) == "ada"
+    tokens.revoke(info.id)
+    assert cached.verify(token) == "ada"  # still within the bound: the cache answered
+    time.sleep(CACHE_SECONDS + 0.05)
+    assert _reason(cached, token) == "The token has been revoked."
+
+
+def test_a_token_revoked_through_the_caching_service_is_refused_at_once(
+    cached: TokenService,
+) -> None:
+    token, info = cached.create("ada")
+    assert cached.verify(token) == "ada"
+    cached.revoke(info.id)
+    assert _reason(cached, token) == "The token has been revoked."
+
+
+def test_without_a_cache_a_revocation_elsewhere_is_refused_at_once(
+    settings: Settings, tokens: TokenService
+) -> None:
+    serving = TokenService(
+        db.create_db_engine(settings.resolved_database_url), load_secret(settings)
+    )
+    token, info = tokens.create("ada")
+    assert serving.verify(token) == "ada"
+    tokens.revoke(info.id)
+    assert _reason(serving, token) == "The token has been revoked."
+
+
+def test_a_cached_token_still_expires_on_time(settings: Settings, tokens: TokenService) -> None:
+    long_cache = TokenService(
+        db.create_db_engine(settings.resolved_database_url), load_secret(settings), 60.0
+    )
+    token, info = tokens.create("ada", timedelta(seconds=1))
+    assert long_cache.verify(token) == "ada"
+    assert info.expires_ms is not None
+    time.sleep(max(0.0, info.expires_ms // 1000 - time.time()) + 0.05)
+    assert _reason(long_cache, token) == "The token has expired."
+
+
+def test_a_callers_role_is_checked_anew_despite_the_cache(
+    tokens: TokenService, cached: TokenService
+) -> None:
+    token, info = tokens.create("root", admin=True)
+    assert cached.identify(token).admin  # now cached
+    tokens.revoke(info.id)
+    with pytest.raises(Unauthorized):
+        cached.caller(token)
+
+
+def test_invalid_tokens_are_never_cached(tokens: TokenService, cached: TokenService) -> None:
+    token, info = tokens.create("ada")
+    tokens.revoke(info.id)
+    assert _reason(cached, token) == "The token has been revoked."
+    assert _reason(cached, token + "x") == "The token signature is invalid."
+    assert _reason(cached, token) == "The token has been revoked."

@@ -70,7 +70,7 @@ def create_app(settings: Settings, executor: Executor | None = None) -> FastAPI:
             cancel=scheduler.cancel,
         ),
         store=store,
-        tokens=TokenService(engine, secret),
+        tokens=TokenService(engine, secret, settings.token_cache_seconds),
         metrics=create_registry(store, lambda: report_service.running),
         scheduler=scheduler,
         source=LocalSource(issue_store),

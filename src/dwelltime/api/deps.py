@@ -67,8 +67,9 @@ async def current_user(request: Request, services: ServicesDep) -> str:
     A token in the header or the query string is checked before any body is read, so an
     anonymous client cannot make the server read one; only a token sent in the body
     (`tisjwt` of a form or JSON) needs the (bounded) body first. Runs on the event loop:
-    the check is one indexed read (well under a millisecond), and a thread-pool hop per
-    request made status polls queue on the GIL under load (bench/api_load.py).
+    the check is one indexed read (well under a millisecond), skipped for a token found
+    valid within `DWELLTIME_TOKEN_CACHE_SECONDS`, and a thread-pool hop per request made
+    status polls queue on the GIL under load (bench/api_load.py).
     """
     return services.tokens.verify(await _request_token(request))
 

@@ -30,7 +30,7 @@ def _work(export_id: str, idx: int | None, settings: Settings) -> None:
     from dwelltime.exports.logs import configure_logging
     from dwelltime.exports.runner import run_export
 
-    os.nice(WORKER_NICENESS)
+    yield_cpu(settings)
     configure_logging()
     idle = settings.worker_scheduling == "idle" and hasattr(os, "SCHED_IDLE")
     on_running = _idle_except if idle else None
@@ -38,6 +38,16 @@ def _work(export_id: str, idx: int | None, settings: Settings) -> None:
         run_export(export_id, settings, on_running)
     else:
         run_unit(export_id, idx, settings, on_running)
+
+
+def yield_cpu(settings: Settings) -> None:
+    """Lower this worker's priority before any of its threads starts (they inherit it):
+    nice 10, and under `batch` SCHED_BATCH too, which any user may set and leave again.
+    `idle` comes later (`_idle_except`): its heartbeat thread must stay normal."""
+    os.nice(WORKER_NICENESS)
+    if settings.worker_scheduling == "batch" and hasattr(os, "SCHED_BATCH"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 def _idle_except(heartbeat: int | None) -> None:
