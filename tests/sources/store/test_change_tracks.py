@@ -126,8 +126,9 @@ def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples
 
 
 def test_migration_packs_the_tracks_the_writer_would(store_url: str, tmp_path: Path) -> None:
-    """A store at 0019 (change items, no tracks) upgraded: the same tracks, byte for byte,
-    as the writer packs for the same issues, and reads equal to the rows."""
+    """A store at 0019 (change items, no tracks) upgraded through 0021 (texts inline) and
+    0028 (texts coded): the same tracks and texts, byte for byte, as the writer packs for
+    the same issues, and reads equal to the rows."""
     issues = [
         make_issue(1),
         make_issue(2, histories=()),
@@ -145,12 +146,16 @@ def test_migration_packs_the_tracks_the_writer_would(store_url: str, tmp_path: P
     tracks = sa.select(schema.change_tracks).order_by(
         schema.change_tracks.c.issue_id, schema.change_tracks.c.field_id
     )
+    texts = sa.select(schema.track_texts).order_by(schema.track_texts.c.id)
     with fresh.engine.connect() as connection:
         expected = [tuple(row) for row in connection.execute(tracks)]
+        expected_texts = [tuple(row) for row in connection.execute(texts)]
     with engine.connect() as connection:
         migrated = [tuple(row) for row in connection.execute(tracks)]
-    assert len(expected) == 4
+        migrated_texts = [tuple(row) for row in connection.execute(texts)]
+    assert len(expected) == 4 and len(expected_texts) > 5
     assert migrated == expected
+    assert migrated_texts == expected_texts
     assert _tracks(engine).equals(_rows(engine))
     engine.dispose()
     fresh.engine.dispose()
