@@ -4,12 +4,14 @@ also finds the issues deleted before it (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import sqlalchemy as sa
 
 from dwelltime import db
 from dwelltime.config import Settings
+from dwelltime.domain.issues import Issue
 from dwelltime.sources.jira.listed import UNKNOWN_ACCOUNT
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.sync import sync_site
@@ -29,12 +31,19 @@ _SYNCED = (
 )
 
 
+def _without_histories(issues: Sequence[Issue]) -> list[Issue]:
+    """Issues today's writer can store at 0021: it packs change tracks as a later revision
+    (0028) holds them, and the listings this migration seeds depend on the issues alone."""
+    return [replace(issue, histories=()) for issue in issues]
+
+
 def test_each_synced_selection_is_recorded_as_listing_its_whole_site(store_url: str) -> None:
     db.upgrade(store_url, "0021")  # the revision before 0020
     engine = db.create_db_engine(store_url)
     store = IssueStore(engine)
-    store.write(StoreData(site=SITE, issues=[make_issue(1), make_issue(2)]))
-    store.write(StoreData(site="demo", issues=[make_issue(3)]))  # a site nobody synced
+    store.write(StoreData(site=SITE, issues=_without_histories([make_issue(1), make_issue(2)])))
+    # A site nobody synced.
+    store.write(StoreData(site="demo", issues=_without_histories([make_issue(3)])))
     with engine.begin() as connection:
         connection.exec_driver_sql(_SYNCED)
     db.upgrade(store_url)
@@ -56,7 +65,8 @@ def test_the_first_sync_after_the_upgrade_removes_what_was_deleted_before(
     db.upgrade(store_url, "0021")  # the revision before 0020
     engine = db.create_db_engine(store_url)
     parsed = parse_documents([as_search_response(fake.issues)])
-    IssueStore(engine).write(replace(parsed.data, site=site_url))
+    issues = _without_histories(parsed.data.issues)
+    IssueStore(engine).write(replace(parsed.data, site=site_url, issues=issues))
     with engine.begin() as connection:
         connection.execute(
             sa.text(
