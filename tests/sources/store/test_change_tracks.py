@@ -114,6 +114,25 @@ def test_tracks_read_as_the_rows_on_both_databases(store_url: str) -> None:
     assert none.height == 0 and none.schema == rows.schema
 
 
+def test_a_text_longer_than_an_index_entry_is_stored_once(store_url: str) -> None:
+    """A description's change can hold tens of kilobytes: `track_texts` is keyed by the
+    text's digest, which PostgreSQL can index whatever the text's length."""
+    db.upgrade(store_url)
+    store = IssueStore(db.create_db_engine(store_url))
+    long = "Ünïcode description " * 2_000
+    item = ChangeItem("description", "description", "jira", None, long, None, long + "!")
+    histories = (History(10, T0 + 1_000, "a", "Zoë", (item,)),)
+    issues = [make_issue(1, histories=histories), make_issue(2, histories=histories)]
+    store.write(StoreData(site=TEST_SITE, issues=issues))
+    fields = ("description",)
+    tracks, rows = _tracks(store.engine, fields), _rows(store.engine, fields)
+    with store.engine.connect() as connection:
+        stored = connection.execute(sa.select(schema.track_texts.c.text)).scalars().all()
+    store.engine.dispose()
+    assert rows.height == 2 and tracks.equals(rows)
+    assert sorted(stored) == sorted([long, long + "!", "Zoë"])
+
+
 def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples: Path) -> None:
     store = IssueStore.open(settings)
     list(import_files(store, [jira_samples / "devlake" / "search.json"]))

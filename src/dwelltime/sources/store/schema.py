@@ -184,7 +184,8 @@ track_texts = sa.Table(
     "track_texts",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("text", sa.String, nullable=False, unique=True),
+    sa.Column("digest", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("text", sa.String, nullable=False),
 )
 
 calendars = sa.Table(

@@ -6,8 +6,9 @@ statistics read; the writer keeps both.
 
 A track is two byte strings: `numbers`, each item's (history id, history time) as
 little-endian int64 pairs; `codes`, each item's `TEXTS` as little-endian int32 ids into
-`track_texts` (-1: null). A field holds few distinct texts (a workflow's statuses, a
-site's users), so each is stored once and a track's items are fixed-width numbers. Joined
+`track_texts` (-1: null), which is keyed by each text's digest. A field holds few
+distinct texts (a workflow's statuses, a site's users), so each is stored once and a
+track's items are fixed-width numbers. Joined
 end to end, the tracks of a batch are one long track, so a read (`changes.read_changes`)
 is one query, a `b"".join` per column, NumPy views of the bytes and a gather from the
 batch's few distinct texts: no Python object per change.
@@ -15,6 +16,7 @@ batch's few distinct texts: no Python object per change.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -73,28 +75,41 @@ def pack(connection: sa.Connection, items: Sequence[Item]) -> list[TrackRow]:
     return rows
 
 
+def text_digest(text: str) -> bytes:
+    """What `track_texts` is keyed by: a text can be longer than a PostgreSQL index entry
+    may be (a description's change), its 16-byte BLAKE2 digest never is."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def text_codes(connection: sa.Connection, texts: Iterable[str | None]) -> dict[str, int]:
     """The `track_texts` id of every text in `texts`, adding the missing ones (in the order
     they first appear, so that one set of writes numbers them alike on any database)."""
-    wanted = list(dict.fromkeys(text for text in texts if text is not None))
-    codes = _stored_codes(connection, wanted)
-    missing = [text for text in wanted if text not in codes]
+    digests = {text: text_digest(text) for text in texts if text is not None}
+    codes = _stored_codes(connection, digests)
+    missing = [(digest, text) for text, digest in digests.items() if text not in codes]
     if missing:
         mark = placeholder(connection)
         connection.exec_driver_sql(
-            f"INSERT INTO track_texts (text) VALUES ({mark}) ON CONFLICT (text) DO NOTHING",
-            [(text,) for text in missing],
+            f"INSERT INTO track_texts (digest, text) VALUES ({mark}, {mark}) "
+            "ON CONFLICT (digest) DO NOTHING",
+            missing,
         )
-        codes |= _stored_codes(connection, missing)
+        codes |= _stored_codes(connection, {text: digest for digest, text in missing})
     return codes
 
 
-def _stored_codes(connection: sa.Connection, texts: Sequence[str]) -> dict[str, int]:
+def _stored_codes(connection: sa.Connection, digests: dict[str, bytes]) -> dict[str, int]:
+    """The ids `track_texts` holds for the texts whose digests are `digests`."""
     mark = placeholder(connection)
+    texts = {digest: text for text, digest in digests.items()}
     codes: dict[str, int] = {}
-    for chunk in id_chunks(texts):
-        sql = f"SELECT text, id FROM track_texts WHERE text IN ({', '.join(mark for _ in chunk)})"
-        codes.update(fetch_tuples(connection, sql, tuple(chunk)))
+    for chunk in id_chunks(list(texts)):
+        marks = ", ".join(mark for _ in chunk)
+        sql = f"SELECT digest, id FROM track_texts WHERE digest IN ({marks})"
+        codes.update(
+            (texts[bytes(digest)], code)
+            for digest, code in fetch_tuples(connection, sql, tuple(chunk))
+        )
     return codes
 
 
