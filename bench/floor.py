@@ -13,9 +13,11 @@ in its own process, alternating A B A B; CPU seconds (user + system, from the ke
 beside wall seconds and peak RSS.
 
 Run: `python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only | --xlsx-only]
-[--before SRC]` with each HOME a store made by `dwelltime demo-data` (seed 1); `--before SRC`
-adds the same CSV report run from another checkout's `src` folder (e.g. `git archive` of the
-base commit), alternated with the others, and checks both CSV files are byte-identical. Needs the
+[--before SRC [--before-home HOME]]` with each HOME a store made by `dwelltime demo-data`
+(seed 1); `--before SRC` adds the same CSV report run from another checkout's `src` folder
+(e.g. `git archive` of the base commit), alternated with the others, and checks both CSV
+files are byte-identical; `--before-home` runs that side on another copy of the store (one
+at the base commit's migration, when the change under test migrates the store). Needs the
 optional `bench` extra (`pip install -e '.[bench]'`): DuckDB, its SQLite extension, the
 ADBC SQLite driver; dwelltime needs none.
 """
@@ -244,8 +246,15 @@ def _kind(side: str) -> str:
     return "XLSX" if "XLSX" in side else "CSV"
 
 
-def compare(home: Path, rounds: int, kinds: set[str], before: Path | None = None) -> None:
-    """Every side of the output `kinds` ("CSV", "XLSX"), `rounds` times, A B A B."""
+def compare(
+    home: Path,
+    rounds: int,
+    kinds: set[str],
+    before: Path | None = None,
+    before_home: Path | None = None,
+) -> None:
+    """Every side of the output `kinds` ("CSV", "XLSX"), `rounds` times, A B A B; the
+    before side (`before`'s code) on `before_home` if given, else on `home`."""
     database = home / "dwelltime.db"
     with sqlite3.connect(database) as connection:
         (issues,) = connection.execute("SELECT count(*) FROM issues").fetchone()
@@ -262,15 +271,17 @@ def compare(home: Path, rounds: int, kinds: set[str], before: Path | None = None
     }
     commands = {name: command for name, command in commands.items() if _kind(name) in kinds}
     sources: dict[str, Path] = {}
+    homes: dict[str, Path] = {}
     if before is not None and "CSV" in kinds:
         old = report_command(work / "before.csv", "CSV", None)
         commands = {"report CSV 7/24 (before)": [*_DWELLTIME_FROM_PATH, *old[1:]], **commands}
         sources["report CSV 7/24 (before)"] = before
+        homes["report CSV 7/24 (before)"] = before_home or home
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     try:
         for _ in range(rounds):  # A B A B: every side once per round, in the same order
             for name, command in commands.items():
-                runs[name].append(measured(command, home, sources.get(name)))
+                runs[name].append(measured(command, homes.get(name, home), sources.get(name)))
         checked = ""
         if "CSV" in kinds:
             same = (work / "report.csv").read_bytes() == (work / "duckdb.csv").read_bytes()
@@ -327,10 +338,14 @@ def main() -> None:
         at = arguments.index("--rounds")
         rounds = int(arguments[at + 1])
         del arguments[at : at + 2]
-    before = None
+    before = before_home = None
     if "--before" in arguments:
         at = arguments.index("--before")
         before = Path(arguments[at + 1])
+        del arguments[at : at + 2]
+    if "--before-home" in arguments:
+        at = arguments.index("--before-home")
+        before_home = Path(arguments[at + 1])
         del arguments[at : at + 2]
     only = {"--csv-only": {"CSV"}, "--xlsx-only": {"XLSX"}}
     kinds = {"CSV", "XLSX"}
@@ -339,7 +354,7 @@ def main() -> None:
             arguments.remove(flag)
             kinds = chosen
     for home in arguments:
-        compare(Path(home), rounds, kinds, before)
+        compare(Path(home), rounds, kinds, before, before_home)
 
 
 if __name__ == "__main__":

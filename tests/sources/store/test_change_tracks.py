@@ -114,6 +114,25 @@ def test_tracks_read_as_the_rows_on_both_databases(store_url: str) -> None:
     assert none.height == 0 and none.schema == rows.schema
 
 
+def test_a_text_longer_than_an_index_entry_is_stored_once(store_url: str) -> None:
+    """A description's change can hold tens of kilobytes: `track_texts` is keyed by the
+    text's digest, which PostgreSQL can index whatever the text's length."""
+    db.upgrade(store_url)
+    store = IssueStore(db.create_db_engine(store_url))
+    long = "Ünïcode description " * 2_000
+    item = ChangeItem("description", "description", "jira", None, long, None, long + "!")
+    histories = (History(10, T0 + 1_000, "a", "Zoë", (item,)),)
+    issues = [make_issue(1, histories=histories), make_issue(2, histories=histories)]
+    store.write(StoreData(site=TEST_SITE, issues=issues))
+    fields = ("description",)
+    tracks, rows = _tracks(store.engine, fields), _rows(store.engine, fields)
+    with store.engine.connect() as connection:
+        stored = connection.execute(sa.select(schema.track_texts.c.text)).scalars().all()
+    store.engine.dispose()
+    assert rows.height == 2 and tracks.equals(rows)
+    assert sorted(stored) == sorted([long, long + "!", "Zoë"])
+
+
 def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples: Path) -> None:
     store = IssueStore.open(settings)
     list(import_files(store, [jira_samples / "devlake" / "search.json"]))
@@ -126,8 +145,9 @@ def test_tracks_of_real_issues_read_as_the_rows(settings: Settings, jira_samples
 
 
 def test_migration_packs_the_tracks_the_writer_would(store_url: str, tmp_path: Path) -> None:
-    """A store at 0019 (change items, no tracks) upgraded: the same tracks, byte for byte,
-    as the writer packs for the same issues, and reads equal to the rows."""
+    """A store at 0019 (change items, no tracks) upgraded through 0021 (texts inline) and
+    0028 (texts coded): the same tracks and texts, byte for byte, as the writer packs for
+    the same issues, and reads equal to the rows."""
     issues = [
         make_issue(1),
         make_issue(2, histories=()),
@@ -145,12 +165,16 @@ def test_migration_packs_the_tracks_the_writer_would(store_url: str, tmp_path: P
     tracks = sa.select(schema.change_tracks).order_by(
         schema.change_tracks.c.issue_id, schema.change_tracks.c.field_id
     )
+    texts = sa.select(schema.track_texts).order_by(schema.track_texts.c.id)
     with fresh.engine.connect() as connection:
         expected = [tuple(row) for row in connection.execute(tracks)]
+        expected_texts = [tuple(row) for row in connection.execute(texts)]
     with engine.connect() as connection:
         migrated = [tuple(row) for row in connection.execute(tracks)]
-    assert len(expected) == 4
+        migrated_texts = [tuple(row) for row in connection.execute(texts)]
+    assert len(expected) == 4 and len(expected_texts) > 5
     assert migrated == expected
+    assert migrated_texts == expected_texts
     assert _tracks(engine).equals(_rows(engine))
     engine.dispose()
     fresh.engine.dispose()

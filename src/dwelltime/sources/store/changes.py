@@ -13,12 +13,13 @@ import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
-from dwelltime.sources.store.tracks import LENGTHS, NUMBERS, TEXTS
+from dwelltime.sources.store.tracks import CODES, NULL_CODE, NUMBERS, TEXTS
 
 _TRACKS = """
-SELECT issue_id, field_id, n, numbers, lengths, texts FROM change_tracks
+SELECT issue_id, field_id, n, numbers, codes FROM change_tracks
 WHERE issue_id IN ({ids}) AND field_id IN ({fields})
 """
+_TEXTS = "SELECT id, text FROM track_texts WHERE id IN ({ids})"
 
 
 def read_changes(
@@ -41,12 +42,12 @@ def read_changes(
         rows.extend(fetch_tuples(connection, sql, (*chunk, *fields)))
     if not rows:
         return pl.DataFrame(schema=CHANGE_COLUMNS)
-    issue_ids, field_ids, counts, numbers, lengths, texts = zip(*rows, strict=True)
+    issue_ids, field_ids, counts, numbers, codes = zip(*rows, strict=True)
     per_track = np.array(counts, dtype=np.int64)
     track = np.repeat(np.arange(len(rows)), per_track)
     pairs = np.frombuffer(b"".join(numbers), dtype=NUMBERS).reshape(-1, 2)
     wanted = TEXTS if authors else tuple(name for name in TEXTS if name != "author")
-    texts_of = _texts(np.frombuffer(b"".join(lengths), dtype=LENGTHS), b"".join(texts), wanted)
+    table = np.frombuffer(b"".join(codes), dtype=CODES).reshape(-1, len(TEXTS))
     frame = pl.DataFrame(
         {
             "issue_id": pl.Series(np.array(issue_ids, dtype=np.int64)).gather(track),
@@ -54,27 +55,34 @@ def read_changes(
             "ts_ms": pl.Series(pairs[:, 1]),
             "field_id": pl.Series(field_ids, dtype=pl.Utf8).gather(track),
         }
-    ).hstack(texts_of)
+    ).hstack(_texts(connection, table, wanted))
     if not authors:
         frame = frame.with_columns(pl.lit(None, pl.Utf8).alias("author"))
     return frame.select(list(CHANGE_COLUMNS))
 
 
 def _texts(
-    lengths: np.ndarray[Any, np.dtype[np.int32]], data: bytes, wanted: tuple[str, ...]
-) -> pl.DataFrame:
-    """The `wanted` text columns of the items whose `TEXTS` lengths (-1: null) and bytes
-    are `lengths` and `data`: each cut from `data` in one Polars pass."""
-    table = lengths.reshape(-1, len(TEXTS))
-    sizes = np.maximum(table, 0)
-    starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
-    blob = pl.lit(data, dtype=pl.Binary)
-    cuts: dict[str, Any] = {}
-    columns = []
-    for name in wanted:
-        at = TEXTS.index(name)
-        cuts |= {f"{name}.start": starts[:, at], f"{name}.size": sizes[:, at]}
-        cuts[f"{name}.known"] = table[:, at] >= 0
-        text = blob.bin.slice(pl.col(f"{name}.start"), pl.col(f"{name}.size")).cast(pl.Utf8)
-        columns.append(pl.when(pl.col(f"{name}.known")).then(text).alias(name))
-    return pl.DataFrame(cuts).select(columns)
+    connection: sa.Connection, table: np.ndarray[Any, np.dtype[np.int32]], wanted: tuple[str, ...]
+) -> list[pl.Series]:
+    """The `wanted` text columns of the items whose `TEXTS` codes are the rows of `table`:
+    the batch's distinct texts read once, each column a gather from them."""
+    columns = [TEXTS.index(name) for name in wanted]
+    used = np.unique(table[:, columns])
+    known = used[used != NULL_CODE].tolist()
+    mark = placeholder(connection)
+    found: list[Any] = []
+    for chunk in id_chunks(known):
+        sql = _TEXTS.format(ids=", ".join(mark for _ in chunk))
+        found.extend(fetch_tuples(connection, sql, tuple(chunk)))
+    if len(found) != len(known):
+        raise LookupError("a change track holds a text code that track_texts lacks")
+    found.sort()
+    codes = np.array([code for code, _ in found], dtype=CODES)
+    # The texts in code order, then a null that the null code points at.
+    texts = pl.Series([text for _, text in found] + [None], dtype=pl.Utf8)
+    series = []
+    for name, at in zip(wanted, columns, strict=True):
+        column = table[:, at]
+        positions = np.where(column == NULL_CODE, len(found), np.searchsorted(codes, column))
+        series.append(texts.gather(positions).alias(name))
+    return series

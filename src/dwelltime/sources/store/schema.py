@@ -166,7 +166,7 @@ USER_SELECTION_INDEXES = (
 )
 
 # Each issue's change items of one field, packed for the reports' reads (`tracks`);
-# written beside `change_items` by the store writer, migration 0021.
+# written beside `change_items` by the store writer, migrations 0021 and 0028.
 change_tracks = sa.Table(
     "change_tracks",
     metadata,
@@ -176,8 +176,16 @@ change_tracks = sa.Table(
     sa.Column("field_id", sa.String, primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
     sa.Column("numbers", sa.LargeBinary, nullable=False),
-    sa.Column("lengths", sa.LargeBinary, nullable=False),
-    sa.Column("texts", sa.LargeBinary, nullable=False),
+    sa.Column("codes", sa.LargeBinary, nullable=False),
+)
+
+# Every text a change track holds, once: the tracks hold these ids (`tracks`, 0028).
+track_texts = sa.Table(
+    "track_texts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("digest", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("text", sa.String, nullable=False),
 )
 
 # One row: the generation every write of issue data bumps (`generation`, migration 0027).

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 MAX_IN_LIST = 5_000
 
 
-_Item = TypeVar("_Item", int, str)
+_Item = TypeVar("_Item", int, str, bytes)
 
 
 def id_chunks(ids: Sequence[_Item], size: int = MAX_IN_LIST) -> Iterator[Sequence[_Item]]:
-    """`ids` (or keys) in consecutive slices of at most `size`."""
+    """`ids` (or keys, or digests) in consecutive slices of at most `size`."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 

@@ -4,16 +4,20 @@
 report: bench/RESULTS.md). `change_items` stays the record that JQL, filters and the
 statistics read; the writer keeps both.
 
-A track is three byte strings: `numbers`, each item's (history id, history time) as
-little-endian int64 pairs; `lengths`, the UTF-8 byte lengths (-1: null) of each item's
-`TEXTS` as little-endian int32; `texts`, those strings back to back. Joined end to end,
-the tracks of a batch are one long track, so a read (`changes.read_changes`) is one
-query, a `b"".join` per column and NumPy views of the bytes: no Python object per change.
+A track is two byte strings: `numbers`, each item's (history id, history time) as
+little-endian int64 pairs; `codes`, each item's `TEXTS` as little-endian int32 ids into
+`track_texts` (-1: null), which is keyed by each text's digest. A field holds few
+distinct texts (a workflow's statuses, a site's users), so each is stored once and a
+track's items are fixed-width numbers. Joined
+end to end, the tracks of a batch are one long track, so a read (`changes.read_changes`)
+is one query, a `b"".join` per column, NumPy views of the bytes and a gather from the
+batch's few distinct texts: no Python object per change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -21,15 +25,17 @@ import sqlalchemy as sa
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 
-#: The text columns of an item, in the order `lengths` and `texts` hold them.
+#: The text columns of an item, in the order `codes` holds them.
 TEXTS = ("from_value", "from_string", "to_value", "to_string", "author")
 NUMBERS = np.dtype("<i8")
-LENGTHS = np.dtype("<i4")
+CODES = np.dtype("<i4")
+#: The code of a null text.
+NULL_CODE = -1
 
 #: A change item to pack: issue row id, field id, history id, history time, then `TEXTS`.
 Item = tuple[int, str, int, int, str | None, str | None, str | None, str | None, str | None]
-#: A `change_tracks` row: issue row id, field id, n, numbers, lengths, texts.
-TrackRow = tuple[int, str, int, bytes, bytes, bytes]
+#: A `change_tracks` row: issue row id, field id, n, numbers, codes.
+TrackRow = tuple[int, str, int, bytes, bytes]
 
 _STORED_ITEMS = """
 SELECT ci.issue_id, ci.field_id, ci.history_id, h.created_ms, ci.from_value, ci.from_string,
@@ -39,35 +45,72 @@ WHERE ci.issue_id IN ({ids})
 """
 
 
-def pack(items: Sequence[Item]) -> list[TrackRow]:
+def pack(connection: sa.Connection, items: Sequence[Item]) -> list[TrackRow]:
     """The tracks of `items`: one per (issue, field), its items in history id order (and
-    in the order given within a history: their `seq`)."""
-    order = sorted(range(len(items)), key=lambda index: items[index][:3])
-    ordered = [items[index] for index in order]
+    in the order given within a history: their `seq`). Texts new to the store are added to
+    `track_texts` in the order they first appear."""
+    ordered = sorted(items, key=lambda item: item[:3])
+    texts = [text for item in ordered for text in item[4:]]
+    codes_of = text_codes(connection, texts)
+    codes = np.array(
+        [NULL_CODE if text is None else codes_of[text] for text in texts], dtype=CODES
+    ).tobytes()
     numbers = np.array([item[2:4] for item in ordered], dtype=NUMBERS).tobytes()
-    encoded = [None if text is None else text.encode() for item in ordered for text in item[4:]]
-    lengths = np.array([-1 if text is None else len(text) for text in encoded], dtype=LENGTHS)
-    texts = b"".join(text for text in encoded if text)
-    ends = np.cumsum(np.maximum(lengths, 0).reshape(-1, len(TEXTS)).sum(axis=1)).tolist()
-    lengths_bytes = lengths.tobytes()
+    number_size, code_size = 2 * NUMBERS.itemsize, len(TEXTS) * CODES.itemsize
     rows: list[TrackRow] = []
     start = 0
     for stop in range(1, len(ordered) + 1):
         if stop < len(ordered) and ordered[stop][:2] == ordered[start][:2]:
             continue
-        text_start = ends[start - 1] if start else 0
         rows.append(
             (
                 ordered[start][0],
                 ordered[start][1],
                 stop - start,
-                numbers[start * 2 * NUMBERS.itemsize : stop * 2 * NUMBERS.itemsize],
-                lengths_bytes[start * len(TEXTS) * 4 : stop * len(TEXTS) * 4],
-                texts[text_start : ends[stop - 1]],
+                numbers[start * number_size : stop * number_size],
+                codes[start * code_size : stop * code_size],
             )
         )
         start = stop
     return rows
+
+
+def text_digest(text: str) -> bytes:
+    """What `track_texts` is keyed by: a text can be longer than a PostgreSQL index entry
+    may be (a description's change), its 16-byte BLAKE2 digest never is."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def text_codes(connection: sa.Connection, texts: Iterable[str | None]) -> dict[str, int]:
+    """The `track_texts` id of every text in `texts`, adding the missing ones (in the order
+    they first appear, so that one set of writes numbers them alike on any database)."""
+    digests = {text: text_digest(text) for text in texts if text is not None}
+    codes = _stored_codes(connection, digests)
+    missing = [(digest, text) for text, digest in digests.items() if text not in codes]
+    if missing:
+        mark = placeholder(connection)
+        connection.exec_driver_sql(
+            f"INSERT INTO track_texts (digest, text) VALUES ({mark}, {mark}) "
+            "ON CONFLICT (digest) DO NOTHING",
+            missing,
+        )
+        codes |= _stored_codes(connection, {text: digest for digest, text in missing})
+    return codes
+
+
+def _stored_codes(connection: sa.Connection, digests: dict[str, bytes]) -> dict[str, int]:
+    """The ids `track_texts` holds for the texts whose digests are `digests`."""
+    mark = placeholder(connection)
+    texts = {digest: text for text, digest in digests.items()}
+    codes: dict[str, int] = {}
+    for chunk in id_chunks(list(texts)):
+        marks = ", ".join(mark for _ in chunk)
+        sql = f"SELECT digest, id FROM track_texts WHERE digest IN ({marks})"
+        codes.update(
+            (texts[bytes(digest)], code)
+            for digest, code in fetch_tuples(connection, sql, tuple(chunk))
+        )
+    return codes
 
 
 def insert_tracks(connection: sa.Connection, rows: Sequence[TrackRow]) -> None:
@@ -88,4 +131,4 @@ def rebuild_tracks(connection: sa.Connection, row_ids: Sequence[int]) -> None:
         connection.execute(sa.delete(tracks).where(tracks.c.issue_id.in_(chunk)))
         sql = _STORED_ITEMS.format(ids=", ".join(mark for _ in chunk))
         sql += " ORDER BY ci.issue_id, ci.field_id, ci.history_id, ci.seq"
-        insert_tracks(connection, pack(fetch_tuples(connection, sql, tuple(chunk))))
+        insert_tracks(connection, pack(connection, fetch_tuples(connection, sql, tuple(chunk))))

@@ -291,7 +291,7 @@ class StoreWriter:
                     )
         self._insert(schema.histories, history_rows)
         self._insert(schema.change_items, item_rows)
-        insert_tracks(self._connection, pack(track_items))
+        insert_tracks(self._connection, pack(self._connection, track_items))
         return len(history_rows), status_changes
 
     def _insert(self, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> None:
