@@ -5,7 +5,7 @@ without cutting strings (`sources.store.tracks`). The tracks are packed again fr
 `change_items`.
 
 Revision ID: 0028
-Revises: 0020
+Revises: 0027
 """
 
 from __future__ import annotations
