@@ -93,7 +93,9 @@ class Settings(BaseSettings):
         description=(
             "How export workers yield the CPU to the API: 'nice' (nice 10), 'batch' (nice 10"
             " and Linux SCHED_BATCH: they never preempt others on waking) or 'idle' (Linux"
-            " SCHED_IDLE: they run only on CPU nothing else wants; their heartbeat stays normal)."
+            " SCHED_IDLE: they run only on CPU nothing else wants; on a busy host a starved"
+            " worker can hold the interpreter lock its heartbeat needs, so its export may be"
+            " taken for dead)."
         ),
     )
     token_cache_seconds: float = Field(
