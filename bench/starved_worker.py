@@ -2,8 +2,9 @@
 
 `dwelltime serve` with `idle` workers, heartbeats every 0.5 s and a 3 s stale limit (the
 test suite's end-to-end server's). Once an XLSX export of the whole store has made
-progress, HOGS normal-priority busy processes (one per core, plus one) take every CPU for
-HOG_SECONDS, well past the stale limit, then stop. SCHED_IDLE gives the worker almost
+progress, `--hogs` normal-priority busy processes (default four per core, plus one: the
+load ~9 on 2 cores under which an `idle` export was once taken for dead) take every CPU
+for HOG_SECONDS, well past the stale limit, then stop. SCHED_IDLE gives the worker almost
 none of it, and while its job thread holds Python's GIL off the CPU its heartbeat thread
 cannot beat either. Reported per round: how often serve beat for the worker because it
 was waiting to run (`heartbeat_vouched` in serve's log), the longest gap between the
@@ -13,7 +14,7 @@ export's heartbeats that the database saw, and the export's final status and att
 `--before SRC` runs the same against an older tree's `src` (`git archive <commit> src |
 tar -x -C /tmp/before`) through PYTHONPATH, alternating with this tree, A B A B.
 
-Run: `python -m bench.starved_worker HOME [--rounds N] [--before SRC]`.
+Run: `python -m bench.starved_worker HOME [--rounds N] [--hogs N] [--before SRC]`.
 """
 
 from __future__ import annotations
@@ -50,12 +51,11 @@ EXPORT = {
 FINISHED = {"Successful", "Failed", "Aborted"}
 
 
-def _hogs() -> list[subprocess.Popen[bytes]]:
-    count = (os.cpu_count() or 1) + 1
+def _hogs(count: int) -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
 
-def one_round(home: Path, log: Path, before: Path | None) -> str:
+def one_round(home: Path, log: Path, before: Path | None, hogs: int) -> str:
     """One export starved mid-run; its table row."""
     if before is not None:
         os.environ["PYTHONPATH"] = str(before)  # serve and its workers import the old tree
@@ -66,7 +66,7 @@ def one_round(home: Path, log: Path, before: Path | None) -> str:
                 export_id = client.post("/rest/export", params=EXPORT).json()["exportId"]
                 while client.get(f"/rest/export/{export_id}").json().get("completed", 0) == 0:
                     time.sleep(0.05)
-                gaps, hogs = [], _hogs()
+                gaps, running = [], _hogs(hogs)
                 store = ExportStore(IssueStore.open(Settings(home=home)).engine)
                 last, hog_end = None, time.monotonic() + HOG_SECONDS
                 try:
@@ -78,7 +78,7 @@ def one_round(home: Path, log: Path, before: Path | None) -> str:
                             last = record.heartbeat_ms
                         time.sleep(0.1)
                 finally:
-                    for hog in hogs:
+                    for hog in running:
                         hog.kill()
                         hog.wait()
                 body = client.get(f"/rest/export/{export_id}").json()
@@ -102,9 +102,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("home", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--hogs", type=int, default=4 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--before", type=Path, help="an older tree's src")
     arguments = parser.parse_args()
-    print(f"{(os.cpu_count() or 1) + 1} CPU hogs for {HOG_SECONDS:.0f} s; serve {SERVE_SETTINGS}")
+    print(f"{arguments.hogs} CPU hogs for {HOG_SECONDS:.0f} s; serve {SERVE_SETTINGS}")
     print(
         "| side | serve's beats for the waiting worker | longest heartbeat gap s "
         "| final status | attempts |\n|---|---:|---:|---|---:|"
@@ -114,7 +115,7 @@ def main() -> None:
     for index in range(arguments.rounds):
         for side_index, before in enumerate(sides):
             log = scratch / f"serve-{index}-{side_index}.log"
-            print(one_round(arguments.home, log, before), flush=True)
+            print(one_round(arguments.home, log, before, arguments.hogs), flush=True)
 
 
 if __name__ == "__main__":
