@@ -9,12 +9,14 @@ none of it, and while its job thread holds Python's GIL off the CPU its heartbea
 cannot beat either. Reported per round: how often serve beat for the worker because it
 was waiting to run (`heartbeat_vouched` in serve's log), the longest gap between the
 export's heartbeats that the database saw, and the export's final status and attempts
-(1 = never taken for dead).
+(1 = never taken for dead). `--exports` run at once, one worker each (default 2: they
+share SQLite's single writer, as the test suite's exports do).
 
 `--before SRC` runs the same against an older tree's `src` (`git archive <commit> src |
 tar -x -C /tmp/before`) through PYTHONPATH, alternating with this tree, A B A B.
 
-Run: `python -m bench.starved_worker HOME [--rounds N] [--hogs N] [--before SRC]`.
+Run: `python -m bench.starved_worker HOME [--rounds N] [--hogs N] [--exports N]
+[--before SRC]`.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from dwelltime.sources.store.issue_store import IssueStore
 
 HOG_SECONDS = 12.0
 SERVE_SETTINGS = {
-    "workers": "1",
     "worker_scheduling": "idle",
     "heartbeat_seconds": "0.5",
     "stale_after_seconds": "3",
@@ -55,46 +56,68 @@ def _hogs(count: int) -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
 
-def one_round(home: Path, log: Path, before: Path | None, hogs: int) -> str:
-    """One export starved mid-run; its table row."""
+def one_round(home: Path, log: Path, before: Path | None, hogs: int, exports: int) -> str:
+    """`exports` exports starved mid-run; their table row."""
     if before is not None:
         os.environ["PYTHONPATH"] = str(before)  # serve and its workers import the old tree
+    store = ExportStore(IssueStore.open(Settings(home=home)).engine)
     try:
-        with served(home, log, **SERVE_SETTINGS) as server:
+        with served(home, log, **SERVE_SETTINGS, workers=str(exports)) as server:
             headers = auth_header(home, "starved")
             with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
-                export_id = client.post("/rest/export", params=EXPORT).json()["exportId"]
-                while client.get(f"/rest/export/{export_id}").json().get("completed", 0) == 0:
+                ids = [
+                    client.post("/rest/export", params=EXPORT).json()["exportId"]
+                    for _ in range(exports)
+                ]
+                while any(_completed(store, export_id) == 0 for export_id in ids):
                     time.sleep(0.05)
-                gaps, running = [], _hogs(hogs)
-                store = ExportStore(IssueStore.open(Settings(home=home)).engine)
-                last, hog_end = None, time.monotonic() + HOG_SECONDS
-                try:
-                    while time.monotonic() < hog_end:
-                        record = store.get(export_id)
-                        if record is not None and record.heartbeat_ms != last:
-                            if last is not None and record.heartbeat_ms is not None:
-                                gaps.append(record.heartbeat_ms - last)
-                            last = record.heartbeat_ms
-                        time.sleep(0.1)
-                finally:
-                    for hog in running:
-                        hog.kill()
-                        hog.wait()
-                body = client.get(f"/rest/export/{export_id}").json()
-                while body["status"] not in FINISHED:
+                gap_ms = _starve(store, ids, hogs)
+                while any(_status(client, export_id) not in FINISHED for export_id in ids):
                     time.sleep(0.2)
-                    body = client.get(f"/rest/export/{export_id}").json()
-        record = store.get(export_id)
-        assert record is not None
+                statuses = [_status(client, export_id) for export_id in ids]
     finally:
         os.environ.pop("PYTHONPATH", None)
+    attempts = [record.attempts for record in map(store.get, ids) if record is not None]
     vouched = sum('"heartbeat_vouched"' in line for line in log.read_text().splitlines())
     side = "before" if before is not None else "this tree"
     return (
-        f"| {side} | {vouched} | {max(gaps, default=0) / 1000:.1f} | {body['status']} "
-        f"| {record.attempts} |"
+        f"| {side} | {vouched} | {gap_ms / 1000:.1f} | {', '.join(statuses)} "
+        f"| {', '.join(map(str, attempts))} |"
     )
+
+
+def _starve(store: ExportStore, ids: list[str], hogs: int) -> int:
+    """Run the hogs for HOG_SECONDS; the longest gap (ms) between two heartbeats of one
+    export that the database showed meanwhile."""
+    last: dict[str, int] = {}
+    longest = 0
+    running = _hogs(hogs)
+    try:
+        end = time.monotonic() + HOG_SECONDS
+        while time.monotonic() < end:
+            for export_id in ids:
+                record = store.get(export_id)
+                beat = record.heartbeat_ms if record is not None else None
+                if beat is not None and beat != last.get(export_id, beat):
+                    longest = max(longest, beat - last[export_id])
+                if beat is not None:
+                    last[export_id] = beat
+            time.sleep(0.1)
+    finally:
+        for hog in running:
+            hog.kill()
+            hog.wait()
+    return longest
+
+
+def _completed(store: ExportStore, export_id: str) -> int:
+    record = store.get(export_id)
+    return record.completed if record is not None else 0
+
+
+def _status(client: httpx.Client, export_id: str) -> str:
+    status: str = client.get(f"/rest/export/{export_id}").json()["status"]
+    return status
 
 
 def main() -> None:
@@ -103,9 +126,13 @@ def main() -> None:
     parser.add_argument("home", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--hogs", type=int, default=4 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--exports", type=int, default=2, help="run at once, one worker each")
     parser.add_argument("--before", type=Path, help="an older tree's src")
     arguments = parser.parse_args()
-    print(f"{arguments.hogs} CPU hogs for {HOG_SECONDS:.0f} s; serve {SERVE_SETTINGS}")
+    print(
+        f"{arguments.exports} exports, {arguments.hogs} CPU hogs for {HOG_SECONDS:.0f} s; "
+        f"serve {SERVE_SETTINGS}"
+    )
     print(
         "| side | serve's beats for the waiting worker | longest heartbeat gap s "
         "| final status | attempts |\n|---|---:|---:|---|---:|"
@@ -115,7 +142,8 @@ def main() -> None:
     for index in range(arguments.rounds):
         for side_index, before in enumerate(sides):
             log = scratch / f"serve-{index}-{side_index}.log"
-            print(one_round(arguments.home, log, before, arguments.hogs), flush=True)
+            row = one_round(arguments.home, log, before, arguments.hogs, arguments.exports)
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

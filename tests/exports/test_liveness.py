@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dwelltime.exports.executors.liveness import waits_to_run
+from dwelltime.exports.executors.liveness import any_waits_to_run, waits_to_run
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
 
@@ -19,8 +19,7 @@ pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="ne
 LOOKS = 400
 
 
-@pytest.fixture
-def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+def _sleeping_child() -> Iterator[subprocess.Popen[bytes]]:
     """A child blocked reading its stdin: every thread asleep, as in a hung worker."""
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
@@ -28,6 +27,10 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     yield child
     child.kill()
     child.wait()
+
+
+sleeper = pytest.fixture(_sleeping_child, name="sleeper")
+other_sleeper = pytest.fixture(_sleeping_child, name="other_sleeper")
 
 
 def _falls_asleep(pid: int) -> bool:
@@ -49,15 +52,19 @@ def test_a_busy_process_waits_to_run() -> None:
 
 
 def test_a_sleeping_process_does_not_and_a_stopped_one_does(
-    sleeper: subprocess.Popen[bytes],
+    sleeper: subprocess.Popen[bytes], other_sleeper: subprocess.Popen[bytes]
 ) -> None:
-    assert _falls_asleep(sleeper.pid)
+    assert _falls_asleep(sleeper.pid) and _falls_asleep(other_sleeper.pid)
+    assert not any_waits_to_run([sleeper.pid, other_sleeper.pid])
     os.kill(sleeper.pid, signal.SIGSTOP)
     _, status = os.waitpid(sleeper.pid, os.WUNTRACED)  # returns once it is stopped
     assert os.WIFSTOPPED(status)
     assert waits_to_run(sleeper.pid)
+    # The other one may be asleep on a lock the stopped one holds: both are vouched for.
+    assert any_waits_to_run([other_sleeper.pid, sleeper.pid])
     os.kill(sleeper.pid, signal.SIGCONT)
     assert _falls_asleep(sleeper.pid)
+    assert not any_waits_to_run([sleeper.pid, other_sleeper.pid])
 
 
 def test_an_ended_process_does_not() -> None:

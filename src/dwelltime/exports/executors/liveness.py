@@ -6,10 +6,16 @@ heartbeat falls silent though nothing is wrong. The kernel tells the two cases a
 starved thread is runnable, a hung process (every thread waiting on something that will
 not come) sleeps. Serve asks this for the workers it started before taking their
 silence for death (exports/scheduler.py).
+
+A sleeping worker can be waiting on a starved one too: SQLite has one writer at a time,
+and a SCHED_IDLE worker holding the write lock off the CPU keeps every other writer
+asleep in its busy wait. So the pool vouches for any of its workers while one of them
+waits to run (`any_waits_to_run`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 #: Thread states (the field after the command in /proc/PID/task/TID/stat) of a process
@@ -39,3 +45,8 @@ def waits_to_run(pid: int) -> bool:
         if fields and fields[0] in WAITING_STATES:
             return True
     return False
+
+
+def any_waits_to_run(pids: Iterable[int]) -> bool:
+    """True if any of the processes `pids` waits to run (`waits_to_run`)."""
+    return any(waits_to_run(pid) for pid in pids)

@@ -16,7 +16,7 @@ from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Finished, unit_key
-from dwelltime.exports.executors.liveness import waits_to_run
+from dwelltime.exports.executors.liveness import any_waits_to_run
 
 #: Workers run this much nicer than serve: exports are batch work, and status polls must
 #: not queue behind them for CPU (measured in bench/api_load.py).
@@ -111,13 +111,16 @@ class ProcessPool:
         return {export_id: process.pid for export_id, process in self._processes.items()}
 
     def waiting(self, key: str) -> bool:
-        """The job's worker is alive and runnable or stopped (exports/executors/liveness.py)."""
+        """The job's worker is alive, and it or another of this pool's workers is runnable,
+        in disk I/O or stopped: one asleep may be waiting for a starved one to release
+        SQLite's single write lock. Only when every worker sleeps is a silent one hung."""
         process = self._processes.get(key)
-        return (
-            process is not None
-            and process.pid is not None
-            and process.is_alive()
-            and waits_to_run(process.pid)
+        if process is None or not process.is_alive():
+            return False
+        return any_waits_to_run(
+            other.pid
+            for other in self._processes.values()
+            if other.pid is not None and other.is_alive()
         )
 
     def reap(self) -> list[Finished]:
