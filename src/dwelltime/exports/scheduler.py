@@ -111,8 +111,8 @@ class Scheduler:
         """Beat for this server's own workers that missed a beat but are alive and waiting
         to run (a SCHED_IDLE job starved on a busy host, a stopped process): their silence
         is not death, and every server sharing the database sees the fresh heartbeat. A
-        worker that exited is reaped at once; one whose threads all sleep while silent is
-        hung, and is stopped and recovered by `_recover_stale` as before."""
+        worker that exited is reaped at once; one silent while nothing of the pool waits
+        to run is hung, and is stopped and recovered by `_recover_stale` as before."""
         active = self.executor.active()
         if not active:
             return
