@@ -331,8 +331,9 @@ def main() -> None:
     users = [auth_header(home, f"load-{index}") for index in range(EXPORTS)]
     policy = {os.SCHED_OTHER: "SCHED_OTHER"}.get(os.sched_getscheduler(0), "not SCHED_OTHER")
     print(
-        f"{CLIENTS} clients; {EXPORTS} users keep one XLSX export of {ISSUES:,} issues each "
-        f"running; client process at nice {os.getpriority(os.PRIO_PROCESS, 0)}, {policy}"
+        f"{CLIENTS} clients; {EXPORTS} users keep one XLSX export of the home's every issue "
+        f"({ISSUES:,} in a new home) running; client process at nice "
+        f"{os.getpriority(os.PRIO_PROCESS, 0)}, {policy}"
     )
     print(HEADER)
     #: (variant, poll label, phase) → the phases measured over rounds.

@@ -89,13 +89,12 @@ class Settings(BaseSettings):
         "celery the slots of all workers together.",
     )
     worker_scheduling: Literal["nice", "batch", "idle"] = Field(
-        default="nice",
+        default="idle",
         description=(
-            "How export workers yield the CPU to the API: 'nice' (nice 10), 'batch' (nice 10"
-            " and Linux SCHED_BATCH: they never preempt others on waking) or 'idle' (Linux"
-            " SCHED_IDLE: they run only on CPU nothing else wants; on a busy host a starved"
-            " worker can hold the interpreter lock its heartbeat needs, so its export may be"
-            " taken for dead)."
+            "How the local executor's workers yield the CPU to the API: 'idle' (Linux"
+            " SCHED_IDLE: they run only on CPU nothing else wants; serve beats for a starved"
+            " one, so it is not taken for dead), 'nice' (nice 10) or 'batch' (nice 10 and"
+            " Linux SCHED_BATCH: they never preempt others on waking)."
         ),
     )
     token_cache_seconds: float = Field(

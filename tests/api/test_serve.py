@@ -1,7 +1,8 @@
 """End to end over real HTTP against a real `dwelltime serve` process and its worker pool.
 
 The whole flow for every outputType (compared with `dwelltime report` at the same `now`),
-abort while running, a worker killed with -9, a restart with exports queued, and auth.
+abort while running, a worker killed with -9, one stopped past the stale limit, a restart
+with exports queued, and auth.
 """
 
 from __future__ import annotations
@@ -206,6 +207,35 @@ def test_killed_worker_is_retried_or_failed(server: ServeProcess, tokens: TokenS
     final = poll(server, headers, export_id, {"Successful", "Failed"})
     if final["status"] == "Failed":
         assert "stopped unexpectedly" in final["message"]
+
+
+def test_a_stopped_worker_is_not_taken_for_dead(
+    server: ServeProcess, tokens: TokenService, settings: Settings
+) -> None:
+    """A worker that gets no CPU (stopped here, as a SCHED_IDLE job starved on a busy host
+    would be) stays silent past the stale limit, yet it is alive: serve vouches for it,
+    and its export goes on once it runs again, with no retry."""
+    headers = auth(tokens, "stella")
+    store = ExportStore(IssueStore.open(settings).engine)
+    export_id = start(server, headers, SLOW)
+    poll(server, headers, export_id, {"Running"})
+    pids = server.worker_pids()
+    assert pids, "no worker process found"
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(3 * float(SERVE_SETTINGS["stale_after_seconds"]))
+        stopped = store.get(export_id)
+        assert stopped is not None
+        assert (stopped.status, stopped.attempts) == (ExportStatus.RUNNING, 1)
+        assert server.worker_pids() == pids
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    final = poll(server, headers, export_id, {"Successful", "Failed"})
+    assert final["status"] == "Successful", final
+    finished = store.get(export_id)
+    assert finished is not None and finished.attempts == 1
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ class RecordingExecutor:
         self.running: set[str] = set()
         self.ended: list[Finished] = []
         self.cancelled: list[str] = []
+        #: Running jobs whose process waits to run (starved or stopped), not hung.
+        self.starved: set[str] = set()
 
     def free_slots(self) -> int:
         return self.slots - len(self.running)
@@ -50,6 +52,9 @@ class RecordingExecutor:
     def reap(self) -> list[Finished]:
         ended, self.ended = self.ended, []
         return ended
+
+    def waiting(self, key: str) -> bool:
+        return key in self.running and key in self.starved
 
     def cancel(self, export_id: str) -> bool:
         self.cancelled.append(export_id)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from dwelltime.config import Settings
+from dwelltime.exports.executors.base import unit_key
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.recovery import MAX_ATTEMPTS, recover, stale_running
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
+from dwelltime.exports.units import UnitStatus, UnitStore
+from dwelltime.exports.units import units as unit_rows
 from tests.exports.factories import make_record
 from tests.exports.fake_executor import RecordingExecutor
 
@@ -133,6 +137,60 @@ def test_a_silent_worker_is_noticed_by_its_heartbeat(
     assert _status(store, alive.id).status is ExportStatus.RUNNING
     assert _status(store, hung.id).status is ExportStatus.QUEUED
     assert executor.cancelled == [hung.id]
+
+
+def test_a_starved_worker_is_vouched_for_until_it_is_hung(
+    store: ExportStore, storage: LocalStorage, settings: Settings
+) -> None:
+    silent_since = now_ms() - 60_000
+    starved = make_record(status=ExportStatus.RUNNING, attempts=1, heartbeat_ms=silent_since)
+    store.insert(starved)
+    scheduler, executor = _scheduler(store, storage, settings, slots=0)
+    executor.running.add(starved.id)
+    executor.starved.add(starved.id)
+    scheduler.tick()
+    # Silent for a minute, but its process waits for a CPU: serve beats for it.
+    kept = _status(store, starved.id)
+    assert (kept.status, kept.attempts, executor.cancelled) == (ExportStatus.RUNNING, 1, [])
+    assert kept.heartbeat_ms is not None and kept.heartbeat_ms > silent_since
+    # Once its threads all sleep while it stays silent, it is hung: stopped and redone.
+    executor.starved.clear()
+    assert store.update_running(starved.id, heartbeat_ms=silent_since)
+    scheduler.tick()
+    assert _status(store, starved.id).status is ExportStatus.QUEUED
+    assert executor.cancelled == [starved.id]
+
+
+def test_only_the_owning_server_vouches_for_a_worker(
+    store: ExportStore, storage: LocalStorage, settings: Settings
+) -> None:
+    orphan = make_record(status=ExportStatus.RUNNING, attempts=1, heartbeat_ms=now_ms() - 60_000)
+    store.insert(orphan)
+    scheduler, executor = _scheduler(store, storage, settings, slots=0)
+    executor.starved.add(orphan.id)  # a process of that id, but not one this server runs
+    scheduler.tick()
+    assert _status(store, orphan.id).status is ExportStatus.QUEUED
+
+
+def test_a_starved_chunk_is_vouched_for(
+    store: ExportStore, storage: LocalStorage, settings: Settings
+) -> None:
+    record = make_record(status=ExportStatus.RUNNING, attempts=1, heartbeat_ms=now_ms())
+    store.insert(record)
+    units = UnitStore(store.engine)
+    units.plan(record.id, record.owner, [(0, 10), (10, 20)])
+    token = str(uuid.uuid4())
+    assert units.claim(record.id, 0, token)
+    with store.engine.begin() as connection:
+        connection.execute(unit_rows.update().values(heartbeat_ms=0))
+    scheduler, executor = _scheduler(store, storage, settings, slots=0)
+    executor.running.add(unit_key(record.id, 0))
+    executor.starved.add(unit_key(record.id, 0))
+    scheduler.tick()
+    chunk = units.get(record.id, 0)
+    assert chunk is not None
+    assert (chunk.status, chunk.token, chunk.attempts) == (UnitStatus.RUNNING, token, 1)
+    assert (chunk.heartbeat_ms or 0) > 0 and executor.cancelled == []
 
 
 def test_a_worker_judged_dead_that_beats_again_keeps_its_export(

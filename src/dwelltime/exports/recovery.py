@@ -1,7 +1,8 @@
 """Recovery of exports whose worker died: retried once, then Failed with a message.
 
-A death is learnt from the executor (the worker's exit) or, for workers this process does
-not own (a previous serve, another host), from a heartbeat older than stale_after_seconds.
+A death is learnt from the executor (the worker's exit) or from a heartbeat older than
+stale_after_seconds: of workers this process does not own (a previous serve, another
+host), or of its own that are hung (the scheduler beats for its own that only wait to run).
 """
 
 from __future__ import annotations

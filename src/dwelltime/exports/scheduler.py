@@ -51,10 +51,12 @@ class Scheduler:
         self._wake.set()
 
     def tick(self) -> None:
-        """One round: reap ended workers, recover stale ones, start what may start."""
+        """One round: reap ended workers, beat for starved ones, recover stale ones, start
+        what may start."""
         with self._lock:
             self._reap()
             self._forget_finished_units()
+            self._vouch_for_waiting()
             self._recover_stale()
             with self.store.dispatch_turn() as turn:
                 while turn and self._dispatch():
@@ -105,10 +107,36 @@ class Scheduler:
                 )
                 recover(self.store, self.storage, record, reason)
 
+    def _vouch_for_waiting(self) -> None:
+        """Beat for this server's own workers that missed a beat but are alive and waiting
+        to run (a SCHED_IDLE job starved on a busy host, a stopped process): their silence
+        is not death, and every server sharing the database sees the fresh heartbeat. A
+        worker that exited is reaped at once; one silent while nothing of the pool waits
+        to run is hung, and is stopped and recovered by `_recover_stale` as before."""
+        active = self.executor.active()
+        if not active:
+            return
+        late_after = self._late_after_seconds()
+        for record in stale_running(self.store, late_after):
+            if record.id in active and self.executor.waiting(record.id):
+                self.store.update_running(record.id, heartbeat_ms=now_ms())
+                logger.info("heartbeat_vouched", export_id=record.id)
+        late_units, _ = stale_units(self.units, late_after)
+        for unit in late_units:
+            key = unit_key(unit.export_id, unit.idx)
+            if unit.token is not None and key in active and self.executor.waiting(key):
+                self.units.beat(unit.export_id, unit.idx, unit.token)
+                logger.info("heartbeat_vouched", export_id=unit.export_id, unit=unit.idx)
+
+    def _late_after_seconds(self) -> float:
+        """A job silent this long has missed a beat: two intervals, and at most half the
+        stale limit, so a vouched heartbeat lands well before any server judges it."""
+        return min(2 * self.settings.heartbeat_seconds, self.settings.stale_after_seconds / 2)
+
     def _recover_stale(self) -> None:
         for record in stale_running(self.store, self.settings.stale_after_seconds):
             if record.id in self.executor.active():
-                self.executor.cancel(record.id)  # alive but hung: no heartbeat thread left
+                self.executor.cancel(record.id)  # alive but hung: silent, not waiting to run
             recover(
                 self.store, self.storage, record, "The export's worker stopped sending heartbeats"
             )

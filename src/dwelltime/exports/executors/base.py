@@ -43,6 +43,13 @@ class Executor(Protocol):
         """Jobs that ended since the last call."""
         ...
 
+    def waiting(self, key: str) -> bool:
+        """True if job `key` runs in a process this executor started that is alive and
+        waiting to run (starved of CPU, stopped) or waiting on one that is, so its silent
+        heartbeat is not death: serve beats for it. False where the executor cannot tell
+        (then its silence decides)."""
+        ...
+
     def cancel(self, export_id: str) -> bool:
         """Stop a job at once (it ignored a cooperative abort); False if not running here."""
         ...

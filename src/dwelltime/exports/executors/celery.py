@@ -147,6 +147,9 @@ class CeleryExecutor:
     def reap(self) -> list[Finished]:
         return []  # a dead worker is noticed by its job's stale heartbeat
 
+    def waiting(self, key: str) -> bool:
+        return False  # its process is on another host: its own heartbeat speaks for it
+
     def cancel(self, export_id: str) -> bool:
         """Revoke the export's tasks: dropped if still queued, killed if running."""
         ids = [export_id] + [

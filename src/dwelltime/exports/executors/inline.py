@@ -35,6 +35,9 @@ class InlineExecutor:
         finished, self._finished = self._finished, []
         return finished
 
+    def waiting(self, key: str) -> bool:
+        return False
+
     def cancel(self, export_id: str) -> bool:
         return False
 

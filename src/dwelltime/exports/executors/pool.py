@@ -16,6 +16,7 @@ from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Finished, unit_key
+from dwelltime.exports.executors.liveness import any_waits_to_run
 
 #: Workers run this much nicer than serve: exports are batch work, and status polls must
 #: not queue behind them for CPU (measured in bench/api_load.py).
@@ -53,8 +54,10 @@ def yield_cpu(settings: Settings) -> None:
 def _idle_except(heartbeat: int | None) -> None:
     """Every thread of this worker but the heartbeat's under SCHED_IDLE (threads started
     later inherit it): the job then runs only on CPU the API and everything else leave
-    free, while its heartbeat keeps normal priority, so a starved job is never taken for
-    a dead one. Where the kernel refuses, nice 10 stays."""
+    free, while its heartbeat keeps normal priority. That is not enough on a busy host: a
+    starved job thread holding Python's GIL keeps the heartbeat from running too, so serve
+    beats for a worker that waits to run (`ProcessPool.waiting`). Where the kernel
+    refuses, nice 10 stays."""
     for task in os.listdir("/proc/self/task"):
         if int(task) != heartbeat:
             with contextlib.suppress(OSError):
@@ -106,6 +109,19 @@ class ProcessPool:
     def pids(self) -> dict[str, int | None]:
         """Worker process id of each running export (for operators and crash tests)."""
         return {export_id: process.pid for export_id, process in self._processes.items()}
+
+    def waiting(self, key: str) -> bool:
+        """The job's worker is alive, and it or another of this pool's workers is runnable,
+        in disk I/O or stopped: one asleep may be waiting for a starved one to release
+        SQLite's single write lock. Only when every worker sleeps is a silent one hung."""
+        process = self._processes.get(key)
+        if process is None or not process.is_alive():
+            return False
+        return any_waits_to_run(
+            other.pid
+            for other in self._processes.values()
+            if other.pid is not None and other.is_alive()
+        )
 
     def reap(self) -> list[Finished]:
         finished = []
