@@ -16,7 +16,12 @@ from dataclasses import replace
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
 from dwelltime.sources.jira.editions import FETCH_PAGE, Fetched, Listed, SiteApi
-from dwelltime.sources.jira.history_fields import mark_complete, mark_partial, partial_fields
+from dwelltime.sources.jira.history_fields import (
+    lacking,
+    mark_complete,
+    mark_partial,
+    partial_fields,
+)
 from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
@@ -50,13 +55,9 @@ class Mirror:
         means as new as Jira's and holding the histories of `fields` (None: of all)."""
         ids = [entry.id for entry in listing]
         stored = self._store.site_rows(self.site, ids)
-        partial = partial_fields(self._store.engine, self.site, ids)
         needed = None if fields is None else frozenset(fields)
-        stale = [
-            entry.id
-            for entry in listing
-            if _is_stale(entry, stored) or _lacks(partial.get(entry.id), needed)
-        ]
+        short = lacking(self._store.engine, self.site, ids, needed)
+        stale = [entry.id for entry in listing if _is_stale(entry, stored) or entry.id in short]
         fetched = set(stale)
         current = {jira_id: row for jira_id, (row, _) in stored.items() if jira_id not in fetched}
         return stale, current
@@ -112,8 +113,3 @@ def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
         return True
     held = stored[entry.id][1]
     return entry.updated_ms is None or held is None or held < entry.updated_ms
-
-
-def _lacks(held: frozenset[str] | None, needed: frozenset[str] | None) -> bool:
-    """Whether a copy holding `held`'s histories (None: all) lacks some of `needed`'s."""
-    return held is not None and (needed is None or not needed <= held)
