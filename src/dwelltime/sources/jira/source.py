@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import structlog
@@ -21,6 +20,7 @@ from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
 from dwelltime.sources.jira.editions import SiteApi, listing_fields
+from dwelltime.sources.jira.fetch_ahead import FetchAhead
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.read_ahead import ReadAhead
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
@@ -82,15 +82,13 @@ class JiraSource:
             batch = future.result()
             done += batch.issues.height
             yield batch
-        chunks = self._chunks(ids[done:], batch_size)
-        # The next chunk is fetched while the engine works on this one, so Jira's budget is
-        # not left idle during the computation.
-        with ThreadPoolExecutor(1, thread_name_prefix="jira-ahead") as ahead:
-            fetching = [ahead.submit(self._complete, chunk) for chunk in chunks[:1]]
-            for index, chunk in enumerate(chunks):
-                fetching.pop(0).result()
-                if index + 1 < len(chunks):
-                    fetching.append(ahead.submit(self._complete, chunks[index + 1]))
+        rest = ids[done:]
+        stale = [issue_id for issue_id in rest if issue_id in self._stale]
+        # The stale issues are fetched in one run beside the engine, which computes each
+        # batch as soon as its own issues are written.
+        with FetchAhead(self._mirror, stale, self._fields) as fetching:
+            for chunk in self._chunks(rest, batch_size):
+                fetching.wait_for(chunk)
                 with self._store.engine.connect() as connection:
                     yield read_batch(connection, self._row_ids(chunk), selection)
 
@@ -112,11 +110,6 @@ class JiraSource:
         if missing:
             self._rows.update(self._mirror.row_ids(missing))
         return [self._rows[issue_id] for issue_id in chunk]
-
-    def _complete(self, chunk: Sequence[int]) -> None:
-        stale = [issue_id for issue_id in chunk if issue_id in self._stale]
-        if stale:
-            self._mirror.complete(stale, fields=self._fields)
 
     def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         """None known ahead: only the issues a page reads have their histories fetched, so
