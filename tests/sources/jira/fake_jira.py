@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import math
 import re
 import threading
@@ -78,6 +79,21 @@ class FakeJira:
         self._refilled: float | None = None  # the bucket starts full at the first request
         self._in_flight = 0
         self._counted = asyncio.Event()
+        # What a real Jira's indexes give for free and a list scan per request does not:
+        # each credential's visible issues by id, kept until the issues change (`_changed`);
+        # a search's results kept for its later pages (its nextPageToken names them); the
+        # bulkfetch `fieldIds` cut of each issue's histories. The bench's fake shares the
+        # machine's cores with the client it measures, so its own cost must stay small.
+        self._version = 0
+        self._visible_cache: dict[frozenset[str], tuple[Any, dict[str, dict[str, Any]]]] = {}
+        self._searches: dict[int, list[dict[str, Any]]] = {}
+        self._search_ids = itertools.count(1)
+        self._cuts: dict[tuple[str, frozenset[str]], tuple[int, list[Any]]] = {}
+
+    def _changed(self) -> None:
+        """The issues changed: what was derived from them is read again."""
+        self._version += 1
+        self._searches.clear()
 
     def grant(self, user: str, projects: set[str], *, email: str = "", token: str = "") -> str:
         """Register a credential; returns its token (PAT or API token)."""
@@ -114,10 +130,12 @@ class FakeJira:
         )
         issue["fields"]["status"] = new
         issue["fields"]["updated"] = jira_time(at_ms)
+        self._changed()
 
     def delete(self, key: str) -> None:
         """Delete issue `key` from Jira."""
         self.issues = [issue for issue in self.issues if issue["key"] != key]
+        self._changed()
 
     def move(self, key: str, project: str, number: int, at_ms: int) -> str:
         """Move issue `key` to `project` as its issue `number` at `at_ms`, as Jira does: the
@@ -127,6 +145,7 @@ class FakeJira:
         issue["key"] = f"{project}-{number}"
         issue["fields"]["project"] = dict(known.get(project) or {"id": "999", "key": project})
         issue["fields"]["updated"] = jira_time(at_ms)
+        self._changed()
         return str(issue["key"])
 
     def count(self, prefix: str) -> int:
@@ -188,9 +207,15 @@ class FakeJira:
                 return _error(400, "The provided next page token is invalid or expired.")
             if token and self.hold_listing:
                 await self._counted.wait()
-            found = self._select(request, body.get("jql", ""))
-            if isinstance(found, JSONResponse):
-                return found
+            # A page token names its search's results ("t:<start>:<search>"), kept from the
+            # first page (Jira pages one search; the fake need not run it again per page).
+            search = int(token.split(":")[2]) if token and token.count(":") == 2 else 0
+            found = self._searches.get(search)
+            if found is None:
+                selected = self._select(request, body.get("jql", ""))
+                if isinstance(selected, JSONResponse):
+                    return selected
+                found, search = selected, next(self._search_ids)
             fields = body.get("fields") or []
             listing = all(
                 name in {"updated", "created", "resolutiondate", "id", "key"} for name in fields
@@ -205,7 +230,10 @@ class FakeJira:
                 "isLast": start + size >= len(found),
             }
             if start + size < len(found):
-                answer["nextPageToken"] = f"t:{start + size}"
+                self._searches[search] = found
+                answer["nextPageToken"] = f"t:{start + size}:{search}"
+            else:
+                self._searches.pop(search, None)
             return JSONResponse(answer)
 
         @app.post("/rest/api/3/search/approximate-count")
@@ -225,13 +253,13 @@ class FakeJira:
             body = await request.json()
             if self.on_bulkfetch is not None:
                 self.on_bulkfetch(body)
-            visible = {i["id"]: i for i in self._visible(request)}
+            visible = self._by_id(request)
             wanted = [visible[str(i)] for i in body.get("issueIdsOrKeys", []) if str(i) in visible]
             limit = min(int(body.get("maxResults", 1000)), 1000)
             token = body.get("nextPageToken")
             skip = int(token.split(":")[1]) if token else 0
             only = set(body["fieldIds"]) if body.get("fieldIds") else None
-            pairs = [(i, h) for i in wanted for h in _histories_of(i["histories"], only)]
+            pairs = [(i, h) for i in wanted for h in self._histories_of(i, only)]
             page = pairs[skip : skip + limit]
             logs: dict[str, list[Any]] = {}
             for issue, history in page:
@@ -356,22 +384,48 @@ class FakeJira:
             headers["X-RateLimit-NearLimit"] = "true"
         return headers
 
-    def _visible(self, request: Request) -> list[dict[str, Any]]:
+    def _by_id(self, request: Request) -> dict[str, dict[str, Any]]:
+        """The issues the request's credential may see, by id, in the fixtures' order."""
         _, projects = self.grants[request.headers["authorization"]]
-        return [i for i in self.issues if i["fields"]["project"]["key"] in projects]
+        # Also keyed by the list itself: a test may replace or extend `issues` directly.
+        version = (self._version, id(self.issues), len(self.issues))
+        cached = self._visible_cache.get(projects)
+        if cached is None or cached[0] != version:
+            seen = {i["id"]: i for i in self.issues if i["fields"]["project"]["key"] in projects}
+            cached = self._visible_cache[projects] = (version, seen)
+        return cached[1]
 
     def _issue(self, request: Request, issue_id: str) -> dict[str, Any] | None:
-        return next((i for i in self._visible(request) if issue_id in (i["id"], i["key"])), None)
+        found = self._by_id(request).get(issue_id)
+        if found is not None:
+            return found
+        return next((i for i in self._by_id(request).values() if issue_id == i["key"]), None)
+
+    def _histories_of(self, issue: dict[str, Any], only: set[str] | None) -> list[Any]:
+        """`_histories_of`, kept per issue and fields until the issue gains a history."""
+        histories: list[Any] = issue["histories"]
+        if only is None:
+            return histories
+        key = (issue["id"], frozenset(only))
+        cached = self._cuts.get(key)
+        if cached is None or cached[0] != len(histories):
+            cached = self._cuts[key] = (len(histories), _histories_of(histories, only))
+        return cached[1]
 
     def _select(self, request: Request, jql: str) -> list[dict[str, Any]] | JSONResponse:
-        visible = self._visible(request)
+        by_id = self._by_id(request)
         named = re.search(r"(?i)\bid\s+in\s*\(([^)]*)\)", jql)
-        if self.strict_ids and named:
-            known = {issue["id"] for issue in visible}
-            for issue_id in (v.strip() for v in named[1].split(",")):
-                if issue_id not in known:
+        if named:
+            names = [v.strip() for v in named[1].split(",")]
+            for issue_id in names if self.strict_ids else ():
+                if issue_id not in by_id:
                     unknown = f"An issue with key '{issue_id}' does not exist for field 'id'."
                     return _error(400, unknown)
+            # The clause is ANDed with the rest (the fake reads no OR): only the named
+            # issues can match.
+            visible = [by_id[name] for name in dict.fromkeys(names) if name in by_id]
+        else:
+            visible = list(by_id.values())
         try:
             return select(visible, jql, self.sprints)
         except ValueError as error:

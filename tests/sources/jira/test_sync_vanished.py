@@ -2,7 +2,8 @@
 leaves the store and the next export; one moved out of the JQL stays in the store but
 leaves that selection; an account that lost access deletes nothing another account still
 lists; an interrupted sync that had noticed a vanished issue handles it on resume, and a
-failed one deletes nothing; issues only Jira-bound exports fetched are checked too."""
+failed one deletes nothing; issues only Jira-bound exports fetched are checked too, once
+a day, and another account's check keeps what this one cannot see."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.jira.credentials import JiraCredentials
 from dwelltime.sources.jira.editions import SiteApi
 from dwelltime.sources.jira.history_fields import mark_partial, partial_fields
+from dwelltime.sources.jira.listed import RECHECK_AFTER_MS
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.sync import sync_site
+from dwelltime.sources.jira.tables import jira_checked
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from tests.sources.issue_factory import make_issue
@@ -192,7 +195,7 @@ def test_an_interrupted_sync_still_handles_what_vanished(
     assert _per_site(store) == {site_url: 29}
 
 
-def test_issues_only_a_bound_export_fetched_are_checked_by_every_sync(
+def test_issues_only_a_bound_export_fetched_are_checked_once_a_day(
     edition: str, fake: FakeJira, site_url: str, settings: Settings
 ) -> None:
     store = IssueStore.open(settings)
@@ -218,10 +221,53 @@ def test_issues_only_a_bound_export_fetched_are_checked_by_every_sync(
         *(f"BETA-{n}" for n in range(4, 31, 2)),
     }
     assert partial_fields(store.engine, site_url, beta) == {}
-    # No listing holds them still, so each sync asks again (one id search per 200).
+    # Returned, so checked: the next syncs do not ask for them again...
     fake.delete("BETA-4")
     again = sync_site(store, erin, ALPHA)
-    assert (again.unlisted, again.deleted, again.fetched) == (14, 1, 0)
+    assert (again.unlisted, again.deleted, again.fetched) == (0, 0, 0)
+    assert "BETA-4" in _keys(store, site_url)
+    # ...until the check is a day old: then a deletion in Jira still reaches the store.
+    _age_checks(store)
+    later = sync_site(store, erin, ALPHA)
+    assert (later.unlisted, later.deleted, later.fetched) == (14, 1, 0)
+    assert "BETA-4" not in _keys(store, site_url)
+    assert sync_site(store, erin, ALPHA).unlisted == 0  # checked again
     # Once a sync lists them, they are that listing's: no longer asked for apart.
     sync_site(store, erin, "project = BETA")
+    _age_checks(store)
     assert sync_site(store, erin, ALPHA).unlisted == 0
+
+
+def test_a_check_by_another_account_keeps_what_this_one_cannot_see(
+    edition: str, fake: FakeJira, site_url: str, settings: Settings
+) -> None:
+    store = IssueStore.open(settings)
+    erin = _account(fake, site_url, settings, edition, "erin", {"ALPHA", "BETA"})
+    frank = _account(fake, site_url, settings, edition, "frank", {"ALPHA"})
+    beta = [_id(fake, f"BETA-{n}") for n in range(2, 31, 2)]
+    Mirror(store, erin).complete(beta, fields={"status"})  # a bound export of Erin's
+    assert sync_site(store, erin, ALPHA).unlisted == 15  # Erin's sync checks them
+    # Fresh, Erin's checks spare Frank the question; old, Frank asks, Jira does not return
+    # them to him, and Erin's checks keep them.
+    assert sync_site(store, frank, ALPHA).unlisted == 0
+    _age_checks(store)
+    outcome = sync_site(store, frank, ALPHA)
+    assert (outcome.unlisted, outcome.deleted, outcome.kept) == (15, 0, 15)
+    assert {f"BETA-{n}" for n in range(2, 31, 2)} <= _keys(store, site_url)
+    # Erin's next check, once old, renews them; when Jira no longer returns one to her
+    # either, it goes.
+    fake.delete("BETA-2")
+    _age_checks(store)
+    last = sync_site(store, erin, ALPHA)
+    assert (last.unlisted, last.deleted) == (15, 1)
+    assert "BETA-2" not in _keys(store, site_url)
+
+
+def _age_checks(store: IssueStore) -> None:
+    """Make every recorded by-id check older than `RECHECK_AFTER_MS`, as a day passing."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            jira_checked.update().values(
+                checked_ms=jira_checked.c.checked_ms - RECHECK_AFTER_MS - 1
+            )
+        )

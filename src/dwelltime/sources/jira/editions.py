@@ -9,10 +9,12 @@ every changelog whose `total` exceeds what came back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple, Protocol
 
 from dwelltime.errors import InvalidParameters, SourceError
 from dwelltime.sources.jira.client import JiraAnswer, JiraClient
@@ -30,6 +32,8 @@ LISTING_RESTARTS = 3
 #: What a listing always asks for: the mirror compares `updated` with the store's copy.
 #: Date filters on `created` or `resolved` add that field (`listing_fields`).
 LISTING_FIELDS = ("updated",)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 #: The Jira field of each date filter.
 DATE_FIELDS = {"created": "created", "resolved": "resolutiondate", "updated": "updated"}
 
@@ -43,9 +47,9 @@ class Fetched:
     fields: frozenset[str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """One issue of a listing: enough to decide whether the store's copy is current."""
+class Listed(NamedTuple):
+    """One issue of a listing: enough to decide whether the store's copy is current (a
+    tuple: a re-export builds one per issue of its selection)."""
 
     id: int
     key: str
@@ -54,12 +58,21 @@ class Listed:
     resolved_ms: int | None
 
 
+#: Told each page of a listing as it is read, in order, with the position of its first
+#: entry; a page at 0 again means the listing started over (an expired page token), so
+#: what was heard before it is void.
+PageHook = Callable[[int, list[Listed]], None]
+
+
 class SiteApi(Protocol):
     client: JiraClient
 
-    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
+    def listing(
+        self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None
+    ) -> list[Listed]:
         """Every issue `jql` selects for this user, in Jira's order, with `fields` (dates
-        among `updated`, `created`, `resolutiondate`) and nothing more."""
+        among `updated`, `created`, `resolutiondate`) and nothing more; `on_page` hears
+        each page as it arrives, so a caller can work on it while the next is asked for."""
         ...
 
     def fetch(self, ids: Sequence[int], fields: frozenset[str] | None = None) -> Fetched:
@@ -98,27 +111,44 @@ def listing_fields(date_field: str | None) -> tuple[str, ...]:
 
 
 def listed(raw: Any) -> Listed:
-    """A listing entry from an issue object carrying listing fields (absent ones: None)."""
+    """A listing entry from an issue object carrying listing fields (absent ones: None).
+
+    A re-export parses one per issue of its selection: what Jira always sends (a string
+    id of digits, ISO 8601 dates with an offset) takes a short path, anything else the
+    full checks (and their messages)."""
     if not isinstance(raw, dict):
         raise SourceError(f"Jira listed something that is not an issue: {str(raw)[:80]}")
     key = str(raw.get("key"))
     fields = raw.get("fields")
     if not isinstance(fields, dict):
         fields = {}
+    raw_id = raw.get("id")
     return Listed(
-        id=integer_id(raw.get("id"), f"issue {key} id"),
-        key=key,
-        updated_ms=_listed_date(fields, "updated", key),
-        created_ms=_listed_date(fields, "created", key),
-        resolved_ms=_listed_date(fields, "resolutiondate", key),
+        int(raw_id) if type(raw_id) is str and raw_id.isdigit() else _id(raw_id, key),
+        key,
+        _listed_date(fields, "updated", key),
+        _listed_date(fields, "created", key),
+        _listed_date(fields, "resolutiondate", key),
     )
 
 
+def _id(value: Any, key: str) -> int:
+    return integer_id(value, f"issue {key} id")
+
+
 def _listed_date(fields: dict[str, Any], name: str, key: str) -> int | None:
-    """A listed date; the fields a listing did not ask for cost no call and no message (a
-    re-export parses one entry per issue of its selection)."""
+    """A listed date; the fields a listing did not ask for cost no call and no message."""
     value = fields.get(name)
-    return None if value is None else optional_instant(value, f"issue {key} {name}")
+    if value is None:
+        return None
+    if type(value) is str and value[4:5] == "-":
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return (parsed - _EPOCH) // _MILLISECOND
+    return optional_instant(value, f"issue {key} {name}")
 
 
 def ids_jql(ids: Sequence[int]) -> str:
@@ -178,10 +208,18 @@ class CloudApi(_Catalogs):
 
     version = "3"
 
-    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
+    def listing(
+        self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None
+    ) -> list[Listed]:
         for _ in range(LISTING_RESTARTS + 1):
+            entries: list[Listed] = []
             try:
-                return [listed(raw) for page in self._search_pages(jql, fields) for raw in page]
+                for page in self._search_pages(jql, fields):
+                    read = [listed(raw) for raw in page]
+                    if on_page is not None:
+                        on_page(len(entries), read)
+                    entries.extend(read)
+                return entries
             except JiraAnswer as error:
                 if not _is_expired_token(error):
                     raise _refused_selection(error) from error
@@ -298,22 +336,28 @@ class DataCenterApi(_Catalogs):
 
     version = "2"
 
-    def listing(self, jql: str, fields: Sequence[str] = LISTING_FIELDS) -> list[Listed]:
-        """The first page tells the total; the others (by startAt) are asked in parallel."""
+    def listing(
+        self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None
+    ) -> list[Listed]:
+        """The first page tells the total; the others (by startAt) are asked in parallel
+        and heard in order."""
         names = ",".join(fields)
         try:
             first = self._search(jql, 0, DATACENTER_LISTING_PAGE, names)
         except JiraAnswer as error:
             raise _refused_selection(error) from error
-        issues = list(first.get("issues") or [])
+        entries: list[Listed] = []
+        size = len(first.get("issues") or [])
         total = int(first.get("total") or 0)
-        starts = range(len(issues), total, len(issues) or 1) if issues else range(0)
+        starts = range(size, total, size) if size else range(0)
         with ThreadPoolExecutor(self.client.concurrency) as pool:
-            for page in pool.map(
-                lambda start: self._search(jql, start, len(issues), names), starts
-            ):
-                issues.extend(page.get("issues") or [])
-        return [listed(raw) for raw in issues]
+            rest = pool.map(lambda start: self._search(jql, start, size, names), starts)
+            for page in itertools.chain([first], rest):
+                read = [listed(raw) for raw in page.get("issues") or []]
+                if on_page is not None:
+                    on_page(len(entries), read)
+                entries.extend(read)
+        return entries
 
     def _search(self, jql: str, start: int, size: int, fields: str, expand: str = "") -> Any:
         params: dict[str, str | int] = {

@@ -9,18 +9,28 @@ written stays current and is not fetched again.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
 from dwelltime.sources.jira.editions import FETCH_PAGE, Fetched, Listed, SiteApi
-from dwelltime.sources.jira.history_fields import mark_complete, mark_partial, partial_fields
+from dwelltime.sources.jira.history_fields import (
+    lacking,
+    mark_complete,
+    mark_partial,
+    partial_fields,
+)
 from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
+
+#: Pages asked ahead of the writes, per request the client may have in flight.
+FETCH_QUEUE = 2
 
 
 class Mirror:
@@ -50,13 +60,9 @@ class Mirror:
         means as new as Jira's and holding the histories of `fields` (None: of all)."""
         ids = [entry.id for entry in listing]
         stored = self._store.site_rows(self.site, ids)
-        partial = partial_fields(self._store.engine, self.site, ids)
         needed = None if fields is None else frozenset(fields)
-        stale = [
-            entry.id
-            for entry in listing
-            if _is_stale(entry, stored) or _lacks(partial.get(entry.id), needed)
-        ]
+        short = lacking(self._store.engine, self.site, ids, needed)
+        stale = [entry.id for entry in listing if _is_stale(entry, stored) or entry.id in short]
         fetched = set(stale)
         current = {jira_id: row for jira_id, (row, _) in stored.items() if jira_id not in fetched}
         return stale, current
@@ -72,29 +78,51 @@ class Mirror:
         ids: Sequence[int],
         on_written: Callable[[int], None] | None = None,
         fields: Collection[str] | None = None,
+        *,
+        on_page: Callable[[Sequence[int]], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> int:
         """Fetch and store `ids` with full histories of `fields` (None: of every field; the
         fields an issue already holds are asked again, so none is lost); `on_written`
-        hears each page's size."""
+        hears each page's size, `on_page` each page's ids once written (in `ids`' order).
+        Once `stop` is set no page is asked for or written any more."""
         asked: frozenset[str] | None = None
         if fields is not None:
             held = partial_fields(self._store.engine, self.site, ids).values()
             asked = frozenset(fields).union(*held)
-        pages = list(id_chunks(ids, FETCH_PAGE))
+        pages = iter(id_chunks(ids, FETCH_PAGE))
         written = 0
-        with ThreadPoolExecutor(self._api.client.concurrency) as pool:
-            # map keeps page order, so writes follow the listing whatever finishes first.
-            answers = pool.map(lambda page: self._api.fetch(page, asked), pages)
+        concurrency = self._api.client.concurrency
+        with ThreadPoolExecutor(concurrency) as pool:
+            # Pages are written in order whatever finishes first; a few more than can be in
+            # flight are asked ahead of the writes, so the requests never wait for a write
+            # and the answers waiting to be written stay few.
+            queued: deque[tuple[Sequence[int], Future[Fetched]]] = deque()
+
+            def ask_next() -> None:
+                page = next(pages, None)
+                if page is not None:
+                    queued.append((page, pool.submit(self._api.fetch, page, asked)))
+
+            for _ in range(FETCH_QUEUE * concurrency):
+                ask_next()
             if asked is not None:
                 # While the first pages are being asked for (marking thousands of issues
                 # took 0.17 s of the budget's time), yet before any cut copy is written.
                 mark_partial(self._store.engine, self.site, ids, asked)
-            for page, fetched in zip(pages, answers, strict=True):
+            while queued and not (stop is not None and stop.is_set()):
+                page, answer = queued.popleft()
+                fetched = answer.result()
+                ask_next()
                 written += self._write(fetched)
                 if fetched.fields is None:
                     mark_complete(self._store.engine, self.site, page)
                 if on_written is not None:
                     on_written(len(fetched.document.get("issues") or []))
+                if on_page is not None:
+                    on_page(page)
+            for _, answer in queued:
+                answer.cancel()
         return written
 
     def _write(self, fetched: Fetched) -> int:
@@ -112,8 +140,3 @@ def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
         return True
     held = stored[entry.id][1]
     return entry.updated_ms is None or held is None or held < entry.updated_ms
-
-
-def _lacks(held: frozenset[str] | None, needed: frozenset[str] | None) -> bool:
-    """Whether a copy holding `held`'s histories (None: all) lacks some of `needed`'s."""
-    return held is not None and (needed is None or not needed <= held)

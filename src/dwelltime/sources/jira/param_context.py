@@ -40,7 +40,8 @@ class JiraParamContext:
     def source(self) -> JiraSource:
         """The site's source, opened on first use (validation alone never connects)."""
         if self._source is None:
-            self._source = JiraSource(self.store, open_site(self.credentials, self._settings))
+            site = open_site(self.credentials, self._settings)
+            self._source = JiraSource(self.store, site, self._settings.batch_size)
         return self._source
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

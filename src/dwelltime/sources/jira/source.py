@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import structlog
 
+from dwelltime.config import DEFAULT_BATCH_SIZE
 from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS, IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
 from dwelltime.sources.jira.editions import SiteApi, listing_fields
+from dwelltime.sources.jira.fetch_ahead import FetchAhead
 from dwelltime.sources.jira.mirror import Mirror
+from dwelltime.sources.jira.read_ahead import ReadAhead
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
@@ -28,6 +30,9 @@ from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
 _logger = structlog.get_logger(__name__)
+
+#: Issues per batch where some must be fetched first (see `JiraSource._chunks`).
+FETCHED_BATCH = 500
 
 
 class JiraSource:
@@ -37,10 +42,15 @@ class JiraSource:
     `batches()` that follow cover the same issues.
     """
 
-    def __init__(self, store: IssueStore, api: SiteApi) -> None:
+    def __init__(
+        self, store: IssueStore, api: SiteApi, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> None:
+        """`batch_size`: of the batches read ahead while Jira lists (`ReadAhead`)."""
         self._store = store
         self._api = api
+        self._batch_size = batch_size
         self._mirror = Mirror(store, api)
+        self._read_ahead: ReadAhead | None = None
         self._resolved: tuple[Selection, list[int]] | None = None
         self._statuses: list[Status] | None = None
         self._stale: set[int] = set()  # of the resolved selection: to fetch before reading
@@ -64,17 +74,35 @@ class JiraSource:
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
-        chunks = list(id_chunks(self._ids(selection), batch_size))
-        # The next chunk is fetched while the engine works on this one, so Jira's budget is
-        # not left idle during the computation.
-        with ThreadPoolExecutor(1, thread_name_prefix="jira-ahead") as ahead:
-            fetching = [ahead.submit(self._complete, chunk) for chunk in chunks[:1]]
-            for index, chunk in enumerate(chunks):
-                fetching.pop(0).result()
-                if index + 1 < len(chunks):
-                    fetching.append(ahead.submit(self._complete, chunks[index + 1]))
+        ids = self._ids(selection)
+        read = self._read_ahead.take(ids) if self._read_ahead is not None else []
+        self._read_ahead = None
+        done = 0
+        for future in read:
+            batch = future.result()
+            done += batch.issues.height
+            yield batch
+        rest = ids[done:]
+        stale = [issue_id for issue_id in rest if issue_id in self._stale]
+        # The stale issues are fetched in one run beside the engine, which computes each
+        # batch as soon as its own issues are written.
+        with FetchAhead(self._mirror, stale, self._fields) as fetching:
+            for chunk in self._chunks(rest, batch_size):
+                fetching.wait_for(chunk)
                 with self._store.engine.connect() as connection:
                     yield read_batch(connection, self._row_ids(chunk), selection)
+
+    def _chunks(self, ids: Sequence[int], batch_size: int) -> list[Sequence[int]]:
+        """`ids` in batches of `batch_size`, those with issues to fetch cut to
+        `FETCHED_BATCH`: the engine then computes each while the next is fetched, and
+        what is left after the last request is one small batch, not a whole one."""
+        chunks: list[Sequence[int]] = []
+        for chunk in id_chunks(ids, batch_size):
+            if any(issue_id in self._stale for issue_id in chunk):
+                chunks.extend(id_chunks(chunk, FETCHED_BATCH))
+            else:
+                chunks.append(chunk)
+        return chunks
 
     def _row_ids(self, chunk: Sequence[int]) -> list[int]:
         """Store rows of `chunk`: known from the listing's comparison, or (just fetched) read."""
@@ -82,11 +110,6 @@ class JiraSource:
         if missing:
             self._rows.update(self._mirror.row_ids(missing))
         return [self._rows[issue_id] for issue_id in chunk]
-
-    def _complete(self, chunk: Sequence[int]) -> None:
-        stale = [issue_id for issue_id in chunk if issue_id in self._stale]
-        if stale:
-            self._mirror.complete(stale, fields=self._fields)
 
     def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         """None known ahead: only the issues a page reads have their histories fetched, so
@@ -119,13 +142,33 @@ class JiraSource:
             jql = selection_jql(whole, self._api.filter_jql)
             dated = whole.start_ms is not None or whole.end_ms is not None
             fields = listing_fields(whole.date_field if dated else None)
-            with _Estimate(self._api, jql, self.on_estimate):
-                listing = within_dates(whole, self._api.listing(jql, fields))
-            if not is_ordered(jql):
-                listing.sort(key=lambda entry: entry.id)
             self._fields = whole.change_fields
-            stale, self._rows = self._mirror.compare(listing, self._fields)
-            self._stale = set(stale)
+            ordered = is_ordered(jql)
+            if self._read_ahead is not None:
+                self._read_ahead.close()
+            # Read ahead only for a whole selection: a window's page reads a few issues.
+            reading = ReadAhead(
+                self._store,
+                self._mirror,
+                whole,
+                self._fields,
+                self._batch_size if selection == whole else None,
+                ascending=not ordered,
+            )
+            # Unordered, the report follows issue ids: asking Jira for creation order
+            # (ids grow with it) lets batches be read while later pages arrive.
+            listed_jql = jql if ordered else f"{jql} ORDER BY created ASC"
+            try:
+                with _Estimate(self._api, jql, self.on_estimate):
+                    listing = self._api.listing(listed_jql, fields, on_page=reading.page)
+            except BaseException:
+                reading.close()
+                raise
+            listing = within_dates(whole, listing)
+            if not ordered:
+                listing.sort(key=lambda entry: entry.id)
+            self._stale, self._rows = set(reading.stale), reading.rows
+            self._read_ahead = reading
             self._resolved = (whole, [entry.id for entry in listing])
         ids = self._resolved[1]
         stop = (

@@ -8,7 +8,8 @@ those Jira still returns moved out of the selection (or changed so the JQL no lo
 selects them) and are refetched when older; those it does not return were deleted, or
 the account lost access to them, and are removed from the store unless another
 account's listing of the site still holds them (`listed`). Issues of the site that no
-recorded listing holds (only Jira-bound exports fetched them) are asked for the same way.
+recorded listing holds (only Jira-bound exports fetched them) are asked for the same way,
+unless a sync got them back less than `listed.RECHECK_AFTER_MS` ago.
 
 Vanished issues are deleted only after the fetch has written everything Jira still
 returns, so a sync that fails while fetching has removed nothing. The recorded listing and
@@ -31,7 +32,7 @@ from dwelltime.errors import InvalidParameters
 from dwelltime.sources.jira import listed
 from dwelltime.sources.jira.editions import Listed, SiteApi, ids_jql
 from dwelltime.sources.jira.mirror import Mirror
-from dwelltime.sources.jira.tables import jira_history_fields, jira_syncs
+from dwelltime.sources.jira.tables import jira_checked, jira_history_fields, jira_syncs
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 
@@ -92,9 +93,13 @@ def sync_site(
     listing = api.listing(jql)
     ids = {entry.id for entry in listing}
     vanished = sorted(listed.recorded(store.engine, site, jql, account) - ids)
-    unlisted = sorted(listed.unlisted(store.engine, site) - ids)
+    checked_at = time.time_ns() // 1_000_000
+    unlisted = sorted(
+        listed.unlisted(store.engine, site, checked_at - listed.RECHECK_AFTER_MS) - ids
+    )
     still = _still_there(api, [*vanished, *unlisted])
-    gone = sorted({*vanished, *unlisted} - {entry.id for entry in still})
+    returned = {entry.id for entry in still}
+    gone = sorted({*vanished, *unlisted} - returned)
     stale = mirror.stale([*listing, *still])
     if progress is not None:
         progress.started(len(stale))
@@ -102,8 +107,10 @@ def sync_site(
     # Only once everything Jira still returns is written: a fetch that fails deletes nothing.
     kept = listed.held_elsewhere(store.engine, site, jql, account, gone)
     deleted = store.delete_issues(
-        site, [i for i in gone if i not in kept], also=[jira_history_fields]
+        site, [i for i in gone if i not in kept], also=[jira_history_fields, jira_checked]
     )
+    if unlisted:
+        listed.record_checked(store.engine, site, account, unlisted, returned, checked_at)
     newest = max(
         (entry.updated_ms for entry in listing if entry.updated_ms is not None), default=None
     )

@@ -1,7 +1,7 @@
 """Tables of the Jira side of the store: which site a token reads (with its Jira
 credentials, encrypted, or none: the store's copy), sync progress, what a sync's last
-complete listing returned, and which fields' histories a mirrored issue holds when it
-holds only some; migrations/ creates them."""
+complete listing returned, which issues no listing holds a sync checked by id, and which
+fields' histories a mirrored issue holds when it holds only some; migrations/ creates them."""
 
 from __future__ import annotations
 
@@ -51,4 +51,16 @@ jira_listed = sa.Table(
     sa.Column("account", sa.String, primary_key=True),
     sa.Column("jira_id", sa.BigInteger, primary_key=True),
     sa.Index("ix_jira_listed_site_jira_id", "site", "jira_id"),
+)
+
+# Issues no recorded listing holds (only Jira-bound exports fetched them) that a sync of
+# `account` asked Jira for by id and got back, at `checked_ms`: not asked again until the
+# check is `listed.RECHECK_AFTER_MS` old.
+jira_checked = sa.Table(
+    "jira_checked",
+    metadata,
+    sa.Column("site", sa.String, primary_key=True),
+    sa.Column("jira_id", sa.BigInteger, primary_key=True),
+    sa.Column("account", sa.String, primary_key=True),
+    sa.Column("checked_ms", sa.BigInteger, nullable=False),
 )
