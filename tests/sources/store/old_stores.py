@@ -58,5 +58,8 @@ def store_at(revision: str, url: str, fresh: sa.Engine) -> sa.Engine:
             query = sa.select(*(column for column in table.columns if column.name in held))
             rows = [dict(row) for row in source.execute(query).mappings()]
             if rows:  # an insert of the keys given: the columns `revision` has
+                # Rows the revision's own migrations seeded (the store generation's) give
+                # way to the fresh store's.
+                destination.execute(sa.delete(table))
                 destination.execute(sa.insert(table), rows)
     return old
