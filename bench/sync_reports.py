@@ -4,7 +4,8 @@
    store of `--issues` demo issues (200,000 by default), the first page again on a store
    that has not yet remembered the selection's count and columns (as after any store
    write: "cold"), and a deep `/rest/issues/v2` page
-   reached by a `nextPageToken` (which carries the first page's total and columns), against
+   reached by a `nextPageToken` (which carries the first page's total and columns, and the
+   order key of the row before it: a keyset), against
    computing the whole report (`run_report` to CSV, the export's work) in the same run.
    Aim: a page costs at most 1/100 of the whole report.
 2. `/rest/aggregation?aggregationType=average` on `--aggregation-issues` demo issues
@@ -121,7 +122,8 @@ def pages(home: Path, issues: int, rounds: int) -> None:
         return run
 
     token_raw = {**EVERYTHING, "pageSize": ["100"]}
-    deep = {**token_raw, "nextPageToken": [_deep_token(service, settings, token_raw, total)]}
+    deep_token = _deep_token(service, context, settings, token_raw, total)
+    deep = {**token_raw, "nextPageToken": [deep_token]}
     results = _alternate(
         {
             "whole report (CSV)": lambda: _export(context, settings, "CSV"),
@@ -138,16 +140,27 @@ def pages(home: Path, issues: int, rounds: int) -> None:
 
 
 def _deep_token(
-    service: ReportService, settings: Settings, raw: dict[str, list[str]], total: int
+    service: ReportService,
+    context: StoreParamContext,
+    settings: Settings,
+    raw: dict[str, list[str]],
+    total: int,
 ) -> str:
-    """The first v2 page's own token (its `now`, total and columns) moved to a deep position,
-    as a client walking every page would hold it 1,998 pages later."""
+    """The first v2 page's own token (its `now`, total, columns and ceiling) moved to a
+    deep position, as a client walking every page would hold it 1,998 pages later: after
+    the issue at position `total - 201`, the order key the page before would have signed."""
     first = service.token_page("bench", raw, None)
     b"".join(first.chunks())
     token = first.headers["X-Next-Page-Token"]
     digest = jwt.decode(token, options={"verify_signature": False})["fp"]
     tokens = PageTokens(load_secret(settings), settings.retention)
-    return tokens.sign(replace(tokens.read(token, digest), start_index=total - 200), digest)
+    position = tokens.read(token, digest)
+    selection = parse_params({**EVERYTHING, "outputType": ["CSV"]}, context).selection(
+        position.now_ms
+    )
+    before = replace(selection, start_index=total - 201, max_issues=1)
+    deep = replace(position, start_index=total - 200, after=context.source.resume_key(before))
+    return tokens.sign(deep, digest)
 
 
 def aggregation(home: Path, issues: int, rounds: int) -> None:

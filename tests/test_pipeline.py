@@ -168,6 +168,15 @@ class Unreadable:
     def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         raise AssertionError("listed")
 
+    def visited_transitions(self, selection: Selection) -> pl.DataFrame:
+        raise AssertionError("listed")
+
+    def resume_key(self, selection: Selection) -> tuple[Any, ...] | None:
+        raise AssertionError("keyed")
+
+    def newest_row(self) -> int | None:
+        raise AssertionError("bounded")
+
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return None
 

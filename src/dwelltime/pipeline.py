@@ -21,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import polars as pl
 
@@ -30,7 +30,7 @@ from dwelltime.domain.calendars import NORMAL_HOURS_ID, CalendarSpec
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.selection import Selection
 from dwelltime.engine.context import ReportContext
-from dwelltime.engine.output.columns import STATUS_KEYED_REPORTS, planned_column_count
+from dwelltime.engine.output.columns import PLANNED_REPORTS, planned_column_count
 from dwelltime.engine.report import ReportEngine
 from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging, Table
 from dwelltime.engine.summary import Summary, summarize
@@ -147,6 +147,10 @@ class ComputedReport:
         """How many issues the whole selection holds, whatever window was computed."""
         return self.source.count(self.selection.whole())
 
+    def resume_key(self) -> tuple[Any, ...] | None:
+        """The report-order key of the window's last issue, for the page after it."""
+        return self.source.resume_key(self.selection)
+
     def rendered_as(self, view_format: ViewFormat) -> ReportTable:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
         return self._assembled_with(replace(self.engine.params, view_format=view_format)).table
@@ -189,7 +193,11 @@ def assembling(engine: ReportEngine, params: ReportParams) -> ReportEngine:
     """An engine assembling `engine`'s staged cells by `params`: only what assembly reads
     (view format, field columns) may differ from the computation's parameters."""
     return ReportEngine(
-        params, engine.context, known_statuses=engine.known_statuses, seen=engine.seen
+        params,
+        engine.context,
+        known_statuses=engine.known_statuses,
+        known_transitions=engine.known_transitions,
+        seen=engine.seen,
     )
 
 
@@ -202,13 +210,14 @@ def prepare_engine(
     open_visits: bool = False,
     whole_columns: bool = False,
     known_statuses: pl.DataFrame | None = None,
+    known_transitions: pl.DataFrame | None = None,
 ) -> ReportEngine:
     """The engine of `params` on `source` at `now_ms`, its issues numbered from `first_seq`
     (a window's first position, so a chunk numbers its issues as the whole run would).
     `open_visits` stages each issue's open visit; `whole_columns` gives a window of the
-    selection the whole selection's status columns (`column_plan`, looked up now), and
-    `known_statuses` the `column_plan` looked up before (a split export's, once for all
-    its chunks).
+    selection the whole selection's columns (`column_plan` and `transition_plan`, looked
+    up now), and `known_statuses` and `known_transitions` those looked up before (a split
+    export's, once for all its chunks).
 
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
@@ -221,38 +230,58 @@ def prepare_engine(
         calendar=resolve_calendar(source, params.calendar_id),
         now_ms=now_ms,
     )
-    known = known_statuses
+    known, moves = known_statuses, known_transitions
     if known is None and whole_columns:
         known = column_plan(params, source, now_ms)
-    return ReportEngine(params, context, first_seq, open_visits=open_visits, known_statuses=known)
+        moves = transition_plan(params, source, now_ms)
+    return ReportEngine(
+        params,
+        context,
+        first_seq,
+        open_visits=open_visits,
+        known_statuses=known,
+        known_transitions=moves,
+    )
 
 
 def column_plan(params: ReportParams, source: IssueSource, now_ms: int) -> pl.DataFrame | None:
     """The statuses the whole selection visits, when they name the report's columns (the
     source lists them without reading the issues): what gives a window of the selection
-    (a page, a chunk of a split export) the whole report's columns. None when the report's
-    columns are not status columns known that way."""
+    (a page, a chunk of a split export) the whole report's columns, with `transition_plan`
+    for transitionCount (whose titles they name). None when the report's columns are not
+    known that way."""
     if not _columns_known_ahead(params):
         return None
     return source.visited_statuses(params.selection(now_ms), params.include_deleted_statuses)
 
 
+def transition_plan(params: ReportParams, source: IssueSource, now_ms: int) -> pl.DataFrame | None:
+    """transitionCount's columns: the (from, to) transitions the whole selection makes,
+    listed by the source as `column_plan` lists statuses. None for other reports."""
+    if params.columns_by is not ReportType.TRANSITION_COUNT or not _columns_known_ahead(params):
+        return None
+    return source.visited_transitions(params.selection(now_ms))
+
+
 def columns_fixed_ahead(params: ReportParams) -> bool:
-    """Whether a report's columns are known before any issue is read: fixed by the
+    """Whether a split export's columns are known before any issue is read: fixed by the
     parameters (groups, metrics), or status columns `column_plan` names. Those of the
-    other reports (trimmed histories, transitions, assignees, pairs, periods, any field,
-    chosen `statuses` that may be deleted ones) only the issues' visits tell."""
-    fixed = params.columns_by in (ReportType.GROUP_DURATION, ReportType.DURATION_BETWEEN_STATUSES)
-    return fixed or _columns_known_ahead(params)
+    other reports (trimmed histories, assignees, pairs, periods, any field, chosen
+    `statuses` that may be deleted ones) only the issues' visits tell; transitionCount's
+    `transition_plan` gives pages (the export's plan carries statuses only, so a split
+    transitionCount export still merges its chunks' staged cells)."""
+    report = params.columns_by
+    fixed = report in (ReportType.GROUP_DURATION, ReportType.DURATION_BETWEEN_STATUSES)
+    return fixed or (report is not ReportType.TRANSITION_COUNT and _columns_known_ahead(params))
 
 
 def _columns_known_ahead(params: ReportParams) -> bool:
-    """Whether the source can name a report's columns before any issue is read: status
-    columns, not fixed by `statuses`, of whole histories (a trimmed history may leave
-    statuses out, which only its visits tell)."""
+    """Whether the source can name a report's columns before any issue is read: status or
+    transition columns, not fixed by `statuses`, of whole histories (a trimmed history may
+    leave statuses out, which only its visits tell)."""
     return (
         params.statuses is None
-        and params.columns_by in STATUS_KEYED_REPORTS
+        and params.columns_by in PLANNED_REPORTS
         and params.trim_start_ms is None
         and params.trim_end_ms is None
     )
@@ -308,16 +337,21 @@ def computed_report(
     open_visits: bool = False,
     whole_columns: bool = False,
     known_statuses: pl.DataFrame | None = None,
+    known_transitions: pl.DataFrame | None = None,
     in_memory: bool = False,
+    after: tuple[Any, ...] | None = None,
+    ceiling: int | None = None,
 ) -> Iterator[ComputedReport]:
     """Compute the report of `params` on `source` at `now_ms`; the table streams from staged
     files that are removed when the block ends.
 
     `start_index`/`max_issues` window the selection: only those issues are read and
     computed (a synchronous page, a chunk of a split export), numbered from their position
-    in the whole selection. Raises ReportTooLarge before reading any issue when the
-    parameters already fix more columns than the output type holds, and ExportAborted when
-    `progress` asks to stop. `open_visits`, `whole_columns` and `known_statuses` are
+    in the whole selection; with `after` the window starts after that report-order key
+    instead, and `ceiling` bounds the issues a walk covers (`Selection`). Raises
+    ReportTooLarge before reading any issue when the parameters already fix more columns
+    than the output type holds, and ExportAborted when `progress` asks to stop.
+    `open_visits`, `whole_columns`, `known_statuses` and `known_transitions` are
     `prepare_engine`'s. `in_memory` stages the batches in memory instead of files: for a
     synchronous answer's page, whose few issues are not worth writing, reading and
     removing files for (a third of a page's own work).
@@ -330,8 +364,15 @@ def computed_report(
         open_visits=open_visits,
         whole_columns=whole_columns,
         known_statuses=known_statuses,
+        known_transitions=known_transitions,
     )
-    selection = replace(params.selection(now_ms), start_index=start_index, max_issues=max_issues)
+    selection = replace(
+        params.selection(now_ms),
+        start_index=start_index,
+        max_issues=max_issues,
+        after=after,
+        ceiling=ceiling,
+    )
     total = source.count(selection)
     if progress is not None:
         progress.started(total)

@@ -43,6 +43,8 @@ VISITED_STATUS_COLUMNS: dict[str, type[pl.DataType]] = {
     "rank_ts": pl.Int64,
     "rank_h": pl.Int64,
 }
+#: A transition the whole selection makes (`IssueSource.visited_transitions`): from, to.
+TRANSITION_COLUMNS: dict[str, type[pl.DataType]] = {"a": pl.Utf8, "b": pl.Utf8}
 
 
 #: Type of a `values_column`: every value a field holds now, with its id where Jira has one.

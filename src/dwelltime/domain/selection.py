@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 
@@ -28,7 +28,11 @@ class Selection:
     `site`, when set, keeps only that site's issues (`domain.sites`); None covers every
     site the source holds.
     `start_index`/`max_issues` window the selected issues in their stable order, so a
-    synchronous page reads only its own issues (SPEC §8.3).
+    synchronous page reads only its own issues (SPEC §8.3). With `after` (a keyset: the
+    report-order key of the issue before the window, `IssueSource.resume_key`) the window
+    starts after that issue instead, and `start_index` only numbers its issues, so an issue
+    stored mid-walk does not move later pages. `ceiling` (`IssueSource.newest_row`) keeps
+    only the issues a source held when a walk began.
     """
 
     filter_type: FilterType
@@ -44,7 +48,9 @@ class Selection:
     site: str | None = None
     start_index: int = 0
     max_issues: int | None = None
+    after: tuple[Any, ...] | None = None
+    ceiling: int | None = None
 
     def whole(self) -> Selection:
         """The same selection without its window."""
-        return replace(self, start_index=0, max_issues=None)
+        return replace(self, start_index=0, max_issues=None, after=None)

@@ -88,13 +88,15 @@ class ReportEngine:
         *,
         open_visits: bool = False,
         known_statuses: pl.DataFrame | None = None,
+        known_transitions: pl.DataFrame | None = None,
         seen: SeenColumns | None = None,
     ) -> None:
         """`first_seq`: the number of the first issue processed (a chunk of a split export
         starts where the previous chunk ends, so the merged rows keep the report's order).
         `open_visits` also stages each issue's open visit (JSON answers' `currentState`).
         `known_statuses`: the statuses the whole selection visits, when only a window of it
-        is computed (`columns.SelectionStatuses`), so a page has the whole report's columns.
+        is computed (`columns.SelectionStatuses`), so a page has the whole report's columns;
+        `known_transitions` the transitions it makes (transitionCount's columns).
         `seen`: another engine's, when this one only assembles that one's staged cells
         another way (`pipeline.assembling`), so their column keys are read once.
         """
@@ -102,6 +104,7 @@ class ReportEngine:
         self.context = context
         self.open_visits = open_visits
         self.known_statuses = known_statuses
+        self.known_transitions = known_transitions
         self.seen = seen if seen is not None else SeenColumns()
         self.clock = WorkClock.for_calendar(context.calendar)
         self.rules = StatusRules(context.statuses, params.statuses, params.include_deleted_statuses)
@@ -168,6 +171,7 @@ class ReportEngine:
             self.rules,
             self.renderer,
             self.known_statuses,
+            self.known_transitions,
             aggregates,
             self.seen,
         )

@@ -1,9 +1,15 @@
-"""`nextPageToken` (SPEC §8.3): the next position and the report's `now`, signed, so a
-client walking pages gets one consistent report and cannot move or forge a position.
+"""`nextPageToken` (SPEC §8.3): where the next page starts and the report's `now`, signed,
+so a client walking pages gets one consistent report and cannot move or forge a position.
+
+Where the next page starts is a keyset: the report-order key of the last issue shown
+(`after`), with the number of issues shown so far (`start_index`), and the newest issue
+the store held at the first page (`ceiling`), so an issue stored mid-walk neither shifts
+later pages (a position would show one issue twice or skip one) nor joins the walk.
 
 It also carries what the first page learnt about the whole selection, its issue count and
-the statuses it visits (the report's columns), so later pages of the walk skip those two
-queries and show the first page's total and columns."""
+the statuses it visits (the report's columns; with the transitions it makes for
+transitionCount), so later pages of the walk skip those queries and show the first
+page's total and columns."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import jwt
 
@@ -23,17 +30,24 @@ _AUDIENCE = "dwelltime-page"
 
 #: A status the whole selection visits: id, name (deleted statuses), rank_ts, rank_h.
 StatusRow = tuple[str, str | None, int | None, int | None]
+#: A transition the whole selection makes: from, to.
+TransitionRow = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class PagePosition:
-    """Where the next page starts, the walk's `now`, and, once the first page has learnt
-    them, the selection's `total` and visited `statuses` (None: not known, ask the store)."""
+    """Where the next page starts (the issues shown so far, and the order key of the last
+    one, None before the first), the walk's `now` and `ceiling`, and, once the first page
+    has learnt them, the selection's `total`, visited `statuses` and `transitions` (None:
+    not known, ask the store)."""
 
     start_index: int
     now_ms: int
     total: int | None = None
     statuses: tuple[StatusRow, ...] | None = None
+    transitions: tuple[TransitionRow, ...] | None = None
+    after: tuple[Any, ...] | None = None
+    ceiling: int | None = None
 
 
 def fingerprint(params: Mapping[str, Sequence[str]]) -> str:
@@ -61,6 +75,12 @@ class PageTokens:
             claims["tot"] = position.total
         if position.statuses is not None:
             claims["st"] = [_packed(row) for row in position.statuses]
+        if position.transitions is not None:
+            claims["tr"] = [list(row) for row in position.transitions]
+        if position.after is not None:
+            claims["aft"] = list(position.after)
+        if position.ceiling is not None:
+            claims["ceil"] = position.ceiling
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def read(self, token: str, params_fingerprint: str) -> PagePosition:
@@ -88,13 +108,25 @@ class PageTokens:
             raise InvalidParameters(
                 ["nextPageToken: the token belongs to a request with other parameters"]
             )
-        total, statuses = claims.get("tot"), claims.get("st")
-        if not (total is None or isinstance(total, int)) or not (
-            statuses is None or isinstance(statuses, list)
+        total, statuses, moves = claims.get("tot"), claims.get("st"), claims.get("tr")
+        after, ceiling = claims.get("aft"), claims.get("ceil")
+        if not (
+            _optional(total, int)
+            and _optional(statuses, list)
+            and _optional(moves, list)
+            and _optional(after, list)
+            and _optional(ceiling, int)
         ):
             raise InvalidParameters(["nextPageToken: not a token this server issued"])
-        rows = None if statuses is None else tuple(_status_row(row) for row in statuses)
-        return PagePosition(position, now_ms, total, rows)
+        return PagePosition(
+            position,
+            now_ms,
+            total,
+            None if statuses is None else tuple(_status_row(row) for row in statuses),
+            None if moves is None else tuple(_transition_row(row) for row in moves),
+            None if after is None else tuple(after),
+            ceiling,
+        )
 
 
 def _packed(row: StatusRow) -> str | list[object]:
@@ -110,3 +142,17 @@ def _status_row(packed: object) -> StatusRow:
     if not isinstance(packed, list) or len(packed) != 4 or not isinstance(packed[0], str):
         raise InvalidParameters(["nextPageToken: not a token this server issued"])
     return (packed[0], packed[1], packed[2], packed[3])
+
+
+def _optional(claim: object, kind: type) -> bool:
+    """Whether an optional claim is absent or of its `kind`."""
+    return claim is None or isinstance(claim, kind)
+
+
+def _transition_row(packed: object) -> TransitionRow:
+    """A transition back from the token (signed by this server, so only its shape)."""
+    if not (
+        isinstance(packed, list) and len(packed) == 2 and all(isinstance(p, str) for p in packed)
+    ):
+        raise InvalidParameters(["nextPageToken: not a token this server issued"])
+    return (packed[0], packed[1])

@@ -17,7 +17,7 @@ import polars as pl
 from dwelltime.config import Settings
 from dwelltime.domain.calendar_json import calendar_summary
 from dwelltime.domain.caller import Caller
-from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
+from dwelltime.domain.issue_batch import TRANSITION_COLUMNS, VISITED_STATUS_COLUMNS
 from dwelltime.domain.issues import Status
 from dwelltime.engine.output.field_titles import list_fields
 from dwelltime.engine.table import AggregateKind, Sheet
@@ -26,7 +26,7 @@ from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFor
 from dwelltime.params.parsing import effective_parameters, parse_params
 from dwelltime.pipeline import ComputedReport, computed_report
 from dwelltime.reports.budget import Deadline
-from dwelltime.reports.page_tokens import PagePosition, PageTokens, StatusRow, fingerprint
+from dwelltime.reports.page_tokens import PagePosition, PageTokens, fingerprint
 from dwelltime.reports.wire import (
     AGGREGATION_TYPES,
     DEFAULT_PAGE_SIZE,
@@ -88,14 +88,18 @@ class SyncAnswer:
 
 @dataclass(frozen=True, slots=True)
 class _Window:
-    """Which issues of the selection an answer computes, and what it stages beside them:
-    a list page has the whole selection's columns, a JSON listing each issue's open visit."""
+    """Which issues of the selection an answer computes (a keyset page: after `after`,
+    among those up to `ceiling`), and what it stages beside them: a list page has the
+    whole selection's columns, a JSON listing each issue's open visit."""
 
     start_index: int = 0
     max_issues: int | None = None
     whole_columns: bool = False
     open_visits: bool = False
     known_statuses: pl.DataFrame | None = None
+    known_transitions: pl.DataFrame | None = None
+    after: tuple[Any, ...] | None = None
+    ceiling: int | None = None
 
     @property
     def in_memory(self) -> bool:
@@ -196,7 +200,11 @@ class ReportService:
         effective = effective_parameters(params_raw, context)
         digest = fingerprint(effective)
         token = value(raw, "nextPageToken")
-        position = self._tokens.read(token, digest) if token else PagePosition(0, _now_ms())
+        position = (
+            self._tokens.read(token, digest)
+            if token
+            else PagePosition(0, _now_ms(), ceiling=context.source.newest_row())
+        )
         # The page is computed from the effective parameters the token was signed for, so a
         # change to a parameter set mid-walk cannot mix two reports.
 
@@ -205,24 +213,35 @@ class ReportService:
         ) -> Mapping[str, Any] | None:
             # Later pages show the total and columns the first page learnt (the token's).
             total = report.selected() if position.total is None else position.total
-            following = position.start_index + size
+            following = position.start_index + report.issues
             info: dict[str, Any] = {"pageSize": size, "total": total}
-            if following < total:
-                known = report.engine.known_statuses
-                statuses = None if known is None else tuple(known.iter_rows())
-                following_page = PagePosition(following, position.now_ms, total, statuses)
+            key = report.resume_key() if report.issues == size and following < total else None
+            if key is not None:
+                engine = report.engine
+                following_page = PagePosition(
+                    following,
+                    position.now_ms,
+                    total,
+                    _rows(engine.known_statuses),
+                    _rows(engine.known_transitions),
+                    key,
+                    position.ceiling,
+                )
                 info["nextPageToken"] = self._tokens.sign(following_page, digest)
             self._write_listing(form, report, params, out, info)
             return info
 
-        # A walk ends at the first page's total: issues imported since are a new walk's.
-        remaining = size if position.total is None else position.total - position.start_index
+        # A walk ends with the issues held at its first page (`ceiling`): issues imported
+        # since are a new walk's.
         window = _Window(
             position.start_index,
-            max(0, min(size, remaining)),
+            size,
             whole_columns=True,
             open_visits=form is Answer.JSON,
-            known_statuses=_status_frame(position.statuses),
+            known_statuses=_frame(position.statuses, VISITED_STATUS_COLUMNS),
+            known_transitions=_frame(position.transitions, TRANSITION_COLUMNS),
+            after=position.after,
+            ceiling=position.ceiling,
         )
         return self._answer(context, effective, position.now_ms, window, write, _content_type(form))
 
@@ -348,7 +367,10 @@ class ReportService:
                 open_visits=window.open_visits,
                 whole_columns=window.whole_columns,
                 known_statuses=window.known_statuses,
+                known_transitions=window.known_transitions,
                 in_memory=window.in_memory,
+                after=window.after,
+                ceiling=window.ceiling,
             ) as report:
                 if check is not None and report.issues > check:
                     raise InvalidParameters(
@@ -410,11 +432,18 @@ def _listing_roles(sheet: Sheet, groups: int, fields: int) -> list[Role]:
     return roles + [Role.VALUE] * (len(sheet.columns) - len(roles))
 
 
-def _status_frame(rows: tuple[StatusRow, ...] | None) -> pl.DataFrame | None:
-    """The visited statuses a token carries, as the source lists them."""
+def _frame(
+    rows: Sequence[tuple[Any, ...]] | None, schema: Mapping[str, type[pl.DataType]]
+) -> pl.DataFrame | None:
+    """The visited statuses (or transitions) a token carries, as the source lists them."""
     if rows is None:
         return None
-    return pl.DataFrame(list(rows), schema=VISITED_STATUS_COLUMNS, orient="row")
+    return pl.DataFrame(list(rows), schema=dict(schema), orient="row")
+
+
+def _rows(frame: pl.DataFrame | None) -> Any:
+    """A known statuses' (or transitions') frame as the token's rows."""
+    return None if frame is None else tuple(frame.iter_rows())
 
 
 def _prelude(

@@ -8,7 +8,7 @@ batches and never learns whether they came from the local store or a Jira site.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -39,6 +39,22 @@ class IssueSource(Protocol):
         """The status ids the whole `selection`'s histories visit (VISITED_STATUS_COLUMNS),
         found without reading its issues: a page's columns are the whole report's.
         `deleted`: also those the catalog lacks, with their latest history names."""
+        ...
+
+    def visited_transitions(self, selection: Selection) -> pl.DataFrame:
+        """The (from, to) status transitions the whole `selection`'s histories make
+        (TRANSITION_COLUMNS), deleted statuses included: a transitionCount page's columns
+        are the whole report's."""
+        ...
+
+    def resume_key(self, selection: Selection) -> tuple[Any, ...] | None:
+        """The report-order key of the last issue of `selection`'s window (JSON values),
+        for a keyset page after it (`Selection.after`); None for an empty window."""
+        ...
+
+    def newest_row(self) -> int | None:
+        """The newest issue the source holds now, as a bound for `Selection.ceiling`, so a
+        walk covers only the issues held when it began (None: it cannot bound one)."""
         ...
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:

@@ -5,6 +5,7 @@ also finds the issues deleted before it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from tests.sources.issue_factory import make_issue
 from tests.sources.jira.conftest import alice
 from tests.sources.jira.fake_jira import FakeJira
 from tests.sources.jira.fixtures import as_search_response
+from tests.sources.store.old_stores import copy_rows
 
 SITE = "https://acme.atlassian.net"
 _SYNCED = (
@@ -30,22 +32,33 @@ _SYNCED = (
 )
 
 
-def _write_old(engine: sa.Engine, data: StoreData) -> None:
-    """Issues written into a store at 0021: the writer's statements alone (the store
-    generation's bump has its table from a later revision), and without histories (the
-    writer packs change tracks as a later revision, 0028, holds them; the listings this
-    migration seeds depend on the issues alone)."""
-    with engine.begin() as connection:
-        StoreWriter(connection).write(
-            replace(data, issues=[replace(issue, histories=()) for issue in data.issues])
-        )
+def _write_old(engine: sa.Engine, folder: Path, *data: StoreData) -> None:
+    """Issues written into a store at 0021: by today's writer into a store at the head,
+    then copied in the columns 0021 has (later revisions add columns the writer fills),
+    without histories (the listings this migration seeds depend on the issues alone)."""
+    url = f"sqlite:///{folder / 'head.db'}"
+    db.upgrade(url)
+    fresh = db.create_db_engine(url)
+    with fresh.begin() as connection:
+        for one in data:
+            StoreWriter(connection).write(
+                replace(one, issues=[replace(issue, histories=()) for issue in one.issues])
+            )
+    copy_rows(fresh, engine)
+    fresh.dispose()
 
 
-def test_each_synced_selection_is_recorded_as_listing_its_whole_site(store_url: str) -> None:
+def test_each_synced_selection_is_recorded_as_listing_its_whole_site(
+    store_url: str, tmp_path: Path
+) -> None:
     db.upgrade(store_url, "0021")  # the revision before 0020
     engine = db.create_db_engine(store_url)
-    _write_old(engine, StoreData(site=SITE, issues=[make_issue(1), make_issue(2)]))
-    _write_old(engine, StoreData(site="demo", issues=[make_issue(3)]))  # a site nobody synced
+    _write_old(
+        engine,
+        tmp_path,
+        StoreData(site=SITE, issues=[make_issue(1), make_issue(2)]),
+        StoreData(site="demo", issues=[make_issue(3)]),  # a site nobody synced
+    )
     with engine.begin() as connection:
         connection.exec_driver_sql(_SYNCED)
     db.upgrade(store_url)
@@ -61,13 +74,13 @@ def test_each_synced_selection_is_recorded_as_listing_its_whole_site(store_url: 
 
 
 def test_the_first_sync_after_the_upgrade_removes_what_was_deleted_before(
-    fake: FakeJira, site_url: str, jira_settings: Settings
+    fake: FakeJira, site_url: str, jira_settings: Settings, tmp_path: Path
 ) -> None:
     store_url = jira_settings.resolved_database_url
     db.upgrade(store_url, "0021")  # the revision before 0020
     engine = db.create_db_engine(store_url)
     parsed = parse_documents([as_search_response(fake.issues)])
-    _write_old(engine, replace(parsed.data, site=site_url))
+    _write_old(engine, tmp_path, replace(parsed.data, site=site_url))
     with engine.begin() as connection:
         connection.execute(
             sa.text(

@@ -48,6 +48,13 @@ def store_at(revision: str, url: str, fresh: sa.Engine) -> sa.Engine:
     columns `revision` has."""
     db.upgrade(url, revision)
     old = db.create_db_engine(url)
+    copy_rows(fresh, old)
+    return old
+
+
+def copy_rows(fresh: sa.Engine, old: sa.Engine) -> None:
+    """Every row of `fresh` (a store at the head) into `old` (one at an older revision),
+    in the columns `old` has: what that revision's writer would have stored."""
     with fresh.connect() as source, old.begin() as destination:
         inspector = sa.inspect(destination)
         present = set(inspector.get_table_names())
@@ -58,5 +65,7 @@ def store_at(revision: str, url: str, fresh: sa.Engine) -> sa.Engine:
             query = sa.select(*(column for column in table.columns if column.name in held))
             rows = [dict(row) for row in source.execute(query).mappings()]
             if rows:  # an insert of the keys given: the columns `revision` has
+                # Rows the revision's own migrations seeded (the store generation's) give
+                # way to the fresh store's.
+                destination.execute(sa.delete(table))
                 destination.execute(sa.insert(table), rows)
-    return old

@@ -113,8 +113,9 @@ def test_visited_statuses_written_equal_those_read_back(
     ],
     current: str | None,
 ) -> None:
-    """Issues written whole take `visited_statuses` from memory, merged ones from their
-    stored items: both must equal a re-read of every stored change item."""
+    """Issues written whole take `visited_statuses` and `visited_transitions` from memory,
+    merged ones from their stored items: both must equal a re-read of every stored change
+    item."""
     number = next(_projects)
 
     def histories(issue_id: int, drawn: list[tuple[int, list[ChangeItem]]]) -> tuple[History, ...]:
@@ -139,11 +140,11 @@ def test_visited_statuses_written_equal_those_read_back(
     ]
     store.write(StoreData(site=TEST_SITE, changelogs=parts))
     table = schema.issues
-    query = sa.select(table.c.id, table.c.visited_statuses).where(
+    query = sa.select(table.c.id, table.c.visited_statuses, table.c.visited_transitions).where(
         table.c.project_key == f"P{number}"
     )
     with store.engine.begin() as connection:
-        written = dict(connection.execute(query).all())
+        written = {row.id: tuple(row) for row in connection.execute(query)}
         refresh_visited(connection, list(written))
-        read_back = dict(connection.execute(query).all())
+        read_back = {row.id: tuple(row) for row in connection.execute(query)}
     assert written == read_back

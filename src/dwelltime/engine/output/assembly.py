@@ -15,7 +15,7 @@ from dwelltime.domain.issues import STATUS_FIELD
 from dwelltime.engine.context import ReportContext
 from dwelltime.engine.output.aggregates import AggregateInputs, aggregate_sheets
 from dwelltime.engine.output.columns import (
-    STATUS_KEYED_REPORTS,
+    PLANNED_REPORTS,
     Key,
     SeenNames,
     any_field_columns,
@@ -54,8 +54,9 @@ class SeenColumns:
 @dataclass(frozen=True, slots=True)
 class TablePlan:
     """What a table is assembled from: the staged batches (at least one), the report's
-    parameters and rules, and the statuses the whole selection visits when only a window
-    of it was staged (so the window gets the whole report's columns)."""
+    parameters and rules, and the statuses the whole selection visits (with the
+    transitions it makes, for transitionCount) when only a window of it was staged (so
+    the window gets the whole report's columns)."""
 
     staging: Staging
     params: ReportParams
@@ -63,6 +64,8 @@ class TablePlan:
     rules: StatusRules
     renderer: Renderer
     known_statuses: pl.DataFrame | None = None
+    #: transitionCount's: the (from, to) transitions the whole selection makes (a, b).
+    known_transitions: pl.DataFrame | None = None
     #: The aggregates' inputs when they are not the staging's (a split export's merge).
     aggregates: AggregateInputs | None = None
     seen: SeenColumns = field(default_factory=SeenColumns)
@@ -119,14 +122,21 @@ def count_sheet(plan: TablePlan) -> Sheet | None:
 
 def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
     """The column keys and names the staged cells show, with the whole selection's
-    statuses added for the reports whose columns (or row labels) are statuses."""
+    statuses (or transitions) added for the reports whose columns (or row labels) are
+    statuses (or transitions), the known statuses' names with them."""
     staging = plan.staging
     keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
-    known = plan.known_statuses
-    if known is None or plan.params.columns_by not in STATUS_KEYED_REPORTS:
+    known, report = plan.known_statuses, plan.params.columns_by
+    if known is None or report not in PLANNED_REPORTS:
         return keys, seen_names(staging.scan("names"))
-    counted = known.filter(plan.rules.counted("id"))
-    extra = [(status, None) for status in counted["id"].to_list()]
+    extra: list[Key]
+    if report is ReportType.TRANSITION_COUNT:
+        moves = plan.known_transitions
+        counted = plan.rules.counted("a") & plan.rules.counted("b")
+        extra = [] if moves is None else list(moves.filter(counted).rows())
+    else:
+        ids = known.filter(plan.rules.counted("id"))["id"].to_list()
+        extra = [(status, None) for status in ids]
     named = known.lazy().with_columns(kind=pl.lit(STATUS_FIELD)).select(list(NAME_SCHEMA))
     every = seen_names(pl.concat([staging.scan("names"), named]))
     return list(dict.fromkeys([*keys, *extra])), every

@@ -33,6 +33,11 @@ STATUS_KEYED_REPORTS = frozenset(
     }
 )
 
+#: Reports whose value columns the whole selection's visits name, so a window of it can be
+#: given the export's columns (`pipeline.column_plan`): the status-keyed ones, and
+#: transitionCount by the (from, to) transitions (`TablePlan.known_transitions`).
+PLANNED_REPORTS = STATUS_KEYED_REPORTS | {ReportType.TRANSITION_COUNT}
+
 Key = tuple[str, str | None]
 
 

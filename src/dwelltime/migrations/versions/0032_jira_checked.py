@@ -6,7 +6,7 @@ recorded here spares them that question until it is a day old. A store before th
 revision has no checks: its next sync asks for them once, as before.
 
 Revision ID: 0032
-Revises: 0028
+Revises: 0029
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0028"
+down_revision = "0029"
 
 
 def upgrade() -> None:

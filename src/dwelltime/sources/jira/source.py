@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import polars as pl
 import structlog
 
 from dwelltime.config import DEFAULT_BATCH_SIZE
 from dwelltime.domain.calendars import CalendarSpec
-from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS, IssueBatch
+from dwelltime.domain.issue_batch import TRANSITION_COLUMNS, VISITED_STATUS_COLUMNS, IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
@@ -116,6 +117,19 @@ class JiraSource:
         a page of a Jira site shows the columns of its own issues."""
         return pl.DataFrame(schema=VISITED_STATUS_COLUMNS)
 
+    def visited_transitions(self, selection: Selection) -> pl.DataFrame:
+        """None known ahead, as for `visited_statuses`."""
+        return pl.DataFrame(schema=TRANSITION_COLUMNS)
+
+    def resume_key(self, selection: Selection) -> tuple[Any, ...] | None:
+        """The last issue's Jira id: Jira lists the selection anew on every page."""
+        ids = self._ids(selection)
+        return (ids[-1],) if ids else None
+
+    def newest_row(self) -> int | None:
+        """None: Jira's listing of a later page is Jira's answer then."""
+        return None
+
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         """Business calendars are dwelltime's own: they come from the store."""
         return load_calendar(self._store.engine, calendar_id)
@@ -171,10 +185,16 @@ class JiraSource:
             self._read_ahead = reading
             self._resolved = (whole, [entry.id for entry in listing])
         ids = self._resolved[1]
-        stop = (
-            None if selection.max_issues is None else selection.start_index + selection.max_issues
-        )
-        return ids[selection.start_index : stop]
+        start = selection.start_index
+        if selection.after is not None:
+            # Resumed after the last issue a page showed; at its position if Jira no
+            # longer lists it.
+            start = next(
+                (i + 1 for i, issue_id in enumerate(ids) if (issue_id,) == selection.after),
+                start,
+            )
+        stop = None if selection.max_issues is None else start + selection.max_issues
+        return ids[start:stop]
 
 
 class _Estimate:

@@ -18,7 +18,7 @@ from dwelltime.domain.selection import DateRangeField, Selection
 from dwelltime.domain.sites import site_key
 from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.sources.store import schema
-from dwelltime.sources.store.jql_sql import compile_jql
+from dwelltime.sources.store.jql_sql import OrderTerm, compile_jql
 
 _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
     "created": schema.issues.c.created_ms,
@@ -41,11 +41,14 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
     read (an id needs no result processing).
     """
     issues = schema.issues
-    where, order_by = _where(connection, selection)
-    # The Jira id and site break ties so that the order is total and the same on every read.
-    query = sa.select(issues.c.id).where(where).order_by(*order_by, issues.c.jira_id, issues.c.site)
-    if selection.start_index or selection.max_issues is not None:
-        query = query.offset(selection.start_index).limit(selection.max_issues)
+    where, terms = _where(connection, selection)
+    if selection.after is not None:
+        where = sa.and_(where, _after(terms, selection.after))
+    query = sa.select(issues.c.id).where(where).order_by(*_ordered(terms))
+    # After a keyset (`after`) the window starts at the key; `start_index` only numbers it.
+    offset = 0 if selection.after is not None else selection.start_index
+    if offset or selection.max_issues is not None:
+        query = query.offset(offset).limit(selection.max_issues)
     if connection.dialect.name == "postgresql":
         # A server-side cursor: without it the client receives the whole result of a
         # million-issue selection at once, beside the array it is being copied into.
@@ -58,6 +61,50 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
         while rows := result.cursor.fetchmany(IDS_PER_FETCH):
             ids.extend(row[0] for row in rows)
     return ids
+
+
+def order_key(connection: sa.Connection, selection: Selection, row_id: int) -> tuple[Any, ...]:
+    """The report-order key of the issue row `row_id` (`selection`'s ORDER BY, then the
+    Jira id and site): what a keyset page (`Selection.after`) continues after."""
+    _, terms = _where(connection, selection)
+    columns = [term.expression for term in terms]
+    query = sa.select(*columns, schema.issues.c.jira_id, schema.issues.c.site).where(
+        schema.issues.c.id == row_id
+    )
+    return tuple(connection.execute(query).one())
+
+
+def _ordered(terms: list[OrderTerm]) -> list[sa.ColumnElement[Any]]:
+    """The report order: `terms`, then the Jira id and site, which break ties so that the
+    order is total and the same on every read."""
+    return [*(term.clause() for term in terms), schema.issues.c.jira_id, schema.issues.c.site]
+
+
+def _after(terms: list[OrderTerm], key: tuple[Any, ...]) -> sa.ColumnElement[bool]:
+    """The rows after `key` (`order_key`) in the report order: later in the first term
+    that differs, with empty values where `OrderTerm` sorts them. The tiebreak is a row
+    value comparison, which both databases walk as one range of the report-order index."""
+    if len(key) != len(terms) + 2:
+        raise InvalidParameters(["nextPageToken: not a token of this report's order"])
+    issues = schema.issues
+    tiebreak = sa.tuple_(issues.c.jira_id, issues.c.site) > sa.tuple_(
+        sa.literal(key[-2], sa.BigInteger), sa.literal(key[-1], sa.String)
+    )
+    later: list[sa.ColumnElement[bool]] = []
+    same: list[sa.ColumnElement[bool]] = []
+    for term, value in zip(terms, key, strict=False):
+        later.append(sa.and_(*same, _later(term, value)))
+        same.append(term.expression.is_(None) if value is None else term.expression == value)
+    return sa.or_(*later, sa.and_(*same, tiebreak))
+
+
+def _later(term: OrderTerm, value: Any) -> sa.ColumnElement[bool]:
+    """Rows whose `term` sorts after `value` (empty values last ascending, first
+    descending)."""
+    column = term.expression
+    if term.descending:
+        return column.is_not(None) if value is None else column < value
+    return sa.false() if value is None else sa.or_(column > value, column.is_(None))
 
 
 def selection_count(connection: sa.Connection, selection: Selection) -> int:
@@ -78,8 +125,8 @@ def selection_where(connection: sa.Connection, selection: Selection) -> sa.Colum
 
 def _where(
     connection: sa.Connection, selection: Selection
-) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:
-    where, order_by = _filter(connection, selection)
+) -> tuple[sa.ColumnElement[bool], list[OrderTerm]]:
+    where, terms = _filter(connection, selection)
     column = _DATE_COLUMNS[selection.date_field]
     if selection.start_ms is not None:
         where = sa.and_(where, column >= selection.start_ms)
@@ -87,12 +134,14 @@ def _where(
         where = sa.and_(where, column < selection.end_ms)
     if selection.site is not None:
         where = sa.and_(where, schema.issues.c.site == site_key(selection.site))
-    return where, order_by
+    if selection.ceiling is not None:
+        where = sa.and_(where, schema.issues.c.id <= selection.ceiling)
+    return where, terms
 
 
 def _filter(
     connection: sa.Connection, selection: Selection
-) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:
+) -> tuple[sa.ColumnElement[bool], list[OrderTerm]]:
     issues = schema.issues
     value = selection.filter_value
     match selection.filter_type:
@@ -149,7 +198,7 @@ def _saved_jql(connection: sa.Connection, filter_id: str) -> str:
 
 def _jql(
     text: str, selection: Selection, parameter: str
-) -> tuple[sa.ColumnElement[bool], list[sa.ColumnElement[Any]]]:
+) -> tuple[sa.ColumnElement[bool], list[OrderTerm]]:
     now_ms = selection.now_ms if selection.now_ms is not None else int(time.time() * 1000)
     compiled = compile_jql(text, now_ms, parameter)
-    return compiled.where, list(compiled.order_by)
+    return compiled.where, list(compiled.terms)

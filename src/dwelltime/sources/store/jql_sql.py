@@ -48,17 +48,35 @@ _SPRINT_STATES = {"openSprints": "active", "closedSprints": "closed", "futureSpr
 
 
 @dataclass(frozen=True)
+class OrderTerm:
+    """One expression of an ORDER BY and its direction: empty values sort last ascending
+    and first descending (Jira's order), which a keyset page (`filters`) follows too."""
+
+    expression: sa.ColumnElement[Any]
+    descending: bool = False
+
+    def clause(self) -> sa.ColumnElement[Any]:
+        if self.descending:
+            return self.expression.desc().nulls_first()
+        return self.expression.asc().nulls_last()
+
+
+@dataclass(frozen=True)
 class CompiledJql:
-    """`where` selects issues; `order_by` is the query's ORDER BY (callers add a tiebreak)."""
+    """`where` selects issues; `terms` are the query's ORDER BY (callers add a tiebreak)."""
 
     where: sa.ColumnElement[bool]
-    order_by: list[sa.ColumnElement[Any]]
+    terms: list[OrderTerm]
+
+    @property
+    def order_by(self) -> list[sa.ColumnElement[Any]]:
+        return [term.clause() for term in self.terms]
 
 
 def compile_query(query: JqlQuery, now_ms: int) -> CompiledJql:
     where = _node(query.where, now_ms) if query.where is not None else sa.true()
-    order_by = [expression for key in query.order_by for expression in _order(key)]
-    return CompiledJql(where=where, order_by=order_by)
+    terms = [term for key in query.order_by for term in _order(key)]
+    return CompiledJql(where=where, terms=terms)
 
 
 def _node(node: Node, now_ms: int) -> sa.ColumnElement[bool]:
@@ -266,8 +284,8 @@ def _key_number() -> sa.ColumnElement[int]:
     return sa.cast(sa.func.substr(_issues.c.key, start), sa.BigInteger)
 
 
-def _order(key: OrderKey) -> list[sa.ColumnElement[Any]]:
-    """ORDER BY expressions; empty values sort last ascending and first descending."""
+def _order(key: OrderKey) -> list[OrderTerm]:
+    """ORDER BY terms of one JQL sort key."""
     spec = _spec(key.field)
     expressions: list[sa.ColumnElement[Any]]
     if spec.kind is Kind.KEY:
@@ -283,9 +301,7 @@ def _order(key: OrderKey) -> list[sa.ColumnElement[Any]]:
         expressions = [_issues.c[f"{spec.name}_name"]]
     else:
         expressions = [_column(spec)]
-    if key.descending:
-        return [expression.desc().nulls_first() for expression in expressions]
-    return [expression.asc().nulls_last() for expression in expressions]
+    return [OrderTerm(expression, key.descending) for expression in expressions]
 
 
 def compile_jql(text: str, now_ms: int, parameter: str = "customjql") -> CompiledJql:

@@ -92,6 +92,9 @@ issues = sa.Table(
     # Every status the issue's history visits, as ",1,3,10001,": kept by the writer so
     # that a page can learn the whole selection's status columns from these rows alone.
     sa.Column("visited_statuses", sa.Text),
+    # Every (from, to) status transition the history makes, as ",1>3,3>5,": the columns
+    # of a transitionCount report the same way (migration 0029).
+    sa.Column("visited_transitions", sa.Text),
     sa.UniqueConstraint("site", "jira_id", name="uq_issues_site_jira_id"),
     sa.UniqueConstraint("site", "key", name="uq_issues_site_key"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -15,11 +16,16 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import count_where, selection_ids, selection_where
+from dwelltime.sources.store.filters import (
+    count_where,
+    order_key,
+    selection_ids,
+    selection_where,
+)
 from dwelltime.sources.store.generation import condition_key
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
-from dwelltime.sources.store.visited import visited_statuses
+from dwelltime.sources.store.visited import visited_statuses, visited_transitions
 
 
 class LocalSource:
@@ -30,7 +36,8 @@ class LocalSource:
     runs beside them. With `site` (a token bound to one) only that site's issues are read.
     A window (`start_index`, `max_issues`) is resolved by the database to
     the window's ids alone; the whole selection's count after a window is a SQL count, so a
-    page never fetches every id of its selection. That count and the visited statuses are
+    page never fetches every id of its selection. That count, the visited statuses and
+    transitions are
     remembered by the store per generation (`generation`), so pages of one selection pay
     them once per store write, not once per page.
     """
@@ -73,6 +80,25 @@ class LocalSource:
             return self._store.visited.known(
                 connection, key, lambda: visited_statuses(connection, where, deleted)
             )
+
+    def visited_transitions(self, selection: Selection) -> pl.DataFrame:
+        with self._engine.connect() as connection:
+            where = selection_where(connection, self._scoped(selection))
+            key = (condition_key(connection, where), "transitions")
+            return self._store.visited.known(
+                connection, key, lambda: visited_transitions(connection, where)
+            )
+
+    def resume_key(self, selection: Selection) -> tuple[Any, ...] | None:
+        ids = self._ids(selection)
+        if not ids:
+            return None
+        with self._engine.connect() as connection:
+            return order_key(connection, self._scoped(selection), ids[-1])
+
+    def newest_row(self) -> int | None:
+        with self._engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(schema.issues.c.id))).scalar()
 
     def calendar(self, calendar_id: str) -> CalendarSpec | None:
         return load_calendar(self._engine, calendar_id)

@@ -21,7 +21,7 @@ from dwelltime.sources.store import schema
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.sql_lists import id_chunks, placeholder
 from dwelltime.sources.store.tracks import Item, insert_tracks, pack, rebuild_tracks
-from dwelltime.sources.store.visited import refresh_visited, visited_of
+from dwelltime.sources.store.visited import refresh_visited, transitions_of, visited_of
 
 
 class StoreWriter:
@@ -44,8 +44,9 @@ class StoreWriter:
             if not _is_older(issue.updated_ms, stored[issue.id][1] if issue.id in stored else None)
         ]
         self._upsert_catalogs(data, kept)
-        # Issues whose stored histories will be exactly theirs get `visited_statuses` from
-        # memory; the merged ones are re-read once their histories are written.
+        # Issues whose stored histories will be exactly theirs get `visited_statuses` and
+        # `visited_transitions` from memory; the merged ones are re-read once their
+        # histories are written.
         merging = data.partial_issue_ids | {part.issue_id for part in data.changelogs}
         self._upsert_issues(site, kept, merging)
         rows = self._row_ids(site, [issue.id for issue in kept])
@@ -218,9 +219,9 @@ class StoreWriter:
                     json.dumps(issue.components, ensure_ascii=False),
                     json.dumps(issue.fix_versions, ensure_ascii=False),
                     json.dumps(issue.fields, ensure_ascii=False),
-                    None  # refreshed once the merged histories are written
-                    if issue.id in merging
-                    else visited_of(issue.status_id, issue.histories),
+                    # Both refreshed once the merged histories are written.
+                    None if issue.id in merging else visited_of(issue.status_id, issue.histories),
+                    None if issue.id in merging else transitions_of(issue.histories),
                 )
                 for issue in issues
             ),
