@@ -8,12 +8,14 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from dwelltime.config import DEFAULT_CELERY_CHUNK_ISSUES, Settings
+from dwelltime.domain.selection import Selection
 from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.fanout import STORE_CHANGED, run_unit
 from dwelltime.exports.parts import COLUMNS_CHANGED
@@ -33,6 +35,7 @@ from dwelltime.exports.units import (
 from dwelltime.params.model import OutputType
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.source import LocalSource
 from tests.api.test_serve import workbook_values
 from tests.exports.factories import CSV_PARAMS, make_record
 
@@ -374,6 +377,37 @@ def test_chunks_that_all_need_the_column_plan_have_it_fixed_once(
     assert record is not None and record.status is ExportStatus.SUCCESSFUL, record
     assert _file(split_settings, export_id) == _unsplit_file(
         split_settings, store, json.loads(record.params), record.now_ms
+    )
+
+
+def test_another_worker_fixes_the_column_plan_while_the_planner_resolves_the_windows(
+    split_settings: Settings,
+    store: ExportStore,
+    unit_store: UnitStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = make_record()
+    store.insert(record)
+    resolve = LocalSource.ids
+
+    def ids_while_another_worker_runs(source: LocalSource, selection: Selection) -> Sequence[int]:
+        assert [unit.kind for unit in unit_store.of_export(record.id)] == [UnitKind.COLUMNS]
+        run_unit(record.id, COLUMNS, split_settings)  # a free worker, sent the unit meanwhile
+        return resolve(source, selection)
+
+    monkeypatch.setattr(LocalSource, "ids", ids_while_another_worker_runs)
+    assert run_export(record.id, split_settings)
+    monkeypatch.undo()
+    [columns] = unit_store.runs(record.id)
+    assert (columns.idx, columns.outcome) == (COLUMNS, "done")
+    chunks = [unit for unit in unit_store.of_export(record.id) if unit.kind is UnitKind.CHUNK]
+    assert len(chunks) == 4 and all(chunk.created_ms >= (columns.ended_ms or 0) for chunk in chunks)
+    run_unit(record.id, None, split_settings, then_next=True)
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL, finished
+    assert [run.idx for run in unit_store.runs(record.id)] == [0, 1, 2, 3, MERGE, COLUMNS]
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, json.loads(finished.params), finished.now_ms
     )
 
 

@@ -209,8 +209,9 @@ def _fan_out(
 ) -> bool:
     """Split an export over `settings.split_above` issues into chunks and a merge step
     (units the scheduler dispatches); True when it was split and this job is done. Where
-    the chunks will write finished parts, fixing their column plan is a unit too (a
-    Celery worker that split the export runs it next, while others start the chunks).
+    the chunks will write finished parts, fixing their column plan is a unit too,
+    recorded first: a free worker computes it while this one resolves the chunks'
+    windows (else this worker takes it next).
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
@@ -223,11 +224,12 @@ def _fan_out(
     if total <= chunk_issues:
         return False
     bounds = chunk_bounds(total, chunk_issues)
+    units = UnitStore(store.engine)
+    if finishes_in_chunks(params):
+        units.plan_columns(record.id, record.owner, len(bounds))
     ids = context.source.ids(selection)
     store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
-    UnitStore(store.engine).plan(
-        record.id, record.owner, bounds, columns=finishes_in_chunks(params)
-    )
+    units.plan(record.id, record.owner, bounds)
     return True
 
 

@@ -130,6 +130,27 @@ def chunk_bounds(total: int, chunk_issues: int) -> list[tuple[int, int]]:
     return [(total * i // count, total * (i + 1) // count) for i in range(count)]
 
 
+def _insert(
+    connection: sa.Connection, export_id: str, owner: str, rows: list[dict[str, Any]]
+) -> int:
+    """Insert Queued units of `export_id`; returns their creation instant."""
+    created = now_ms()
+    connection.execute(
+        units.insert(),
+        [
+            {
+                **row,
+                "export_id": export_id,
+                "owner": owner,
+                "status": UnitStatus.QUEUED.value,
+                "created_ms": created,
+            }
+            for row in rows
+        ],
+    )
+    return created
+
+
 def columns_idx(chunks: int) -> int:
     """The index of the column plan's unit of an export split into `chunks` chunks."""
     return chunks + 1
@@ -141,43 +162,32 @@ class UnitStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def plan(
-        self, export_id: str, owner: str, bounds: list[tuple[int, int]], *, columns: bool = False
-    ) -> None:
-        """Record the chunks and the merge of `export_id` (replacing any earlier plan) and,
-        with `columns`, the unit fixing their column plan (after the merge, at
-        `columns_idx`)."""
-        created = now_ms()
+    def plan_columns(self, export_id: str, owner: str, chunks: int) -> None:
+        """Record the unit fixing the column plan of `export_id`, to be split into `chunks`
+        chunks, ahead of them (forgetting the units of an earlier planner, whose worker
+        died): another worker computes the plan while the planner resolves the chunks'
+        windows, so it is ready when the first chunk has staged its issues."""
+        row = {"idx": columns_idx(chunks), "kind": UnitKind.COLUMNS.value, "first": 0, "stop": 0}
+        with self.engine.begin() as connection:
+            connection.execute(units.delete().where(units.c.export_id == export_id))
+            _insert(connection, export_id, owner, [row])
+
+    def plan(self, export_id: str, owner: str, bounds: list[tuple[int, int]]) -> None:
+        """Record the chunks and the merge of `export_id` (replacing an earlier planner's;
+        the column plan's unit of `plan_columns` is kept)."""
         rows = [
             {"idx": i, "kind": UnitKind.CHUNK.value, "first": first, "stop": stop}
             for i, (first, stop) in enumerate(bounds)
         ]
         rows.append({"idx": len(bounds), "kind": UnitKind.MERGE.value, "first": 0, "stop": 0})
-        if columns:
-            rows.append(
-                {
-                    "idx": columns_idx(len(bounds)),
-                    "kind": UnitKind.COLUMNS.value,
-                    "first": 0,
-                    "stop": 0,
-                }
-            )
         with self.engine.begin() as connection:
             # A re-run after the planner's worker died finds the plan already there.
-            connection.execute(units.delete().where(units.c.export_id == export_id))
             connection.execute(
-                units.insert(),
-                [
-                    {
-                        **row,
-                        "export_id": export_id,
-                        "owner": owner,
-                        "status": UnitStatus.QUEUED.value,
-                        "created_ms": created,
-                    }
-                    for row in rows
-                ],
+                units.delete().where(
+                    units.c.export_id == export_id, units.c.kind != UnitKind.COLUMNS.value
+                )
             )
+            created = _insert(connection, export_id, owner, rows)
             # The total goes with the plan: chunks check it against their own count.
             connection.execute(
                 exports.update()
