@@ -465,18 +465,21 @@ def test_a_chunk_whose_worker_died_is_redone(
     assert not unit_store.beat(export_id, 1, dead, completed=33)
 
 
-def test_a_chunk_lost_too_often_fails_the_export(
-    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+@pytest.mark.parametrize(
+    ("idx", "named"), [(0, "part 1 of the export"), (COLUMNS, "the step fixing the columns")]
+)
+def test_a_unit_lost_too_often_fails_the_export(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore, idx: int, named: str
 ) -> None:
     export_id = _split(split_settings, store)
     scheduler = _scheduler(split_settings, store)
     for _ in range(2):
-        assert unit_store.claim(export_id, 0, str(uuid.uuid4()))
+        assert unit_store.claim(export_id, idx, str(uuid.uuid4()))
         _age_heartbeats(store)
         scheduler._recover_stale()
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.FAILED
-    assert record.message is not None and "part 1 of the export" in record.message
+    assert record.message is not None and named in record.message
 
 
 def test_a_store_that_changed_under_the_chunks_fails_clearly(
