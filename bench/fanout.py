@@ -82,7 +82,8 @@ def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[
     chunks = [run for run in done if run.idx in chunk_idxs]
     merge = next(run for run in done if run.idx == merge_idx)
     assert record.started_ms is not None and record.finished_ms is not None
-    planned = min(unit.created_ms for unit in plan)
+    # The chunks' records, not the column plan's: that unit is recorded before the windows.
+    planned = min(unit.created_ms for unit in plan if unit.kind is UnitKind.CHUNK)
     first = min(run.started_ms for run in chunks)
     last = max(run.ended_ms or 0 for run in chunks)
     busy: dict[str, float] = {}
