@@ -7,12 +7,12 @@ the file's bytes, its aggregates' inputs) and the merge only concatenates; any o
 stores each staged file as a part, and the merge fetches every part in chunk order into
 one staging folder and writes the file (and the summary) from it as `run_report` does.
 The column plan of finished parts is a unit of its own, computed by exactly one run: the
-first worker to claim it (normally the planner's, right after the split); a chunk that
-needs it meanwhile claims it if nobody has, else waits for it. Either way a split export's
-file is byte for byte the file of an unsplit run. An export split by an older version,
-which stored no column plan (or no chunk windows), is finished the way that version would
-have: staged cells and a full merge (windows by position), so an upgrade between its
-chunks fails nothing. Progress is the sum of the chunks'; an abort flag stops every chunk
+first worker to claim it (a free one while the planner resolves the chunks' windows, else
+the planner's right after); a chunk that needs it first claims it, or waits for it.
+Either way a split export's file is byte for byte the file of an unsplit run. An export
+split by an older version, which stored no column plan (or no chunk windows), is finished
+the way that version would have: staged cells and a full merge (windows by position), so
+an upgrade between its chunks fails nothing. Progress is the sum of the chunks'; an abort flag stops every chunk
 at its next batch; a chunk whose worker died is taken back by the scheduler and redone.
 """
 

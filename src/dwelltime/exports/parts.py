@@ -1,8 +1,8 @@
 """Finished parts: how a split CSV export whose columns are known before any issue is read
 (`columns_fixed_ahead`) leaves its file to a merge that only concatenates.
 
-The column plan (the statuses the whole selection visits) is looked up once, by the
-unit of its own recorded with the chunks (so they start meanwhile), and stored with its
+The column plan (the statuses the whole selection visits) is looked up once, by a unit
+of its own recorded just before the chunks (which start meanwhile), and stored with its
 parts, so every chunk renders the whole report's columns. Each chunk then writes
 its rows as the file's final bytes (no header), its group counts and its value cells as
 numbers (for the aggregates and the summary's medians) and each issue's total (for the
