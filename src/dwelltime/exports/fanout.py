@@ -12,8 +12,9 @@ the planner's right after); a chunk that needs it first claims it, or waits for 
 Either way a split export's file is byte for byte the file of an unsplit run. An export
 split by an older version, which stored no column plan (or no chunk windows), is finished
 the way that version would have: staged cells and a full merge (windows by position), so
-an upgrade between its chunks fails nothing. Progress is the sum of the chunks'; an abort flag stops every chunk
-at its next batch; a chunk whose worker died is taken back by the scheduler and redone.
+an upgrade between its chunks fails nothing. Progress is the sum of the chunks'; an abort
+flag stops every chunk at its next batch; a chunk whose worker died is taken back by the
+scheduler and redone.
 """
 
 from __future__ import annotations
