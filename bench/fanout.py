@@ -78,10 +78,12 @@ def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[
     each shown (the busiest process sets the wall)."""
     done = [run for run in runs if run.outcome == "done" and run.ended_ms is not None]
     merge_idx = max(unit.idx for unit in plan if unit.kind is UnitKind.MERGE)
-    chunks = [run for run in done if run.idx != merge_idx]
+    chunk_idxs = {unit.idx for unit in plan if unit.kind is UnitKind.CHUNK}
+    chunks = [run for run in done if run.idx in chunk_idxs]
     merge = next(run for run in done if run.idx == merge_idx)
     assert record.started_ms is not None and record.finished_ms is not None
-    planned = min(unit.created_ms for unit in plan)
+    # The chunks' records, not the column plan's: that unit is recorded before the windows.
+    planned = min(unit.created_ms for unit in plan if unit.kind is UnitKind.CHUNK)
     first = min(run.started_ms for run in chunks)
     last = max(run.ended_ms or 0 for run in chunks)
     busy: dict[str, float] = {}

@@ -11,7 +11,10 @@ seconds, and the server's CPU when the PostgreSQL server runs on this machine; w
 `--explain PERSON`, each configuration's plan for that person (EXPLAIN QUERY PLAN on
 SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
 `--pair` runs only the first two (this branch and before), for big stores.
-Usage: `python -m bench.user_selection URL [--rounds N] [--explain PERSON] [--pair]`.
+`--covering` compares instead, both with the united selects, the indexes as migration 0030
+left them (on PostgreSQL carrying the issue's id, `INCLUDE`) against the same keys without
+it (0022's); the tables are vacuumed after each rebuild, as autovacuum would have them.
+Usage: `python -m bench.user_selection URL [--rounds N] [--explain PERSON] [--pair|--covering]`.
 """
 
 from __future__ import annotations
@@ -64,14 +67,41 @@ def _people(connection: sa.Connection) -> list[str]:
     return [name for row in rows for name in row]
 
 
-def _index(engine: sa.Engine, present: bool) -> None:
+#: The user selection's indexes in a configuration: 0022's dropped (None), all of them
+#: with their keys only (as before migration 0030), or as 0030 builds them.
+Indexes = str | None
+PLAIN, COVERING = "plain", "covering"
+
+
+def _plain(index: sa.Index) -> sa.Index:
+    """`index` without its PostgreSQL `INCLUDE` columns (as before migration 0030)."""
+    return sa.Index(
+        str(index.name),
+        *index.expressions,
+        sqlite_where=index.dialect_options["sqlite"]["where"],
+        postgresql_where=index.dialect_options["postgresql"]["where"],
+    )
+
+
+def _index(engine: sa.Engine, indexes: Indexes) -> None:
+    """Build the user selection's indexes as `indexes` says (the account id's, older than
+    0022, stays in every configuration); on PostgreSQL the tables are then vacuumed, as
+    autovacuum keeps them: an index-only scan needs a current visibility map."""
     with engine.begin() as connection:
-        for index in schema.USER_SELECTION_INDEXES:
+        for index in (schema.ASSIGNEE_ID_INDEX, *schema.USER_SELECTION_INDEXES):
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
-            if present:
+            if indexes == COVERING:
                 index.create(connection)
-        for table in ("issues", "change_items"):
-            connection.exec_driver_sql(f"ANALYZE {table}")
+            elif indexes == PLAIN or index is schema.ASSIGNEE_ID_INDEX:
+                _plain(index).create(connection)
+    tables = ("issues", "change_items")
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
+    else:
+        with engine.begin() as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"ANALYZE {table}")
 
 
 def _server_cpu(engine: sa.Engine) -> float | None:
@@ -106,26 +136,35 @@ def _explain(engine: sa.Engine, person: str) -> None:
 
 
 def main() -> None:
-    require(sys.argv[1:], "python -m bench.user_selection URL [--rounds N] [--explain PERSON]")
+    require(
+        sys.argv[1:],
+        "python -m bench.user_selection URL [--rounds N] [--explain PERSON] [--pair|--covering]",
+    )
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--explain", metavar="PERSON", help="an account id or display name")
     parser.add_argument("--pair", action="store_true", help="this branch and before only")
+    parser.add_argument("--covering", action="store_true", help="0030's indexes against 0022's")
     arguments = parser.parse_args()
     engine = db.create_db_engine(arguments.url)
     with engine.connect() as connection:
         people = _people(connection)
         issues = connection.execute(sa.text("SELECT count(*) FROM issues")).scalar_one()
     united = filters._assigned_ever
-    configurations: dict[str, tuple[Shape, bool]] = {
-        "united selects, 0022 indexes (this branch)": (united, True),
-        "OR of the columns, no 0022 indexes (before)": (_or_of_columns, False),
-        "united selects, no 0022 indexes": (united, False),
-        "OR of the columns, 0022 indexes": (_or_of_columns, True),
+    configurations: dict[str, tuple[Shape, Indexes]] = {
+        "united selects, 0030 indexes (this branch)": (united, COVERING),
+        "OR of the columns, no 0022 indexes (before)": (_or_of_columns, None),
+        "united selects, no 0022 indexes": (united, None),
+        "OR of the columns, 0030 indexes": (_or_of_columns, COVERING),
     }
     if arguments.pair:
         configurations = dict(list(configurations.items())[:2])
+    if arguments.covering:
+        configurations = {
+            "united selects, 0030 indexes, covering (this branch)": (united, COVERING),
+            "united selects, 0022 indexes, keys only (before)": (united, PLAIN),
+        }
     runs: dict[str, list[Run]] = {name: [] for name in configurations}
     for round_ in range(arguments.rounds):
         for name, (shape, indexed) in configurations.items():
@@ -137,7 +176,7 @@ def main() -> None:
             runs[name].append(_select_all(engine, people))
             filters._assigned_ever = united
             print(f"{name}: {runs[name][-1].wall:.2f} s", flush=True)
-    _index(engine, True)
+    _index(engine, COVERING)
     first = next(iter(runs.values()))[0].ids
     assert all(run.ids == first for each in runs.values() for run in each), "ids differ"
     print(f"\n{issues:,} issues on {engine.dialect.name}, {len(people)} selections, same ids")

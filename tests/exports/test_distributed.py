@@ -169,11 +169,14 @@ def test_a_worker_killed_mid_split_export_changes_nothing(running: Cluster, data
 
 
 def settled_runs(running: Cluster, export_id: str) -> list[UnitRun]:
-    """The export's unit runs once its merge has recorded its end (just after the export's)."""
+    """The export's unit runs once its merge (the unit after its chunks) has recorded its
+    end (just after the export's)."""
+    record = running.store.get(export_id)
+    assert record is not None and record.chunks > 0
     deadline = time.monotonic() + 30
     while True:
         runs = running.units.runs(export_id)
-        merge = [run for run in runs if run.idx == max(r.idx for r in runs)]
+        merge = [run for run in runs if run.idx == record.chunks]
         if any(run.ended_ms is not None for run in merge) or time.monotonic() > deadline:
             return runs
         time.sleep(POLL_SECONDS)

@@ -5,13 +5,17 @@ its chunk can no longer finish it."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from dwelltime.config import DEFAULT_CELERY_CHUNK_ISSUES, Settings
+from dwelltime.domain.selection import Selection
 from dwelltime.exports.executors.inline import InlineExecutor
 from dwelltime.exports.fanout import STORE_CHANGED, run_unit
 from dwelltime.exports.parts import COLUMNS_CHANGED
@@ -20,15 +24,25 @@ from dwelltime.exports.runner import run_export
 from dwelltime.exports.scheduler import Scheduler
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import LocalStorage
-from dwelltime.exports.units import UnitKind, UnitStatus, UnitStore, chunk_bounds, units
+from dwelltime.exports.units import (
+    UnitKind,
+    UnitStatus,
+    UnitStore,
+    chunk_bounds,
+    columns_idx,
+    units,
+)
 from dwelltime.params.model import OutputType
 from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.source import LocalSource
 from tests.api.test_serve import workbook_values
 from tests.exports.factories import CSV_PARAMS, make_record
 
 DEMO_ISSUES = 130
 CHUNK_ISSUES = 40  # four chunks of 32 or 33 issues, each several batches of 10
+MERGE = 4
+COLUMNS = columns_idx(4)  # the unit fixing the column plan, after the merge
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +99,20 @@ def _scheduler(settings: Settings, store: ExportStore) -> Scheduler:
 
 
 @pytest.mark.parametrize(
-    "columns_by", ["statusDuration", "statusCount", "transitionCount", "statusDurationExpanded"]
+    ("columns_by", "columns_unit"),
+    [
+        ("statusDuration", True),
+        ("statusCount", True),
+        ("transitionCount", False),  # its columns are the issues' own: staged cells
+        ("statusDurationExpanded", True),
+    ],
 )
 def test_a_split_export_writes_the_unsplit_file(
-    split_settings: Settings, store: ExportStore, unit_store: UnitStore, columns_by: str
+    split_settings: Settings,
+    store: ExportStore,
+    unit_store: UnitStore,
+    columns_by: str,
+    columns_unit: bool,
 ) -> None:
     params = {**CSV_PARAMS, "columnsBy": [columns_by]}
     record = make_record(params=json.dumps(params))
@@ -101,7 +125,7 @@ def test_a_split_export_writes_the_unsplit_file(
         split_settings, store, params, record.now_ms
     )
     runs = unit_store.runs(record.id)
-    assert [run.idx for run in runs] == [0, 1, 2, 3, 4]
+    assert [run.idx for run in runs] == [0, 1, 2, 3, MERGE] + [COLUMNS] * columns_unit
     assert {run.outcome for run in runs} == {"done"}
     # The finished export's units and parts are gone once it has settled.
     with store.engine.begin() as connection:
@@ -186,6 +210,7 @@ def test_chunks_that_disagree_on_the_columns_fail_the_export(
     split_settings: Settings, store: ExportStore, unit_store: UnitStore
 ) -> None:
     export_id = _split(split_settings, store)
+    run_unit(export_id, COLUMNS, split_settings)
     plan = split_settings.home / "exports" / "parts" / export_id / "plan.json"
     fixed = json.loads(plan.read_text())
     for chunk in range(2):
@@ -200,24 +225,31 @@ def test_chunks_that_disagree_on_the_columns_fail_the_export(
 
 
 @pytest.mark.parametrize(
-    ("missing", "finished"),
+    ("planned", "pinned", "finished"),
     [
-        pytest.param(("plan.json", "ids.bin"), False, id="split-before-finished-parts"),
-        pytest.param(("ids.bin",), True, id="split-before-pinned-windows"),
-        # This version's planner stores the plan after the units: a fast chunk finds none.
-        pytest.param(("plan.json",), True, id="plan-not-stored-yet"),
+        pytest.param(False, False, False, id="split-before-finished-parts"),
+        pytest.param(True, False, True, id="split-before-pinned-windows"),
+        # Its planner stored the plan after the units, with no unit: a fast chunk found none.
+        pytest.param(False, True, True, id="split-before-the-columns-unit"),
     ],
 )
-def test_a_split_export_without_some_parts_still_succeeds(
-    split_settings: Settings, store: ExportStore, missing: tuple[str, ...], finished: bool
+def test_an_export_split_by_an_older_version_still_succeeds(
+    split_settings: Settings, store: ExportStore, planned: bool, pinned: bool, finished: bool
 ) -> None:
     export_id = _split(split_settings, store)
     parts = split_settings.home / "exports" / "parts" / export_id
-    # As an older version (or a planner not yet done) left it: the parts it did not store.
-    removed = [path for name in missing for path in parts.rglob(name)]
-    assert len(removed) == ("plan.json" in missing) + 4 * ("ids.bin" in missing)
-    for path in removed:
-        path.unlink()
+    # As an older version left it: a plan stored or none, windows or none, no columns unit.
+    if planned:
+        run_unit(export_id, COLUMNS, split_settings)
+    with store.engine.begin() as connection:
+        connection.execute(
+            units.delete().where(units.c.export_id == export_id, units.c.idx == COLUMNS)
+        )
+    if not pinned:
+        windows = list(parts.rglob("ids.bin"))
+        assert len(windows) == 4
+        for path in windows:
+            path.unlink()
     for unit in range(5):
         run_unit(export_id, unit, split_settings)
     record = store.get(export_id)
@@ -245,8 +277,11 @@ def test_progress_is_the_sum_of_the_chunks(
 ) -> None:
     export_id = _split(split_settings, store)
     plan = unit_store.of_export(export_id)
-    assert [unit.kind for unit in plan] == [UnitKind.CHUNK] * 4 + [UnitKind.MERGE]
-    run_unit(export_id, 4, split_settings)  # the merge waits for every chunk
+    assert [unit.kind for unit in plan] == [UnitKind.CHUNK] * 4 + [
+        UnitKind.MERGE,
+        UnitKind.COLUMNS,
+    ]
+    run_unit(export_id, MERGE, split_settings)  # the merge waits for every chunk
     assert unit_store.get(export_id, 4).status is UnitStatus.QUEUED  # type: ignore[union-attr]
     run_unit(export_id, 0, split_settings)
     run_unit(export_id, 2, split_settings)
@@ -255,7 +290,7 @@ def test_progress_is_the_sum_of_the_chunks(
     assert record.completed == (plan[0].stop - plan[0].first) + (plan[2].stop - plan[2].first)
     run_unit(export_id, 1, split_settings)
     run_unit(export_id, 3, split_settings)
-    run_unit(export_id, 4, split_settings)
+    run_unit(export_id, MERGE, split_settings)
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.SUCCESSFUL
 
@@ -270,7 +305,8 @@ def test_a_worker_goes_on_with_the_next_free_unit_and_merges(
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.SUCCESSFUL
     runs = sorted(unit_store.runs(export_id), key=lambda run: run.started_ms)
-    assert [run.idx for run in runs] == [0, 2, 3, 1, 4]
+    # The column plan first: the chunks need it once their issues are staged.
+    assert [run.idx for run in runs] == [COLUMNS, 0, 2, 3, 1, MERGE]
     assert len({run.worker for run in runs}) == 1
     assert _file(split_settings, export_id) == _unsplit_file(
         split_settings, store, json.loads(record.params), record.now_ms
@@ -284,10 +320,11 @@ def test_a_worker_leaves_the_next_unit_to_the_scheduler_when_an_export_waits(
     waiting = make_record()
     store.insert(waiting)
     run_unit(export_id, 0, split_settings, then_next=True)
-    assert [run.idx for run in unit_store.runs(export_id)] == [0]
+    # Chunk 0 needed the column plan and found nobody at it: it fixed it, then stopped.
+    assert [run.idx for run in unit_store.runs(export_id)] == [0, COLUMNS]
     assert store.move(waiting.id, ExportStatus.QUEUED, ExportStatus.ABORTED)
     run_unit(export_id, 2, split_settings, then_next=True)  # nothing waits now
-    assert [run.idx for run in unit_store.runs(export_id)] == [0, 1, 2, 3, 4]
+    assert [run.idx for run in unit_store.runs(export_id)] == [0, 1, 2, 3, MERGE, COLUMNS]
 
 
 def test_an_abort_stops_every_chunk(
@@ -304,7 +341,99 @@ def test_an_abort_stops_every_chunk(
     assert [(run.idx, run.outcome) for run in unit_store.runs(export_id)] == [
         (0, "done"),
         (1, "aborted"),
+        (COLUMNS, "done"),  # run by chunk 0, which needed it
     ]
+
+
+def _run_chunks_at_once(settings: Settings, export_id: str) -> None:
+    """Chunks 0-3 started together, each in a thread of its own (as on four workers)."""
+    barrier = threading.Barrier(4)
+
+    def chunk(idx: int) -> None:
+        barrier.wait()
+        run_unit(export_id, idx, settings)
+
+    threads = [threading.Thread(target=chunk, args=(idx,)) for idx in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_chunks_that_all_need_the_column_plan_have_it_fixed_once(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    _run_chunks_at_once(split_settings, export_id)
+    runs = unit_store.runs(export_id)
+    assert [(run.idx, run.outcome) for run in runs] == [
+        *((idx, "done") for idx in range(4)),
+        (COLUMNS, "done"),  # one run: whichever chunk claimed it first; the others waited
+    ]
+    columns = runs[-1]
+    assert all((run.ended_ms or 0) >= (columns.ended_ms or 0) for run in runs[:4])
+    run_unit(export_id, MERGE, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.SUCCESSFUL, record
+    assert _file(split_settings, export_id) == _unsplit_file(
+        split_settings, store, json.loads(record.params), record.now_ms
+    )
+
+
+def test_another_worker_fixes_the_column_plan_while_the_planner_resolves_the_windows(
+    split_settings: Settings,
+    store: ExportStore,
+    unit_store: UnitStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = make_record()
+    store.insert(record)
+    resolve = LocalSource.ids
+
+    def ids_while_another_worker_runs(source: LocalSource, selection: Selection) -> Sequence[int]:
+        assert [unit.kind for unit in unit_store.of_export(record.id)] == [UnitKind.COLUMNS]
+        run_unit(record.id, COLUMNS, split_settings)  # a free worker, sent the unit meanwhile
+        return resolve(source, selection)
+
+    monkeypatch.setattr(LocalSource, "ids", ids_while_another_worker_runs)
+    assert run_export(record.id, split_settings)
+    monkeypatch.undo()
+    [columns] = unit_store.runs(record.id)
+    assert (columns.idx, columns.outcome) == (COLUMNS, "done")
+    chunks = [unit for unit in unit_store.of_export(record.id) if unit.kind is UnitKind.CHUNK]
+    assert len(chunks) == 4 and all(chunk.created_ms >= (columns.ended_ms or 0) for chunk in chunks)
+    run_unit(record.id, None, split_settings, then_next=True)
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL, finished
+    assert [run.idx for run in unit_store.runs(record.id)] == [0, 1, 2, 3, MERGE, COLUMNS]
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, json.loads(finished.params), finished.now_ms
+    )
+
+
+def test_a_chunk_waits_for_the_column_plan_and_takes_it_over_from_a_dead_worker(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+) -> None:
+    export_id = _split(split_settings, store)
+    dead = str(uuid.uuid4())
+    assert unit_store.claim(export_id, COLUMNS, dead)  # the planner's worker took it, then died
+    waiting = threading.Thread(target=run_unit, args=(export_id, 0, split_settings))
+    waiting.start()
+    while unit_store.get(export_id, 0).status is not UnitStatus.RUNNING:  # type: ignore[union-attr]
+        time.sleep(0.01)
+    with store.engine.begin() as connection:  # only the column plan's worker fell silent
+        connection.execute(units.update().where(units.c.idx == COLUMNS).values(heartbeat_ms=0))
+    _scheduler(split_settings, store)._recover_stale()
+    waiting.join()
+    columns = [run for run in unit_store.runs(export_id) if run.idx == COLUMNS]
+    assert [(run.token == dead, run.outcome) for run in columns] == [(True, None), (False, "done")]
+    chunk = unit_store.get(export_id, 0)
+    assert chunk is not None and chunk.status is UnitStatus.DONE
+    for idx in (1, 2, 3, MERGE):
+        run_unit(export_id, idx, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.SUCCESSFUL, record
+    assert [run.idx for run in unit_store.runs(export_id)].count(COLUMNS) == 2
 
 
 def _age_heartbeats(store: ExportStore) -> None:
@@ -336,18 +465,21 @@ def test_a_chunk_whose_worker_died_is_redone(
     assert not unit_store.beat(export_id, 1, dead, completed=33)
 
 
-def test_a_chunk_lost_too_often_fails_the_export(
-    split_settings: Settings, store: ExportStore, unit_store: UnitStore
+@pytest.mark.parametrize(
+    ("idx", "named"), [(0, "part 1 of the export"), (COLUMNS, "the step fixing the columns")]
+)
+def test_a_unit_lost_too_often_fails_the_export(
+    split_settings: Settings, store: ExportStore, unit_store: UnitStore, idx: int, named: str
 ) -> None:
     export_id = _split(split_settings, store)
     scheduler = _scheduler(split_settings, store)
     for _ in range(2):
-        assert unit_store.claim(export_id, 0, str(uuid.uuid4()))
+        assert unit_store.claim(export_id, idx, str(uuid.uuid4()))
         _age_heartbeats(store)
         scheduler._recover_stale()
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.FAILED
-    assert record.message is not None and "part 1 of the export" in record.message
+    assert record.message is not None and named in record.message
 
 
 def test_a_store_that_changed_under_the_chunks_fails_clearly(

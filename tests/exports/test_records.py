@@ -119,3 +119,13 @@ def test_counts_and_finished_before(store: ExportStore) -> None:
     assert [r.id for r in store.finished_before(now_ms() - 60_000)] == [old.id]
     store.delete([old.id])
     assert store.get(old.id) is None
+
+
+def test_any_with_status_tells_whether_one_export_is_in_it(store: ExportStore) -> None:
+    assert not store.any_with_status(ExportStatus.QUEUED)
+    running = make_record(status=ExportStatus.RUNNING)
+    store.insert(running)
+    assert store.any_with_status(ExportStatus.RUNNING)
+    assert not store.any_with_status(ExportStatus.QUEUED)
+    store.insert(make_record())
+    assert store.any_with_status(ExportStatus.QUEUED)

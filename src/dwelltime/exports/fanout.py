@@ -6,22 +6,27 @@ A CSV export whose columns are known ahead leaves finished parts (`parts`: its r
 the file's bytes, its aggregates' inputs) and the merge only concatenates; any other
 stores each staged file as a part, and the merge fetches every part in chunk order into
 one staging folder and writes the file (and the summary) from it as `run_report` does.
+The column plan of finished parts is a unit of its own, computed by exactly one run: the
+first worker to claim it (a free one while the planner resolves the chunks' windows, else
+the planner's right after); a chunk that needs it first claims it, or waits for it.
 Either way a split export's file is byte for byte the file of an unsplit run. An export
 split by an older version, which stored no column plan (or no chunk windows), is finished
 the way that version would have: staged cells and a full merge (windows by position), so
-an upgrade between its chunks fails nothing. Progress is
-the sum of the chunks'; an abort flag stops every chunk at its next batch; a chunk whose
-worker died is taken back by the scheduler and redone.
+an upgrade between its chunks fails nothing. Progress is the sum of the chunks'; an abort
+flag stops every chunk at its next batch; a chunk whose worker died is taken back by the
+scheduler and redone.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import BinaryIO
 
 import structlog
@@ -30,6 +35,7 @@ from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.parts import (
+    ColumnPlan,
     finishes_in_chunks,
     load_chunk_ids,
     load_plan,
@@ -41,7 +47,7 @@ from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.runner import PROGRESS_INTERVAL_MS, Heartbeat, record_failure, record_success
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, open_storage
-from dwelltime.exports.units import Unit, UnitKind, UnitStatus, UnitStore
+from dwelltime.exports.units import Unit, UnitKind, UnitStatus, UnitStore, columns_idx
 from dwelltime.params.model import ReportParams
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import (
@@ -61,10 +67,14 @@ from dwelltime.sources.store.source import LocalSource
 
 logger = structlog.get_logger("dwelltime.exports")
 
+#: How often a chunk waiting for the column plan another run computes looks again.
+COLUMNS_POLL_SECONDS = 0.1
+
 STORE_CHANGED = (
     "The export failed: the issues it covers changed while its chunks ran "
     "(an import was running); start it again."
 )
+COLUMNS_LOST = "The export failed: its column plan is missing from storage; start it again."
 
 
 def part_key(export_id: str, chunk: int, batch: int, table: str) -> str:
@@ -149,12 +159,16 @@ def _run_one(
 
 
 def _next_free(store: ExportStore, units: UnitStore, export_id: str) -> int | None:
-    """The unit of `export_id` this process may take next: a Queued chunk (one not yet sent
-    to a worker first), or the merge once every chunk is Done; None when another export is
-    waiting, so the scheduler's fair order decides what runs next, not this chain."""
-    if store.with_status(ExportStatus.QUEUED):
+    """The unit of `export_id` this process may take next: the column plan's if Queued
+    (every chunk waits for it in the end), a Queued chunk (one not yet sent to a worker
+    first), or the merge once every chunk is Done; None when another export is waiting, so
+    the scheduler's fair order decides what runs next, not this chain."""
+    if store.any_with_status(ExportStatus.QUEUED):
         return None
     plan = units.of_export(export_id)
+    for unit in plan:
+        if unit.kind is UnitKind.COLUMNS and unit.status is UnitStatus.QUEUED:
+            return unit.idx
     chunks = [unit for unit in plan if unit.kind is UnitKind.CHUNK]
     queued = [unit for unit in chunks if unit.status is UnitStatus.QUEUED]
     if queued:
@@ -188,9 +202,19 @@ def _run_claimed(
             storage = open_storage(settings)  # inside: it can take seconds on a busy host
             params = parse_params(json.loads(record.params), context)
             if unit.kind is UnitKind.CHUNK:
-                batches = _stage_chunk(record, unit, params, context, storage, progress, settings)
+                columns = partial(
+                    _columns, record, params, context, storage, progress, issue_store, settings
+                )
+                batches = _stage_chunk(
+                    record, unit, params, context, storage, progress, settings, columns
+                )
                 units.beat(unit.export_id, unit.idx, token, unit.stop - unit.first)
                 units.finish(unit.export_id, unit.idx, token, batches=batches, total=record.total)
+            elif unit.kind is UnitKind.COLUMNS:
+                store_plan(
+                    storage, record.id, params, context.source, record.now_ms, settings.staging_dir
+                )
+                units.finish(unit.export_id, unit.idx, token)
             else:
                 size, outcome = _merge(
                     record, params, context, storage, units.of_export(record.id), settings
@@ -217,9 +241,11 @@ def _stage_chunk(
     storage: FileStorage,
     progress: ChunkProgress,
     settings: Settings,
+    columns: Callable[[Path], ColumnPlan],
 ) -> int:
     """Compute the chunk's issues and store its parts: finished ones where the export
-    `finishes_in_chunks`, else the staged files; returns the batches staged."""
+    `finishes_in_chunks`, else the staged files; returns the batches staged. `columns`
+    gives the column plan when none is stored yet (`_columns`)."""
     source = context.source
     whole = params.selection(record.now_ms)
     with ExitStack() as stack:
@@ -247,11 +273,8 @@ def _stage_chunk(
         if finishes_in_chunks(params):
             plan = load_plan(storage, record.id, folder)
             if plan is None and ids is not None:
-                # Split by this version, whose planner stores the plan after the units:
-                # not there yet.
-                plan = store_plan(
-                    storage, record.id, params, source, record.now_ms, settings.staging_dir
-                )
+                # Split by a version with finished parts, their plan not fixed yet.
+                plan = columns(folder)
         if plan is not None:
             finished = chunk.with_known_statuses(plan.statuses)
             store_finished_chunk(finished, storage, record.id, unit.idx, folder)
@@ -263,6 +286,43 @@ def _stage_chunk(
                     part_key(record.id, unit.idx, batch, table), staging.path(batch, table)
                 )
         return staging.count()
+
+
+def _columns(
+    record: ExportRecord,
+    params: ReportParams,
+    context: StoreParamContext | JiraParamContext,
+    storage: FileStorage,
+    progress: ChunkProgress,
+    issue_store: IssueStore,
+    settings: Settings,
+    folder: Path,
+) -> ColumnPlan:
+    """The column plan, for a chunk that found none stored: computed by the run that holds
+    its unit, so this chunk claims and runs that unit if it is Queued (nobody has it, or its
+    worker died and it was taken back), else waits for it, stopping on an abort. An export
+    split before the plan had a unit (none recorded) has its chunks compute it, as then."""
+    store = ExportStore(issue_store.engine)
+    units = UnitStore(issue_store.engine)
+    idx = columns_idx(record.chunks)
+    while True:
+        unit = units.get(record.id, idx)
+        if unit is None:
+            return store_plan(
+                storage, record.id, params, context.source, record.now_ms, settings.staging_dir
+            )
+        if unit.status is UnitStatus.DONE:
+            plan = load_plan(storage, record.id, folder)
+            if plan is None:
+                raise DwelltimeError(COLUMNS_LOST)
+            return plan
+        if progress.should_stop():
+            raise ExportAborted("The export stopped while its chunk waited for its columns.")
+        if unit.status is UnitStatus.QUEUED and _run_one(
+            record.id, idx, store, units, issue_store, settings, None
+        ):
+            continue
+        time.sleep(COLUMNS_POLL_SECONDS)
 
 
 def _merge(

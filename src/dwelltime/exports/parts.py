@@ -1,9 +1,9 @@
 """Finished parts: how a split CSV export whose columns are known before any issue is read
 (`columns_fixed_ahead`) leaves its file to a merge that only concatenates.
 
-The column plan (the statuses the whole selection visits) is looked up once, when the
-export is split (just after its chunks are recorded, so they start meanwhile), and stored
-with its parts, so every chunk renders the whole report's columns. Each chunk then writes
+The column plan (the statuses the whole selection visits) is looked up once, by a unit
+of its own recorded just before the chunks (which start meanwhile), and stored with its
+parts, so every chunk renders the whole report's columns. Each chunk then writes
 its rows as the file's final bytes (no header), its group counts and its value cells as
 numbers (for the aggregates and the summary's medians) and each issue's total (for the
 summary's histogram). The merge writes the header, copies the rows part after part, and
@@ -108,10 +108,10 @@ def store_plan(
     now_ms: int,
     workdir: Path | None,
 ) -> ColumnPlan:
-    """Fix the export's column plan: the planner does once the chunks are recorded (they
-    need it only once their issues are staged), and a chunk that finds none yet does it
-    too (the same statuses, the same bytes; the merge fails an export whose chunks' columns
-    differ all the same)."""
+    """Fix the export's column plan: the run holding its unit does, once the chunks are
+    recorded (they need it only once their issues are staged); so do the chunks of an
+    export split before that unit existed (the same statuses, the same bytes; the merge
+    fails an export whose chunks' columns differ all the same)."""
     known = column_plan(params, source, now_ms)
     plan = {"statuses": None if known is None else known.rows()}
     with staging_folder(workdir) as folder:

@@ -213,6 +213,13 @@ class ExportStore:
         with self.engine.connect() as connection:
             return [_record(row) for row in connection.execute(query)]
 
+    def any_with_status(self, status: ExportStatus) -> bool:
+        """Whether some export is in `status`: one index probe, no record read (a worker
+        asks between two units whether anything else waits)."""
+        query = sa.select(sa.exists().where(exports.c.status == status.value))
+        with self.engine.connect() as connection:
+            return bool(connection.execute(query).scalar())
+
     def move(
         self,
         export_id: str,

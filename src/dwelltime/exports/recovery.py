@@ -14,7 +14,7 @@ import structlog
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage
-from dwelltime.exports.units import Unit, UnitStatus, UnitStore
+from dwelltime.exports.units import Unit, UnitKind, UnitStatus, UnitStore
 
 #: Runs of one export before a dying worker fails it for good (the first try + one retry).
 MAX_ATTEMPTS = 2
@@ -86,8 +86,15 @@ def recover_unit(
             log.warning("unit_requeued_after_worker_death")
     else:
         message = (
-            f"The worker running part {unit.idx + 1} of the export stopped sending heartbeats; "
+            f"The worker running {_named(unit)} of the export stopped sending heartbeats; "
             f"that part was tried {unit.attempts} times and the export has been given up."
         )
         store.move(record.id, ExportStatus.RUNNING, ExportStatus.FAILED, message=message)
         log.error("export_failed_after_worker_death")
+
+
+def _named(unit: Unit) -> str:
+    """How a failure message names `unit` to the user."""
+    if unit.kind is UnitKind.COLUMNS:
+        return "the step fixing the columns"
+    return f"part {unit.idx + 1}"

@@ -21,7 +21,7 @@ from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.engine.summary import Summary
 from dwelltime.errors import DwelltimeError, ExportAborted
-from dwelltime.exports.parts import finishes_in_chunks, store_chunk_ids, store_plan
+from dwelltime.exports.parts import finishes_in_chunks, store_chunk_ids
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
@@ -209,7 +209,9 @@ def _fan_out(
 ) -> bool:
     """Split an export over `settings.split_above` issues into chunks and a merge step
     (units the scheduler dispatches); True when it was split and this job is done. Where
-    the chunks will write finished parts, their column plan is stored next.
+    the chunks will write finished parts, fixing their column plan is a unit too,
+    recorded first: a free worker computes it while this one resolves the chunks'
+    windows (else this worker takes it next).
 
     Only exports of the local store are split: a Jira site is listed again by every run
     over it, so its chunks would multiply the site's requests; it runs whole.
@@ -222,12 +224,12 @@ def _fan_out(
     if total <= chunk_issues:
         return False
     bounds = chunk_bounds(total, chunk_issues)
+    units = UnitStore(store.engine)
+    if finishes_in_chunks(params):
+        units.plan_columns(record.id, record.owner, len(bounds))
     ids = context.source.ids(selection)
     store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
-    UnitStore(store.engine).plan(record.id, record.owner, bounds)
-    if finishes_in_chunks(params):
-        # After the units: other workers' chunks stage their issues meanwhile.
-        store_plan(storage, record.id, params, context.source, record.now_ms, settings.staging_dir)
+    units.plan(record.id, record.owner, bounds)
     return True
 
 

@@ -1,5 +1,6 @@
-"""Units of a fanned-out export: its chunks (issues [first, stop) of the selection) and the
-one merge step, with every run of each recorded.
+"""Units of a fanned-out export: its chunks (issues [first, stop) of the selection), the
+one merge step and, when the chunks write finished parts, the one step that fixes their
+column plan, with every run of each recorded.
 
 A unit is claimed by a compare-and-set that stamps a fresh token, and only the holder of
 the token may record progress or the end, so two workers never run one unit at once: a
@@ -59,6 +60,9 @@ unit_runs = sa.Table(
 class UnitKind(StrEnum):
     CHUNK = "chunk"  # stages the cells of issues [first, stop) into parts
     MERGE = "merge"  # reads every chunk's parts and writes the export's file
+    # Fixes the column plan every chunk renders (`parts.store_plan`): a unit of its own so
+    # that exactly one run computes it, whichever worker gets to it first (see `fanout`).
+    COLUMNS = "columns"
 
 
 class UnitStatus(StrEnum):
@@ -126,15 +130,51 @@ def chunk_bounds(total: int, chunk_issues: int) -> list[tuple[int, int]]:
     return [(total * i // count, total * (i + 1) // count) for i in range(count)]
 
 
+def _insert(
+    connection: sa.Connection, export_id: str, owner: str, rows: list[dict[str, Any]]
+) -> int:
+    """Insert Queued units of `export_id`; returns their creation instant."""
+    created = now_ms()
+    connection.execute(
+        units.insert(),
+        [
+            {
+                **row,
+                "export_id": export_id,
+                "owner": owner,
+                "status": UnitStatus.QUEUED.value,
+                "created_ms": created,
+            }
+            for row in rows
+        ],
+    )
+    return created
+
+
+def columns_idx(chunks: int) -> int:
+    """The index of the column plan's unit of an export split into `chunks` chunks."""
+    return chunks + 1
+
+
 class UnitStore:
     """The only code that reads or writes `export_units` and `export_unit_runs`."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
+    def plan_columns(self, export_id: str, owner: str, chunks: int) -> None:
+        """Record the unit fixing the column plan of `export_id`, to be split into `chunks`
+        chunks, ahead of them (forgetting the units of an earlier planner, whose worker
+        died): another worker computes the plan while the planner resolves the chunks'
+        windows, so it is ready when the first chunk has staged its issues."""
+        row = {"idx": columns_idx(chunks), "kind": UnitKind.COLUMNS.value, "first": 0, "stop": 0}
+        with self.engine.begin() as connection:
+            connection.execute(units.delete().where(units.c.export_id == export_id))
+            _insert(connection, export_id, owner, [row])
+
     def plan(self, export_id: str, owner: str, bounds: list[tuple[int, int]]) -> None:
-        """Record the chunks and the merge of `export_id` (kept if already planned)."""
-        created = now_ms()
+        """Record the chunks and the merge of `export_id` (replacing an earlier planner's;
+        the column plan's unit of `plan_columns` is kept)."""
         rows = [
             {"idx": i, "kind": UnitKind.CHUNK.value, "first": first, "stop": stop}
             for i, (first, stop) in enumerate(bounds)
@@ -142,20 +182,12 @@ class UnitStore:
         rows.append({"idx": len(bounds), "kind": UnitKind.MERGE.value, "first": 0, "stop": 0})
         with self.engine.begin() as connection:
             # A re-run after the planner's worker died finds the plan already there.
-            connection.execute(units.delete().where(units.c.export_id == export_id))
             connection.execute(
-                units.insert(),
-                [
-                    {
-                        **row,
-                        "export_id": export_id,
-                        "owner": owner,
-                        "status": UnitStatus.QUEUED.value,
-                        "created_ms": created,
-                    }
-                    for row in rows
-                ],
+                units.delete().where(
+                    units.c.export_id == export_id, units.c.kind != UnitKind.COLUMNS.value
+                )
             )
+            created = _insert(connection, export_id, owner, rows)
             # The total goes with the plan: chunks check it against their own count.
             connection.execute(
                 exports.update()
@@ -218,7 +250,7 @@ class UnitStore:
             units.update()
             .where(
                 _queued(export_id, idx),
-                sa.or_(units.c.kind == UnitKind.CHUNK.value, ~sa.exists(undone)),
+                sa.or_(units.c.kind != UnitKind.MERGE.value, ~sa.exists(undone)),
             )
             .values(
                 status=UnitStatus.RUNNING.value,

@@ -1,5 +1,6 @@
 """The user selection (filterType=user) on SQLite and PostgreSQL: a user is found through
-each column that can name them, and migration 0022 brings its indexes to a store at 0019."""
+each column that can name them, migration 0022 brings its indexes to a store at 0019, and
+0030 makes them covering on PostgreSQL (index-only scans), the same issues selected."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dwelltime.sources.demo.generator import write_demo
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.filters import selection_count, selection_ids, selection_where
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from dwelltime.sources.store.writer import StoreWriter
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
 
 #: The name looked for; each issue below holds it in one column only.
@@ -147,3 +149,73 @@ def test_each_column_is_read_through_its_index(store_url: str, tmp_path: Path) -
     for index in schema.USER_SELECTION_INDEXES:
         assert str(index.name) in text, text
     assert "SCAN change_items\n" not in f"{text}\n" and "Seq Scan" not in text, text
+
+
+#: Every index of the user selection: each column's range.
+_USER_INDEXES = [
+    str(index.name) for index in (schema.ASSIGNEE_ID_INDEX, *schema.USER_SELECTION_INDEXES)
+]
+
+
+def _definitions(connection: sa.Connection) -> dict[str, str]:
+    """The user selection's indexes as the database defines them (its own DDL text)."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname, indexdef FROM pg_indexes"
+    found = {str(name): str(sql) for name, sql in connection.exec_driver_sql(query)}
+    return {name: found[name] for name in _USER_INDEXES}
+
+
+def _wanted_ids(engine: sa.Engine) -> list[int]:
+    with engine.connect() as connection:
+        ids = list(selection_ids(connection, Selection("user", WANTED)))
+        assert selection_count(connection, Selection("user", WANTED)) == len(ids)
+    return ids
+
+
+def _plan(engine: sa.Engine) -> str:
+    """PostgreSQL's plan of the user selection's ids, the tables vacuumed first (as
+    autovacuum keeps them) and the planner kept off whole-table scans (a few rows)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE) issues, change_items")
+    issues = schema.issues
+    with engine.begin() as connection:
+        where = selection_where(connection, Selection("user", WANTED))
+        query = sa.select(issues.c.id).where(where)
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        return "\n".join(connection.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+
+
+def test_migration_0030_covers_the_user_indexes_on_postgresql(store_url: str) -> None:
+    db.upgrade(store_url, "0032")  # the revision before 0030
+    engine = db.create_db_engine(store_url)
+    with engine.begin() as connection:
+        StoreWriter(connection).write(StoreData(site=TEST_SITE, issues=_issues()))
+        before = _definitions(connection)
+    wanted = _wanted_ids(engine)
+    assert len(wanted) == 6
+    postgresql = engine.dialect.name == "postgresql"
+    if postgresql:  # each index names rows: the table is read for their ids
+        plan = _plan(engine)
+        assert not any(f"Index Only Scan using {name} " in plan for name in _USER_INDEXES), plan
+
+    db.upgrade(store_url)
+
+    with engine.connect() as connection:
+        after = _definitions(connection)
+    assert _wanted_ids(engine) == wanted
+    if postgresql:
+        for name in _USER_INDEXES:
+            included = (
+                " INCLUDE (issue_id)" if name.startswith("ix_change_items") else " INCLUDE (id)"
+            )
+            assert included in after[name] and after[name].replace(included, "") == before[name]
+        plan = _plan(engine)
+        for name in _USER_INDEXES:
+            assert f"Index Only Scan using {name} " in plan, plan
+    else:  # SQLite's indexes hold the rowid already: left as they were
+        assert after == before
+    engine.dispose()
