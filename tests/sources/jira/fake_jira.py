@@ -67,6 +67,9 @@ class FakeJira:
     #: `id in (...)` naming an issue the user cannot see (or deleted) is refused with a 400,
     #: as Jira's strict JQL validation does.
     strict_ids: bool = False
+    #: Runs once, when a listing's last page has been answered (an issue deleted between
+    #: the listing and the fetch).
+    after_listing: Callable[[], None] | None = None
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
@@ -234,6 +237,8 @@ class FakeJira:
                 answer["nextPageToken"] = f"t:{start + size}:{search}"
             else:
                 self._searches.pop(search, None)
+                if listing:
+                    self._listed()
             return JSONResponse(answer)
 
         @app.post("/rest/api/3/search/approximate-count")
@@ -298,12 +303,15 @@ class FakeJira:
             expand = "changelog" in query.get("expand", "")
             start = int(query.get("startAt", 0))
             size = min(int(query.get("maxResults", 50)), 1000 if not expand else FULL_PAGE)
-            return {
+            answer = {
                 "startAt": start,
                 "maxResults": size,
                 "total": len(found),
                 "issues": [self._shape(i, fields, expand) for i in found[start : start + size]],
             }
+            if not expand and start + size >= len(found):
+                self._listed()
+            return answer
 
         @app.get("/rest/api/2/issue/{issue_id}")
         async def dc_issue(request: Request, issue_id: str) -> Any:
@@ -338,6 +346,12 @@ class FakeJira:
         return app
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _listed(self) -> None:
+        """A listing ended: run `after_listing`, once."""
+        hook, self.after_listing = self.after_listing, None
+        if hook is not None:
+            hook()
 
     def _expire(self) -> bool:
         with self._lock:

@@ -113,6 +113,25 @@ def test_issues_with_more_than_100_histories_arrive_complete(
         assert any(len(i["histories"]) > 100 for i in beta)
 
 
+@pytest.mark.parametrize("who", [alice, bob], ids=["cloud", "datacenter"])
+def test_an_issue_deleted_between_the_listing_and_its_fetch_is_left_out(
+    who: type[JiraCredentials], fake: FakeJira, site_url: str, jira_settings: Settings
+) -> None:
+    beta = [i["key"] for i in fake.issues if i["fields"]["project"]["key"] == "BETA"]
+    gone = beta[len(beta) // 2]
+    fake.after_listing = lambda: fake.delete(gone)
+    store = IssueStore.open(jira_settings)
+    source = JiraSource(store, open_site(who(site_url), jira_settings))  # type: ignore[call-arg]
+    query = REPORTS[0]  # BETA's statusDuration
+
+    report = _csv(source, store, query)
+
+    rows = report.splitlines()
+    assert len(rows) == len(beta)  # the header and every BETA issue but the deleted one
+    assert not any(f'"{gone}"' in row or row.startswith(f"{gone},") for row in rows)
+    assert report == _csv(LocalSource(store), store, query)
+
+
 class FetchWatcher:
     """A pipeline Progress noting how much of Jira was read at each batch."""
 

@@ -106,11 +106,14 @@ class JiraSource:
         return chunks
 
     def _row_ids(self, chunk: Sequence[int]) -> list[int]:
-        """Store rows of `chunk`: known from the listing's comparison, or (just fetched) read."""
+        """Store rows of `chunk`: known from the listing's comparison, or (just fetched) read.
+
+        An issue deleted in Jira between the listing and its fetch has no row: the report
+        leaves it out, as Jira no longer holds it, rather than failing the export."""
         missing = [issue_id for issue_id in chunk if issue_id not in self._rows]
         if missing:
             self._rows.update(self._mirror.row_ids(missing))
-        return [self._rows[issue_id] for issue_id in chunk]
+        return [self._rows[issue_id] for issue_id in chunk if issue_id in self._rows]
 
     def visited_statuses(self, selection: Selection, deleted: bool) -> pl.DataFrame:
         """None known ahead: only the issues a page reads have their histories fetched, so
