@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dwelltime.engine.table import Cell
-from dwelltime.writers.csv import cell_text, column_text
+from dwelltime.writers.csv import cell_text, column_text, write_csv_rows
 from tests.writers.factories import BERLIN
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=12)
@@ -52,3 +55,22 @@ def test_scientific_floats_are_written_plainly() -> None:
         None,
         "12.0",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.floats(), ROUNDED), st.one_of(st.none(), ANY_TEXT)),
+        max_size=20,
+    )
+)
+def test_written_rows_are_the_cell_texts(rows: list[tuple[float | None, str | None]]) -> None:
+    """Floats reach Polars' writer as numbers, not texts: the bytes it writes are still
+    what Python's csv module writes of `cell_text` of each cell."""
+    numbers, texts = [cell for cell, _ in rows], [cell for _, cell in rows]
+    written = io.BytesIO()
+    write_csv_rows([[pl.Series(numbers, dtype=pl.Float64), texts]], 2, written)
+    wanted = io.StringIO()
+    writer = csv.writer(wanted, lineterminator="\r\n")
+    writer.writerows([[cell_text(cell) or "" for cell in row] for row in rows])
+    assert written.getvalue().decode() == wanted.getvalue()

@@ -46,9 +46,6 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: DATE_FORMAT in the notation Timepiece's JSON answers use (Java's), for `dateFormat`.
 DATE_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
-#: Prefix of the flag columns marking floats that `float_text` must fix.
-_ODD = "odd:"
-
 #: Where `repr` of a float switches to scientific notation, which `float_text` undoes.
 _PLAIN_FLOATS = (1e-4, 1e16)
 
@@ -93,7 +90,7 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
     """RFC 4180 as Python's csv module writes it (QUOTE_MINIMAL): a field is quoted when it
     holds a comma, a quote or a line break, and an empty field only when it is the row's
     only field."""
-    frame = _block_text(block)
+    frame = _block_frame(block)
     # Into memory first: the destination's own errors (a full disk's ENOSPC) must reach
     # the caller as raised, which they would not through Polars' writer.
     text = io.BytesIO()
@@ -109,41 +106,56 @@ def _write_block(block: Block, width: int, destination: BinaryIO) -> None:
 
 def column_text(cells: CellColumn) -> pl.Series:
     """The CSV text of a column's cells, null for an empty field: `cell_text` of each."""
-    return _block_text([cells]).to_series()
+    return _block_frame([cells]).to_series().cast(pl.Utf8)
 
 
-def _block_text(block: Block) -> pl.DataFrame:
-    """Every column's CSV text (null for an empty field), in one Polars pass over the block.
+def _block_frame(block: Block) -> pl.DataFrame:
+    """Every column as Polars' CSV writer gives its text (null: an empty field), in one
+    Polars pass over the block.
 
-    Columns whose cells share a type become text in an expression; the rest (dates, mixed
-    columns) take `cell_text` cell by cell, and so do the few floats Polars would print in
-    scientific notation, fixed after the pass.
+    Text columns get their hygiene and formula guard in an expression; counts and floats
+    stay numbers, which the writer prints as `cell_text` does (shortest round-trip text,
+    as `repr`: bench/RESULTS.md measured casting them to text first at a third of a CSV's
+    CPU), except a float column holding a float Polars would print in scientific notation
+    (or a NaN), which becomes text with those few cells fixed. The rest (dates, mixed
+    columns) take `cell_text` cell by cell.
     """
     inputs: dict[str, pl.Series] = {}
     texts: list[pl.Expr] = []
-    odd: list[pl.Expr] = []
+    floats: list[str] = []
+    empty_as_null: list[str] = []  # text columns (an empty string would be quoted)
     for index, cells in enumerate(block):
         name = f"c{index}"
         column = pl.col(name)
         series = cells if isinstance(cells, pl.Series) else _typed(cells)
         if series is None or not _columnar(series.dtype):
             inputs[name] = pl.Series([cell_text(value) for value in cells], dtype=pl.Utf8)
-            text = column
+            texts.append(column)
+            empty_as_null.append(name)
+        elif series.dtype == pl.Utf8:
+            inputs[name] = series
+            texts.append(guard_formula_column(clean_text_column(column)).alias(name))
+            empty_as_null.append(name)
         else:
             inputs[name] = series
-            text = _text(column, series.dtype)
+            texts.append(column)
             if series.dtype == pl.Float64:
-                odd.append(_odd_float(column).alias(_ODD + name))
-        texts.append(text.alias(name))
-    frame = pl.DataFrame(inputs).select(*texts, *odd)
-    for flags in frame.select(column for column in frame.columns if column.startswith(_ODD)):
-        positions = flags.arg_true()
-        if positions.len():
-            name = flags.name.removeprefix(_ODD)
-            fixed = [float_text(float(inputs[name][position])) for position in positions]
-            texts_fixed = frame[name].scatter(positions, pl.Series(fixed, dtype=pl.Utf8))
-            frame = frame.with_columns(texts_fixed)
-    return frame.select(pl.when(pl.col(name) != "").then(name).alias(name) for name in inputs)
+                floats.append(name)
+    frame = pl.DataFrame(inputs)
+    odd = frame.select(_odd_float(pl.col(name)).any() for name in floats).row(0) if floats else ()
+    fixed = [_float_texts(frame, name) for name, some in zip(floats, odd, strict=True) if some]
+    # In a second pass: within the first, a `when` would run the text's regexes twice.
+    nulls = (pl.when(pl.col(name) != "").then(name).alias(name) for name in empty_as_null)
+    return frame.select(texts).with_columns(*fixed, *nulls)
+
+
+def _float_texts(frame: pl.DataFrame, name: str) -> pl.Series:
+    """Column `name` of floats as text, its cells that Polars would not print as `repr`
+    (`_odd_float`) given `float_text`'s."""
+    values = frame[name]
+    positions = frame.select(_odd_float(pl.col(name)).arg_true()).to_series()
+    repaired = [float_text(float(values[position])) for position in positions]
+    return values.cast(pl.Utf8).scatter(positions, pl.Series(repaired, dtype=pl.Utf8))
 
 
 def _typed(cells: Sequence[Cell]) -> pl.Series | None:
@@ -164,12 +176,6 @@ def _typed(cells: Sequence[Cell]) -> pl.Series | None:
 
 def _columnar(dtype: pl.DataType) -> bool:
     return dtype == pl.Utf8 or dtype == pl.Float64 or dtype.is_integer()
-
-
-def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.Utf8:
-        return guard_formula_column(clean_text_column(column))
-    return column.cast(pl.Utf8)
 
 
 def _odd_float(numbers: pl.Expr) -> pl.Expr:

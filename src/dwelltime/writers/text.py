@@ -38,6 +38,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 # OWASP "CSV injection": a spreadsheet evaluates a cell starting with one of these.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The same starts as a (Rust) regex class anchored at the text's start.
+_FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def clean_text(text: str) -> str:
@@ -69,9 +71,10 @@ def guard_formula(text: str) -> str:
 
 
 def guard_formula_column(texts: pl.Expr) -> pl.Expr:
-    """`guard_formula` of every text of a column."""
-    formula = pl.any_horizontal(texts.str.starts_with(start) for start in _FORMULA_STARTS)
-    return pl.when(formula).then(pl.lit("'") + texts).otherwise(texts)
+    """`guard_formula` of every text of a column, as one replacement: an expression that
+    names `texts` once, so a costly `texts` (the `clean_text_column` before it) runs once
+    (a test per start and a `when` ran it eight times: a third of a CSV's CPU)."""
+    return texts.str.replace(_FORMULA_START, "'${0}")
 
 
 def truncate(text: str, limit: int) -> str:

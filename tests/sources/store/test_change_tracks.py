@@ -114,6 +114,27 @@ def test_tracks_read_as_the_rows_on_both_databases(store_url: str) -> None:
     assert none.height == 0 and none.schema == rows.schema
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [[1, 2, 3, 4, 5, 6], [4, 2, 6, 1, 5, 3], [2, 3, 4], [1, 3, 6], [5], [2, 2, 3]],
+    ids=["dense", "dense shuffled", "dense inside", "gaps", "one", "repeated"],
+)
+def test_any_ids_read_their_own_tracks(store_url: str, ids: list[int]) -> None:
+    """Ids that are a whole key range are read as one range (`id_conditions`), the others
+    as lists: either way exactly the tracks of those ids."""
+    db.upgrade(store_url)
+    store = IssueStore(db.create_db_engine(store_url))
+    store.write(StoreData(site=TEST_SITE, issues=[make_issue(n) for n in range(1, 8)]))
+    with store.engine.connect() as connection:
+        row_ids = connection.execute(sa.select(schema.issues.c.id)).scalars().all()
+        tracks = _sorted(read_changes(connection, [sorted(row_ids)[n - 1] for n in ids], _FIELDS))
+    rows = _rows(store.engine)
+    store.engine.dispose()
+    wanted = [sorted(row_ids)[n - 1] for n in set(ids)]
+    assert rows.height > tracks.height > 0
+    assert tracks.equals(rows.filter(pl.col("issue_id").is_in(wanted)))
+
+
 def test_a_text_longer_than_an_index_entry_is_stored_once(store_url: str) -> None:
     """A description's change can hold tens of kilobytes: `track_texts` is keyed by the
     text's digest, which PostgreSQL can index whatever the text's length."""

@@ -87,27 +87,32 @@ def pivoted_sheet(
     the cells' staged `count` instead.
     """
 
+    any_duration = any(column.kind is ColumnKind.DURATION for column in columns)
+    all_durations = all(column.kind is ColumnKind.DURATION for column in columns)
+
     def blocks() -> Iterator[Block]:
         for index in range(staging.count()):
             staged = staging.load(index)
             height = staged.issues.height
-            rows = staged.issues.select("seq").with_row_index("row")
-            placed = placed_cells(staged.cells, columns).join(rows, on="seq")
+            placed = _with_rows(placed_cells(staged.cells, columns), staged.issues["seq"])
             lists = _fixed_lists(staged.issues, fields, renderer)
             shape = (len(columns), height)
             at = (placed["column"].to_numpy(), placed["row"].to_numpy())
             present = np.zeros(shape, dtype=bool)
             present[at] = True
             if measure == "count":
-                counts = _grid(placed, "count", at, shape)
+                counts = _grid(placed["count"], at, shape)
                 yield lists + [_counts(counts[j], present[j]) for j in range(len(columns))]
                 continue
+            # Rendered where a cell is, not over the whole (mostly empty) grid.
             durations = (
-                renderer.duration_grid(_grid(placed, "value", at, shape))
-                if any(column.kind is ColumnKind.DURATION for column in columns)
-                else None
+                _grid(placed["value"], at, shape, renderer.duration_grid) if any_duration else None
             )
-            by_column = placed.partition_by("column", as_dict=True, include_key=False)
+            by_column = (
+                {}
+                if all_durations
+                else placed.partition_by("column", as_dict=True, include_key=False)
+            )
             for position, column in enumerate(columns):
                 if not present[position].any():
                     lists.append([None] * height)
@@ -130,13 +135,28 @@ def pivoted_sheet(
     return Sheet("List", [*fixed_columns(fields, renderer), *values], rows, row_count, blocks)
 
 
+def _with_rows(placed: pl.DataFrame, seqs: pl.Series) -> pl.DataFrame:
+    """`placed` cells with the `row` of their issue in the batch whose issues are `seqs`:
+    arithmetic when the batch's issues are numbered on one by one (as a batch is staged),
+    else a join."""
+    numbers = seqs.to_numpy()
+    if len(numbers) and bool((np.diff(numbers) == 1).all()):
+        row = (pl.col("seq") - int(numbers[0])).cast(pl.UInt32)
+        return placed.with_columns(row.alias("row"))
+    return placed.join(seqs.to_frame().with_row_index("row"), on="seq")
+
+
 def _grid(
-    placed: pl.DataFrame, name: str, at: tuple[np.ndarray[Any, Any], ...], shape: tuple[int, int]
+    values: pl.Series,
+    at: tuple[np.ndarray[Any, Any], ...],
+    shape: tuple[int, int],
+    render: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]] | None = None,
 ) -> np.ndarray[Any, Any]:
-    """`placed`'s `name` laid at `at` into a (column, row) grid of floats, NaN where no
-    cell (or no value) is."""
+    """`values` (rendered by `render`, if given) laid at `at` into a (column, row) grid of
+    floats, NaN where no cell (or no value) is."""
     grid = np.full(shape, np.nan)
-    grid[at] = placed[name].cast(pl.Float64).to_numpy()
+    numbers = values.cast(pl.Float64).to_numpy()
+    grid[at] = numbers if render is None else render(numbers)
     return grid
 
 

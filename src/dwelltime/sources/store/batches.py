@@ -45,9 +45,9 @@ _SPRINTS = "sprints"
 _JOINED = frozenset({_SPRINTS, SPRINT_VALUES})  # raw columns read from the sprint links
 _FIELDS_JSON = "fields"
 
-_ISSUES_FROM = "FROM issues WHERE id IN ({ids})"
+_ISSUES_FROM = "FROM issues WHERE {ids}"
 _SPRINTS_FROM = """
-FROM issue_sprints l JOIN sprints s ON s.id = l.sprint_id WHERE l.issue_id IN ({ids})
+FROM issue_sprints l JOIN sprints s ON s.id = l.sprint_id WHERE {ids}
 """
 _SPRINT_COLUMNS: Columns = {
     "issue_id": ("l.issue_id", pl.Int64),
@@ -79,7 +79,7 @@ def read_batch(
             columns[_RAW + name] = (name, stored)
     if has_custom(fields) or has_custom(value_fields):
         columns[_RAW + _FIELDS_JSON] = (_FIELDS_JSON, pl.Utf8)
-    found = read_frame(connection, columns, _ISSUES_FROM, ids, packed=packed)
+    found = read_frame(connection, columns, _ISSUES_FROM, "id", ids, packed=packed)
     order = pl.DataFrame({"issue_id": ids}, schema={"issue_id": pl.Int64})
     frame = order.join(found, on="issue_id", how="left", maintain_order="left")
     if _JOINED.intersection(raw_types):
@@ -109,7 +109,7 @@ def _raw_column(name: str, dtype: pl.DataType, joined: bool) -> pl.Expr:
 def _sprints(connection: sa.Connection, ids: Sequence[int], packed: bool | None) -> pl.DataFrame:
     """Per issue in a sprint, its sprints in sprint id order: their names (`sprints`) and
     their (id, name) values (`sprint_values`)."""
-    links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, ids, packed=packed)
+    links = read_frame(connection, _SPRINT_COLUMNS, _SPRINTS_FROM, "l.issue_id", ids, packed=packed)
     return (
         links.sort("issue_id", "sprint_id")
         .group_by("issue_id", maintain_order=True)

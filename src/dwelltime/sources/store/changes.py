@@ -12,12 +12,12 @@ import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS
-from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
+from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, id_conditions, placeholder
 from dwelltime.sources.store.tracks import CODES, NULL_CODE, NUMBERS, TEXTS
 
 _TRACKS = """
 SELECT issue_id, field_id, n, numbers, codes FROM change_tracks
-WHERE issue_id IN ({ids}) AND field_id IN ({fields})
+WHERE {ids} AND field_id IN ({fields})
 """
 _TEXTS = "SELECT id, text FROM track_texts WHERE id IN ({ids})"
 
@@ -35,11 +35,9 @@ def read_changes(
         return pl.DataFrame(schema=CHANGE_COLUMNS)
     mark = placeholder(connection)
     rows: list[Any] = []
-    for chunk in id_chunks(ids):
-        sql = _TRACKS.format(
-            ids=", ".join(mark for _ in chunk), fields=", ".join(mark for _ in fields)
-        )
-        rows.extend(fetch_tuples(connection, sql, (*chunk, *fields)))
+    for condition, values in id_conditions("issue_id", ids, mark):
+        sql = _TRACKS.format(ids=condition, fields=", ".join(mark for _ in fields))
+        rows.extend(fetch_tuples(connection, sql, (*values, *fields)))
     if not rows:
         return pl.DataFrame(schema=CHANGE_COLUMNS)
     issue_ids, field_ids, counts, numbers, codes = zip(*rows, strict=True)

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
+from dwelltime.sources.store.sql_lists import fetch_tuples, id_conditions, placeholder
 
 #: Output column name → (SQL expression filling it, its Polars type).
 Columns = Mapping[str, tuple[str, pl.DataType | type[pl.DataType]]]
@@ -27,14 +27,16 @@ def read_frame(
     connection: sa.Connection,
     columns: Columns,
     tail: str,
+    id_column: str,
     ids: Sequence[int],
     extra: Sequence[Any] = (),
     *,
     packed: bool | None = None,
 ) -> pl.DataFrame:
-    """`SELECT <columns> <tail>` once per chunk of `ids`, as one frame in no promised order.
+    """`SELECT <columns> <tail>` once per `id_conditions` of `ids` on `id_column`, as one
+    frame in no promised order.
 
-    `tail` (FROM … WHERE …) holds `{ids}` where the chunk's placeholders go, followed by
+    `tail` (FROM … WHERE …) holds `{ids}` where the condition goes, followed by
     placeholders for `extra`. `packed` forces a path (tests): JSON arrays, or tuples; by
     default SQLite's is packed.
     """
@@ -47,9 +49,9 @@ def read_frame(
     mark = placeholder(connection)
     frames = [pl.DataFrame(schema=schema)]
     rows: list[Any] = []
-    for chunk in id_chunks(ids):
-        sql = f"{head} {tail.format(ids=', '.join(mark for _ in chunk))}"
-        found = fetch_tuples(connection, sql, (*chunk, *extra))
+    for condition, values in id_conditions(id_column, ids, mark):
+        sql = f"{head} {tail.format(ids=condition)}"
+        found = fetch_tuples(connection, sql, (*values, *extra))
         if use_packed:
             frames.append(_unpacked(found[0], schema))
         else:
