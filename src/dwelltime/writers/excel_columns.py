@@ -70,8 +70,10 @@ def _texts(cells: CellColumn) -> pl.Series:
         texts = pl.Series(cells, dtype=pl.Utf8)
     except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: Python's rule
         return pl.Series([excel_value(cell) for cell in cells], dtype=pl.Utf8)
-    cleaned = clean_text_column(pl.col("t"))
-    texts = texts.to_frame("t").select(pl.when(cleaned != "").then(cleaned)).to_series()
+    # Cleaned in a select of its own: an expression naming the cleaning twice runs its
+    # regex twice.
+    cleaned = texts.to_frame("t").select(clean_text_column(pl.col("t")))
+    texts = cleaned.select(pl.when(pl.col("t") != "").then("t")).to_series()
     # A text of more than half the limit in characters may exceed it in UTF-16 units.
     long = (texts.str.len_chars() > EXCEL_MAX_CELL_TEXT // 2).fill_null(False).arg_true()
     if long.len():
