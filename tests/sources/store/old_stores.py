@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from dwelltime import db
 from dwelltime.domain.issues import History
 from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store import schema
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
 
@@ -69,3 +70,30 @@ def copy_rows(fresh: sa.Engine, old: sa.Engine) -> None:
                 # way to the fresh store's.
                 destination.execute(sa.delete(table))
                 destination.execute(sa.insert(table), rows)
+
+
+#: An issue's key -> the text one of its columns holds.
+ColumnByKey = dict[str, str | None]
+
+
+def upgraded_column(
+    store_url: str, folder: Path, before: str, column: str
+) -> tuple[ColumnByKey, ColumnByKey]:
+    """`column` of the issues of `fresh_store`, as the migrations fill it and as the writer
+    does: first of the store at `store_url` built at `before` (which lacks the column)
+    and upgraded to the head, then of the fresh store created at the head."""
+    fresh = fresh_store(folder / "fresh.db")
+    old = store_at(before, store_url, fresh)
+    with old.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("issues")}
+    assert column not in columns  # the store really is at `before`
+
+    db.upgrade(store_url)
+
+    query = sa.select(schema.issues.c.key, schema.issues.c[column])
+    values = []
+    for engine in (old, fresh):
+        with engine.connect() as connection:
+            values.append(dict(connection.execute(query).all()))
+        engine.dispose()
+    return values[0], values[1]
