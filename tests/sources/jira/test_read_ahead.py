@@ -5,6 +5,7 @@ export's: read-ahead batches are used only when they begin the report's own orde
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -45,68 +46,73 @@ class ReadSpy:
         monkeypatch.setattr(read_ahead, "read_batch", spied)
 
 
-def _source(store: IssueStore, who: type[JiraCredentials], url: str, s: Settings) -> JiraSource:
-    return JiraSource(store, open_site(who(url), s), batch_size=4)  # type: ignore[call-arg]
+@dataclass
+class Exports:
+    """Reports of BETA's 15 issues through the site, listed four to a page, into one store."""
+
+    store: IssueStore
+    who: type[JiraCredentials]
+    site_url: str
+    settings: Settings
+
+    def csv(self, query: str = REPORT) -> str:
+        """The report read through a new Jira source (batches of 4)."""
+        site = open_site(self.who(self.site_url), self.settings)  # type: ignore[call-arg]
+        return _csv(JiraSource(self.store, site, batch_size=4), self.store, query)
+
+    def local_csv(self, query: str = REPORT) -> str:
+        """The same report from the store alone."""
+        return _csv(LocalSource(self.store), self.store, query)
+
+
+@pytest.fixture
+def exports(
+    who: type[JiraCredentials], fake: FakeJira, site_url: str, jira_settings: Settings
+) -> Exports:
+    fake.listing_page = 4  # BETA's 15 issues in four pages
+    return Exports(IssueStore.open(jira_settings), who, site_url, jira_settings)
 
 
 def test_an_unchanged_reexport_reads_its_batches_while_jira_lists(
-    who: type[JiraCredentials],
-    fake: FakeJira,
-    site_url: str,
-    jira_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    who: type[JiraCredentials], fake: FakeJira, exports: Exports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.listing_page = 4  # BETA's 15 issues in four pages
-    store = IssueStore.open(jira_settings)
-    first = _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    first = exports.csv()
     spy = ReadSpy(monkeypatch)
     asked = len(fake.requests)
 
-    again = _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    again = exports.csv()
 
-    assert again == first == _csv(LocalSource(store), store, REPORT)
+    assert again == first == exports.local_csv()
     assert spy.read == [4, 4, 4, 3]  # every page read ahead, in batches of 4
     # Nothing fetched: the catalog and the listing's pages (Data Center's 15 in one).
     assert len(fake.requests) - asked == (1 + 4 if who is alice else 1 + 1)
 
 
 def test_a_listing_out_of_id_order_drops_what_it_read_ahead(
-    who: type[JiraCredentials],
-    fake: FakeJira,
-    site_url: str,
-    jira_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    who: type[JiraCredentials], fake: FakeJira, exports: Exports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.listing_page = 4
-    store = IssueStore.open(jira_settings)
-    _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    exports.csv()
     # An issue "created" after every other (an import keeps its old date, a new id here
     # the other way round): creation order is no longer id order.
     beta_first = next(i for i in fake.issues if i["key"] == "BETA-2")
     beta_first["fields"]["created"] = "2030-01-01T00:00:00.000+0000"
     spy = ReadSpy(monkeypatch)
 
-    again = _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    again = exports.csv()
 
-    assert again == _csv(LocalSource(store), store, REPORT)
+    assert again == exports.local_csv()
     # Read until the id out of order came (Cloud's fourth page; Data Center lists all 15
     # in one page, so it reads nothing ahead), then dropped.
     assert spy.read == ([4, 4, 4] if who is alice else [])
 
 
 def test_a_jql_with_its_own_order_is_read_ahead_in_that_order(
-    who: type[JiraCredentials],
-    fake: FakeJira,
-    site_url: str,
-    jira_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    exports: Exports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.listing_page = 4
-    store = IssueStore.open(jira_settings)
-    first = _csv(_source(store, who, site_url, jira_settings), store, ORDERED)
+    first = exports.csv(ORDERED)
     spy = ReadSpy(monkeypatch)
 
-    again = _csv(_source(store, who, site_url, jira_settings), store, ORDERED)
+    again = exports.csv(ORDERED)
 
     assert again == first
     keys = [line.split(",")[0] for line in again.splitlines()[1:]]
@@ -115,21 +121,15 @@ def test_a_jql_with_its_own_order_is_read_ahead_in_that_order(
 
 
 def test_a_listing_restarted_by_an_expired_token_reads_ahead_afresh(
-    who: type[JiraCredentials],
-    fake: FakeJira,
-    site_url: str,
-    jira_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    who: type[JiraCredentials], fake: FakeJira, exports: Exports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if who is bob:
         pytest.skip("Data Center pages by startAt: it has no page tokens to expire")
-    fake.listing_page = 4
-    store = IssueStore.open(jira_settings)
-    first = _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    first = exports.csv()
     fake.expire_tokens = 1  # the second page's token: the listing starts over
     spy = ReadSpy(monkeypatch)
 
-    again = _csv(_source(store, who, site_url, jira_settings), store, REPORT)
+    again = exports.csv()
 
     assert again == first
     # What the first try read of its first page (if it was not cancelled) is dropped; the
