@@ -13,12 +13,11 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from dwelltime.errors import InvalidParameters, SourceError
 from dwelltime.sources.jira.client import JiraAnswer, JiraClient
-from dwelltime.sources.jira_json.values import integer_id, optional_instant
+from dwelltime.sources.jira_json.values import integer_id, offset_instant, optional_instant
 
 #: Issues per full-fetch page (both editions cap pages of full issues at 100).
 FETCH_PAGE = 100
@@ -32,8 +31,6 @@ LISTING_RESTARTS = 3
 #: What a listing always asks for: the mirror compares `updated` with the store's copy.
 #: Date filters on `created` or `resolved` add that field (`listing_fields`).
 LISTING_FIELDS = ("updated",)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
 #: The Jira field of each date filter.
 DATE_FIELDS = {"created": "created", "resolved": "resolutiondate", "updated": "updated"}
 
@@ -141,14 +138,8 @@ def _listed_date(fields: dict[str, Any], name: str, key: str) -> int | None:
     value = fields.get(name)
     if value is None:
         return None
-    if type(value) is str and value[4:5] == "-":
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return (parsed - _EPOCH) // _MILLISECOND
-    return optional_instant(value, f"issue {key} {name}")
+    instant = offset_instant(value)
+    return instant if instant is not None else optional_instant(value, f"issue {key} {name}")
 
 
 def ids_jql(ids: Sequence[int]) -> str:
