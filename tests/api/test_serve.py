@@ -196,14 +196,22 @@ def test_abort_after_success(server: ServeProcess, tokens: TokenService) -> None
     assert_envelope(response, 404, ALREADY_COMPLETED, export_id)
 
 
-def test_killed_worker_is_retried_or_failed(server: ServeProcess, tokens: TokenService) -> None:
-    headers = auth(tokens, "kim")
-    export_id = start(server, headers, SLOW)
+def _signal_workers(
+    server: ServeProcess, headers: dict[str, str], export_id: str, sig: signal.Signals
+) -> list[int]:
+    """Once `export_id` runs, send `sig` to every worker process of `server`; their pids."""
     poll(server, headers, export_id, {"Running"})
     pids = server.worker_pids()
     assert pids, "no worker process found"
     for pid in pids:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, sig)
+    return pids
+
+
+def test_killed_worker_is_retried_or_failed(server: ServeProcess, tokens: TokenService) -> None:
+    headers = auth(tokens, "kim")
+    export_id = start(server, headers, SLOW)
+    _signal_workers(server, headers, export_id, signal.SIGKILL)
     final = poll(server, headers, export_id, {"Successful", "Failed"})
     if final["status"] == "Failed":
         assert "stopped unexpectedly" in final["message"]
@@ -218,11 +226,7 @@ def test_a_stopped_worker_is_not_taken_for_dead(
     headers = auth(tokens, "stella")
     store = ExportStore(IssueStore.open(settings).engine)
     export_id = start(server, headers, SLOW)
-    poll(server, headers, export_id, {"Running"})
-    pids = server.worker_pids()
-    assert pids, "no worker process found"
-    for pid in pids:
-        os.kill(pid, signal.SIGSTOP)
+    pids = _signal_workers(server, headers, export_id, signal.SIGSTOP)
     try:
         time.sleep(3 * float(SERVE_SETTINGS["stale_after_seconds"]))
         stopped = store.get(export_id)
