@@ -76,6 +76,13 @@ def test_calculated_fields_in_any_case_become_their_canonical_ids() -> None:
             id="bad-history-field",
         ),
         pytest.param(
+            {"columnsBy": ["anyFieldDuration"], "historyFields": ["priority,sprint"]},
+            "historyFields: sprint is the Sprint column's name, but Jira records Sprint "
+            "changes under the site's Sprint custom field: name that field's id instead "
+            "(customfield_10020 on most Jira Cloud sites; GET /rest/fields lists them)",
+            id="sprint-has-no-history-of-its-own",
+        ),
+        pytest.param(
             {"historyFields": ["priority"]},
             "historyFields: only anyFieldDuration and anyFieldDurationExpanded use it, not "
             "statusDuration",

@@ -18,6 +18,10 @@ _AGGREGATE_CSVS = frozenset(
     }
 )
 
+# `fields=sprint` reads the sprints, but no change item carries this id: measuring
+# it would credit the current sprints for the whole life, a silently wrong report.
+_SPRINT = "sprint"
+
 
 def report_problems(
     params: ReportParams, *, time_period_given: bool, failed: set[str]
@@ -37,6 +41,12 @@ def report_problems(
         )
     if report.is_any_field_report and not params.history_fields and "historyFields" not in failed:
         problems.append(f"historyFields: is required for columnsBy={report.value}")
+    if report.is_any_field_report and _SPRINT in params.history_fields:
+        problems.append(
+            f"historyFields: {_SPRINT} is the Sprint column's name, but Jira records Sprint "
+            "changes under the site's Sprint custom field: name that field's id instead "
+            "(customfield_10020 on most Jira Cloud sites; GET /rest/fields lists them)"
+        )
     if params.history_fields and not report.is_any_field_report:
         problems.append(
             "historyFields: only anyFieldDuration and anyFieldDurationExpanded use it, "
