@@ -10,12 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench._inputs import NEEDS_INPUTS
+from bench._inputs import NEEDS_INPUTS, answer_help
 
 
 def main() -> int:
     here = Path(__file__).parent
     scripts = sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_"))
+    answer_help(sys.argv[1:], "python -m bench [SCRIPT …]", __doc__)
     names = sys.argv[1:] or scripts
     failed, not_run = [], []
     for name in names:

@@ -13,6 +13,14 @@ from collections.abc import Sequence
 NEEDS_INPUTS = 3
 
 
+def answer_help(arguments: Sequence[str], usage: str, about: str | None) -> None:
+    """Print `about` (the script's docstring) and the usage line for `-h`/`--help`, and exit:
+    a script reading its arguments by position would take the option for a HOME."""
+    if {"-h", "--help"} & set(arguments):
+        print(f"{(about or '').strip()}\n\nusage: {usage}")
+        raise SystemExit(0)
+
+
 def require(arguments: Sequence[str], usage: str) -> None:
     """Exit with `NEEDS_INPUTS` and the usage line when no inputs were given."""
     if not arguments:

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from bench._inputs import answer_help
 from bench._served import (
     DWELLTIME,
     auth_header,
@@ -143,6 +144,7 @@ def _runs(seconds: list[float]) -> str:
 
 
 def main() -> None:
+    answer_help(sys.argv[1:], "python -m bench.api_end_to_end [HOME]", __doc__)
     home = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "home"
     demo_seconds = demo_home(home, ISSUES)
     print(f"demo data: {ISSUES:,} issues ready in {demo_seconds:.0f} s ({home})")

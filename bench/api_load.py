@@ -50,6 +50,7 @@ from pathlib import Path
 
 import httpx
 
+from bench._inputs import answer_help
 from bench._served import auth_header, demo_home, served
 
 ISSUES = 20_000
@@ -318,6 +319,8 @@ def _option(arguments: list[str], name: str, default: str) -> str:
 
 def main() -> None:
     arguments = sys.argv[1:]
+    usage = "python -m bench.api_load [HOME] [--rounds N] [--variants nice,idle] [--back-to-back]"
+    answer_help(arguments, usage, __doc__)
     rounds = int(_option(arguments, "--rounds", "3"))
     variants = [
         _variant(spec) for spec in _option(arguments, "--variants", ",".join(VARIANTS)).split(",")

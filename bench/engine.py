@@ -7,6 +7,7 @@ and their ratio; record the output in bench/RESULTS.md.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -15,6 +16,7 @@ import numpy as np
 import polars as pl
 from tests.engine.reference.report import expected_report
 
+from bench._inputs import answer_help
 from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.domain.issues import STATUS_FIELD, ChangeItem, History, Issue, Status
@@ -139,6 +141,7 @@ class Histories:
 
 
 def main() -> None:
+    answer_help(sys.argv[1:], "python -m bench.engine", __doc__)
     data = Histories()
     visits = ISSUES * (CHANGES_PER_ISSUE + 1)
     batches = list(data.batches())  # built before timing: the source's work, not the engine's

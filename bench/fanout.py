@@ -32,6 +32,7 @@ import httpx
 import psutil
 from tests.services.cluster import WorkerProcess
 
+from bench._inputs import answer_help
 from bench._served import auth_header, demo_home, served, wait_until_finished
 from dwelltime.config import Settings
 from dwelltime.exports.records import ExportRecord, ExportStore
@@ -124,6 +125,7 @@ def job_cpu_seconds(worker: WorkerProcess) -> float:
 
 
 def main() -> None:
+    answer_help(sys.argv[1:], "python -m bench.fanout [ISSUES [HOME [ROUNDS]]]", __doc__)
     issues = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULT_ROUNDS
     configurations = [

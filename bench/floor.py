@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench._inputs import require
+from bench._inputs import answer_help, require
 
 NOW = "2026-11-01T00:00:00+00:00"
 NOW_MS = 1_793_491_200_000
@@ -328,6 +328,7 @@ def _median(runs: list[Run], attribute: str) -> float:
 def main() -> None:
     arguments = sys.argv[1:]
     usage = "python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only | --xlsx-only]"
+    answer_help(arguments, usage, __doc__)
     require(arguments, usage)
     if arguments[:1] == ["--side"]:
         _, name, database, out = arguments

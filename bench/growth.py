@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench._inputs import require
+from bench._inputs import answer_help, require
 from bench.floor import Run, measured, report_command
 
 
@@ -35,7 +35,9 @@ def exponent(points: list[tuple[int, float]]) -> float:
 
 def main() -> None:
     arguments = sys.argv[1:]
-    require(arguments, "python -m bench.growth HOME [HOME …] [--rounds N]")
+    usage = "python -m bench.growth HOME [HOME …] [--rounds N]"
+    answer_help(arguments, usage, __doc__)
+    require(arguments, usage)
     rounds = 2
     if "--rounds" in arguments:
         at = arguments.index("--rounds")

@@ -18,7 +18,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench._inputs import require
+from bench._inputs import answer_help, require
 from dwelltime.config import Settings
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import source
@@ -45,7 +45,9 @@ def read_all(store: IssueStore, projects: list[str], batch_size: int) -> tuple[f
 
 
 def main() -> None:
-    require(sys.argv[1:], "python -m bench.postgres_reads URL [ROUNDS]")
+    usage = "python -m bench.postgres_reads URL [ROUNDS]"
+    answer_help(sys.argv[1:], usage, __doc__)
+    require(sys.argv[1:], usage)
     url = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_ROUNDS
     store = IssueStore.open(Settings(database_url=url))

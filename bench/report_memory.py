@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._inputs import answer_help
+
 SIZES = (10_000, 200_000)
 QUERY = "filterType=project&projectKey=PAY&columnsBy=statusDuration&outputType=CSV"
 COMMAND = [str(Path(sys.executable).with_name("dwelltime"))]
@@ -33,6 +35,7 @@ def measured(arguments: list[str], home: Path) -> tuple[float, float]:
 
 
 def main() -> None:
+    answer_help(sys.argv[1:], "python -m bench.report_memory", __doc__)
     peaks = {}
     for size in SIZES:
         home = Path(tempfile.mkdtemp(prefix="dwelltime-bench-"))

@@ -24,7 +24,7 @@ from typing import Any
 
 _BEGAN = time.process_time()
 
-from bench._inputs import require  # noqa: E402  (the start-up clock runs first)
+from bench._inputs import answer_help, require  # noqa: E402  (the start-up clock runs first)
 from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock runs first)
 
 #: Phase → (module, attribute) of the functions it covers.
@@ -127,7 +127,9 @@ def main() -> None:
             at = arguments.index(option)
             options[option] = arguments[at + 1]
             del arguments[at : at + 2]
-    require(arguments, "python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]")
+    usage = "python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]"
+    answer_help(arguments, usage, __doc__)
+    require(arguments, usage)
     output_type = options["--output-type"] or "CSV"
     home = Path(arguments[0])
     os.environ["DWELLTIME_HOME"] = str(home)
