@@ -125,20 +125,41 @@ def _ids_key(export_id: str, chunk: int) -> str:
     return f"{export_id}/{chunk:05d}/ids.bin"
 
 
+def _generation_key(export_id: str) -> str:
+    return f"{export_id}/generation.json"
+
+
 def store_chunk_ids(
     storage: FileStorage,
     export_id: str,
     bounds: list[tuple[int, int]],
     ids: Sequence[int],
+    generation: int,
     workdir: Path | None,
 ) -> None:
     """Keep each chunk's window of the selection as the planner resolved it (8 bytes an
-    issue), so a chunk reads its issues without resolving the whole selection again."""
+    issue), so a chunk reads its issues without resolving the whole selection again, and
+    the store's `generation` they were resolved at (`load_generation`)."""
     with staging_folder(workdir) as folder:
         path = folder / "ids.bin"
         for chunk, (first, stop) in enumerate(bounds):
             path.write_bytes(array("q", ids[first:stop]).tobytes())
             storage.put_part(_ids_key(export_id, chunk), path)
+        path = folder / "generation.json"
+        path.write_text(json.dumps({"generation": generation}))
+        storage.put_part(_generation_key(export_id), path)
+
+
+def load_generation(storage: FileStorage, export_id: str, folder: Path) -> int | None:
+    """The store generation `store_chunk_ids` kept: while the store is still at it, the
+    selection holds what the planner counted. None for an export split by a version that
+    kept none (its chunks count the selection, as they did)."""
+    path = folder / "generation.json"
+    try:
+        storage.get_part(_generation_key(export_id), path)
+    except FileNotFoundError:
+        return None
+    return int(json.loads(path.read_text())["generation"])
 
 
 def load_chunk_ids(
