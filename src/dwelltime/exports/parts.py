@@ -230,9 +230,10 @@ def store_finished_chunk(
             blocks = sheet_blocks(summary_table.listing)
             totals += (block_totals(block, width) for block in blocks if width)
         inputs.groups.write_ipc(folder / _GROUPS)
-        # Sorted here, in parallel with the other chunks: the merge's statistics then sort
-        # a few long runs instead of shuffled cells.
-        inputs.cells().sort("group", "column", "value").write_ipc(folder / _CELLS)
+        # Unsorted: the merge's statistics sort each segment's values on their own, and
+        # sorted runs saved them less (0.16 s at 6 million cells) than the chunks' own
+        # sorts cost (0.31 of 6.6 CPU s at 200,000 issues, 8 chunks).
+        inputs.cells().write_ipc(folder / _CELLS)
         pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
         names += [_GROUPS, _CELLS, _TOTALS]
     meta = {"rows": table.listing.row_count, "columns": _header(table)}
