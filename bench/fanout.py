@@ -65,6 +65,7 @@ PHASES = (
     "planner",
     "to first chunk",
     "chunk runs (max per process)",
+    "chunk runs (min per process)",
     "idle between chunks (max per process)",
     "to merge",
     "merge",
@@ -75,7 +76,8 @@ PHASES = (
 def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[str, float]:
     """Seconds of a split export's wall time per phase, from its records (see `PHASES`):
     the chunk phase is split into each worker process's busy and idle time, the largest of
-    each shown (the busiest process sets the wall)."""
+    each shown (the busiest process sets the wall), and the least busy process's chunk
+    time beside it (their difference is the load's imbalance)."""
     done = [run for run in runs if run.outcome == "done" and run.ended_ms is not None]
     merge_idx = max(unit.idx for unit in plan if unit.kind is UnitKind.MERGE)
     chunk_idxs = {unit.idx for unit in plan if unit.kind is UnitKind.CHUNK}
@@ -100,6 +102,7 @@ def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[
         (planned - record.started_ms) / 1000,
         (first - planned) / 1000,
         max(busy.values()),
+        min(busy.values()),
         max(idle.values()),
         (merge.started_ms - last) / 1000,
         ((merge.ended_ms or 0) - merge.started_ms) / 1000,
