@@ -6,10 +6,12 @@ Every configuration is a real `dwelltime serve` (celery executor) plus one
 demo store and local file storage. The configurations run in alternating order (A B C D,
 A B C D, …) and the medians are compared; CPU seconds are those of the worker's job
 processes (user + system, including pool processes that were replaced), read from /proc
-before and after each export. For a split export the records also give where its wall
-time went (`phases`): the planner (the split job, from its claim to the recorded units),
-the hand-offs (a worker process idle between its runs, and the wait for the first chunk
-and for the merge), the chunks' own runs and the merge.
+before and after each export, beside those of serve (its scheduler, the status polls)
+and of this client (its polls every 0.1 s), which share the cores. For a split export
+the records also give where its wall time went (`phases`): the planner (the split job,
+from its claim to the recorded units), the hand-offs (a worker process idle between its
+runs, and the wait for the first chunk and for the merge), the chunks' own runs and the
+merge.
 
 Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a temporary folder,
 3; a kept HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
@@ -56,6 +58,8 @@ class Configuration:
     split: bool
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
+    server_cpus: list[float] = field(default_factory=list)
+    client_cpus: list[float] = field(default_factory=list)
     merge_shares: list[float] = field(default_factory=list)
     phases: list[dict[str, float]] = field(default_factory=list)
 
@@ -126,6 +130,12 @@ def job_cpu_seconds(worker: WorkerProcess) -> float:
     return total
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (serve: its threads included)."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def main() -> None:
     issues = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULT_ROUNDS
@@ -168,6 +178,9 @@ def main() -> None:
         for _ in range(rounds):
             for configuration, server, worker, (exports, units), headers in running:
                 cpu_before = job_cpu_seconds(worker)
+                assert server.process is not None
+                server_before = process_cpu_seconds(server.process.pid)
+                client_before = time.process_time()
                 began = time.perf_counter()
                 answer = httpx.post(
                     f"{server.url}/rest/export", params=PARAMS, headers=headers, timeout=60
@@ -178,6 +191,10 @@ def main() -> None:
                 assert body["status"] == "Successful", body
                 configuration.walls.append(wall)
                 configuration.cpus.append(job_cpu_seconds(worker) - cpu_before)
+                configuration.server_cpus.append(
+                    process_cpu_seconds(server.process.pid) - server_before
+                )
+                configuration.client_cpus.append(time.process_time() - client_before)
                 plan = units.of_export(export_id)
                 record = exports.get(export_id)
                 if configuration.split and plan and record is not None:
@@ -187,8 +204,11 @@ def main() -> None:
                 print(f"{configuration.name}: {wall:.1f} s", flush=True)
     baseline = statistics.median(configurations[0].walls)
     print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {rounds} rounds")
-    print("| configuration | wall s (runs) | job CPU s | speed-up | efficiency | merge share |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| configuration | wall s (runs) | job CPU s | server CPU s | client CPU s | speed-up "
+        "| efficiency | merge share |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for configuration in configurations:
         wall = statistics.median(configuration.walls)
         speedup = baseline / wall
@@ -200,7 +220,9 @@ def main() -> None:
         )
         print(
             f"| {configuration.name} | {wall:.1f} ({runs}) | "
-            f"{statistics.median(configuration.cpus):.1f} | {speedup:.2f}x | "
+            f"{statistics.median(configuration.cpus):.1f} | "
+            f"{statistics.median(configuration.server_cpus):.2f} | "
+            f"{statistics.median(configuration.client_cpus):.2f} | {speedup:.2f}x | "
             f"{speedup / configuration.workers:.0%} | {merge_share} |"
         )
     split = [configuration for configuration in configurations if configuration.phases]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,8 +33,8 @@ from numpy.typing import NDArray
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.engine.output.aggregates import AggregateInputs
 from dwelltime.engine.staging import MemoryStaging
-from dwelltime.engine.summary import block_totals, summarize, value_width
-from dwelltime.engine.table import Block, ReportTable
+from dwelltime.engine.summary import block_totals, summarize, teed_totals, value_width
+from dwelltime.engine.table import ReportTable
 from dwelltime.errors import DwelltimeError
 from dwelltime.exports.storage import FileStorage
 from dwelltime.params.model import OutputType, ReportParams
@@ -46,6 +46,7 @@ from dwelltime.pipeline import (
     engine_in,
     prepare_engine,
     staging_folder,
+    summary_in_own_view,
     summary_view,
 )
 from dwelltime.sources.base import IssueSource
@@ -196,17 +197,6 @@ def _header(table: ReportTable) -> list[list[str | None]]:
     return [[column.title, column.kind.value, column.id] for column in table.listing.columns]
 
 
-def _teed(
-    blocks: Iterable[Block], width: int, totals: list[NDArray[np.float64]]
-) -> Iterator[Block]:
-    """`blocks`, each issue's total taken on the way (the CSV writer's pass is the
-    histogram's too)."""
-    for block in blocks:
-        if width:
-            totals.append(block_totals(block, width))
-        yield block
-
-
 def store_finished_chunk(
     report: ComputedReport, storage: FileStorage, export_id: str, chunk: int, folder: Path
 ) -> None:
@@ -217,9 +207,9 @@ def store_finished_chunk(
     width = value_width(table)
     totals: list[NDArray[np.float64]] = [np.empty(0)]
     names = [_META]
-    teed = summary_view(params) is params.view_format
+    teed = summary_in_own_view(params)
     if params.output_type is OutputType.CSV:
-        blocks = _teed(sheet_blocks(table.listing), width if teed else 0, totals)
+        blocks = teed_totals(sheet_blocks(table.listing), width if teed else 0, totals)
         with (folder / _ROWS).open("wb") as rows:
             write_csv_rows(blocks, len(table.listing.columns), rows)
         names.append(_ROWS)

@@ -80,7 +80,8 @@ def key_value_sorted(keys: Ints, values: Floats) -> tuple[Ints, Floats]:
     against 1.74 s for sorting the values first then the keys stably (and 0.31 s against
     0.61 s when they come in sorted runs). Many short segments (a group-by over a field
     of many values) take those two passes instead."""
-    small = keys.astype(np.int16) if keys.size and 0 <= keys.min() and keys.max() < 1 << 15 else keys
+    fits = keys.size and keys.min() >= 0 and keys.max() < 1 << 15
+    small = keys.astype(np.int16) if fits else keys
     by_key = np.argsort(small, kind="stable")
     sorted_keys = keys[by_key]
     starts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
