@@ -19,6 +19,7 @@ Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a tempo
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -158,6 +159,9 @@ def main() -> None:
             own = home.parent / f"{home.name}-{index}"
             if not own.exists():
                 shutil.copytree(home, own)
+                # Written out now: the kernel writing gigabytes of copies back during the
+                # first round made it the slowest of every configuration.
+                os.sync()
             settings = {
                 "executor": "celery",
                 "broker_url": BROKER,
