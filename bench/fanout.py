@@ -6,10 +6,12 @@ Every configuration is a real `dwelltime serve` (celery executor) plus one
 demo store and local file storage. The configurations run in alternating order (A B C D,
 A B C D, …) and the medians are compared; CPU seconds are those of the worker's job
 processes (user + system, including pool processes that were replaced), read from /proc
-before and after each export. For a split export the records also give where its wall
-time went (`phases`): the planner (the split job, from its claim to the recorded units),
-the hand-offs (a worker process idle between its runs, and the wait for the first chunk
-and for the merge), the chunks' own runs and the merge.
+before and after each export, beside those of serve (its scheduler, the status polls)
+and of this client (its polls every 0.1 s), which share the cores. For a split export
+the records also give where its wall time went (`phases`): the planner (the split job,
+from its claim to the recorded units), the hand-offs (a worker process idle between its
+runs, and the wait for the first chunk and for the merge), the chunks' own runs and the
+merge.
 
 Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a temporary folder,
 3; a kept HOME skips the minutes of demo data). Needs Redis on 127.0.0.1:6379.
@@ -17,6 +19,7 @@ Run: `python -m bench.fanout [ISSUES [HOME [ROUNDS]]]` (defaults 100000, a tempo
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -57,6 +60,8 @@ class Configuration:
     split: bool
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
+    server_cpus: list[float] = field(default_factory=list)
+    client_cpus: list[float] = field(default_factory=list)
     merge_shares: list[float] = field(default_factory=list)
     phases: list[dict[str, float]] = field(default_factory=list)
 
@@ -66,6 +71,7 @@ PHASES = (
     "planner",
     "to first chunk",
     "chunk runs (max per process)",
+    "chunk runs (min per process)",
     "idle between chunks (max per process)",
     "to merge",
     "merge",
@@ -76,7 +82,8 @@ PHASES = (
 def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[str, float]:
     """Seconds of a split export's wall time per phase, from its records (see `PHASES`):
     the chunk phase is split into each worker process's busy and idle time, the largest of
-    each shown (the busiest process sets the wall)."""
+    each shown (the busiest process sets the wall), and the least busy process's chunk
+    time beside it (their difference is the load's imbalance)."""
     done = [run for run in runs if run.outcome == "done" and run.ended_ms is not None]
     merge_idx = max(unit.idx for unit in plan if unit.kind is UnitKind.MERGE)
     chunk_idxs = {unit.idx for unit in plan if unit.kind is UnitKind.CHUNK}
@@ -101,6 +108,7 @@ def phases(record: ExportRecord, plan: list[Unit], runs: list[UnitRun]) -> dict[
         (planned - record.started_ms) / 1000,
         (first - planned) / 1000,
         max(busy.values()),
+        min(busy.values()),
         max(idle.values()),
         (merge.started_ms - last) / 1000,
         ((merge.ended_ms or 0) - merge.started_ms) / 1000,
@@ -122,6 +130,12 @@ def job_cpu_seconds(worker: WorkerProcess) -> float:
             continue
         total += times.user + times.system
     return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (serve: its threads included)."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def main() -> None:
@@ -147,6 +161,9 @@ def main() -> None:
             own = home.parent / f"{home.name}-{index}"
             if not own.exists():
                 shutil.copytree(home, own)
+                # Written out now: the kernel writing gigabytes of copies back during the
+                # first round made it the slowest of every configuration.
+                os.sync()
             settings = {
                 "executor": "celery",
                 "broker_url": BROKER,
@@ -167,6 +184,9 @@ def main() -> None:
         for _ in range(rounds):
             for configuration, server, worker, (exports, units), headers in running:
                 cpu_before = job_cpu_seconds(worker)
+                assert server.process is not None
+                server_before = process_cpu_seconds(server.process.pid)
+                client_before = time.process_time()
                 began = time.perf_counter()
                 answer = httpx.post(
                     f"{server.url}/rest/export", params=PARAMS, headers=headers, timeout=60
@@ -177,6 +197,10 @@ def main() -> None:
                 assert body["status"] == "Successful", body
                 configuration.walls.append(wall)
                 configuration.cpus.append(job_cpu_seconds(worker) - cpu_before)
+                configuration.server_cpus.append(
+                    process_cpu_seconds(server.process.pid) - server_before
+                )
+                configuration.client_cpus.append(time.process_time() - client_before)
                 plan = units.of_export(export_id)
                 record = exports.get(export_id)
                 if configuration.split and plan and record is not None:
@@ -186,8 +210,11 @@ def main() -> None:
                 print(f"{configuration.name}: {wall:.1f} s", flush=True)
     baseline = statistics.median(configurations[0].walls)
     print(f"\n{issues:,} issues, {CHUNKS} chunks when split, medians of {rounds} rounds")
-    print("| configuration | wall s (runs) | job CPU s | speed-up | efficiency | merge share |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| configuration | wall s (runs) | job CPU s | server CPU s | client CPU s | speed-up "
+        "| efficiency | merge share |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for configuration in configurations:
         wall = statistics.median(configuration.walls)
         speedup = baseline / wall
@@ -199,7 +226,9 @@ def main() -> None:
         )
         print(
             f"| {configuration.name} | {wall:.1f} ({runs}) | "
-            f"{statistics.median(configuration.cpus):.1f} | {speedup:.2f}x | "
+            f"{statistics.median(configuration.cpus):.1f} | "
+            f"{statistics.median(configuration.server_cpus):.2f} | "
+            f"{statistics.median(configuration.client_cpus):.2f} | {speedup:.2f}x | "
             f"{speedup / configuration.workers:.0%} | {merge_share} |"
         )
     split = [configuration for configuration in configurations if configuration.phases]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import statistics
+from unittest.mock import patch
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dwelltime.engine.output.statistics import key_value_order, segment_statistics
+from dwelltime.engine.output import statistics as segments
+from dwelltime.engine.output.statistics import key_value_sorted, segment_statistics
 
 Groups = dict[int, list[float]]
 
@@ -61,10 +63,13 @@ def test_matches_python(groups: Groups, extra: int, with_zeros: bool) -> None:
     )
 )
 def test_sorts_as_lexsort_does(pairs: list[tuple[int, float]]) -> None:
-    """Small keys (the radix pass) and keys beyond 16 bits or negative (the general one)."""
+    """Small keys (the radix pass) and keys beyond 16 bits or negative (the general one),
+    each segment sorted on its own and, past the segment limit, the two global passes."""
     keys = np.array([key for key, _ in pairs], dtype=np.int64)
     values = np.array([value for _, value in pairs], dtype=np.float64)
     expected = np.lexsort((values, keys))
-    order = key_value_order(keys, values)
-    assert keys[order].tolist() == keys[expected].tolist()
-    assert values[order].tolist() == values[expected].tolist()
+    for limit in (segments.SEGMENTS_SORTED_ONE_BY_ONE, 1):
+        with patch.object(segments, "SEGMENTS_SORTED_ONE_BY_ONE", limit):
+            sorted_keys, sorted_values = key_value_sorted(keys, values)
+        assert sorted_keys.tolist() == keys[expected].tolist()
+        assert sorted_values.tolist() == values[expected].tolist()

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from dwelltime.exports.units import (
 )
 from dwelltime.params.model import OutputType
 from dwelltime.sources.demo.generator import write_demo
+from dwelltime.sources.store import generation
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.source import LocalSource
 from tests.api.test_serve import workbook_values
@@ -490,10 +491,43 @@ def test_a_store_that_changed_under_the_chunks_fails_clearly(
         connection.execute(
             sa.update(exports).where(exports.c.id == export_id).values(total=DEMO_ISSUES - 1)
         )
+        generation.bump(connection)
     run_unit(export_id, 0, split_settings)
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.FAILED
     assert record.message == STORE_CHANGED
+
+
+def test_a_chunk_counts_the_selection_only_once_the_store_moved_on(
+    split_settings: Settings, store: ExportStore
+) -> None:
+    """The planner keeps the store generation it counted the selection at: a chunk run
+    while nothing was written asks the database for no COUNT of the whole selection; one
+    run after a write does (and goes on: the write left the selection's count alone)."""
+    export_id = _split(split_settings, store)
+    counted = _counts_during(lambda: run_unit(export_id, 0, split_settings))
+    assert counted == 0
+    with store.engine.begin() as connection:
+        generation.bump(connection)
+    counted = _counts_during(lambda: run_unit(export_id, 1, split_settings))
+    assert counted == 1
+    statuses = {unit.idx: unit.status for unit in UnitStore(store.engine).of_export(export_id)}
+    assert statuses[0] is statuses[1] is UnitStatus.DONE
+
+
+def _counts_during(action: Callable[[], None]) -> int:
+    """How many COUNT queries every engine ran while `action` ran."""
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", seen)
+    try:
+        action()
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", seen)
+    return sum(1 for statement in statements if "count(" in statement.lower())
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from dwelltime.exports.parts import (
     ColumnPlan,
     finishes_in_chunks,
     load_chunk_ids,
+    load_generation,
     load_plan,
     merge_finished_chunks,
     store_finished_chunk,
@@ -254,7 +255,12 @@ def _stage_chunk(
         if isinstance(source, LocalSource) and ids is not None:
             window = replace(whole, start_index=unit.first, max_issues=unit.stop - unit.first)
             source.pin(window, ids)
-        # Counted by the database once the window is known: no id of the rest is read.
+            generation = load_generation(storage, record.id, folder)
+            if generation is not None:
+                source.assume_count(whole, record.total, generation)
+        # Counted by the database (no id of the rest is read) only if the store has moved
+        # on since the planner counted: a COUNT per chunk was 0.51 of the 7.4 CPU seconds
+        # of a 200,000-issue export split in 8.
         if source.count(whole) != record.total:
             raise DwelltimeError(STORE_CHANGED)
         chunk = stack.enter_context(

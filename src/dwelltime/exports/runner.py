@@ -220,6 +220,8 @@ def _fan_out(
     if chunk_issues is None or not isinstance(context, StoreParamContext):
         return False
     selection = params.selection(record.now_ms)
+    # Read before the ids: a write in between makes the ids newer than it, never older.
+    generation = context.source.generation()
     total = context.source.count(selection)
     if total <= chunk_issues:
         return False
@@ -228,7 +230,7 @@ def _fan_out(
     if finishes_in_chunks(params):
         units.plan_columns(record.id, record.owner, len(bounds))
     ids = context.source.ids(selection)
-    store_chunk_ids(storage, record.id, bounds, ids, settings.staging_dir)
+    store_chunk_ids(storage, record.id, bounds, ids, generation, settings.staging_dir)
     units.plan(record.id, record.owner, bounds)
     return True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -39,8 +40,7 @@ def segment_statistics(
     Values are never negative, so the zeros sort first and the median is read around them;
     the spread adds the zeros exactly (m·var + m·(mean_m - mean)² + zeros·mean²).
     """
-    order = key_value_order(keys, values)
-    keys, values = keys[order], values[order]
+    keys, values = key_value_sorted(keys, values)
     if keys.size == 0:
         empty = np.zeros(0)
         return Statistics(keys, empty, empty, empty, empty)
@@ -67,14 +67,30 @@ def segment_statistics(
     return Statistics(segment_keys, sums, means, median, np.sqrt(spread / sizes))
 
 
-def key_value_order(keys: Ints, values: Floats) -> Ints:
-    """The order `np.lexsort((values, keys))` gives, in two passes: by value (quicksort),
-    then by key, stably (a radix sort when the keys fit 16 bits, as a report's segments
-    do). Ties within a key are equal values, so the sorted keys and values are lexsort's
-    exactly; measured on 3 million cells: 0.66 s against lexsort's 2.1 s, and 0.25 s
-    against 0.43 s when they come in sorted runs, as a split export's chunks leave them."""
-    order = np.argsort(values, kind="quicksort")
-    ordered_keys = keys[order]
-    if ordered_keys.size and ordered_keys.min() >= 0 and ordered_keys.max() < 1 << 15:
-        ordered_keys = ordered_keys.astype(np.int16)
-    return order[np.argsort(ordered_keys, kind="stable")]
+#: Up to this many segments, `key_value_sorted` sorts each segment's values on its own;
+#: beyond, a call per segment costs more than two passes over every value.
+SEGMENTS_SORTED_ONE_BY_ONE = 4096
+
+
+def key_value_sorted(keys: Ints, values: Floats) -> tuple[Ints, Floats]:
+    """`keys` and `values` in the order `np.lexsort((values, keys))` gives (ties within a
+    key are equal values, so the arrays are lexsort's exactly), without its cost: a stable
+    sort by key (radix when the keys fit 16 bits, as a report's segments do), then each
+    segment's values sorted in place. Measured on 6 million cells of 15 segments: 0.47 s
+    against 1.74 s for sorting the values first then the keys stably (and 0.31 s against
+    0.61 s when they come in sorted runs). Many short segments (a group-by over a field
+    of many values) take those two passes instead."""
+    fits = keys.size and keys.min() >= 0 and keys.max() < 1 << 15
+    small = keys.astype(np.int16) if fits else keys
+    by_key = np.argsort(small, kind="stable")
+    sorted_keys = keys[by_key]
+    starts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    if starts.size >= SEGMENTS_SORTED_ONE_BY_ONE:
+        order = np.argsort(values, kind="quicksort")
+        order = order[np.argsort(small[order], kind="stable")]
+        return keys[order], values[order]
+    sorted_values = values[by_key]
+    bounds = [0, *starts.tolist(), keys.size]
+    for start, stop in pairwise(bounds):
+        sorted_values[start:stop].sort()
+    return sorted_keys, sorted_values

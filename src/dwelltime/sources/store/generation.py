@@ -67,9 +67,14 @@ class SelectionFacts(Generic[_T]):
                 self._entries.move_to_end(key)
                 return entry[1]
         fact = read()
+        self.remember(key, generation, fact)
+        return fact
+
+    def remember(self, key: Hashable, generation: int, fact: _T) -> None:
+        """Keep `fact` as `key`'s under `generation`, however it was learnt: by `known`, or
+        by another process that read it at that generation (a split export's planner)."""
         with self._lock:
             self._entries[key] = (generation, fact)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return fact

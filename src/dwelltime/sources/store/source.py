@@ -22,7 +22,7 @@ from dwelltime.sources.store.filters import (
     selection_ids,
     selection_where,
 )
-from dwelltime.sources.store.generation import condition_key
+from dwelltime.sources.store.generation import condition_key, current
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.visited import visited_statuses, visited_transitions
@@ -120,6 +120,21 @@ class LocalSource:
         a split export reads the window its planner resolved, instead of resolving it
         again (the database sorts every issue of the selection to find a window)."""
         self._resolved = (selection, ids)
+
+    def generation(self) -> int:
+        """The store's generation now (`generation`): read before a selection's ids, it
+        names the store they were resolved in, for `assume_count`."""
+        with self._engine.connect() as connection:
+            return current(connection)
+
+    def assume_count(self, selection: Selection, count: int, generation: int) -> None:
+        """Take `count` as how many issues `selection` held at `generation` (a split
+        export's planner counted them): `count` asks the database again only once the
+        store has moved on, so a chunk checks for an import in between without a COUNT
+        of the whole selection while nothing was written."""
+        with self._engine.connect() as connection:
+            where = selection_where(connection, self._scoped(selection))
+            self._store.counts.remember(condition_key(connection, where), generation, count)
 
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
