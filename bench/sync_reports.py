@@ -3,7 +3,10 @@
 1. `/rest/issues?pageSize=100` (JSON) at the first and at a deep `startIssueIndex` of a
    store of `--issues` demo issues (200,000 by default), the first page again right after
    a store write (one demo issue written again, not timed) on a store object that has
-   not yet remembered anything (a new process: "cold"), and a deep `/rest/issues/v2` page
+   not yet remembered anything (a new process: "cold"), the deep page right after the
+   page before it (as a walk by `startIssueIndex` asks them), the deep page cold (after a
+   write, nothing remembered: the database walks the index to it), and a deep
+   `/rest/issues/v2` page
    reached by a `nextPageToken` (which carries the first page's total and columns, and the
    order key of the row before it: a keyset), against
    computing the whole report (`run_report` to CSV, the export's work) in the same run.
@@ -142,12 +145,17 @@ def pages(home: Path, issues: int, rounds: int) -> None:
             "first page": page(0),
             "first page, cold": page(0, cold=True),
             "deep page": page(total - 200),
+            "deep page, cold": page(total - 200, cold=True),
             "deep v2 page (token)": lambda: b"".join(
                 service.token_page("bench", deep, None).chunks()
             ),
         },
         rounds,
-        before={"first page, cold": lambda: store.write(rewritten)},
+        before={
+            "first page, cold": lambda: store.write(rewritten),
+            "deep page": page(total - 300),
+            "deep page, cold": lambda: store.write(rewritten),
+        },
     )
     _report(f"pages of 100 out of {total:,} issues", results, "whole report (CSV)")
 

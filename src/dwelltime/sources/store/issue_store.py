@@ -20,6 +20,7 @@ from dwelltime.errors import SourceError
 from dwelltime.sources.store import generation, schema, summaries
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
 from dwelltime.sources.store.generation import SelectionFacts, condition_key
+from dwelltime.sources.store.positions import Marks
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.summaries import Summary, SummaryUpkeep
@@ -61,13 +62,14 @@ class IssueStore:
     """Issues, histories and catalogs in one SQL database (SQLite file by default).
 
     `visited` remembers, per store generation, what whole selections visit
-    (`generation`), and `summary` their summaries (`summaries`): every source over this
-    store shares them."""
+    (`generation`), `summary` their summaries (`summaries`) and `landmarks` where their
+    pages started (`positions`): every source over this store shares them."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._summaries: SelectionFacts[Summary] = SelectionFacts()
         self.visited: SelectionFacts[pl.DataFrame] = SelectionFacts()
+        self.landmarks: SelectionFacts[Marks] = SelectionFacts()
 
     @classmethod
     def open(cls, settings: Settings) -> IssueStore:

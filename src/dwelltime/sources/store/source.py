@@ -16,9 +16,10 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import order_key, selection_ids, selection_where
+from dwelltime.sources.store.filters import order_key, selection_where
 from dwelltime.sources.store.generation import condition_key
 from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.positions import window_ids
 from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.summaries import STATUSES, TRANSITIONS, Summary, count_of
 from dwelltime.sources.store.visited import status_frame, transition_frame
@@ -124,7 +125,8 @@ class LocalSource:
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:
-                self._resolved = (selection, selection_ids(connection, self._scoped(selection)))
+                scoped = self._scoped(selection)
+                self._resolved = (selection, window_ids(connection, scoped, self._store.landmarks))
         return self._resolved[1]
 
     def _scoped(self, selection: Selection) -> Selection:
