@@ -13,7 +13,6 @@ from dwelltime.domain.issues import History, Status
 from dwelltime.reports import service as service_module
 from dwelltime.reports.service import ReportService
 from dwelltime.sources.demo.generator import write_demo
-from dwelltime.sources.store import source
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.tokens import load_secret
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
@@ -55,8 +54,7 @@ def test_later_pages_keep_the_first_pages_total_and_columns(
     def asked(*_: object) -> object:
         raise AssertionError("a later page asked the store for what its token carries")
 
-    monkeypatch.setattr(source, "count_where", asked)
-    monkeypatch.setattr(source, "visited_statuses", asked)
+    monkeypatch.setattr(IssueStore, "summary", asked)
     keys: list[str] = [line.split(",", 1)[0] for line in first[1:]]
     while token is not None:
         lines, token, page_total = _page(service, token)

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from dwelltime import db
 from dwelltime.domain.issues import History, Status
 from dwelltime.domain.selection import Selection
-from dwelltime.sources.store import generation
+from dwelltime.sources.store import generation, schema
 from dwelltime.sources.store.filters import count_where, selection_where
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
-from dwelltime.sources.store.visited import visited_statuses
+from dwelltime.sources.store.visited import status_frame
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
 
 REPO = Path(__file__).resolve().parents[3]
@@ -79,7 +79,9 @@ def _fresh(store: IssueStore, selection: Selection) -> tuple[int, pl.DataFrame]:
     """The selection's count and visited statuses read from the database, no cache."""
     with store.engine.connect() as connection:
         where = selection_where(connection, selection)
-        return count_where(connection, where), visited_statuses(connection, where, True)
+        packed = sa.select(schema.issues.c.visited_statuses).where(where).distinct()
+        texts = connection.execute(packed).scalars().all()
+        return count_where(connection, where), status_frame(connection, where, texts, True)
 
 
 def _remembered(source: LocalSource, selection: Selection) -> tuple[int, pl.DataFrame]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from dwelltime.domain.selection import DateRangeField, Selection
 from dwelltime.domain.sites import site_key
 from dwelltime.errors import InvalidParameters, NotFound
 from dwelltime.sources.store import schema
+from dwelltime.sources.store.generation import condition_key
 from dwelltime.sources.store.jql_sql import OrderTerm, compile_jql
 
 _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
@@ -31,9 +32,10 @@ _DATE_COLUMNS: dict[DateRangeField, sa.Column[Any]] = {
 IDS_PER_FETCH = 50_000
 
 
-def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[int]:
+def selection_ids(connection: sa.Connection, selection: Selection, skip: int = 0) -> Sequence[int]:
     """Ids of the issues `selection` covers, in report order (JQL ORDER BY, else id), only
-    those of its window (`start_index`, `max_issues`): the database skips the others.
+    those of its window (`start_index`, `max_issues`; after a keyset `after`, from `skip`
+    issues past it): the database skips the others.
 
     A packed int64 array: a report keeps its selection's ids for the whole run, and a
     Python list of a million ids costs ~36 MiB against 8 MiB. SQLite's are read from the
@@ -46,7 +48,7 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
         where = sa.and_(where, _after(terms, selection.after))
     query = sa.select(issues.c.id).where(where).order_by(*_ordered(terms))
     # After a keyset (`after`) the window starts at the key; `start_index` only numbers it.
-    offset = 0 if selection.after is not None else selection.start_index
+    offset = skip if selection.after is not None else selection.start_index
     if offset or selection.max_issues is not None:
         query = query.offset(offset).limit(selection.max_issues)
     if connection.dialect.name == "postgresql":
@@ -61,6 +63,13 @@ def selection_ids(connection: sa.Connection, selection: Selection) -> Sequence[i
         while rows := result.cursor.fetchmany(IDS_PER_FETCH):
             ids.extend(row[0] for row in rows)
     return ids
+
+
+def order_identity(connection: sa.Connection, selection: Selection) -> Hashable:
+    """What decides `selection`'s issues and their report order, whatever its window: its
+    condition as the database receives it and its ORDER BY."""
+    where, terms = _where(connection, selection.whole())
+    return condition_key(connection, where), tuple(str(clause) for clause in _ordered(terms))
 
 
 def order_key(connection: sa.Connection, selection: Selection, row_id: int) -> tuple[Any, ...]:

@@ -15,12 +15,15 @@ import sqlalchemy as sa
 from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.domain.caller import Caller
+from dwelltime.domain.sites import LEGACY_SITE
 from dwelltime.errors import SourceError
-from dwelltime.sources.store import generation, schema
+from dwelltime.sources.store import generation, schema, summaries
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
-from dwelltime.sources.store.generation import SelectionFacts
+from dwelltime.sources.store.generation import SelectionFacts, condition_key
+from dwelltime.sources.store.positions import Marks
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 from dwelltime.sources.store.stats import StoreStats, read_stats
+from dwelltime.sources.store.summaries import Summary, SummaryUpkeep
 from dwelltime.sources.store.writer import StoreWriter
 
 __all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
@@ -58,13 +61,17 @@ class ParamSet:
 class IssueStore:
     """Issues, histories and catalogs in one SQL database (SQLite file by default).
 
-    `counts` and `visited` remember, per store generation, what whole selections hold
-    (`generation`): every source over this store shares them."""
+    `counts` and `visited` remember, per store generation, how many issues whole
+    selections hold and what they visit (`generation`), `summary` their summaries
+    (`summaries`) and `landmarks` where their pages started (`positions`): every source
+    over this store shares them."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self.counts: SelectionFacts[int] = SelectionFacts()
+        self._summaries: SelectionFacts[Summary] = SelectionFacts()
         self.visited: SelectionFacts[pl.DataFrame] = SelectionFacts()
+        self.landmarks: SelectionFacts[Marks] = SelectionFacts()
 
     @classmethod
     def open(cls, settings: Settings) -> IssueStore:
@@ -78,12 +85,40 @@ class IssueStore:
     def engine(self) -> sa.Engine:
         return self._engine
 
+    def summary(
+        self, connection: sa.Connection, where: sa.ColumnElement[bool], kind: str
+    ) -> Summary:
+        """The summary of the issues meeting `where` (`selection_where`) of `kind`: this
+        store's remembered one of the current generation, else the one the store keeps,
+        else read now (and kept, when `where` allows: `summaries.written_condition`)."""
+
+        def read() -> Summary:
+            at = generation.current(connection)
+            condition = summaries.written_condition(connection, where)
+            if condition is not None:
+                kept = summaries.stored(connection, condition, kind, at)
+                if kept is not None:
+                    return kept
+            summary = summaries.summarize(connection, where, kind)
+            if condition is not None:
+                summaries.keep(self._engine, condition, kind, at, summary)
+            return summary
+
+        return self._summaries.known(connection, (condition_key(connection, where), kind), read)
+
     def write(self, data: StoreData) -> WriteCounts:
-        """Store `data` in one transaction (all of it or, on error, nothing)."""
+        """Store `data` in one transaction (all of it or, on error, nothing), keeping the
+        selection summaries true (the generation moves first: a concurrent write waits
+        for this one before it reads them)."""
+        written = [issue.id for issue in data.issues] + [part.issue_id for part in data.changelogs]
+        sites = [LEGACY_SITE] if data.site is None else [data.site, LEGACY_SITE]
         try:
             with self._engine.begin() as connection:
-                counts = StoreWriter(connection).write(data)
                 generation.bump(connection)
+                upkeep = SummaryUpkeep(connection, sites, written)
+                upkeep.before()
+                counts = StoreWriter(connection).write(data)
+                upkeep.after()
                 return counts
         except sa.exc.IntegrityError as error:
             raise SourceError(f"The store refused the data: {error.orig}") from error
@@ -122,6 +157,9 @@ class IssueStore:
         table = schema.issues
         deleted = 0
         with self._engine.begin() as connection:
+            generation.bump(connection)
+            upkeep = SummaryUpkeep(connection, [site], jira_ids)
+            upkeep.before()
             for chunk in id_chunks(jira_ids):
                 rows = sa.select(table.c.id).where(table.c.site == site, table.c.jira_id.in_(chunk))
                 # Children first: SQLite cascades only with foreign keys on, which a
@@ -136,7 +174,7 @@ class IssueStore:
                     connection.execute(
                         other.delete().where(other.c.site == site, other.c.jira_id.in_(chunk))
                     )
-            generation.bump(connection)
+            upkeep.after()
         return deleted
 
     def sites_holding(self, jira_ids: Collection[int]) -> set[str]:

@@ -205,6 +205,20 @@ store_generation = sa.Table(
     sa.Column("generation", sa.BigInteger, nullable=False),
 )
 
+# Per selection a page asked about (its SQL condition, values written in; `digest` is
+# the SHA-256 of kind and condition) and kind of column, how many issues hold each packed
+# text; every write keeps them true under its generation (`summaries`, migration 0036).
+selection_summaries = sa.Table(
+    "selection_summaries",
+    metadata,
+    sa.Column("digest", sa.String, primary_key=True),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("condition", sa.Text, nullable=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("kept_ms", sa.BigInteger, nullable=False),
+)
+
 calendars = sa.Table(
     "calendars",
     metadata,

@@ -16,16 +16,13 @@ from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import schema
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
-from dwelltime.sources.store.filters import (
-    count_where,
-    order_key,
-    selection_ids,
-    selection_where,
-)
+from dwelltime.sources.store.filters import order_key, selection_where
 from dwelltime.sources.store.generation import condition_key, current
 from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.positions import window_ids
 from dwelltime.sources.store.sql_lists import id_chunks
-from dwelltime.sources.store.visited import visited_statuses, visited_transitions
+from dwelltime.sources.store.summaries import STATUSES, TRANSITIONS, Summary, count_of
+from dwelltime.sources.store.visited import status_frame, transition_frame
 
 
 class LocalSource:
@@ -37,9 +34,9 @@ class LocalSource:
     A window (`start_index`, `max_issues`) is resolved by the database to
     the window's ids alone; the whole selection's count after a window is a SQL count, so a
     page never fetches every id of its selection. That count, the visited statuses and
-    transitions are
-    remembered by the store per generation (`generation`), so pages of one selection pay
-    them once per store write, not once per page.
+    transitions come from the store's selection summaries (`summaries`), remembered per
+    generation (`generation`) and kept true by its writes, so pages of one selection pay
+    them once, not once per page or per write.
     """
 
     def __init__(self, store: IssueStore, site: str | None = None) -> None:
@@ -60,9 +57,10 @@ class LocalSource:
         if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
             with self._engine.connect() as connection:
                 where = selection_where(connection, self._scoped(selection))
-                key = condition_key(connection, where)
                 return self._store.counts.known(
-                    connection, key, lambda: count_where(connection, where)
+                    connection,
+                    condition_key(connection, where),
+                    lambda: count_of(self._store.summary(connection, where, STATUSES)),
                 )
         return len(self._ids(selection))
 
@@ -77,16 +75,23 @@ class LocalSource:
         with self._engine.connect() as connection:
             where = selection_where(connection, self._scoped(selection))
             key = (condition_key(connection, where), deleted)
-            return self._store.visited.known(
-                connection, key, lambda: visited_statuses(connection, where, deleted)
-            )
+
+            def frame() -> pl.DataFrame:
+                summary = self._store.summary(connection, where, STATUSES)
+                return status_frame(connection, where, _held(summary), deleted)
+
+            return self._store.visited.known(connection, key, frame)
 
     def visited_transitions(self, selection: Selection) -> pl.DataFrame:
         with self._engine.connect() as connection:
             where = selection_where(connection, self._scoped(selection))
-            key = (condition_key(connection, where), "transitions")
+            key = (condition_key(connection, where), TRANSITIONS)
             return self._store.visited.known(
-                connection, key, lambda: visited_transitions(connection, where)
+                connection,
+                key,
+                lambda: transition_frame(
+                    _held(self._store.summary(connection, where, TRANSITIONS))
+                ),
             )
 
     def resume_key(self, selection: Selection) -> tuple[Any, ...] | None:
@@ -139,12 +144,18 @@ class LocalSource:
     def _ids(self, selection: Selection) -> Sequence[int]:
         if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:
-                self._resolved = (selection, selection_ids(connection, self._scoped(selection)))
+                scoped = self._scoped(selection)
+                self._resolved = (selection, window_ids(connection, scoped, self._store.landmarks))
         return self._resolved[1]
 
     def _scoped(self, selection: Selection) -> Selection:
         """`selection` kept to this source's site, when it has one."""
         return selection if self._site is None else replace(selection, site=self._site)
+
+
+def _held(summary: Summary) -> list[str]:
+    """The packed texts at least one of the selection's issues holds."""
+    return [text for text, issues in summary.items() if issues > 0]
 
 
 def prefer_key_lookups(connection: sa.Connection) -> None:

@@ -122,22 +122,18 @@ def _packed(ids: set[str]) -> str:
     return _SEPARATOR + _SEPARATOR.join(sorted(ids)) + _SEPARATOR
 
 
-def visited_statuses(
-    connection: sa.Connection, where: sa.ColumnElement[bool], deleted: bool
+def status_frame(
+    connection: sa.Connection,
+    where: sa.ColumnElement[bool],
+    packed: Iterable[str | None],
+    deleted: bool,
 ) -> pl.DataFrame:
     """Every status id the issues meeting `where` (`selection_where`) visit
-    (`VISITED_STATUS_COLUMNS`); with `deleted`, also those absent from the catalog, with
-    their latest history names (a scan of the selection's changes: reports without
-    deleted statuses skip it)."""
-    issues = schema.issues
-    packed = sa.select(issues.c.visited_statuses).where(where).distinct()
-    ids = {
-        status
-        for text in connection.execute(packed).scalars()
-        if text
-        for status in text.split(_SEPARATOR)
-        if status
-    }
+    (`VISITED_STATUS_COLUMNS`), from the `visited_statuses` texts they hold (a selection
+    summary's); with `deleted`, also those absent from the catalog, with their latest
+    history names (a scan of the selection's changes: reports without deleted statuses
+    skip it)."""
+    ids = {status for text in packed if text for status in text.split(_SEPARATOR) if status}
     catalog = set(connection.execute(sa.select(schema.statuses.c.id)).scalars())
     rows: list[_Row] = [(status, None, None, None) for status in sorted(ids & catalog)]
     absent = sorted(ids - catalog)
@@ -172,13 +168,13 @@ def _latest_names(
     return rows
 
 
-def visited_transitions(connection: sa.Connection, where: sa.ColumnElement[bool]) -> pl.DataFrame:
-    """Every (from, to) transition the issues meeting `where` make (`TRANSITION_COLUMNS`),
-    deleted statuses included: the report's rules decide which have columns."""
-    packed = sa.select(schema.issues.c.visited_transitions).where(where).distinct()
+def transition_frame(packed: Iterable[str | None]) -> pl.DataFrame:
+    """Every (from, to) transition in these `visited_transitions` texts (a selection
+    summary's), as `TRANSITION_COLUMNS`, deleted statuses included: the report's rules
+    decide which have columns."""
     pairs = {
         tuple(pair.split(_ARROW, 1))
-        for text in connection.execute(packed).scalars()
+        for text in packed
         if text
         for pair in text.split(_SEPARATOR)
         if pair

@@ -1,0 +1,57 @@
+"""Positions a `/rest/issues` page started or ended at, remembered as report-order keys
+(landmarks) per selection and store generation, so a deep `startIssueIndex` page starts
+from the nearest one below it instead of having the database walk the report-order index
+from the top (~0.01 s at position 199,800 of 200,000, a fifth of the page).
+
+Under one generation the store holds the same rows, so the issues after the key of the
+row at position p - 1 are exactly those from position p on: a page at p + k is `k` rows
+past that key. A walk page by page finds the previous page's end; a first deep page walks
+once (one row more than its window: the key of the row before it is its start's landmark).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from dwelltime.domain.selection import Selection
+from dwelltime.sources.store.filters import order_identity, order_key, selection_ids
+from dwelltime.sources.store.generation import SelectionFacts
+
+#: Landmarks kept per selection (the oldest go first).
+MAX_MARKS = 64
+#: Position -> the report-order key of the row just before it.
+Marks = dict[int, tuple[Any, ...]]
+
+
+def window_ids(
+    connection: sa.Connection, selection: Selection, landmarks: SelectionFacts[Marks]
+) -> Sequence[int]:
+    """`selection_ids` of a window, from the landmark nearest below its start."""
+    start, size = selection.start_index, selection.max_issues
+    if selection.after is not None or start == 0 or size is None:
+        return selection_ids(connection, selection)
+    marks = landmarks.known(connection, order_identity(connection, selection), dict)
+    nearest = max((position for position in marks if position <= start), default=None)
+    if nearest is not None:
+        after = replace(selection, after=marks[nearest])
+        ids = selection_ids(connection, after, skip=start - nearest)
+    else:
+        ids = selection_ids(
+            connection, replace(selection, start_index=start - 1, max_issues=size + 1)
+        )
+        if ids:
+            _mark(marks, start, order_key(connection, selection, ids[0]))
+            ids = ids[1:]
+    if ids:
+        _mark(marks, start + len(ids), order_key(connection, selection, ids[-1]))
+    return ids
+
+
+def _mark(marks: Marks, position: int, key: tuple[Any, ...]) -> None:
+    marks[position] = key
+    while len(marks) > MAX_MARKS:
+        del marks[next(iter(marks))]

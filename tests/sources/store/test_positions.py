@@ -1,0 +1,94 @@
+"""Landmarks of deep `startIssueIndex` windows: whatever order pages are asked in, and
+across a store write, a window is the one the database gives by walking to its position;
+a window after a known one does not walk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from dwelltime import db
+from dwelltime.domain.issues import Issue
+from dwelltime.domain.selection import Selection
+from dwelltime.sources.store import positions
+from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.issue_store import IssueStore, StoreData
+from dwelltime.sources.store.source import LocalSource
+from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
+
+#: Report orders with ties and empty values (resolution dates: one issue in three).
+ORDERS = [
+    Selection("customjql", "created is not empty"),
+    Selection("customjql", "project in (AB, CD) ORDER BY resolved DESC, created"),
+    Selection("customjql", "created is not empty ORDER BY resolved ASC"),
+]
+STARTS = [5, 10, 15, 7, 3, 28, 29, 30, 12, 13, 1]
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[IssueStore]:
+    engine = db.create_db_engine(store_url)
+    db.upgrade(store_url, engine=engine)
+    store = IssueStore(engine)
+    store.write(StoreData(site=TEST_SITE, issues=[_issue(i) for i in range(1, 31)]))
+    yield store
+    engine.dispose()
+
+
+def _issue(number: int) -> Issue:
+    resolved = T0 + (number % 4) * DAY_MS if number % 3 == 0 else None
+    return make_issue(
+        number,
+        "AB" if number % 2 else "CD",
+        created_ms=T0 + (number % 5) * DAY_MS,
+        resolution_date_ms=resolved,
+    )
+
+
+def _walked(store: IssueStore, window: Selection) -> list[int]:
+    with store.engine.connect() as connection:
+        return list(selection_ids(connection, window))
+
+
+def _windows(store: IssueStore, source: LocalSource, selection: Selection) -> None:
+    for start in STARTS:
+        window = replace(selection, start_index=start, max_issues=4)
+        assert list(source.ids(window)) == _walked(store, window), (selection, start)
+
+
+def test_windows_from_landmarks_are_the_walked_ones(store: IssueStore) -> None:
+    for selection in ORDERS:
+        _windows(store, LocalSource(store), selection)
+
+
+def test_landmarks_of_an_older_generation_are_not_used(store: IssueStore) -> None:
+    source = LocalSource(store)
+    for selection in ORDERS:
+        _windows(store, source, selection)
+    early = make_issue(31, "AB", created_ms=T0 - DAY_MS, resolution_date_ms=T0)
+    store.write(StoreData(site=TEST_SITE, issues=[early]))
+    assert store.delete_issues(TEST_SITE, [4]) == 1
+    for selection in ORDERS:
+        _windows(store, LocalSource(store), selection)
+
+
+def test_the_window_after_a_known_one_starts_at_its_key(
+    store: IssueStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = LocalSource(store)
+    selection = ORDERS[1]
+    source.ids(replace(selection, start_index=10, max_issues=5))
+    asked: list[tuple[bool, int]] = []
+
+    def spied(connection: sa.Connection, window: Selection, skip: int = 0) -> Sequence[int]:
+        asked.append((window.after is not None, skip))
+        return selection_ids(connection, window, skip)
+
+    monkeypatch.setattr(positions, "selection_ids", spied)
+    source.ids(replace(selection, start_index=15, max_issues=5))
+    source.ids(replace(selection, start_index=22, max_issues=5))
+    # From the key of the row before 15, then 2 rows past the one before 20.
+    assert asked == [(True, 0), (True, 2)]
