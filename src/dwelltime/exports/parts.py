@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.engine.output.aggregates import AggregateInputs
+from dwelltime.engine.output.column_shares import EMPTY_CELLS
 from dwelltime.engine.staging import MemoryStaging
 from dwelltime.engine.summary import block_totals, summarize, value_width
 from dwelltime.engine.table import Block, ReportTable
@@ -211,13 +212,19 @@ def store_finished_chunk(
         inputs.groups.write_ipc(folder / _GROUPS)
         # Sorted here, in parallel with the other chunks: the merge's statistics then sort
         # a few long runs instead of shuffled cells.
-        inputs.cells().sort("group", "column", "value").write_ipc(folder / _CELLS)
+        cells = pl.concat([EMPTY_CELLS, *inputs.cells()])
+        cells.sort("group", "column", "value").write_ipc(folder / _CELLS)
         pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
         names += [_GROUPS, _CELLS, _TOTALS]
     meta = {"rows": table.listing.row_count, "columns": _header(table)}
     (folder / _META).write_text(json.dumps(meta))
     for name in names:
         storage.put_part(_key(export_id, chunk, name), folder / name)
+
+
+def _stored_cells(path: Path) -> Iterator[pl.DataFrame]:
+    """A chunk's cells as `store_finished_chunk` left them: one frame, every column."""
+    yield pl.read_ipc(path)
 
 
 def merge_finished_chunks(
@@ -251,13 +258,15 @@ def merge_finished_chunks(
                 groups = pl.read_ipc(fetched[_GROUPS])
                 parts.append(
                     (
-                        AggregateInputs(groups, partial(pl.read_ipc, fetched[_CELLS])),
+                        AggregateInputs(groups, partial(_stored_cells, fetched[_CELLS])),
                         fetched[_TOTALS],
                     )
                 )
         merged = None
         if parts:
-            merged = AggregateInputs.merged([inputs for inputs, _ in parts], params.group_by_fields)
+            merged = AggregateInputs.merged(
+                [inputs for inputs, _ in parts], params.group_by_fields, folder
+            )
         table = engine.finish(MemoryStaging(), merged)
         if any(meta["columns"] != _header(table) for meta in metas):
             raise DwelltimeError(COLUMNS_CHANGED)
