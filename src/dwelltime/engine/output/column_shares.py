@@ -14,7 +14,7 @@ every cell at once and sorting them was ~250 MiB of its 448 MiB peak.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
@@ -37,7 +37,9 @@ EMPTY_CELLS = pl.DataFrame(schema=CELLS_SCHEMA)
 _RECORD = np.dtype([("group", "<u4"), ("column", "<i8"), ("value", "<f8")])
 
 
-def column_shares(frames: Iterable[pl.DataFrame], folder: Path | None) -> Iterator[pl.DataFrame]:
+def column_shares(
+    frames: Iterable[pl.DataFrame], folder: Path | None
+) -> Generator[pl.DataFrame, None, None]:
     """The cells of `frames` (`CELLS_SCHEMA`), again, as frames that each hold every cell of
     the value columns they hold; spilled into a folder of their own in `folder` (removed
     once read) unless `folder` is None. Read them all, or close the iterator."""
