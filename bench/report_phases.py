@@ -1,9 +1,12 @@
-"""Where the CPU of one `dwelltime report` goes: a clock around each phase, in one process.
+"""Where the CPU and the peak memory of one `dwelltime report` go: a clock around each
+phase, in one process.
 
 Runs the report `bench.floor` measures (statusDuration, CSV or XLSX, 7/24) through the
 CLI's own code path, with CPU clocks (`time.process_time`: every thread, so Polars' workers count)
-wrapped around the functions of each phase. Times are exclusive: a phase called inside
-another (the staged batches loaded while rows are pivoted) is charged to itself only.
+wrapped around the functions of each phase, and beside them the process's peak RSS
+(`ru_maxrss`, from the kernel: Polars' allocations count, which tracemalloc does not see):
+how far each phase raised it. Both are exclusive: a phase called inside another (the
+staged batches loaded while rows are pivoted) is charged to itself only.
 
 Run: `python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]` with HOME a
 `dwelltime demo-data` store (seed 1).
@@ -14,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -41,29 +45,47 @@ PHASES: dict[str, list[tuple[str, str]]] = {
     "XLSX: cells to Arrow columns": [("dwelltime.writers.xlsx", "excel_frame")],
     "XLSX: columns into the sheet": [("dwelltime.writers.xlsx", "_write_block")],
     "XLSX: workbook (sheets set up, zip, copy)": [("dwelltime.writers.xlsx", "write_xlsx")],
+    "aggregates: cells read": [("dwelltime.engine.output.aggregates", "_compact_cells")],
+    "aggregates: cells spilled and read back": [
+        ("dwelltime.engine.output.aggregates", "column_shares")
+    ],
+    "aggregates: statistics": [("dwelltime.engine.output.aggregates", "_share_statistics")],
 }
+
+#: Generator functions among the phases': their own steps are charged, not their consumer's.
+GENERATORS = {"pivoted_sheet.blocks", "_compact_cells", "column_shares"}
+
+
+def peak_mib() -> float:
+    """The process's peak RSS so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Clocks:
-    """Exclusive CPU seconds per phase: entering a phase pauses the one it runs inside."""
+    """Exclusive CPU seconds and peak-RSS rise (MiB) per phase: entering a phase pauses the
+    one it runs inside."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
-        self._stack: list[tuple[str, float]] = []
+        self.rise: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        self._stack: list[tuple[str, float, float]] = []
 
     def enter(self, phase: str) -> None:
-        now = time.process_time()
+        now, peak = time.process_time(), peak_mib()
         if self._stack:
-            outer, since = self._stack[-1]
-            self.seconds[outer] += now - since
-        self._stack.append((phase, now))
+            self._charge(self._stack[-1], now, peak)
+        self._stack.append((phase, now, peak))
 
     def leave(self) -> None:
-        now = time.process_time()
-        phase, since = self._stack.pop()
-        self.seconds[phase] += now - since
+        now, peak = time.process_time(), peak_mib()
+        self._charge(self._stack.pop(), now, peak)
         if self._stack:
-            self._stack[-1] = (self._stack[-1][0], now)
+            self._stack[-1] = (self._stack[-1][0], now, peak)
+
+    def _charge(self, since: tuple[str, float, float], now: float, peak: float) -> None:
+        phase, began, peak_then = since
+        self.seconds[phase] += now - began
+        self.rise[phase] += peak - peak_then
 
     def wrap(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -106,7 +128,8 @@ def install(clocks: Clocks) -> None:
             module = importlib.import_module(module_name)
             owner_name, _, name = attribute.rpartition(".")
             owner = getattr(module, owner_name) if owner_name else module
-            setattr(owner, name, clocks.wrap(phase, getattr(owner, name)))
+            wrap = clocks.wrap_generator if attribute in GENERATORS else clocks.wrap
+            setattr(owner, name, wrap(phase, getattr(owner, name)))
     pivoted = listing.pivoted_sheet
 
     def sheet_with_timed_blocks(*args: Any, **kwargs: Any) -> Any:
@@ -138,6 +161,7 @@ def main() -> None:
 
     install(clocks)
     startup = time.process_time() - _BEGAN
+    startup_peak = peak_mib()
     with tempfile.TemporaryDirectory(prefix="dwelltime-phases-") as folder:
         out = Path(folder) / f"report.{output_type.lower()}"
         command = report_command(out, output_type, options["--calendar"])
@@ -150,14 +174,22 @@ def main() -> None:
                 raise
         run = time.process_time() - began
     total = startup + run
-    print(f"{home.name}, {output_type}: {total:.2f} CPU s in all (now {NOW})")
-    print("| phase | CPU s | share |")
-    print("|---|---:|---:|")
+    peak = peak_mib()
+    print(
+        f"{home.name}, {output_type}: {total:.2f} CPU s in all, peak RSS {peak:.0f} MiB (now {NOW})"
+    )
+    print("| phase | CPU s | share | peak RSS raised MiB |")
+    print("|---|---:|---:|---:|")
     rest = run - sum(clocks.seconds.values())
-    ran = [(phase, seconds) for phase, seconds in clocks.seconds.items() if seconds]
-    rows = [("start-up (imports)", startup), *ran, ("the rest", rest)]
-    for phase, seconds in rows:
-        print(f"| {phase} | {seconds:.2f} | {seconds / total:.0%} |")
+    rest_rise = peak - startup_peak - sum(clocks.rise.values())
+    ran = [
+        (phase, seconds, clocks.rise[phase])
+        for phase, seconds in clocks.seconds.items()
+        if seconds or clocks.rise[phase]
+    ]
+    rows = [("start-up (imports)", startup, startup_peak), *ran, ("the rest", rest, rest_rise)]
+    for phase, seconds, rise in rows:
+        print(f"| {phase} | {seconds:.2f} | {seconds / total:.0%} | {rise:.0f} |")
 
 
 if __name__ == "__main__":

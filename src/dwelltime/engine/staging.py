@@ -5,6 +5,7 @@ where they are kept until `ReportEngine.finish` (memory here; Arrow IPC files in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol
 
 import polars as pl
@@ -90,6 +91,12 @@ class Staging(Protocol):
         """Every batch's `table` as one lazy frame (only called when count() > 0)."""
         ...
 
+    @property
+    def folder(self) -> Path | None:
+        """The folder the batches wait in, where what is derived from them may wait too
+        (removed with it); None when they are held in memory."""
+        ...
+
 
 class MemoryStaging:
     """Staging in memory: tests and small reports (`compute_report`)."""
@@ -108,3 +115,7 @@ class MemoryStaging:
 
     def scan(self, table: Table) -> pl.LazyFrame:
         return pl.concat([staged.table(table) for staged in self._batches]).lazy()
+
+    @property
+    def folder(self) -> Path | None:
+        return None

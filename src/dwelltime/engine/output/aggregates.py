@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from pathlib import Path
 
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
+from dwelltime.engine.output.column_shares import column_shares
 from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import DURATION_FIELDS, field_kind, field_title
 from dwelltime.engine.output.render import Renderer
-from dwelltime.engine.output.statistics import segment_statistics
+from dwelltime.engine.output.statistics import Ints, segment_statistics
 from dwelltime.engine.staging import Staging
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, Sheet
 from dwelltime.params.model import AverageDenominator
@@ -30,7 +32,8 @@ _STATS = {
 class AggregateInputs:
     """What the aggregate sheets are computed from: the group-by combinations in sheet
     order (`group`, the keys, `n` issues), and every non-empty value cell as numbers
-    (`group`, `column`, `value`), read only when a sheet's rows are first read.
+    (`group`, `column`, `value`), read only when a sheet's rows are first read, as frames
+    each holding every cell of some value columns (`column_shares`).
 
     A chunk of a split export keeps its own (`of_staging`); the merge combines them
     (`merged`), and the statistics run once over all the cells, so every aggregate is
@@ -38,7 +41,7 @@ class AggregateInputs:
     """
 
     groups: pl.DataFrame
-    cells: Callable[[], pl.DataFrame]
+    cells: Callable[[], Iterator[pl.DataFrame]]
 
     @classmethod
     def of_staging(
@@ -51,13 +54,19 @@ class AggregateInputs:
         else:
             counted = issues.select(n=pl.len())
         groups = _ranked(counted.collect(engine="streaming"), keys)
-        # Cached: the cells' numbers are what grows with the issue count, never read for a
-        # List-only file (CSV) without a summary.
-        return cls(groups, cache(lambda: _compact_cells(staging, columns, keys, groups)))
+        # The cells' numbers are what grows with the issue count (never read for a
+        # List-only file without a summary): read afresh, spilled beside the staging.
+        return cls(
+            groups,
+            lambda: column_shares(_compact_cells(staging, columns, keys, groups), staging.folder),
+        )
 
     @classmethod
-    def merged(cls, parts: Sequence[AggregateInputs], group_by: Sequence[str]) -> AggregateInputs:
-        """The inputs of every part's issues: group counts added up, cells renumbered."""
+    def merged(
+        cls, parts: Sequence[AggregateInputs], group_by: Sequence[str], folder: Path | None = None
+    ) -> AggregateInputs:
+        """The inputs of every part's issues: group counts added up, cells renumbered (and
+        spilled in `folder` when given, as `of_staging`'s are)."""
         keys = [field_column(field_id) for field_id in group_by]
         counts = pl.concat([part.groups.drop("group") for part in parts], how="vertical_relaxed")
         if keys:
@@ -66,26 +75,20 @@ class AggregateInputs:
             counts = counts.select(pl.col("n").sum())
         groups = _ranked(counts, keys)
 
-        def cells() -> pl.DataFrame:
-            frames = [_EMPTY_CELLS]
+        def renumbered() -> Iterator[pl.DataFrame]:
             for part in parts:
                 if not keys:  # one group in every part: nothing to renumber
-                    frames.append(part.cells())
+                    yield from part.cells()
                     continue
                 mapping = part.groups.join(groups, on=keys, nulls_equal=True, suffix="_all").select(
                     "group", "group_all"
                 )
-                frames.append(
-                    part.cells()
-                    .join(mapping, on="group")
-                    .select(group="group_all", column="column", value="value")
-                )
-            return pl.concat(frames)
+                for cells in part.cells():
+                    yield cells.join(mapping, on="group").select(
+                        group="group_all", column="column", value="value"
+                    )
 
-        return cls(groups, cache(cells))
-
-
-_EMPTY_CELLS = pl.DataFrame(schema={"group": pl.UInt32, "column": pl.Int64, "value": pl.Float64})
+        return cls(groups, lambda: column_shares(renumbered(), folder))
 
 
 def _ranked(counted: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -97,10 +100,9 @@ def _ranked(counted: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 def _compact_cells(
     staging: Staging, columns: Sequence[ValueColumn], keys: list[str], groups: pl.DataFrame
-) -> pl.DataFrame:
-    """Every non-empty cell as (group, column, value) numbers, read one batch at a time, so
-    the statistics run over a few numbers per cell instead of the staged strings."""
-    frames = [_EMPTY_CELLS]
+) -> Iterator[pl.DataFrame]:
+    """Every non-empty cell as (group, column, value) numbers, a batch at a time, so the
+    statistics run over a few numbers per cell instead of the staged strings."""
     for index in range(staging.count()):
         staged = staging.load(index)
         cells = placed_cells(staged.cells.filter(pl.col("value").is_not_null()), columns).select(
@@ -113,8 +115,7 @@ def _compact_cells(
             cells = cells.join(issue_groups.select("seq", "group"), on="seq")
         else:
             cells = cells.with_columns(group=pl.lit(0, pl.UInt32))
-        frames.append(cells.select("group", "column", "value"))
-    return pl.concat(frames)
+        yield cells.select("group", "column", "value")
 
 
 def aggregate_sheets(
@@ -132,25 +133,13 @@ def aggregate_sheets(
 
     @cache
     def found() -> dict[int, dict[str, float | None]]:
-        cells = inputs.cells()
-        segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
         group_sizes = group_rows["n"].cast(pl.Int64).to_numpy()
-        stats = segment_statistics(
-            segment,
-            cells["value"].to_numpy(),
-            (lambda keys: group_sizes[keys // width]) if all_issues else None,
-        )
-        return {
-            int(key): {"sum": total, "mean": mean, "median": median, "std": std}
-            for key, total, mean, median, std in zip(
-                stats.keys.tolist(),
-                stats.sums.tolist(),
-                stats.means.tolist(),
-                stats.medians.tolist(),
-                stats.stds.tolist(),
-                strict=True,
-            )
-        }
+        sizes = (lambda keys: group_sizes[keys // width]) if all_issues else None
+        statistics: dict[int, dict[str, float | None]] = {}
+        # A share of the cells at a time: each holds whole columns, so whole segments.
+        for share in map(partial(_share_statistics, width=width, sizes_of=sizes), inputs.cells()):
+            statistics.update(share)
+        return statistics
 
     titles = [Column(field_title(f), field_kind(f, renderer.duration_kind), f) for f in group_by]
     durations = [f in DURATION_FIELDS for f in group_by]
@@ -182,6 +171,27 @@ def aggregate_sheets(
 
 
 _SUM = AggregateKind.SUM
+
+
+def _share_statistics(
+    cells: pl.DataFrame, width: int, sizes_of: Callable[[Ints], Ints] | None
+) -> dict[int, dict[str, float | None]]:
+    """The statistics of each (group, column) segment in `cells`, keyed group·width+column."""
+    segment = cells["group"].cast(pl.Int64).to_numpy() * width + cells["column"].to_numpy()
+    values = cells["value"].to_numpy()
+    del cells  # the frame's other columns are not needed while the values are sorted
+    stats = segment_statistics(segment, values, sizes_of)
+    return {
+        int(key): {"sum": total, "mean": mean, "median": median, "std": std}
+        for key, total, mean, median, std in zip(
+            stats.keys.tolist(),
+            stats.sums.tolist(),
+            stats.means.tolist(),
+            stats.medians.tolist(),
+            stats.stds.tolist(),
+            strict=True,
+        )
+    }
 
 
 def _aggregate_kind(column: ColumnKind, aggregate: AggregateKind) -> ColumnKind:

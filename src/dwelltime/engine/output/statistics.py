@@ -48,8 +48,12 @@ def segment_statistics(
     counts = np.diff(np.append(starts, keys.size))
     sums = np.add.reduceat(values, starts)
     own_means = sums / counts
-    deviations = values - np.repeat(own_means, counts)
-    squares = np.add.reduceat(deviations * deviations, starts)
+    # Squared deviations from each segment's mean, in one array (values - mean, squared).
+    deviations = np.repeat(own_means, counts)
+    np.subtract(values, deviations, out=deviations)
+    np.multiply(deviations, deviations, out=deviations)
+    squares = np.add.reduceat(deviations, starts)
+    del deviations
     segment_keys = keys[starts]
     if sizes_of is None:
         middle = (values[starts + (counts - 1) // 2] + values[starts + counts // 2]) / 2
