@@ -554,8 +554,8 @@ def _clause_test(clause: str, sprints: dict[str, set[str]]) -> Callable[[dict[st
         ids = {v.strip() for v in value.strip("()").split(",")}
         return lambda issue: issue["id"] in ids
     if name == "id" and op in _ORDERINGS:
-        bound, holds = int(text), _ORDERINGS[op]
-        return lambda issue: holds(int(issue["id"]), bound)
+        number, holds = int(text), _ORDERINGS[op]
+        return lambda issue: holds(int(issue["id"]), number)
     if name == "key" and op == "=":
         return lambda issue: bool(issue["key"] == text.upper())
     if name == "project" and op == "=":
