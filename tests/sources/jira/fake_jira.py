@@ -14,9 +14,11 @@ import asyncio
 import base64
 import itertools
 import math
+import operator
 import re
 import threading
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,6 +75,8 @@ class FakeJira:
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
+    #: The JQL of every Cloud search the fake ran (a later page reuses its first's).
+    searches: list[str] = field(default_factory=list)
     max_in_flight: int = 0
     throttled: int = 0  # 429s the rate limit answered
 
@@ -92,6 +96,8 @@ class FakeJira:
         self._searches: dict[int, list[dict[str, Any]]] = {}
         self._search_ids = itertools.count(1)
         self._cuts: dict[tuple[str, frozenset[str]], tuple[int, list[Any]]] = {}
+        #: Of each visible set (`_by_id`'s): its ids sorted, and its issues in that order.
+        self._id_index: dict[frozenset[str], tuple[Any, list[int], list[dict[str, Any]]]] = {}
 
     def _changed(self) -> None:
         """The issues changed: what was derived from them is read again."""
@@ -215,6 +221,7 @@ class FakeJira:
             search = int(token.split(":")[2]) if token and token.count(":") == 2 else 0
             found = self._searches.get(search)
             if found is None:
+                self.searches.append(body.get("jql", ""))
                 selected = self._select(request, body.get("jql", ""))
                 if isinstance(selected, JSONResponse):
                     return selected
@@ -409,6 +416,31 @@ class FakeJira:
             cached = self._visible_cache[projects] = (version, seen)
         return cached[1]
 
+    def _in_id_range(self, request: Request, jql: str) -> list[dict[str, Any]]:
+        """The visible issues within the JQL's id bounds (`id >= a AND id < b`), in id
+        order (else all, in the fixtures' order): found through a sorted index, as Jira's
+        own index finds them, not by testing every issue (`select` still applies every
+        clause)."""
+        by_id = self._by_id(request)
+        where = re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)[0]
+        bounds = _ID_BOUND.findall(where)
+        if not bounds:
+            return list(by_id.values())
+        _, projects = self.grants[request.headers["authorization"]]
+        cached = self._id_index.get(projects)
+        if cached is None or cached[0] is not by_id:
+            ordered = sorted(by_id.values(), key=lambda issue: int(issue["id"]))
+            cached = self._id_index[projects] = (by_id, [int(i["id"]) for i in ordered], ordered)
+        _, ids, ordered = cached
+        low, high = 0, len(ids)
+        for op, value in bounds:
+            number = int(value)
+            if op in (">=", ">"):
+                low = max(low, (bisect_left if op == ">=" else bisect_right)(ids, number))
+            else:
+                high = min(high, (bisect_right if op == "<=" else bisect_left)(ids, number))
+        return ordered[low:high]
+
     def _issue(self, request: Request, issue_id: str) -> dict[str, Any] | None:
         found = self._by_id(request).get(issue_id)
         if found is not None:
@@ -439,7 +471,7 @@ class FakeJira:
             # issues can match.
             visible = [by_id[name] for name in dict.fromkeys(names) if name in by_id]
         else:
-            visible = list(by_id.values())
+            visible = self._in_id_range(request, jql)
         try:
             return select(visible, jql, self.sprints)
         except ValueError as error:
@@ -480,6 +512,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"errorMessages": [message], "errors": {}}, status)
 
 
+_ID_BOUND = re.compile(r"(?i)\bid\s*(>=|<=|<|>)\s*(\d+)")
 _CLAUSE = re.compile(
     r"^(?P<field>\w+)\s*(?P<op>>=|<=|=|<|>|\bin\b|\bwas\b)\s*(?P<value>.+)$", re.IGNORECASE
 )
@@ -488,7 +521,8 @@ _CLAUSE = re.compile(
 def select(
     issues: list[dict[str, Any]], jql: str, sprints: dict[str, set[str]]
 ) -> list[dict[str, Any]]:
-    """The fake's JQL: clauses joined by AND over a few fields, and ORDER BY created/key.
+    """The fake's JQL: clauses joined by AND over a few fields (ids compared as Jira
+    compares them: `id >= 10020`), and ORDER BY created/key.
 
     Each clause is read once into a test of an issue, so a search costs one pass over the
     issues rather than parsing its JQL per issue (the bench's fake shares the machine's
@@ -519,6 +553,9 @@ def _clause_test(clause: str, sprints: dict[str, set[str]]) -> Callable[[dict[st
     if name == "id" and op == "in":
         ids = {v.strip() for v in value.strip("()").split(",")}
         return lambda issue: issue["id"] in ids
+    if name == "id" and op in _ORDERINGS:
+        number, holds = int(text), _ORDERINGS[op]
+        return lambda issue: holds(int(issue["id"]), number)
     if name == "key" and op == "=":
         return lambda issue: bool(issue["key"] == text.upper())
     if name == "project" and op == "=":
@@ -542,6 +579,14 @@ def _clause_test(clause: str, sprints: dict[str, set[str]]) -> Callable[[dict[st
             return lambda issue: _instant(issue["fields"][name]) >= bound
         return lambda issue: _instant(issue["fields"][name]) < bound
     raise ValueError(f"The fake Jira cannot read the JQL clause {clause!r}.")
+
+
+_ORDERINGS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
 
 
 def _assignees_ever(issue: dict[str, Any]) -> set[Any]:

@@ -45,25 +45,37 @@ def partial_fields(
     return found
 
 
-def lacking(
-    engine: sa.Engine, site: str, jira_ids: Sequence[int], needed: frozenset[str] | None
-) -> set[int]:
-    """Those of `jira_ids` held with the histories of only some fields, not all of
-    `needed` (None: not all fields).
-
-    A report's marks nearly all name the same fields: the site's distinct marks are read
-    first, and only ids whose mark falls short are looked up, so an unchanged re-export
-    of marked issues that hold what it needs reads no mark per issue."""
+def short_marks(engine: sa.Engine, site: str, needed: frozenset[str] | None) -> list[str]:
+    """The site's distinct marks that do not hold every field of `needed` (None: any)."""
     table = jira_history_fields
     with engine.connect() as connection:
         texts = connection.execute(
             sa.select(table.c.fields).where(table.c.site == site).distinct()
         ).scalars()
-        short = [
+        return [
             text for text in texts if needed is None or not needed <= frozenset(json.loads(text))
         ]
-        if not short:
-            return set()
+
+
+def lacking(
+    engine: sa.Engine,
+    site: str,
+    jira_ids: Sequence[int],
+    needed: frozenset[str] | None,
+    short: Sequence[str] | None = None,
+) -> set[int]:
+    """Those of `jira_ids` held with the histories of only some fields, not all of
+    `needed` (None: not all fields); `short`: `short_marks` of `needed`, when read before.
+
+    A report's marks nearly all name the same fields: the site's distinct marks are read
+    first, and only ids whose mark falls short are looked up, so an unchanged re-export
+    of marked issues that hold what it needs reads no mark per issue."""
+    table = jira_history_fields
+    if short is None:
+        short = short_marks(engine, site, needed)
+    if not short:
+        return set()
+    with engine.connect() as connection:
         found: set[int] = set()
         for chunk in id_chunks(jira_ids):
             query = sa.select(table.c.jira_id).where(

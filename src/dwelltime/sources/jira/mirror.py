@@ -23,6 +23,7 @@ from dwelltime.sources.jira.history_fields import (
     mark_complete,
     mark_partial,
     partial_fields,
+    short_marks,
 )
 from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.data import StoreData
@@ -52,19 +53,41 @@ class Mirror:
         in listing order."""
         return self.compare(listing)[0]
 
+    def short_marks(self, fields: Collection[str] | None) -> list[str]:
+        """The site's partial-history marks lacking some of `fields` (`compare`'s)."""
+        return short_marks(self._store.engine, self.site, _needed(fields))
+
     def compare(
-        self, listing: Sequence[Listed], fields: Collection[str] | None = None
+        self,
+        listing: Sequence[Listed],
+        fields: Collection[str] | None = None,
+        marks: Sequence[str] | None = None,
     ) -> tuple[list[int], dict[int, int]]:
         """(the stale ids of `listing` in its order, Jira id -> row id of the current ones):
         one pass over the store serves both the fetch and the reads that follow. Current
-        means as new as Jira's and holding the histories of `fields` (None: of all)."""
+        means as new as Jira's and holding the histories of `fields` (None: of all).
+        `marks`: `short_marks(fields)`, read once for all the pages of one listing (a
+        mark another export writes during the listing may then be missed, as one written
+        between any comparison and the batch read after it always could)."""
         ids = [entry.id for entry in listing]
         stored = self._store.site_rows(self.site, ids)
-        needed = None if fields is None else frozenset(fields)
-        short = lacking(self._store.engine, self.site, ids, needed)
-        stale = [entry.id for entry in listing if _is_stale(entry, stored) or entry.id in short]
-        fetched = set(stale)
-        current = {jira_id: row for jira_id, (row, _) in stored.items() if jira_id not in fetched}
+        short = lacking(self._store.engine, self.site, ids, _needed(fields), marks)
+        stale: list[int] = []
+        current: dict[int, int] = {}
+        # One pass (a re-export compares every issue of its selection): held as new as
+        # Jira's and with the histories needed, or to fetch.
+        for jira_id, _, updated, _, _ in listing:
+            held = stored.get(jira_id)
+            if (
+                held is None
+                or updated is None
+                or held[1] is None
+                or held[1] < updated
+                or jira_id in short
+            ):
+                stale.append(jira_id)
+            else:
+                current[jira_id] = held[0]
         return stale, current
 
     def row_ids(self, jira_ids: Sequence[int]) -> dict[int, int]:
@@ -135,8 +158,5 @@ class Mirror:
         return self._store.write(replace(parsed.data, site=self.site, from_site=True)).issues
 
 
-def _is_stale(entry: Listed, stored: dict[int, tuple[int, int | None]]) -> bool:
-    if entry.id not in stored:
-        return True
-    held = stored[entry.id][1]
-    return entry.updated_ms is None or held is None or held < entry.updated_ms
+def _needed(fields: Collection[str] | None) -> frozenset[str] | None:
+    return None if fields is None else frozenset(fields)

@@ -24,7 +24,6 @@ from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.selection_jql import within_dates
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.issue_store import IssueStore
-from dwelltime.sources.store.sql_lists import id_chunks
 
 #: Issues read ahead at most, in batch sizes: they wait in memory until the listing ends
 #: and the engine takes them, so an export holds at most this many batches' worth more
@@ -59,6 +58,8 @@ class ReadAhead:
         self._batch_size = batch_size
         self._ascending = ascending
         self._pool: ThreadPoolExecutor | None = None
+        # The marks that fall short are read once for the whole listing, not per page.
+        self._short = mirror.short_marks(fields)
         self._start()
 
     def _start(self) -> None:
@@ -68,13 +69,14 @@ class ReadAhead:
         self._reading = self._batch_size is not None
         self._held = 0  # issues read ahead
         self._last = -1
+        self._pending: list[int] = []  # listed and current, not yet a whole batch
 
     def page(self, start: int, entries: list[Listed]) -> None:
         if start == 0 and (self.rows or self.stale):
             self.close()  # the listing started over
             self._start()
         entries = within_dates(self._selection, entries)
-        stale, rows = self._mirror.compare(entries, self._fields)
+        stale, rows = self._mirror.compare(entries, self._fields, self._short)
         self.stale.extend(stale)
         self.rows.update(rows)
         if not self._reading or not entries:
@@ -88,16 +90,26 @@ class ReadAhead:
                 self._read = []
             return
         self._last = ids[-1]
+        self._pending.extend(ids)
+        # Whole batches only, as the store's own export reads them (pages are smaller:
+        # a batch per page read and computed a third more slowly, bench/RESULTS.md).
         assert self._batch_size is not None
-        for chunk in id_chunks(ids, self._batch_size):
-            if self._held + len(chunk) > READ_AHEAD_BATCHES * self._batch_size:
-                self._reading = False
-                return
-            self._held += len(chunk)
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="jira-read-ahead")
-            rows_of = [self.rows[issue_id] for issue_id in chunk]
-            self._read.append((list(chunk), self._pool.submit(self._batch, rows_of)))
+        while self._reading and len(self._pending) >= self._batch_size:
+            self._read_pending(self._batch_size)
+
+    def _read_pending(self, size: int) -> None:
+        """Read the first `size` pending issues on the read-ahead's thread, unless that
+        would hold more than `READ_AHEAD_BATCHES` (reading ahead then ends)."""
+        assert self._batch_size is not None
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        if self._held + len(chunk) > READ_AHEAD_BATCHES * self._batch_size:
+            self._reading = False
+            return
+        self._held += len(chunk)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="jira-read-ahead")
+        rows_of = [self.rows[issue_id] for issue_id in chunk]
+        self._read.append((chunk, self._pool.submit(self._batch, rows_of)))
 
     def _batch(self, rows: Sequence[int]) -> IssueBatch:
         with self._store.engine.connect() as connection:
@@ -105,7 +117,10 @@ class ReadAhead:
 
     def take(self, ids: Sequence[int]) -> list[Future[IssueBatch]]:
         """The batches read ahead, if they begin `ids` (the selection's final order) in
-        that order; none otherwise. Either way the read-ahead is over."""
+        that order; none otherwise. Either way the read-ahead is over. The listing's
+        last issues, short of a batch, are read now, while the engine takes the first."""
+        if self._reading and self._pending:
+            self._read_pending(len(self._pending))
         taken: list[Future[IssueBatch]] = []
         position = 0
         for chunk, future in self._read:

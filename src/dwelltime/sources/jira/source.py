@@ -22,6 +22,7 @@ from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
 from dwelltime.sources.jira.editions import SiteApi, listing_fields
 from dwelltime.sources.jira.fetch_ahead import FetchAhead
+from dwelltime.sources.jira.id_ranges import guessed_selection, range_bounds, ranged_listing
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.read_ahead import ReadAhead
 from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
@@ -177,7 +178,10 @@ class JiraSource:
             listed_jql = jql if ordered else f"{jql} ORDER BY created ASC"
             try:
                 with _Estimate(self._api, jql, self.on_estimate):
-                    listing = self._api.listing(listed_jql, fields, on_page=reading.page)
+                    bounds = [] if ordered else self._bounds(whole, jql)
+                    listing = ranged_listing(
+                        self._api, listed_jql, fields, bounds, on_page=reading.page
+                    )
             except BaseException:
                 reading.close()
                 raise
@@ -198,6 +202,14 @@ class JiraSource:
             )
         stop = None if selection.max_issues is None else start + selection.max_issues
         return ids[start:stop]
+
+    def _bounds(self, whole: Selection, jql: str) -> list[int]:
+        """Where the listing of an id-ordered selection is cut into ranges asked at once:
+        from the store's own copy of it, on the editions whose pages are sequential."""
+        size = self._api.listing_range
+        if size is None:
+            return []
+        return range_bounds(self._store, guessed_selection(whole, self._mirror.site, jql), size)
 
 
 class _Estimate:

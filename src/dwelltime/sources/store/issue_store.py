@@ -26,6 +26,9 @@ from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.summaries import Summary, SummaryUpkeep
 from dwelltime.sources.store.writer import StoreWriter
 
+#: `site_rows` scans the key range of ids spanning less than this many times their number.
+DENSE_SPAN = 2
+
 __all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
 
 
@@ -133,8 +136,24 @@ class IssueStore:
         tuples: a re-export compares its whole listing (30,000 rows wrapped as SQLAlchemy
         rows took 0.3 s, bench/RESULTS.md)."""
         found: dict[int, tuple[int, int | None]] = {}
+        if not jira_ids:
+            return found
         with self._engine.connect() as connection:
             mark = placeholder(connection)
+            low, high = min(jira_ids), max(jira_ids)
+            if high - low < DENSE_SPAN * len(jira_ids):
+                # Ids close together (a listing's page, a range of one): one scan of the
+                # key range, the few rows between them left out, instead of an IN-list
+                # lookup per id.
+                wanted = set(jira_ids)
+                sql = (
+                    f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} "
+                    f"AND jira_id BETWEEN {mark} AND {mark}"
+                )
+                rows = fetch_tuples(connection, sql, (site, low, high))
+                return {
+                    jira_id: (row, updated) for jira_id, row, updated in rows if jira_id in wanted
+                }
             for chunk in id_chunks(jira_ids):
                 sql = (
                     f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} "
