@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from dwelltime import db
-from dwelltime.domain.issues import History, Status
+from dwelltime.domain.issues import History
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import generation, schema
 from dwelltime.sources.store.filters import count_where, selection_where
@@ -22,6 +22,7 @@ from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
 from dwelltime.sources.store.visited import status_frame
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
+from tests.sources.store.written import four_issues, written_store
 
 REPO = Path(__file__).resolve().parents[3]
 SELECTIONS = [
@@ -53,21 +54,8 @@ engine.dispose()
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[IssueStore]:
-    engine = db.create_db_engine(store_url)
-    db.upgrade(store_url, engine=engine)
-    store = IssueStore(engine)
-    store.write(
-        StoreData(
-            site=TEST_SITE,
-            issues=[
-                make_issue(i, "AB" if i < 4 else "CD", created_ms=T0 + i * DAY_MS)
-                for i in (1, 2, 3, 4)
-            ],
-            statuses=[Status("1", "Open", "new"), Status("5", "Done", "done")],
-        )
-    )
-    yield store
-    engine.dispose()
+    with written_store(store_url, four_issues()) as store:
+        yield store
 
 
 def _generation(store: IssueStore) -> int:

@@ -10,7 +10,6 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from dwelltime import db
 from dwelltime.domain.issues import Issue
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import positions
@@ -18,6 +17,7 @@ from dwelltime.sources.store.filters import selection_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
+from tests.sources.store.written import written_store
 
 #: Report orders with ties and empty values (resolution dates: one issue in three).
 ORDERS = [
@@ -30,12 +30,9 @@ STARTS = [5, 10, 15, 7, 3, 28, 29, 30, 12, 13, 1]
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[IssueStore]:
-    engine = db.create_db_engine(store_url)
-    db.upgrade(store_url, engine=engine)
-    store = IssueStore(engine)
-    store.write(StoreData(site=TEST_SITE, issues=[_issue(i) for i in range(1, 31)]))
-    yield store
-    engine.dispose()
+    data = StoreData(site=TEST_SITE, issues=[_issue(i) for i in range(1, 31)])
+    with written_store(store_url, data) as store:
+        yield store
 
 
 def _issue(number: int) -> Issue:

@@ -23,6 +23,7 @@ from dwelltime.sources.store.source import LocalSource
 from dwelltime.sources.store.summaries import MAX_SUMMARIES, keep
 from dwelltime.sources.store.visited import status_frame, transition_frame
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue, status_item
+from tests.sources.store.written import four_issues, written_store
 
 #: Selections on the issue row alone: kept, and kept true by writes.
 KEPT = [
@@ -43,21 +44,8 @@ Facts = tuple[int, pl.DataFrame, pl.DataFrame]
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[IssueStore]:
-    engine = db.create_db_engine(store_url)
-    db.upgrade(store_url, engine=engine)
-    store = IssueStore(engine)
-    store.write(
-        StoreData(
-            site=TEST_SITE,
-            issues=[
-                make_issue(i, "AB" if i < 4 else "CD", created_ms=T0 + i * DAY_MS)
-                for i in (1, 2, 3, 4)
-            ],
-            statuses=[Status("1", "Open", "new"), Status("5", "Done", "done")],
-        )
-    )
-    yield store
-    engine.dispose()
+    with written_store(store_url, four_issues()) as store:
+        yield store
 
 
 def _fresh(store: IssueStore, selection: Selection) -> Facts:
