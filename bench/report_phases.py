@@ -33,7 +33,7 @@ from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock r
 
 #: Phase → (module, attribute) of the functions it covers.
 PHASES: dict[str, list[tuple[str, str]]] = {
-    "selection (ids)": [("dwelltime.sources.store.source", "selection_ids")],
+    "selection (ids)": [("dwelltime.sources.store.source", "window_ids")],
     "batch reads: issue rows": [("dwelltime.sources.store.batches", "read_frame")],
     "batch reads: change rows": [("dwelltime.sources.store.batches", "read_changes")],
     "engine (visits, cells)": [("dwelltime.engine.report", "ReportEngine.process")],
