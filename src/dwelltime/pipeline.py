@@ -443,11 +443,9 @@ def write_computed(
     params = report.engine.params
     summary = None
     if with_summary and params.output_type is OutputType.CSV and summary_in_own_view(params):
-        totals: list[NDArray[np.float64]] = [np.empty(0)]
-        blocks = teed_totals(sheet_blocks(table.listing), value_width(table), totals)
         write_csv_header(table.listing.columns, destination)
-        write_csv_rows(blocks, len(table.listing.columns), destination)
-        summary = summarize(table, params.view_format.value, totals=np.concatenate(totals))
+        totals = write_teed_csv_rows(table.listing, value_width(table), destination)
+        summary = summarize(table, params.view_format.value, totals=totals)
     else:
         write_report(table, params.output_type, destination)
         summary = _summary(report) if with_summary else None
@@ -457,6 +455,15 @@ def write_computed(
         columns=len(table.listing.columns),
         summary=summary,
     )
+
+
+def write_teed_csv_rows(listing: Sheet, width: int, destination: BinaryIO) -> NDArray[np.float64]:
+    """Write `listing`'s rows as they follow its CSV header, and give the summary
+    histogram's per-row totals taken on the way (`teed_totals`; none for `width` 0)."""
+    totals: list[NDArray[np.float64]] = [np.empty(0)]
+    blocks = teed_totals(sheet_blocks(listing), width, totals)
+    write_csv_rows(blocks, len(listing.columns), destination)
+    return np.concatenate(totals)
 
 
 def summary_view(params: ReportParams) -> ViewFormat:

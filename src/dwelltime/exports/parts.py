@@ -34,7 +34,7 @@ from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.engine.output.aggregates import AggregateInputs
 from dwelltime.engine.output.column_shares import EMPTY_CELLS
 from dwelltime.engine.staging import MemoryStaging
-from dwelltime.engine.summary import block_totals, summarize, teed_totals, value_width
+from dwelltime.engine.summary import block_totals, summarize, value_width
 from dwelltime.engine.table import ReportTable
 from dwelltime.errors import DwelltimeError
 from dwelltime.exports.storage import FileStorage
@@ -49,11 +49,12 @@ from dwelltime.pipeline import (
     staging_folder,
     summary_in_own_view,
     summary_view,
+    write_teed_csv_rows,
 )
 from dwelltime.sources.base import IssueSource
 from dwelltime.writers import write_report
 from dwelltime.writers.blocks import sheet_blocks
-from dwelltime.writers.csv import write_csv_header, write_csv_rows
+from dwelltime.writers.csv import write_csv_header
 
 #: The output types a merge can write from finished parts: the List's rows concatenate,
 #: an aggregate table is a row per group.
@@ -210,9 +211,8 @@ def store_finished_chunk(
     names = [_META]
     teed = summary_in_own_view(params)
     if params.output_type is OutputType.CSV:
-        blocks = teed_totals(sheet_blocks(table.listing), width if teed else 0, totals)
         with (folder / _ROWS).open("wb") as rows:
-            write_csv_rows(blocks, len(table.listing.columns), rows)
+            totals.append(write_teed_csv_rows(table.listing, width if teed else 0, rows))
         names.append(_ROWS)
     inputs = report.engine.aggregate_inputs(report.staging)
     if inputs is not None:
