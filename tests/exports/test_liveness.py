@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from dwelltime.config import Settings
 from dwelltime.db import BUSY_TIMEOUT_SECONDS
 from dwelltime.exports.executors.liveness import (
     STALL_AFTER_SECONDS,
@@ -120,6 +121,26 @@ class _Clock:
         return self.now
 
 
+#: How often serve looks at a silent worker (its late interval, by default).
+LOOK_SECONDS = Settings().late_after_seconds
+
+
+def _liveness(clock: _Clock) -> Liveness:
+    return Liveness(silence_gap_seconds=2 * LOOK_SECONDS, clock=clock)
+
+
+def _looks(
+    liveness: Liveness, clock: _Clock, pid: int, pool: list[int], seconds: float
+) -> list[bool]:
+    """Serve's verdicts on a silent worker `pid`, looking every `LOOK_SECONDS` for
+    `seconds` (the clock moves, the processes run on as they are)."""
+    verdicts = []
+    for _ in range(int(seconds // LOOK_SECONDS)):
+        clock.now += LOOK_SECONDS
+        verdicts.append(liveness.waiting(pid, pool))
+    return verdicts
+
+
 def test_a_busy_process_uses_cpu_and_an_ended_one_has_no_figure(
     busy: subprocess.Popen[bytes],
 ) -> None:
@@ -140,17 +161,20 @@ def test_a_sleeping_worker_beside_a_busy_one_is_hung_once_it_used_no_cpu_past_th
     sleeper: subprocess.Popen[bytes], busy: subprocess.Popen[bytes]
 ) -> None:
     clock = _Clock()
-    liveness = Liveness(clock=clock)
+    liveness = _liveness(clock)
     pool = [sleeper.pid, busy.pid]
     assert _falls_asleep(sleeper.pid)
     # It may be waiting for the busy one to release SQLite's write lock...
     assert liveness.waiting(sleeper.pid, pool)
-    clock.now += STALL_AFTER_SECONDS
-    assert liveness.waiting(sleeper.pid, pool)
+    assert all(_looks(liveness, clock, sleeper.pid, pool, STALL_AFTER_SECONDS))
     # ...but no lock wait lasts this long without a tick of CPU: it is hung.
-    clock.now += 1.0
+    clock.now = STALL_AFTER_SECONDS + 1.0
     assert not liveness.waiting(sleeper.pid, pool)
     assert liveness.waiting(busy.pid, pool)
+    # Looked at again only much later, it beat on its own meanwhile: a new silence.
+    clock.now += 3 * LOOK_SECONDS
+    assert liveness.waiting(sleeper.pid, pool)
+    assert not all(_looks(liveness, clock, sleeper.pid, pool, 2 * STALL_AFTER_SECONDS))
     # Forgotten (it ended, and its id may come back), its stall counts afresh.
     liveness.forget(sleeper.pid)
     assert liveness.waiting(sleeper.pid, pool)
@@ -164,11 +188,10 @@ def test_a_starved_worker_beside_busy_ones_is_never_hung() -> None:
     idle = f"{pinned}; os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"
     with _busy_child(pinned) as hog, _busy_child(idle) as starved:
         clock = _Clock()
-        liveness = Liveness(clock=clock)
+        liveness = _liveness(clock)
         pool = [hog.pid, starved.pid]
-        for _ in range(3):
-            assert liveness.waiting(starved.pid, pool)
-            clock.now += 10 * STALL_AFTER_SECONDS
+        assert liveness.waiting(starved.pid, pool)
+        assert all(_looks(liveness, clock, starved.pid, pool, 3 * STALL_AFTER_SECONDS))
 
 
 _LOCK_HOLDER = """
@@ -198,11 +221,10 @@ def test_a_worker_waiting_for_a_busy_ones_write_lock_is_not_hung_within_the_limi
             assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
             assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
             clock = _Clock()
-            liveness = Liveness(clock=clock)
+            liveness = _liveness(clock)
             pool = [holder.pid, waiter.pid]
             assert liveness.waiting(waiter.pid, pool)
-            clock.now += STALL_AFTER_SECONDS
-            assert liveness.waiting(waiter.pid, pool)
+            assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
             assert waiter.poll() is None  # still waiting: the test took less than its timeout
         finally:
             waiter.kill()

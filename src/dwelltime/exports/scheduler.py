@@ -117,7 +117,7 @@ class Scheduler:
         active = self.executor.active()
         if not active:
             return
-        late_after = self._late_after_seconds()
+        late_after = self.settings.late_after_seconds
         for record in stale_running(self.store, late_after):
             if record.id in active and self.executor.waiting(record.id):
                 self.store.update_running(record.id, heartbeat_ms=now_ms())
@@ -128,11 +128,6 @@ class Scheduler:
             if unit.token is not None and key in active and self.executor.waiting(key):
                 self.units.beat(unit.export_id, unit.idx, unit.token)
                 logger.info("heartbeat_vouched", export_id=unit.export_id, unit=unit.idx)
-
-    def _late_after_seconds(self) -> float:
-        """A job silent this long has missed a beat: two intervals, and at most half the
-        stale limit, so a vouched heartbeat lands well before any server judges it."""
-        return min(2 * self.settings.heartbeat_seconds, self.settings.stale_after_seconds / 2)
 
     def _recover_stale(self) -> None:
         for record in stale_running(self.store, self.settings.stale_after_seconds):

@@ -85,21 +85,26 @@ def cpu_ticks(pid: int) -> int | None:
 class Liveness:
     """Judges the silent workers of one pool, remembering when each last used CPU.
 
-    Only serve's looks at a worker (each scheduler round while its heartbeat is late) see
-    its CPU time, so its stall is counted from the first look that found the current
-    figure: never longer than it is, and a worker is judged hung no sooner than
-    `stall_after_seconds` after its heartbeat fell silent.
+    Only serve's looks at a worker (while its heartbeat is late) see its CPU time, so its
+    stall is counted from the first look of its silence that found the current figure: a
+    worker is judged hung no sooner than `stall_after_seconds` after its heartbeat fell
+    silent. A look more than `silence_gap_seconds` after the one before starts a new
+    silence (the worker beat on its own between them): what it used before does not count.
     """
 
     def __init__(
         self,
+        silence_gap_seconds: float,
         stall_after_seconds: float = STALL_AFTER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stall_after_seconds = stall_after_seconds
+        self._silence_gap_seconds = silence_gap_seconds
         self._clock = clock
-        #: pid -> (its CPU ticks, when they were first seen at that figure).
+        #: pid -> (its CPU ticks, when they were first seen at that figure in this silence).
         self._progress: dict[int, tuple[int, float]] = {}
+        #: pid -> when it was last looked at.
+        self._looked: dict[int, float] = {}
 
     def waiting(self, pid: int, pool: Iterable[int]) -> bool:
         """True if worker `pid` is waiting to run, or sleeps with CPU use within the stall
@@ -109,6 +114,9 @@ class Liveness:
         if ticks is None:
             return False
         now = self._clock()
+        if now - self._looked.get(pid, now) > self._silence_gap_seconds:
+            self._progress.pop(pid, None)  # a new silence
+        self._looked[pid] = now
         if waits_to_run(pid):
             # Its stall starts, at the soonest, once it is seen asleep.
             self._progress[pid] = (ticks, now)
@@ -124,3 +132,4 @@ class Liveness:
     def forget(self, pid: int) -> None:
         """Drop what is known of `pid` (it ended: the kernel may give its id to another)."""
         self._progress.pop(pid, None)
+        self._looked.pop(pid, None)

@@ -86,7 +86,9 @@ class ProcessPool:
         warm_up.join()
         warm_up.close()
         self._processes: dict[str, BaseProcess] = {}
-        self._liveness = Liveness()
+        # Serve looks at a silent worker about once per late interval (each vouched
+        # heartbeat makes it late again after one): looks further apart are two silences.
+        self._liveness = Liveness(silence_gap_seconds=2 * settings.late_after_seconds)
 
     def free_slots(self) -> int:
         return self._size - len(self._processes)
