@@ -34,6 +34,14 @@ def require(arguments: Sequence[str], usage: str) -> None:
         raise SystemExit(NEEDS_INPUTS)
 
 
+def whole_number(text: str) -> int:
+    """`text` as a whole number of 1 or more (a count of issues, rounds, ...); an argparse
+    `type`, whose ValueError argparse turns into its usage and a message."""
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 class Arguments:
     """A script's command line read by hand: `-h`/`--help` answered at once, options taken
     out by name, then what is left is the positional arguments (`positional`)."""
@@ -73,10 +81,10 @@ class Arguments:
 
     def whole_number(self, text: str, what: str) -> int:
         """`text` as a whole number of 1 or more; `what` names it in the refusal."""
-        number = int(text) if text.isdigit() else 0
-        if number < 1:
+        try:
+            return whole_number(text)
+        except ValueError:
             self.refuse(f"{what} must be a whole number of 1 or more, not {text!r}")
-        return number
 
     def positional(self, *, needed: bool = False, at_most: int | None = None) -> list[str]:
         """The arguments left once every option was taken: none may look like an option,

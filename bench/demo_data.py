@@ -25,6 +25,7 @@ from unittest.mock import patch
 
 import sqlalchemy as sa
 
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.sources.demo.generator import generate_demo, write_demo
 from dwelltime.sources.store import generation, issue_store, schema, summaries
@@ -172,7 +173,7 @@ def generate_and_insert_plainly(issues: int, database: Path) -> tuple[Spent, Spe
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=100_000)
     parser.add_argument(
         "--summaries",
         type=int,

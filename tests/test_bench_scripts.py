@@ -16,11 +16,15 @@ _BENCH = Path(__file__).parents[1] / "bench"
 _SCRIPTS = sorted(p.stem for p in _BENCH.glob("*.py") if not p.stem.startswith("_"))
 
 
-#: Beside an unknown option, which every script refuses: the values scripts read by hand.
+#: Beside an unknown option, which every script refuses: values no script can use (counts
+#: must be whole numbers of 1 or more), a missing value, one argument too many.
 _BAD_VALUES = [
     ("", ["no_such_script"]),
+    ("any_field", ["--rounds", "0"]),
     ("api_load", ["--rounds", "0"]),
     ("api_load", ["--variants"]),
+    ("before_after", ["HOME", "--before", "SRC", "--rounds", "0"]),
+    ("demo_data", ["--issues", "many"]),
     ("engine", ["extra"]),
     ("fanout", ["many"]),
     ("fanout", ["1000", "HOME", "3", "extra"]),
@@ -31,6 +35,7 @@ _BAD_VALUES = [
     ("postgres_reads", ["URL", "-1"]),
     ("report_memory", ["extra"]),
     ("report_phases", ["HOME", "OTHER"]),
+    ("sync_reports", ["--issues", "-5"]),
 ]
 
 
