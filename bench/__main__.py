@@ -10,14 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench._inputs import NEEDS_INPUTS, answer_help
+from bench._inputs import NEEDS_INPUTS, Arguments
 
 
 def main() -> int:
     here = Path(__file__).parent
     scripts = sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_"))
-    answer_help(sys.argv[1:], "python -m bench [SCRIPT …]", __doc__)
-    names = sys.argv[1:] or scripts
+    given = Arguments(sys.argv[1:], "python -m bench [SCRIPT …]", __doc__)
+    names = given.positional() or scripts
+    for name in names:
+        if name not in scripts:
+            given.refuse(f"no bench script {name!r}; there are {', '.join(scripts)}")
     failed, not_run = [], []
     for name in names:
         print(f"== bench.{name}", flush=True)

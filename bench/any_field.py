@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
@@ -50,9 +51,9 @@ def _run(store: IssueStore, raw: dict[str, list[str]], out: Path) -> tuple[float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=100_000)
     parser.add_argument("--store", type=Path, help="an existing dwelltime.db to read")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=whole_number, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.store is not None:

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench._inputs import answer_help
+from bench._inputs import Arguments
 from bench._served import (
     DWELLTIME,
     auth_header,
@@ -144,8 +144,9 @@ def _runs(seconds: list[float]) -> str:
 
 
 def main() -> None:
-    answer_help(sys.argv[1:], "python -m bench.api_end_to_end [HOME]", __doc__)
-    home = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "home"
+    given = Arguments(sys.argv[1:], "python -m bench.api_end_to_end [HOME]", __doc__)
+    homes = given.positional(at_most=1)
+    home = Path(homes[0]) if homes else Path(tempfile.mkdtemp()) / "home"
     demo_seconds = demo_home(home, ISSUES)
     print(f"demo data: {ISSUES:,} issues ready in {demo_seconds:.0f} s ({home})")
     store = ExportStore(IssueStore.open(Settings(home=home)).engine)

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._inputs import answer_help
+from bench._inputs import Arguments
 from bench._served import auth_header, demo_home, served
 
 ISSUES = 20_000
@@ -308,28 +308,17 @@ def _variant(spec: str) -> tuple[str, dict[str, str]]:
     return label, settings
 
 
-def _option(arguments: list[str], name: str, default: str) -> str:
-    if name not in arguments:
-        return default
-    at = arguments.index(name)
-    value = arguments[at + 1]
-    del arguments[at : at + 2]
-    return value
-
-
 def main() -> None:
-    arguments = sys.argv[1:]
     usage = "python -m bench.api_load [HOME] [--rounds N] [--variants nice,idle] [--back-to-back]"
-    answer_help(arguments, usage, __doc__)
-    rounds = int(_option(arguments, "--rounds", "3"))
-    variants = [
-        _variant(spec) for spec in _option(arguments, "--variants", ",".join(VARIANTS)).split(",")
-    ]
+    given = Arguments(sys.argv[1:], usage, __doc__)
+    rounds = given.count("--rounds", 3)
+    specs = given.value("--variants") or ",".join(VARIANTS)
+    variants = [_variant(spec) for spec in specs.split(",")]
     intervals = [(POLL_SECONDS, f"every {POLL_SECONDS} s")]
-    if "--back-to-back" in arguments:
-        arguments.remove("--back-to-back")
+    if given.flag("--back-to-back"):
         intervals.append((0.0, "back to back"))
-    home = Path(arguments[0]) if arguments else Path(tempfile.mkdtemp()) / "home"
+    homes = given.positional(at_most=1)
+    home = Path(homes[0]) if homes else Path(tempfile.mkdtemp()) / "home"
     demo_home(home, ISSUES)
     users = [auth_header(home, f"load-{index}") for index in range(EXPORTS)]
     policy = {os.SCHED_OTHER: "SCHED_OTHER"}.get(os.sched_getscheduler(0), "not SCHED_OTHER")

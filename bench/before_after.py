@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench._inputs import require
+from bench._inputs import require, whole_number
 from bench.floor import Run, measured, report_command
 
 #: The console script's body, so the older tree's package is the one imported.
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("home", type=Path)
     parser.add_argument("--before", type=Path, required=True, help="the older tree's src")
     parser.add_argument("--output-type", default="CSV")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=whole_number, default=3)
     parser.add_argument("--floor", action="store_true", help="add the native XLSX floor")
     args = parser.parse_args()
     extension = args.output_type.lower()

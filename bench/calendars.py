@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 from tests.engine.reference.working_time import reference_working_ms
 
+from bench._inputs import whole_number
 from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
 from dwelltime.engine.timeline.work_clock import WorkClock
 
@@ -49,8 +50,8 @@ def intervals(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--intervals", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=2_000)
+    parser.add_argument("--intervals", type=whole_number, default=1_000_000)
+    parser.add_argument("--sample", type=whole_number, default=2_000)
     args = parser.parse_args()
     starts, ends = intervals(args.intervals)
 

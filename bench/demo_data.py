@@ -4,7 +4,12 @@ Baselines measured in the same run: generating the same chunks without storing t
 inserting the same rows (issues, histories, change items) into a plain `sqlite3` database
 with one `executemany` per table and chunk. The store's own cost is (store run − generate
 only), compared with the plain inserts.
-Usage: `python -m bench.demo_data [--issues N]`.
+
+The selection summaries' upkeep (sources/store/summaries.py) is clocked on its own: with
+`--summaries K`, K summaries are kept before the demo is stored, as pages keep them, so
+that every write keeps them true; `--without-upkeep` writes without it, the baseline to
+alternate with (A B A B).
+Usage: `python -m bench.demo_data [--issues N] [--summaries K] [--without-upkeep]`.
 """
 
 from __future__ import annotations
@@ -13,10 +18,17 @@ import argparse
 import sqlite3
 import tempfile
 import time
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
+import sqlalchemy as sa
+
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.sources.demo.generator import generate_demo, write_demo
+from dwelltime.sources.store import generation, issue_store, schema, summaries
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 
 PLAIN_SCHEMA = """
@@ -71,6 +83,66 @@ class Spent:
         return f"{self.wall:7.2f} s wall, {self.cpu:7.2f} s CPU"
 
 
+@contextmanager
+def clocked(spent: Spent) -> Iterator[None]:
+    spent.start()
+    try:
+        yield
+    finally:
+        spent.stop()
+
+
+def upkeep_clocked_in(spent: Spent) -> type[summaries.SummaryUpkeep]:
+    """`SummaryUpkeep` with the time spent in it added to `spent`."""
+
+    class Clocked(summaries.SummaryUpkeep):
+        def __init__(
+            self, connection: sa.Connection, sites: Iterable[str], ids: Collection[int]
+        ) -> None:
+            with clocked(spent):
+                super().__init__(connection, sites, ids)
+
+        def before(self) -> None:
+            with clocked(spent):
+                super().before()
+
+        def after(self) -> None:
+            with clocked(spent):
+                super().after()
+
+    return Clocked
+
+
+class NoUpkeep:
+    """In place of `SummaryUpkeep`: the write keeps no summary true (the baseline)."""
+
+    def __init__(self, _connection: sa.Connection, _sites: Iterable[str], _ids: Collection[int]):
+        pass
+
+    def before(self) -> None:
+        pass
+
+    def after(self) -> None:
+        pass
+
+
+def keep_summaries(store: IssueStore, count: int) -> None:
+    """Keep `count` summaries of selections a page could ask for (one project, created
+    since a day; both kinds), as pages keep them."""
+    issues = schema.issues
+    with store.engine.connect() as connection:
+        at = generation.current(connection)
+        for n in range(count):
+            where = sa.and_(
+                issues.c.project_key == f"P{n % 3}", issues.c.created_ms >= n * 86_400_000
+            )
+            kind = (summaries.STATUSES, summaries.TRANSITIONS)[n % 2]
+            condition = summaries.written_condition(connection, where)
+            assert condition is not None
+            summary = summaries.summarize(connection, where, kind)
+            summaries.keep(store.engine, condition, kind, at, summary)
+
+
 def generate_and_insert_plainly(issues: int, database: Path) -> tuple[Spent, Spent, int]:
     """Time spent generating, time spent in plain inserts, and rows inserted."""
     connection = sqlite3.connect(database)
@@ -101,13 +173,26 @@ def generate_and_insert_plainly(issues: int, database: Path) -> tuple[Spent, Spe
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=100_000)
+    parser.add_argument(
+        "--summaries",
+        type=int,
+        default=0,
+        help=f"selection summaries kept while storing (at most {summaries.MAX_SUMMARIES})",
+    )
+    parser.add_argument("--without-upkeep", action="store_true", help="keep no summary true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    upkeep = Spent()
+    replacement = NoUpkeep if args.without_upkeep else upkeep_clocked_in(upkeep)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        patch.object(issue_store, "SummaryUpkeep", replacement),
+    ):
         generating, inserting, rows = generate_and_insert_plainly(
             args.issues, Path(folder) / "plain.db"
         )
         store = IssueStore.open(Settings(home=Path(folder) / "home"))
+        keep_summaries(store, args.summaries)
         storing = Spent()
         storing.start()
         counts = write_demo(store, args.issues)
@@ -117,6 +202,13 @@ def main() -> None:
     print(f"generate only:           {generating}")
     print(f"generate + store (demo): {storing}  ({counts.issues / storing.wall:,.0f} issues/s)")
     print(f"store's share:           {share_wall:7.2f} s wall, {share_cpu:7.2f} s CPU")
+    if args.without_upkeep:
+        print("summary upkeep:          none (--without-upkeep)")
+    else:
+        print(
+            f"summary upkeep ({args.summaries:2} kept): {upkeep}  ({upkeep.cpu / share_cpu:.1%} "
+            "of the store's share of CPU)"
+        )
     print(f"plain sqlite3 inserts:   {inserting}  ({rows / inserting.wall:,.0f} rows/s)")
     print(
         f"store / plain inserts:   {share_wall / inserting.wall:7.2f}× wall, "

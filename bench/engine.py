@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from tests.engine.reference.report import expected_report
 
-from bench._inputs import answer_help
+from bench._inputs import Arguments
 from dwelltime.domain.calendars import CalendarSpec, Holiday, WorkingTime
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS, ISSUE_COLUMNS, IssueBatch, field_column
 from dwelltime.domain.issues import STATUS_FIELD, ChangeItem, History, Issue, Status
@@ -141,7 +141,7 @@ class Histories:
 
 
 def main() -> None:
-    answer_help(sys.argv[1:], "python -m bench.engine", __doc__)
+    Arguments(sys.argv[1:], "python -m bench.engine", __doc__).positional(at_most=0)
     data = Histories()
     visits = ISSUES * (CHANGES_PER_ISSUE + 1)
     batches = list(data.batches())  # built before timing: the source's work, not the engine's

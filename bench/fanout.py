@@ -35,7 +35,7 @@ import httpx
 import psutil
 from tests.services.cluster import WorkerProcess
 
-from bench._inputs import answer_help
+from bench._inputs import Arguments
 from bench._served import auth_header, demo_home, served, wait_until_finished
 from dwelltime.config import Settings
 from dwelltime.exports.records import ExportRecord, ExportStore
@@ -139,9 +139,10 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def main() -> None:
-    answer_help(sys.argv[1:], "python -m bench.fanout [ISSUES [HOME [ROUNDS]]]", __doc__)
-    issues = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULT_ROUNDS
+    given = Arguments(sys.argv[1:], "python -m bench.fanout [ISSUES [HOME [ROUNDS]]]", __doc__)
+    positional = given.positional(at_most=3)
+    issues = given.whole_number(positional[0], "ISSUES") if positional else 100_000
+    rounds = given.whole_number(positional[2], "ROUNDS") if len(positional) > 2 else DEFAULT_ROUNDS
     configurations = [
         Configuration("1 worker, unsplit (baseline)", 1, split=False),
         Configuration("1 worker, split", 1, split=True),
@@ -149,8 +150,8 @@ def main() -> None:
         Configuration("4 workers, split", 4, split=True),
     ]
     with ExitStack() as stack:
-        if len(sys.argv) > 2:
-            home = Path(sys.argv[2])
+        if len(positional) > 1:
+            home = Path(positional[1])
         else:
             home = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "home"
         print(f"demo data: {demo_home(home, issues):.1f} s", flush=True)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench._inputs import answer_help, require
+from bench._inputs import Arguments
 
 NOW = "2026-11-01T00:00:00+00:00"
 NOW_MS = 1_793_491_200_000
@@ -326,35 +326,25 @@ def _median(runs: list[Run], attribute: str) -> float:
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
     usage = "python -m bench.floor HOME [HOME …] [--rounds N] [--csv-only | --xlsx-only]"
-    answer_help(arguments, usage, __doc__)
-    require(arguments, usage)
-    if arguments[:1] == ["--side"]:
-        _, name, database, out = arguments
-        SIDES[name](Path(database), Path(out))
+    given = Arguments(sys.argv[1:], usage, __doc__)
+    side = given.value("--side")
+    if side is not None:  # one side in a process of its own (`measured`)
+        paths = given.positional(at_most=2)
+        if side not in SIDES or len(paths) != 2:
+            given.refuse(f"--side takes one of {', '.join(SIDES)}, a DATABASE and an OUT file")
+        SIDES[side](Path(paths[0]), Path(paths[1]))
         return
-    rounds = 2
-    if "--rounds" in arguments:
-        at = arguments.index("--rounds")
-        rounds = int(arguments[at + 1])
-        del arguments[at : at + 2]
-    before = before_home = None
-    if "--before" in arguments:
-        at = arguments.index("--before")
-        before = Path(arguments[at + 1])
-        del arguments[at : at + 2]
-    if "--before-home" in arguments:
-        at = arguments.index("--before-home")
-        before_home = Path(arguments[at + 1])
-        del arguments[at : at + 2]
-    only = {"--csv-only": {"CSV"}, "--xlsx-only": {"XLSX"}}
+    rounds = given.count("--rounds", 2)
+    before, before_home = (
+        None if value is None else Path(value)
+        for value in (given.value("--before"), given.value("--before-home"))
+    )
     kinds = {"CSV", "XLSX"}
-    for flag, chosen in only.items():
-        if flag in arguments:
-            arguments.remove(flag)
+    for flag, chosen in {"--csv-only": {"CSV"}, "--xlsx-only": {"XLSX"}}.items():
+        if given.flag(flag):
             kinds = chosen
-    for home in arguments:
+    for home in given.positional(needed=True):
         compare(Path(home), rounds, kinds, before, before_home)
 
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench._inputs import answer_help, require
+from bench._inputs import Arguments
 from bench.floor import Run, measured, report_command
 
 
@@ -34,16 +34,9 @@ def exponent(points: list[tuple[int, float]]) -> float:
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    usage = "python -m bench.growth HOME [HOME …] [--rounds N]"
-    answer_help(arguments, usage, __doc__)
-    require(arguments, usage)
-    rounds = 2
-    if "--rounds" in arguments:
-        at = arguments.index("--rounds")
-        rounds = int(arguments[at + 1])
-        del arguments[at : at + 2]
-    homes = [Path(argument) for argument in arguments]
+    given = Arguments(sys.argv[1:], "python -m bench.growth HOME [HOME …] [--rounds N]", __doc__)
+    rounds = given.count("--rounds", 2)
+    homes = [Path(argument) for argument in given.positional(needed=True)]
     runs: dict[Path, list[Run]] = {home: [] for home in homes}
     with tempfile.TemporaryDirectory(prefix="dwelltime-growth-") as folder:
         out = Path(folder) / "report.csv"

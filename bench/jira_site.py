@@ -29,6 +29,7 @@ import uvicorn
 from tests.sources.jira.fake_jira import FakeJira
 from tests.sources.jira.fixtures import make_issues
 
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
@@ -83,10 +84,10 @@ def _cpu_seconds(pid: int | None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=3000)
-    parser.add_argument("--rate", type=int, default=20, help="requests/s the fake allows")
+    parser.add_argument("--issues", type=whole_number, default=3000)
+    parser.add_argument("--rate", type=whole_number, default=20, help="requests/s the fake allows")
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=whole_number, default=3)
     args = parser.parse_args()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

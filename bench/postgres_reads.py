@@ -18,7 +18,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench._inputs import answer_help, require
+from bench._inputs import Arguments
 from dwelltime.config import Settings
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import source
@@ -45,11 +45,10 @@ def read_all(store: IssueStore, projects: list[str], batch_size: int) -> tuple[f
 
 
 def main() -> None:
-    usage = "python -m bench.postgres_reads URL [ROUNDS]"
-    answer_help(sys.argv[1:], usage, __doc__)
-    require(sys.argv[1:], usage)
-    url = sys.argv[1]
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_ROUNDS
+    given = Arguments(sys.argv[1:], "python -m bench.postgres_reads URL [ROUNDS]", __doc__)
+    positional = given.positional(needed=True, at_most=2)
+    url = positional[0]
+    rounds = given.whole_number(positional[1], "ROUNDS") if len(positional) > 1 else DEFAULT_ROUNDS
     store = IssueStore.open(Settings(database_url=url))
     batch_size = Settings().batch_size
     with store.engine.connect() as connection:

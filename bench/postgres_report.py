@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench._inputs import require
+from bench._inputs import require, whole_number
 from bench._server_cpu import server_cpu
 from bench.floor import Run, measured, report_command
 
@@ -40,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("home", type=Path)
     parser.add_argument("url")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=whole_number, default=2)
     arguments = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dwelltime-postgres-report-"))
     sides = {"SQLite": (arguments.home, None), "PostgreSQL": (work / "home", arguments.url)}

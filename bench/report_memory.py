@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._inputs import answer_help
+from bench._inputs import Arguments
 
 SIZES = (10_000, 200_000)
 QUERY = "filterType=project&projectKey=PAY&columnsBy=statusDuration&outputType=CSV"
@@ -35,7 +35,7 @@ def measured(arguments: list[str], home: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    answer_help(sys.argv[1:], "python -m bench.report_memory", __doc__)
+    Arguments(sys.argv[1:], "python -m bench.report_memory", __doc__).positional(at_most=0)
     peaks = {}
     for size in SIZES:
         home = Path(tempfile.mkdtemp(prefix="dwelltime-bench-"))

@@ -28,7 +28,7 @@ from typing import Any
 
 _BEGAN = time.process_time()
 
-from bench._inputs import answer_help, require  # noqa: E402  (the start-up clock runs first)
+from bench._inputs import Arguments  # noqa: E402  (the start-up clock runs first)
 from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock runs first)
 
 #: Phase → (module, attribute) of the functions it covers.
@@ -143,18 +143,11 @@ def install(clocks: Clocks) -> None:
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    options = {"--calendar": None, "--output-type": "CSV"}
-    for option in options:
-        if option in arguments:
-            at = arguments.index(option)
-            options[option] = arguments[at + 1]
-            del arguments[at : at + 2]
     usage = "python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]"
-    answer_help(arguments, usage, __doc__)
-    require(arguments, usage)
-    output_type = options["--output-type"] or "CSV"
-    home = Path(arguments[0])
+    given = Arguments(sys.argv[1:], usage, __doc__)
+    calendar = given.value("--calendar")
+    output_type = given.value("--output-type") or "CSV"
+    home = Path(given.positional(needed=True, at_most=1)[0])
     os.environ["DWELLTIME_HOME"] = str(home)
     clocks = Clocks()
     from dwelltime.cli import main as cli_main  # the CLI's imports: part of start-up
@@ -164,7 +157,7 @@ def main() -> None:
     startup_peak = peak_mib()
     with tempfile.TemporaryDirectory(prefix="dwelltime-phases-") as folder:
         out = Path(folder) / f"report.{output_type.lower()}"
-        command = report_command(out, output_type, options["--calendar"])
+        command = report_command(out, output_type, calendar)
         sys.argv = ["dwelltime", *command[1:]]
         began = time.process_time()
         try:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._inputs import require
+from bench._inputs import require, whole_number
 from bench._served import auth_header, served
 from dwelltime.config import Settings
 from dwelltime.exports.records import ExportStore
@@ -129,9 +129,11 @@ def main() -> None:
     require(sys.argv[1:], "python -m bench.starved_worker HOME [--rounds N] [--before SRC]")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("home", type=Path)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=whole_number, default=2)
     parser.add_argument("--hogs", type=int, default=4 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--exports", type=int, default=2, help="run at once, one worker each")
+    parser.add_argument(
+        "--exports", type=whole_number, default=2, help="run at once, one worker each"
+    )
     parser.add_argument("--before", type=Path, help="an older tree's src")
     arguments = parser.parse_args()
     print(

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.demo.generator import write_demo
@@ -68,9 +69,9 @@ def best_seconds(run: Callable[[], int]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=100_000)
     parser.add_argument("--store", type=Path, help="an existing dwelltime.db to read")
-    parser.add_argument("--batch-size", type=int, default=Settings().batch_size)
+    parser.add_argument("--batch-size", type=whole_number, default=Settings().batch_size)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.store is not None:

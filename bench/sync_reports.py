@@ -37,6 +37,7 @@ from types import MappingProxyType
 
 import jwt
 
+from bench._inputs import whole_number
 from dwelltime.config import Settings
 from dwelltime.params.parsing import parse_params
 from dwelltime.pipeline import run_report
@@ -202,11 +203,11 @@ def aggregation(home: Path, issues: int, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=200_000)
-    parser.add_argument("--aggregation-issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=200_000)
+    parser.add_argument("--aggregation-issues", type=whole_number, default=100_000)
     parser.add_argument("--home", type=Path)
     parser.add_argument("--aggregation-home", type=Path)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=whole_number, default=3)
     parser.add_argument("--only", choices=["pages", "aggregation"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bench._inputs import require
+from bench._inputs import require, whole_number
 from bench._server_cpu import server_cpu
 from dwelltime import db
 from dwelltime.domain.issues import ASSIGNEE_FIELD
@@ -142,7 +142,7 @@ def main() -> None:
     )
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=whole_number, default=2)
     parser.add_argument("--explain", metavar="PERSON", help="an account id or display name")
     parser.add_argument("--pair", action="store_true", help="this branch and before only")
     parser.add_argument("--covering", action="store_true", help="0030's indexes against 0022's")

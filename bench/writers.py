@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from bench._inputs import whole_number
 from dwelltime.engine.table import AggregateKind, Cell, Column, ColumnKind, ReportTable, Sheet
 from dwelltime.params.model import OutputType
 from dwelltime.writers import write_report
@@ -108,7 +109,7 @@ def measure_one(name: str, issues: int, folder: Path) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--issues", type=int, default=100_000)
+    parser.add_argument("--issues", type=whole_number, default=100_000)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dwelltime-bench-") as folder:

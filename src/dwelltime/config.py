@@ -187,6 +187,13 @@ class Settings(BaseSettings):
         return DEFAULT_CELERY_CHUNK_ISSUES if self.executor == "celery" else None
 
     @property
+    def late_after_seconds(self) -> float:
+        """A job silent this long has missed a beat, and serve looks whether its worker
+        waits to run (exports/scheduler.py): two intervals, and at most half the stale
+        limit, so a vouched heartbeat lands well before any server judges it."""
+        return min(2 * self.heartbeat_seconds, self.stale_after_seconds / 2)
+
+    @property
     def staging_dir(self) -> Path:
         """Where reports stage their long-form data: in the home, never TMPDIR, so that a
         killed process's leftovers are found and swept (`pipeline.sweep_staging`)."""

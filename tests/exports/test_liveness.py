@@ -1,4 +1,9 @@
-"""`waits_to_run`: a runnable or stopped process waits to run; a sleeping or ended one does not."""
+"""`waits_to_run`: a runnable or stopped process waits to run; a sleeping or ended one does
+not. `Liveness`: a sleeping worker is vouched for beside a busy one only until it has used
+no CPU for longer than a lock wait can last; a starved one always.
+
+Real processes throughout; only `Liveness`'s clock is the test's, so that passing the
+stall limit takes no waiting."""
 
 from __future__ import annotations
 
@@ -8,10 +13,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from dwelltime.exports.executors.liveness import any_waits_to_run, waits_to_run
+from dwelltime.config import Settings
+from dwelltime.db import BUSY_TIMEOUT_SECONDS
+from dwelltime.exports.executors.liveness import (
+    STALL_AFTER_SECONDS,
+    Liveness,
+    any_waits_to_run,
+    cpu_ticks,
+    waits_to_run,
+)
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
 
@@ -27,6 +42,26 @@ def _sleeping_child() -> Iterator[subprocess.Popen[bytes]]:
     yield child
     child.kill()
     child.wait()
+
+
+@contextmanager
+def _busy_child(code: str = "", *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A child that runs `code` (given `args`), says so on its stdout, then spins: always
+    runnable."""
+    script = f"{code}\nprint('ready', flush=True)\nwhile True: pass"
+    child = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.fixture(name="busy")
+def _busy() -> Iterator[subprocess.Popen[bytes]]:
+    with _busy_child() as child:
+        yield child
 
 
 sleeper = pytest.fixture(_sleeping_child, name="sleeper")
@@ -74,3 +109,123 @@ def test_an_ended_process_does_not() -> None:
     assert not waits_to_run(child.pid)
     child.wait()
     assert not waits_to_run(child.pid)
+
+
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+#: How often serve looks at a silent worker (its late interval, by default).
+LOOK_SECONDS = Settings().late_after_seconds
+
+
+def _liveness(clock: _Clock) -> Liveness:
+    return Liveness(silence_gap_seconds=2 * LOOK_SECONDS, clock=clock)
+
+
+def _looks(
+    liveness: Liveness, clock: _Clock, pid: int, pool: list[int], seconds: float
+) -> list[bool]:
+    """Serve's verdicts on a silent worker `pid`, looking every `LOOK_SECONDS` for
+    `seconds` (the clock moves, the processes run on as they are)."""
+    verdicts = []
+    for _ in range(int(seconds // LOOK_SECONDS)):
+        clock.now += LOOK_SECONDS
+        verdicts.append(liveness.waiting(pid, pool))
+    return verdicts
+
+
+def test_a_busy_process_uses_cpu_and_an_ended_one_has_no_figure(
+    busy: subprocess.Popen[bytes],
+) -> None:
+    first = cpu_ticks(busy.pid)
+    assert first is not None
+    for _ in range(LOOKS):
+        if (cpu_ticks(busy.pid) or 0) > first:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a spinning process used no CPU")
+    busy.kill()
+    busy.wait()
+    assert cpu_ticks(busy.pid) is None
+
+
+def test_a_sleeping_worker_beside_a_busy_one_is_hung_once_it_used_no_cpu_past_the_limit(
+    sleeper: subprocess.Popen[bytes], busy: subprocess.Popen[bytes]
+) -> None:
+    clock = _Clock()
+    liveness = _liveness(clock)
+    pool = [sleeper.pid, busy.pid]
+    assert _falls_asleep(sleeper.pid)
+    # It may be waiting for the busy one to release SQLite's write lock...
+    assert liveness.waiting(sleeper.pid, pool)
+    assert all(_looks(liveness, clock, sleeper.pid, pool, STALL_AFTER_SECONDS))
+    # ...but no lock wait lasts this long without a tick of CPU: it is hung.
+    clock.now = STALL_AFTER_SECONDS + 1.0
+    assert not liveness.waiting(sleeper.pid, pool)
+    assert liveness.waiting(busy.pid, pool)
+    # Looked at again only much later, it beat on its own meanwhile: a new silence.
+    clock.now += 3 * LOOK_SECONDS
+    assert liveness.waiting(sleeper.pid, pool)
+    assert not all(_looks(liveness, clock, sleeper.pid, pool, 2 * STALL_AFTER_SECONDS))
+    # Forgotten (it ended, and its id may come back), its stall counts afresh.
+    liveness.forget(sleeper.pid)
+    assert liveness.waiting(sleeper.pid, pool)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux-only")
+def test_a_starved_worker_beside_busy_ones_is_never_hung() -> None:
+    # Both on one CPU, the SCHED_IDLE one gets almost none of it: starved, but runnable.
+    cpu = min(os.sched_getaffinity(0))
+    pinned = f"import os; os.sched_setaffinity(0, {{{cpu}}})"
+    idle = f"{pinned}; os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"
+    with _busy_child(pinned) as hog, _busy_child(idle) as starved:
+        clock = _Clock()
+        liveness = _liveness(clock)
+        pool = [hog.pid, starved.pid]
+        assert liveness.waiting(starved.pid, pool)
+        assert all(_looks(liveness, clock, starved.pid, pool, 3 * STALL_AFTER_SECONDS))
+
+
+_LOCK_HOLDER = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+"""
+
+_LOCK_WAITER = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=float(sys.argv[2]))
+print("waiting", flush=True)
+connection.execute("BEGIN IMMEDIATE")
+"""
+
+
+def test_a_worker_waiting_for_a_busy_ones_write_lock_is_not_hung_within_the_limit(
+    tmp_path: Path,
+) -> None:
+    database = str(tmp_path / "store.sqlite")
+    with _busy_child(_LOCK_HOLDER, database) as holder:  # ready once it holds the lock
+        waiter = subprocess.Popen(
+            [sys.executable, "-c", _LOCK_WAITER, database, str(BUSY_TIMEOUT_SECONDS)],
+            stdout=subprocess.PIPE,
+        )
+        try:
+            assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
+            assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
+            clock = _Clock()
+            liveness = _liveness(clock)
+            pool = [holder.pid, waiter.pid]
+            assert liveness.waiting(waiter.pid, pool)
+            assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
+            assert waiter.poll() is None  # still waiting: the test took less than its timeout
+        finally:
+            waiter.kill()
+            waiter.wait()

@@ -112,11 +112,12 @@ class Scheduler:
         to run (a SCHED_IDLE job starved on a busy host, a stopped process): their silence
         is not death, and every server sharing the database sees the fresh heartbeat. A
         worker that exited is reaped at once; one silent while nothing of the pool waits
-        to run is hung, and is stopped and recovered by `_recover_stale` as before."""
+        to run, or asleep with no CPU used for longer than a lock wait lasts, is hung, and
+        is stopped and recovered by `_recover_stale` as before (executors/liveness.py)."""
         active = self.executor.active()
         if not active:
             return
-        late_after = self._late_after_seconds()
+        late_after = self.settings.late_after_seconds
         for record in stale_running(self.store, late_after):
             if record.id in active and self.executor.waiting(record.id):
                 self.store.update_running(record.id, heartbeat_ms=now_ms())
@@ -127,11 +128,6 @@ class Scheduler:
             if unit.token is not None and key in active and self.executor.waiting(key):
                 self.units.beat(unit.export_id, unit.idx, unit.token)
                 logger.info("heartbeat_vouched", export_id=unit.export_id, unit=unit.idx)
-
-    def _late_after_seconds(self) -> float:
-        """A job silent this long has missed a beat: two intervals, and at most half the
-        stale limit, so a vouched heartbeat lands well before any server judges it."""
-        return min(2 * self.settings.heartbeat_seconds, self.settings.stale_after_seconds / 2)
 
     def _recover_stale(self) -> None:
         for record in stale_running(self.store, self.settings.stale_after_seconds):

@@ -45,9 +45,9 @@ class Executor(Protocol):
 
     def waiting(self, key: str) -> bool:
         """True if job `key` runs in a process this executor started that is alive and
-        waiting to run (starved of CPU, stopped) or waiting on one that is, so its silent
-        heartbeat is not death: serve beats for it. False where the executor cannot tell
-        (then its silence decides)."""
+        waiting to run (starved of CPU, stopped) or, for no longer than a lock wait can
+        last, waiting on one that is, so its silent heartbeat is not death: serve beats
+        for it. False where the executor cannot tell (then its silence decides)."""
         ...
 
     def cancel(self, export_id: str) -> bool:

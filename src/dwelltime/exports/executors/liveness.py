@@ -9,20 +9,40 @@ silence for death (exports/scheduler.py).
 
 A sleeping worker can be waiting on a starved one too: SQLite has one writer at a time,
 and a SCHED_IDLE worker holding the write lock off the CPU keeps every other writer
-asleep in its busy wait. So the pool vouches for any of its workers while one of them
-waits to run (`any_waits_to_run`).
+asleep in its busy wait. That wait is bounded by the busy timeout (db.py), after which
+the waiter gets an error and runs again. So a sleeping worker is vouched for while
+another of its pool waits to run, but only until it has used no CPU for longer than the
+busy timeout and a margin (`Liveness`): then it is hung whatever the others do, or a
+deadlocked worker would live as long as any other export keeps a core busy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from dwelltime.db import BUSY_TIMEOUT_SECONDS
 
 #: Thread states (the field after the command in /proc/PID/task/TID/stat) of a process
 #: that is waiting to run rather than hung: runnable, i.e. wanting a CPU (R); in
 #: uninterruptible disk I/O (D); stopped by a signal or a debugger (T, t), which SIGCONT
 #: resumes. Sleeping (S), zombie (Z) and dead (X) are not.
 WAITING_STATES = frozenset("RDTt")
+
+#: How long past the busy timeout a sleeping worker that used no CPU may still be a lock
+#: waiter: the error its wait ends in is raised, logged and retried in a few milliseconds
+#: of CPU, and /proc counts CPU in clock ticks (10 ms), so one tick may take several waits.
+STALL_MARGIN_SECONDS = 10.0
+
+#: A sleeping worker that used no CPU for longer than this is hung.
+STALL_AFTER_SECONDS = BUSY_TIMEOUT_SECONDS + STALL_MARGIN_SECONDS
+
+
+def _fields_after_command(stat: str) -> list[str]:
+    """The fields of a /proc stat line after "PID (command)": the command may itself hold
+    spaces and parentheses, so it ends at the last one."""
+    return stat.rpartition(")")[2].split()
 
 
 def waits_to_run(pid: int) -> bool:
@@ -40,8 +60,7 @@ def waits_to_run(pid: int) -> bool:
             stat = (task / "stat").read_text()
         except OSError:  # the thread ended meanwhile
             continue
-        # "TID (command) STATE …": the command may itself hold spaces and parentheses.
-        fields = stat.rpartition(")")[2].split()
+        fields = _fields_after_command(stat)
         if fields and fields[0] in WAITING_STATES:
             return True
     return False
@@ -50,3 +69,67 @@ def waits_to_run(pid: int) -> bool:
 def any_waits_to_run(pids: Iterable[int]) -> bool:
     """True if any of the processes `pids` waits to run (`waits_to_run`)."""
     return any(waits_to_run(pid) for pid in pids)
+
+
+def cpu_ticks(pid: int) -> int | None:
+    """CPU time process `pid` has used, all its threads together (utime + stime, in clock
+    ticks); None if it has exited or the kernel does not expose /proc."""
+    try:
+        fields = _fields_after_command(Path(f"/proc/{pid}/stat").read_text())
+    except OSError:
+        return None
+    # After the command: state is field 3 of the line, utime and stime fields 14 and 15.
+    return int(fields[11]) + int(fields[12])
+
+
+class Liveness:
+    """Judges the silent workers of one pool, remembering when each last used CPU.
+
+    Only serve's looks at a worker (while its heartbeat is late) see its CPU time, so its
+    stall is counted from the first look of its silence that found the current figure: a
+    worker is judged hung no sooner than `stall_after_seconds` after its heartbeat fell
+    silent. A look more than `silence_gap_seconds` after the one before starts a new
+    silence (the worker beat on its own between them): what it used before does not count.
+    """
+
+    def __init__(
+        self,
+        silence_gap_seconds: float,
+        stall_after_seconds: float = STALL_AFTER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stall_after_seconds = stall_after_seconds
+        self._silence_gap_seconds = silence_gap_seconds
+        self._clock = clock
+        #: pid -> (its CPU ticks, when they were first seen at that figure in this silence).
+        self._progress: dict[int, tuple[int, float]] = {}
+        #: pid -> when it was last looked at.
+        self._looked: dict[int, float] = {}
+
+    def waiting(self, pid: int, pool: Iterable[int]) -> bool:
+        """True if worker `pid` is waiting to run, or sleeps with CPU use within the stall
+        limit while another of `pool` (the pool's live workers) waits to run: then its
+        silence is not death. A starved worker (runnable) is never hung, however long."""
+        ticks = cpu_ticks(pid)
+        if ticks is None:
+            return False
+        now = self._clock()
+        if now - self._looked.get(pid, now) > self._silence_gap_seconds:
+            self._progress.pop(pid, None)  # a new silence
+        self._looked[pid] = now
+        if waits_to_run(pid):
+            # Its stall starts, at the soonest, once it is seen asleep.
+            self._progress[pid] = (ticks, now)
+            return True
+        seen, since = self._progress.get(pid, (None, now))
+        if seen != ticks:
+            self._progress[pid] = (ticks, now)
+            since = now
+        if now - since > self._stall_after_seconds:
+            return False
+        return any_waits_to_run(other for other in pool if other != pid)
+
+    def forget(self, pid: int) -> None:
+        """Drop what is known of `pid` (it ended: the kernel may give its id to another)."""
+        self._progress.pop(pid, None)
+        self._looked.pop(pid, None)

@@ -16,7 +16,7 @@ from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Finished, unit_key
-from dwelltime.exports.executors.liveness import any_waits_to_run
+from dwelltime.exports.executors.liveness import Liveness
 
 #: Workers run this much nicer than serve: exports are batch work, and status polls must
 #: not queue behind them for CPU (measured in bench/api_load.py).
@@ -86,6 +86,9 @@ class ProcessPool:
         warm_up.join()
         warm_up.close()
         self._processes: dict[str, BaseProcess] = {}
+        # Serve looks at a silent worker about once per late interval (each vouched
+        # heartbeat makes it late again after one): looks further apart are two silences.
+        self._liveness = Liveness(silence_gap_seconds=2 * settings.late_after_seconds)
 
     def free_slots(self) -> int:
         return self._size - len(self._processes)
@@ -111,16 +114,20 @@ class ProcessPool:
         return {export_id: process.pid for export_id, process in self._processes.items()}
 
     def waiting(self, key: str) -> bool:
-        """The job's worker is alive, and it or another of this pool's workers is runnable,
-        in disk I/O or stopped: one asleep may be waiting for a starved one to release
-        SQLite's single write lock. Only when every worker sleeps is a silent one hung."""
+        """The job's worker is alive and runnable, in disk I/O or stopped; or it sleeps,
+        has used CPU within the stall limit, and another of this pool's workers waits to
+        run: one asleep may be waiting for a starved one to release SQLite's single write
+        lock, but no longer than the busy timeout (`Liveness`)."""
         process = self._processes.get(key)
-        if process is None or not process.is_alive():
+        if process is None or process.pid is None or not process.is_alive():
             return False
-        return any_waits_to_run(
-            other.pid
-            for other in self._processes.values()
-            if other.pid is not None and other.is_alive()
+        return self._liveness.waiting(
+            process.pid,
+            (
+                other.pid
+                for other in self._processes.values()
+                if other.pid is not None and other.is_alive()
+            ),
         )
 
     def reap(self) -> list[Finished]:
@@ -129,6 +136,8 @@ class ProcessPool:
             if not process.is_alive():
                 process.join()
                 finished.append(Finished(export_id, process.exitcode))
+                if process.pid is not None:
+                    self._liveness.forget(process.pid)
                 process.close()
                 del self._processes[export_id]
         return finished

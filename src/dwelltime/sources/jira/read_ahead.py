@@ -60,21 +60,28 @@ class ReadAhead:
         self._pool: ThreadPoolExecutor | None = None
         # The marks that fall short are read once for the whole listing, not per page.
         self._short = mirror.short_marks(fields)
-        self._start()
-
-    def _start(self) -> None:
         self.stale: list[int] = []
         self.rows: dict[int, int] = {}
         self._read: list[tuple[list[int], Future[IssueBatch]]] = []
-        self._reading = self._batch_size is not None
+        self._reading = batch_size is not None
         self._held = 0  # issues read ahead
-        self._last = -1
+        self._last = -1  # the last id listed while reading ahead
         self._pending: list[int] = []  # listed and current, not yet a whole batch
+
+    def _start_over(self) -> None:
+        """Forget what the listing heard and read so far: it started over."""
+        self.close()
+        self.stale.clear()
+        self.rows.clear()
+        self._read.clear()
+        self._reading = self._batch_size is not None
+        self._held = 0
+        self._last = -1
+        self._pending.clear()
 
     def page(self, start: int, entries: list[Listed]) -> None:
         if start == 0 and (self.rows or self.stale):
-            self.close()  # the listing started over
-            self._start()
+            self._start_over()
         entries = within_dates(self._selection, entries)
         stale, rows = self._mirror.compare(entries, self._fields, self._short)
         self.stale.extend(stale)
