@@ -79,6 +79,16 @@ class Arguments:
         text = self.value(name)
         return default if text is None else self.whole_number(text, name)
 
+    def choice(self, name: str, choices: Sequence[str], default: str) -> str:
+        """The value given after option `name`, one of `choices`, else `default`: a value
+        the product would refuse only later (once a server started) is refused here."""
+        text = self.value(name)
+        if text is None:
+            return default
+        if text not in choices:
+            self.refuse(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+        return text
+
     def whole_number(self, text: str, what: str) -> int:
         """`text` as a whole number of 1 or more; `what` names it in the refusal."""
         try:

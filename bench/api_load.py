@@ -47,11 +47,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import httpx
 
 from bench._inputs import Arguments
 from bench._served import auth_header, demo_home, served
+from dwelltime.config import Settings
 
 ISSUES = 20_000
 CLIENTS = 50
@@ -292,10 +294,20 @@ async def measured_phase(
     return phase
 
 
-def _variant(spec: str) -> tuple[str, dict[str, str]]:
+def _variant(spec: str, given: Arguments) -> tuple[str, dict[str, str]]:
     """`SCHEDULING[:WORKERS[:TOKEN_CACHE_SECONDS]]` (`idle`, `nice:1`, `nice:4:0`) →
-    (label, serve settings); unset parts are EXPORTS workers and the product's cache."""
+    (label, serve settings); unset parts are EXPORTS workers and the product's cache.
+    A part serve would refuse is refused here, before any server starts."""
     scheduling, workers, cache = ([*spec.split(":"), "", ""])[:3]
+    schedulings = get_args(Settings.model_fields["worker_scheduling"].annotation)
+    if scheduling not in schedulings:
+        given.refuse(
+            f"--variants: scheduling must be one of {', '.join(schedulings)}, not {scheduling!r}"
+        )
+    if workers:
+        given.whole_number(workers, "--variants: the workers")
+    if cache and not cache.replace(".", "", 1).isdigit():
+        given.refuse(f"--variants: the token cache must be a number of seconds, not {cache!r}")
     settings = {
         "workers": workers or str(EXPORTS),
         "max_running_per_user": "1",
@@ -313,7 +325,7 @@ def main() -> None:
     given = Arguments(sys.argv[1:], usage, __doc__)
     rounds = given.count("--rounds", 3)
     specs = given.value("--variants") or ",".join(VARIANTS)
-    variants = [_variant(spec) for spec in specs.split(",")]
+    variants = [_variant(spec, given) for spec in specs.split(",")]
     intervals = [(POLL_SECONDS, f"every {POLL_SECONDS} s")]
     if given.flag("--back-to-back"):
         intervals.append((0.0, "back to back"))

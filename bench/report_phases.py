@@ -30,6 +30,7 @@ _BEGAN = time.process_time()
 
 from bench._inputs import Arguments  # noqa: E402  (the start-up clock runs first)
 from bench.floor import NOW, report_command  # noqa: E402  (the start-up clock runs first)
+from dwelltime.params.model import OutputType  # noqa: E402  (the start-up clock runs first)
 
 #: Phase → (module, attribute) of the functions it covers.
 PHASES: dict[str, list[tuple[str, str]]] = {
@@ -146,7 +147,7 @@ def main() -> None:
     usage = "python -m bench.report_phases HOME [--calendar ID] [--output-type XLSX]"
     given = Arguments(sys.argv[1:], usage, __doc__)
     calendar = given.value("--calendar")
-    output_type = given.value("--output-type") or "CSV"
+    output_type = given.choice("--output-type", [kind.value for kind in OutputType], "CSV")
     home = Path(given.positional(needed=True, at_most=1)[0])
     os.environ["DWELLTIME_HOME"] = str(home)
     clocks = Clocks()

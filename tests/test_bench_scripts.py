@@ -23,6 +23,9 @@ _BAD_VALUES = [
     ("any_field", ["--rounds", "0"]),
     ("api_load", ["--rounds", "0"]),
     ("api_load", ["--variants"]),
+    ("api_load", ["--variants", "nice,fast"]),
+    ("api_load", ["--variants", "nice:0"]),
+    ("api_load", ["--variants", "idle:2:soon"]),
     ("before_after", ["HOME", "--before", "SRC", "--rounds", "0"]),
     ("demo_data", ["--issues", "many"]),
     ("engine", ["extra"]),
@@ -35,6 +38,7 @@ _BAD_VALUES = [
     ("postgres_reads", ["URL", "-1"]),
     ("report_memory", ["extra"]),
     ("report_phases", ["HOME", "OTHER"]),
+    ("report_phases", ["HOME", "--output-type", "PDF"]),
     ("sync_reports", ["--issues", "-5"]),
 ]
 
