@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
+from dwelltime.sources.jira.confirmed import Changes
 from dwelltime.sources.jira.editions import FETCH_PAGE, Fetched, Listed, SiteApi
 from dwelltime.sources.jira.history_fields import (
     lacking,
@@ -62,13 +63,17 @@ class Mirror:
         listing: Sequence[Listed],
         fields: Collection[str] | None = None,
         marks: Sequence[str] | None = None,
+        changes: Changes | None = None,
     ) -> tuple[list[int], dict[int, int]]:
         """(the stale ids of `listing` in its order, Jira id -> row id of the current ones):
         one pass over the store serves both the fetch and the reads that follow. Current
         means as new as Jira's and holding the histories of `fields` (None: of all).
         `marks`: `short_marks(fields)`, read once for all the pages of one listing (a
         mark another export writes during the listing may then be missed, as one written
-        between any comparison and the batch read after it always could)."""
+        between any comparison and the batch read after it always could). `changes`: of a
+        listing of ids alone (`confirmed`), which gives each issue's `updated`: Jira's if
+        it changed since the store confirmed it, the store's own if it did not, none (to
+        fetch) if the store never confirmed it."""
         ids = [entry.id for entry in listing]
         stored = self._store.site_rows(self.site, ids)
         short = lacking(self._store.engine, self.site, ids, _needed(fields), marks)
@@ -78,6 +83,10 @@ class Mirror:
         # Jira's and with the histories needed, or to fetch.
         for jira_id, _, updated, _, _ in listing:
             held = stored.get(jira_id)
+            if changes is not None and held is not None:
+                updated = (
+                    changes.updated.get(jira_id, held[1]) if jira_id in changes.confirmed else None
+                )
             if (
                 held is None
                 or updated is None
