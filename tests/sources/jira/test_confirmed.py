@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -196,3 +197,28 @@ def test_data_center_lists_updated_and_records_nothing(
         assert (
             connection.execute(sa.select(sa.func.count()).select_from(jira_confirmed)).scalar() == 0
         )
+
+
+def test_the_rows_confirmed_are_used_until_the_store_moves_on(
+    fake: FakeJira, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):  # fetched; confirmed with rows looked up; confirmed with rows kept
+        site.csv()
+    looked_up: list[int] = []
+    site_rows = IssueStore.site_rows
+
+    def spy(store: IssueStore, site_url: str, jira_ids: list[int]) -> Any:
+        looked_up.extend(jira_ids)
+        return site_rows(store, site_url, jira_ids)
+
+    monkeypatch.setattr(IssueStore, "site_rows", spy)
+    site.csv()
+    assert not looked_up  # nothing written since the last export read the rows
+
+    # A write (here a deletion, as a sync makes) moves the store on: rows are read again.
+    beta_2 = next(int(i["id"]) for i in fake.issues if i["key"] == "BETA-2")
+    site.store.delete_issues(site.site_url, [beta_2])
+    again = site.csv()
+
+    assert looked_up and "BETA-2," in again
+    assert again == site.fresh_csv()

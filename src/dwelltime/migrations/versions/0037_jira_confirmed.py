@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("reader", sa.String, primary_key=True),
         sa.Column("confirmed_ms", sa.BigInteger, nullable=False),
         sa.Column("jira_ids", sa.LargeBinary, nullable=False),
+        sa.Column("row_ids", sa.LargeBinary),
+        sa.Column("generation", sa.BigInteger),
     )
 
 

@@ -198,6 +198,8 @@ class JiraSource:
         least = self._api.ids_listing_from
         confirming = least is not None and not dated
         started_ms = confirmed.now_ms()
+        # Rows read from here on are the store's at this generation, or a later one.
+        at_generation = confirmed.store_generation(self._store.engine)
         known = (
             confirmed.load(self._store.engine, self._mirror.site, jql, self._reader, started_ms)
             if confirming
@@ -243,9 +245,15 @@ class JiraSource:
         ids = [entry.id for entry in listing]
         self._confirming = None
         if confirming:
-            current = (issue_id for issue_id in ids if issue_id not in self._stale)
+            current = {issue_id: self._rows[issue_id] for issue_id in ids if issue_id in self._rows}
             confirmed.save(
-                self._store.engine, self._mirror.site, jql, self._reader, started_ms, current
+                self._store.engine,
+                self._mirror.site,
+                jql,
+                self._reader,
+                started_ms,
+                current,
+                at_generation,
             )
             self._confirming = (jql, started_ms)
         return ids
@@ -253,10 +261,7 @@ class JiraSource:
     def _changes(self, jql: str, known: confirmed.Confirmed) -> confirmed.Changes:
         """What Jira lists of the selection as changed since `known` was confirmed."""
         since = with_clauses(split_order_by(jql)[0], known.since_clause(confirmed.now_ms()))
-        changed = self._api.listing(since, LISTING_FIELDS)
-        return confirmed.Changes(
-            frozenset(known.ids.tolist()), {entry.id: entry.updated_ms for entry in changed}
-        )
+        return confirmed.Changes.of(known, self._api.listing(since, LISTING_FIELDS))
 
     def _confirm_fetched(self, fetched: Sequence[int]) -> None:
         """The stale issues of the listing, now written, are current too (`confirmed.extend`)."""

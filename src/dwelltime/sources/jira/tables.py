@@ -78,4 +78,6 @@ jira_confirmed = sa.Table(
     sa.Column("reader", sa.String, primary_key=True),
     sa.Column("confirmed_ms", sa.BigInteger, nullable=False),
     sa.Column("jira_ids", sa.LargeBinary, nullable=False),
+    sa.Column("row_ids", sa.LargeBinary),  # the store's rows of them, aligned, valid while
+    sa.Column("generation", sa.BigInteger),  # the store is at this generation
 )
