@@ -615,7 +615,7 @@ def _clause_test(
         return lambda issue: text in _assignees_ever(issue)
     if name in ("created", "updated") and op in (">=", "<"):
         if text.startswith("-") and text.endswith("m"):
-            bound = now_ms - int(text[1:-1]) * 60_000
+            bound = float(now_ms - int(text[1:-1]) * 60_000)
         else:
             bound = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp() * 1000
         if op == ">=":

@@ -195,18 +195,11 @@ class JiraSource:
             self._read_ahead.close()
         # Only undated selections are confirmed: a date filter is applied to the listed
         # dates (`within_dates`), which a listing of ids does not hold.
-        least = self._api.ids_listing_from
-        confirming = least is not None and not dated
+        confirming = self._api.ids_listing_from is not None and not dated
         started_ms = confirmed.now_ms()
         # Rows read from here on are the store's at this generation, or a later one.
         at_generation = confirmed.store_generation(self._store.engine)
-        known = (
-            confirmed.load(self._store.engine, self._mirror.site, jql, self._reader, started_ms)
-            if confirming
-            else None
-        )
-        if known is not None and least is not None and len(known.ids) <= least:
-            known = None
+        known = self._confirmed(jql, started_ms) if confirming else None
         with ThreadPoolExecutor(1, thread_name_prefix="jira-changed") as asking:
             changes = None if known is None else asking.submit(self._changes, jql, known)
             # Read ahead only for a whole selection: a window's page reads a few issues.
@@ -257,6 +250,14 @@ class JiraSource:
             )
             self._confirming = (jql, started_ms)
         return ids
+
+    def _confirmed(self, jql: str, now_ms: int) -> confirmed.Confirmed | None:
+        """What the store last confirmed of `jql`, if the listing may go by ids: above
+        `ids_listing_from` issues (below, `updated` comes in the one request the ids
+        and the changed search would take two for)."""
+        least = self._api.ids_listing_from
+        known = confirmed.load(self._store.engine, self._mirror.site, jql, self._reader, now_ms)
+        return known if known is not None and least is not None and len(known.ids) > least else None
 
     def _changes(self, jql: str, known: confirmed.Confirmed) -> confirmed.Changes:
         """What Jira lists of the selection as changed since `known` was confirmed."""
