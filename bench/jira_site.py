@@ -54,6 +54,7 @@ NOW_MS = 1_767_225_600_000
 def _serve(listener: socket.socket, issues: int, rate: int, latency_s: float) -> None:
     fake = FakeJira(make_issues(issues, projects=("BENCH",)), latency_s=latency_s, rate_limit=rate)
     fake.grant("bench", {"BENCH"}, email=EMAIL, token="bench-token")
+    fake.set_clock_after_issues()  # what changed "in the last N minutes" is what the bench changes
     server = uvicorn.Server(uvicorn.Config(fake.app(), log_config=None, access_log=False))
     server.run(sockets=[listener])
 

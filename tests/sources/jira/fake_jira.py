@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import itertools
 import math
 import operator
@@ -72,6 +73,9 @@ class FakeJira:
     #: Runs once, when a listing's last page has been answered (an issue deleted between
     #: the listing and the fetch).
     after_listing: Callable[[], None] | None = None
+    #: How far the site's clock runs ahead of this machine's: its relative dates
+    #: (`updated >= -5m`) count from its own now, as a Jira whose clock differs does.
+    clock_offset_ms: int = 0
     #: Hears every bulkfetch request body (the tests check its `fieldIds`).
     on_bulkfetch: Callable[[dict[str, Any]], None] | None = None
     requests: list[str] = field(default_factory=list)
@@ -98,6 +102,8 @@ class FakeJira:
         self._cuts: dict[tuple[str, frozenset[str]], tuple[int, list[Any]]] = {}
         #: Of each visible set (`_by_id`'s): its ids sorted, and its issues in that order.
         self._id_index: dict[frozenset[str], tuple[Any, list[int], list[dict[str, Any]]]] = {}
+        #: Every issue sorted by `updated`, and those instants (`_updated_since`).
+        self._updated_index: tuple[Any, list[float], list[dict[str, Any]]] | None = None
 
     def _changed(self) -> None:
         """The issues changed: what was derived from them is read again."""
@@ -156,6 +162,18 @@ class FakeJira:
         issue["fields"]["updated"] = jira_time(at_ms)
         self._changed()
         return str(issue["key"])
+
+    def now_ms(self) -> int:
+        """The site's own time (`clock_offset_ms` ahead of this machine's)."""
+        return time.time_ns() // 1_000_000 + self.clock_offset_ms
+
+    def set_clock_after_issues(self) -> None:
+        """Set the site's clock just past its issues' newest `updated`, if that lies ahead
+        of this machine's: generated data run years on (an issue an hour), and no Jira
+        holds a change later than its own now."""
+        newest = max((_instant(i["fields"]["updated"]) for i in self.issues), default=0.0)
+        ahead = int(newest) + 60_000 - time.time_ns() // 1_000_000
+        self.clock_offset_ms = max(0, ahead)
 
     def count(self, prefix: str) -> int:
         return sum(1 for line in self.requests if line.split(" ", 1)[1].startswith(prefix))
@@ -233,9 +251,14 @@ class FakeJira:
             size = min(int(body.get("maxResults", 50)), self.listing_page if listing else FULL_PAGE)
             start = int(token.split(":")[1]) if token else 0
             page = found[start : start + size]
+            # Asked for ids alone (search/jql's default), Cloud sends nothing else.
+            ids_only = not fields or fields == ["id"]
             answer: dict[str, Any] = {
                 "issues": [
-                    self._shape(i, fields, "changelog" in body.get("expand", "")) for i in page
+                    {"id": i["id"]}
+                    if ids_only
+                    else self._shape(i, fields, "changelog" in body.get("expand", ""))
+                    for i in page
                 ],
                 "isLast": start + size >= len(found),
             }
@@ -441,6 +464,19 @@ class FakeJira:
                 high = min(high, (bisect_right if op == "<=" else bisect_left)(ids, number))
         return ordered[low:high]
 
+    def _updated_since(self, visible: list[dict[str, Any]], bound_ms: int) -> list[dict[str, Any]]:
+        """Those of `visible` updated at `bound_ms` or later, found through an index sorted
+        by `updated` (kept until the issues change), as Jira's index finds a relative
+        `updated >= -Nm` clause; `select` still applies it."""
+        version = (self._version, id(self.issues), len(self.issues))
+        if self._updated_index is None or self._updated_index[0] != version:
+            ordered = sorted(self.issues, key=lambda issue: _instant(issue["fields"]["updated"]))
+            instants = [_instant(issue["fields"]["updated"]) for issue in ordered]
+            self._updated_index = (version, instants, ordered)
+        _, instants, ordered = self._updated_index
+        seen = {id(issue) for issue in visible}
+        return [i for i in ordered[bisect_left(instants, bound_ms) :] if id(i) in seen]
+
     def _issue(self, request: Request, issue_id: str) -> dict[str, Any] | None:
         found = self._by_id(request).get(issue_id)
         if found is not None:
@@ -472,8 +508,11 @@ class FakeJira:
             visible = [by_id[name] for name in dict.fromkeys(names) if name in by_id]
         else:
             visible = self._in_id_range(request, jql)
+            since = _UPDATED_SINCE.search(re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)[0])
+            if since is not None:
+                visible = self._updated_since(visible, self.now_ms() - int(since[1]) * 60_000)
         try:
-            return select(visible, jql, self.sprints)
+            return select(visible, jql, self.sprints, self.now_ms())
         except ValueError as error:
             return _error(400, str(error))
 
@@ -512,6 +551,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"errorMessages": [message], "errors": {}}, status)
 
 
+_UPDATED_SINCE = re.compile(r"(?i)\bupdated\s*>=\s*-(\d+)m\b")
 _ID_BOUND = re.compile(r"(?i)\bid\s*(>=|<=|<|>)\s*(\d+)")
 _CLAUSE = re.compile(
     r"^(?P<field>\w+)\s*(?P<op>>=|<=|=|<|>|\bin\b|\bwas\b)\s*(?P<value>.+)$", re.IGNORECASE
@@ -519,10 +559,11 @@ _CLAUSE = re.compile(
 
 
 def select(
-    issues: list[dict[str, Any]], jql: str, sprints: dict[str, set[str]]
+    issues: list[dict[str, Any]], jql: str, sprints: dict[str, set[str]], now_ms: int
 ) -> list[dict[str, Any]]:
     """The fake's JQL: clauses joined by AND over a few fields (ids compared as Jira
-    compares them: `id >= 10020`), and ORDER BY created/key.
+    compares them: `id >= 10020`; relative dates, `updated >= -5m`, from `now_ms`), and
+    ORDER BY created/key.
 
     Each clause is read once into a test of an issue, so a search costs one pass over the
     issues rather than parsing its JQL per issue (the bench's fake shares the machine's
@@ -533,7 +574,7 @@ def select(
     for clause in re.split(r"(?i)\s+and\s+", where.strip()):
         clause = clause.strip().strip("()").strip()
         if clause:
-            test = _clause_test(clause, sprints)
+            test = _clause_test(clause, sprints, now_ms)
             found = [issue for issue in found if test(issue)]
     order = order.strip().lower()
     if order.startswith("key"):
@@ -543,7 +584,9 @@ def select(
     return found
 
 
-def _clause_test(clause: str, sprints: dict[str, set[str]]) -> Callable[[dict[str, Any]], bool]:
+def _clause_test(
+    clause: str, sprints: dict[str, set[str]], now_ms: int
+) -> Callable[[dict[str, Any]], bool]:
     """Whether an issue meets one JQL clause of the few the fake reads."""
     match = _CLAUSE.match(clause)
     if match is None:
@@ -572,7 +615,7 @@ def _clause_test(clause: str, sprints: dict[str, set[str]]) -> Callable[[dict[st
         return lambda issue: text in _assignees_ever(issue)
     if name in ("created", "updated") and op in (">=", "<"):
         if text.startswith("-") and text.endswith("m"):
-            bound = time.time() * 1000 - int(text[1:-1]) * 60_000
+            bound = float(now_ms - int(text[1:-1]) * 60_000)
         else:
             bound = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp() * 1000
         if op == ">=":
@@ -598,5 +641,7 @@ def _assignees_ever(issue: dict[str, Any]) -> set[Any]:
     return people
 
 
+@functools.cache
 def _instant(text: str) -> float:
+    """Kept per text: a search by `updated` tests every issue, as Jira's index would not."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000

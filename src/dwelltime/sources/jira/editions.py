@@ -34,6 +34,10 @@ LISTING_RESTARTS = 3
 #: What a listing always asks for: the mirror compares `updated` with the store's copy.
 #: Date filters on `created` or `resolved` add that field (`listing_fields`).
 LISTING_FIELDS = ("updated",)
+#: What a listing of ids alone asks for (Cloud's search/jql pages are cheapest so: a
+#: re-export whose store confirmed the selection before asks Jira only which ids it
+#: holds and, in a second search, which of them changed since, `confirmed`).
+ID_FIELDS = ("id",)
 #: The Jira field of each date filter.
 DATE_FIELDS = {"created": "created", "resolved": "resolutiondate", "updated": "updated"}
 
@@ -49,7 +53,8 @@ class Fetched:
 
 class Listed(NamedTuple):
     """One issue of a listing: enough to decide whether the store's copy is current (a
-    tuple: a re-export builds one per issue of its selection)."""
+    tuple: a re-export builds one per issue of its selection). A listing of `ID_FIELDS`
+    holds ids only: its keys are "" and its dates None."""
 
     id: int
     key: str
@@ -69,6 +74,11 @@ class SiteApi(Protocol):
     #: Issues per id range when a listing is asked as ranges at once (`id_ranges`); None
     #: where the edition's own pages already go in parallel.
     listing_range: int | None
+    #: A selection the store confirmed more issues of than this is listed by
+    #: `ID_FIELDS` alone and a search of what changed since (`confirmed`); None: never,
+    #: where a listing of ids is not much cheaper (Data Center's search sends id, key and
+    #: self whatever is asked).
+    ids_listing_from: int | None
 
     def listing(
         self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None
@@ -145,13 +155,14 @@ def listed_page(raws: Any) -> list[Listed]:
         return []
     try:
         ids = [raw["id"] for raw in raws]
-        keys = [raw["key"] for raw in raws]
-        fields = [raw["fields"] for raw in raws]
+        # A listing of ids alone (`ID_FIELDS`) sends neither keys nor fields.
+        keys = [raw.get("key", "") for raw in raws]
+        fields = [raw.get("fields", _NO_FIELDS) for raw in raws]
         usual = all(type(i) is str and i.isdigit() for i in ids) and all(
             type(key) is str for key in keys
         )
         usual = usual and all(type(found) is dict for found in fields)
-    except (TypeError, KeyError):
+    except (TypeError, KeyError, AttributeError):
         usual = False
     if not usual:
         return [listed(raw) for raw in raws]
@@ -162,6 +173,7 @@ def listed_page(raws: Any) -> list[Listed]:
 
 
 _new_listed = functools.partial(tuple.__new__, Listed)
+_NO_FIELDS: dict[str, Any] = {}
 #: The dates a listing entry holds, in `Listed`'s order.
 LISTED_DATES = ("updated", "created", "resolutiondate")
 #: Jira's date text (`2025-01-31T09:30:00.000+0100`) as polars reads it.
@@ -262,6 +274,8 @@ class CloudApi(_Catalogs):
     version = "3"
     #: A range a page: each range is then one request, as its page would have been.
     listing_range: int | None = CLOUD_LISTING_PAGE
+    #: Up to a page, `updated` is listed in one request; ids and what changed take two.
+    ids_listing_from: int | None = CLOUD_LISTING_PAGE
 
     def listing(
         self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None
@@ -392,6 +406,7 @@ class DataCenterApi(_Catalogs):
     version = "2"
     #: Its pages (by startAt) are asked in parallel once the first tells the total.
     listing_range: int | None = None
+    ids_listing_from: int | None = None
 
     def listing(
         self, jql: str, fields: Sequence[str] = LISTING_FIELDS, on_page: PageHook | None = None

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from dwelltime.domain.issues import Status
 from dwelltime.errors import ImportRejected, SourceError
+from dwelltime.sources.jira.confirmed import Changes
 from dwelltime.sources.jira.editions import FETCH_PAGE, Fetched, Listed, SiteApi
 from dwelltime.sources.jira.history_fields import (
     lacking,
@@ -28,6 +29,7 @@ from dwelltime.sources.jira.history_fields import (
 from dwelltime.sources.jira_json.documents import parse_documents
 from dwelltime.sources.store.data import StoreData
 from dwelltime.sources.store.issue_store import IssueStore
+from dwelltime.sources.store.source import LocalSource
 from dwelltime.sources.store.sql_lists import id_chunks
 
 #: Pages asked ahead of the writes, per request the client may have in flight.
@@ -43,10 +45,14 @@ class Mirror:
         self.site = api.client.credentials.site_url
 
     def statuses(self) -> list[Status]:
-        """The site's status catalog as Jira lists it now, kept in the store too."""
+        """The site's status catalog as Jira lists it now, kept in the store too (written
+        only when the store holds some other way: a write moves the store's generation,
+        which would void what the last export confirmed, `confirmed`)."""
         parsed = parse_documents([self._api.statuses()], "status", statuses_only=True)
-        self._store.write(StoreData(statuses=parsed.data.statuses))
-        return list(parsed.data.statuses)
+        statuses = list(parsed.data.statuses)
+        if not set(statuses) <= set(LocalSource(self._store).statuses()):
+            self._store.write(StoreData(statuses=statuses))
+        return statuses
 
     def stale(self, listing: Sequence[Listed]) -> list[int]:
         """Ids of `listing` the store lacks, holds older or holds only some histories of,
@@ -62,22 +68,30 @@ class Mirror:
         listing: Sequence[Listed],
         fields: Collection[str] | None = None,
         marks: Sequence[str] | None = None,
+        changes: Changes | None = None,
     ) -> tuple[list[int], dict[int, int]]:
         """(the stale ids of `listing` in its order, Jira id -> row id of the current ones):
         one pass over the store serves both the fetch and the reads that follow. Current
         means as new as Jira's and holding the histories of `fields` (None: of all).
         `marks`: `short_marks(fields)`, read once for all the pages of one listing (a
         mark another export writes during the listing may then be missed, as one written
-        between any comparison and the batch read after it always could)."""
+        between any comparison and the batch read after it always could). `changes`: of a
+        listing of ids alone (`confirmed`), which gives each issue's `updated`
+        (`Changes.held`) and, while the store has not moved on, its rows (then only the
+        issues Jira changed are looked up)."""
         ids = [entry.id for entry in listing]
-        stored = self._store.site_rows(self.site, ids)
+        looked_up = ids if changes is None else changes.looked_up(ids)
+        stored = self._store.site_rows(self.site, looked_up)
         short = lacking(self._store.engine, self.site, ids, _needed(fields), marks)
         stale: list[int] = []
         current: dict[int, int] = {}
         # One pass (a re-export compares every issue of its selection): held as new as
         # Jira's and with the histories needed, or to fetch.
         for jira_id, _, updated, _, _ in listing:
-            held = stored.get(jira_id)
+            if changes is None:
+                held = stored.get(jira_id)
+            else:
+                held, updated = changes.held(jira_id, stored)
             if (
                 held is None
                 or updated is None

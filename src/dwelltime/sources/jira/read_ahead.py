@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from dwelltime.domain.issue_batch import IssueBatch
 from dwelltime.domain.selection import Selection
+from dwelltime.sources.jira.confirmed import Changes
 from dwelltime.sources.jira.editions import Listed
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.selection_jql import within_dates
@@ -48,15 +49,18 @@ class ReadAhead:
         batch_size: int | None,
         *,
         ascending: bool,
+        changes: Future[Changes] | None = None,
     ) -> None:
         """`batch_size` None: compare only, read nothing (a window of the selection).
-        `ascending`: the report's order is id order, which the pages must follow."""
+        `ascending`: the report's order is id order, which the pages must follow.
+        `changes`: what pages of ids alone are compared by (`Mirror.compare`), once known."""
         self._store = store
         self._mirror = mirror
         self._selection = selection
         self._fields = fields
         self._batch_size = batch_size
         self._ascending = ascending
+        self._changes = changes
         self._pool: ThreadPoolExecutor | None = None
         # The marks that fall short are read once for the whole listing, not per page.
         self._short = mirror.short_marks(fields)
@@ -83,7 +87,8 @@ class ReadAhead:
         if start == 0 and (self.rows or self.stale):
             self._start_over()
         entries = within_dates(self._selection, entries)
-        stale, rows = self._mirror.compare(entries, self._fields, self._short)
+        changes = None if self._changes is None else self._changes.result()
+        stale, rows = self._mirror.compare(entries, self._fields, self._short, changes)
         self.stale.extend(stale)
         self.rows.update(rows)
         if not self._reading or not entries:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -20,12 +21,19 @@ from dwelltime.domain.issue_batch import TRANSITION_COLUMNS, VISITED_STATUS_COLU
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, NotFound
-from dwelltime.sources.jira.editions import SiteApi, listing_fields
+from dwelltime.sources.jira import confirmed
+from dwelltime.sources.jira.editions import ID_FIELDS, LISTING_FIELDS, SiteApi, listing_fields
 from dwelltime.sources.jira.fetch_ahead import FetchAhead
 from dwelltime.sources.jira.id_ranges import guessed_selection, range_bounds, ranged_listing
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.read_ahead import ReadAhead
-from dwelltime.sources.jira.selection_jql import is_ordered, selection_jql, within_dates
+from dwelltime.sources.jira.selection_jql import (
+    is_ordered,
+    selection_jql,
+    split_order_by,
+    with_clauses,
+    within_dates,
+)
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.issue_store import IssueStore
@@ -58,6 +66,8 @@ class JiraSource:
         self._stale: set[int] = set()  # of the resolved selection: to fetch before reading
         self._rows: dict[int, int] = {}  # Jira id -> store row, of issues known current
         self._fields: tuple[str, ...] = ()  # whose histories the resolved selection needs
+        #: (JQL, time) of the confirmation the resolved listing recorded, if it did.
+        self._confirming: tuple[str, int] | None = None
         #: Told Jira's estimate of the selection's size while the exact listing runs.
         self.on_estimate: Callable[[int], None] | None = None
 
@@ -93,6 +103,7 @@ class JiraSource:
                 fetching.wait_for(chunk)
                 with self._store.engine.connect() as connection:
                     yield read_batch(connection, self._row_ids(chunk), selection)
+        self._confirm_fetched(stale)
 
     def _chunks(self, ids: Sequence[int], batch_size: int) -> list[Sequence[int]]:
         """`ids` in batches of `batch_size`, those with issues to fetch cut to
@@ -156,41 +167,7 @@ class JiraSource:
         so a page's count of the whole selection costs no second listing)."""
         whole = selection.whole()
         if self._resolved is None or self._resolved[0] != whole:
-            self._check_sprint(whole)
-            jql = selection_jql(whole, self._api.filter_jql)
-            dated = whole.start_ms is not None or whole.end_ms is not None
-            fields = listing_fields(whole.date_field if dated else None)
-            self._fields = whole.change_fields
-            ordered = is_ordered(jql)
-            if self._read_ahead is not None:
-                self._read_ahead.close()
-            # Read ahead only for a whole selection: a window's page reads a few issues.
-            reading = ReadAhead(
-                self._store,
-                self._mirror,
-                whole,
-                self._fields,
-                self._batch_size if selection == whole else None,
-                ascending=not ordered,
-            )
-            # Unordered, the report follows issue ids: asking Jira for creation order
-            # (ids grow with it) lets batches be read while later pages arrive.
-            listed_jql = jql if ordered else f"{jql} ORDER BY created ASC"
-            try:
-                with _Estimate(self._api, jql, self.on_estimate):
-                    bounds = [] if ordered else self._bounds(whole, jql)
-                    listing = ranged_listing(
-                        self._api, listed_jql, fields, bounds, on_page=reading.page
-                    )
-            except BaseException:
-                reading.close()
-                raise
-            listing = within_dates(whole, listing)
-            if not ordered:
-                listing.sort(key=lambda entry: entry.id)
-            self._stale, self._rows = set(reading.stale), reading.rows
-            self._read_ahead = reading
-            self._resolved = (whole, [entry.id for entry in listing])
+            self._resolved = (whole, self._list(whole, reads_ahead=selection == whole))
         ids = self._resolved[1]
         start = selection.start_index
         if selection.after is not None:
@@ -202,6 +179,103 @@ class JiraSource:
             )
         stop = None if selection.max_issues is None else start + selection.max_issues
         return ids[start:stop]
+
+    def _list(self, whole: Selection, *, reads_ahead: bool) -> list[int]:
+        """The ids of `whole` as Jira lists them now, in the report's order, compared with
+        the store (`_stale`, `_rows`): by ids alone and what changed since the store last
+        confirmed the selection (`confirmed`) where it did, else by every issue's
+        `updated`; what was found current is confirmed for the next export."""
+        self._check_sprint(whole)
+        jql = selection_jql(whole, self._api.filter_jql)
+        dated = whole.start_ms is not None or whole.end_ms is not None
+        fields = listing_fields(whole.date_field if dated else None)
+        self._fields = whole.change_fields
+        ordered = is_ordered(jql)
+        if self._read_ahead is not None:
+            self._read_ahead.close()
+        # Only undated selections are confirmed: a date filter is applied to the listed
+        # dates (`within_dates`), which a listing of ids does not hold.
+        confirming = self._api.ids_listing_from is not None and not dated
+        started_ms = confirmed.now_ms()
+        # Rows read from here on are the store's at this generation, or a later one.
+        at_generation = confirmed.store_generation(self._store.engine)
+        known = self._confirmed(jql, started_ms) if confirming else None
+        with ThreadPoolExecutor(1, thread_name_prefix="jira-changed") as asking:
+            changes = None if known is None else asking.submit(self._changes, jql, known)
+            # Read ahead only for a whole selection: a window's page reads a few issues.
+            reading = ReadAhead(
+                self._store,
+                self._mirror,
+                whole,
+                self._fields,
+                self._batch_size if reads_ahead else None,
+                ascending=not ordered,
+                changes=changes,
+            )
+            # Unordered, the report follows issue ids: asking Jira for creation order
+            # (ids grow with it) lets batches be read while later pages arrive.
+            listed_jql = jql if ordered else f"{jql} ORDER BY created ASC"
+            try:
+                with _Estimate(self._api, jql, self.on_estimate):
+                    if known is not None:
+                        bounds = [] if ordered else known.bounds(self._api.listing_range)
+                        fields = ID_FIELDS
+                    else:
+                        bounds = [] if ordered else self._bounds(whole, jql)
+                    listing = ranged_listing(
+                        self._api, listed_jql, fields, bounds, on_page=reading.page
+                    )
+                if changes is not None:
+                    changes.result()  # its failure fails the listing, even of no issue
+            except BaseException:
+                reading.close()
+                raise
+        listing = within_dates(whole, listing)
+        if not ordered:
+            listing.sort(key=lambda entry: entry.id)
+        self._stale, self._rows = set(reading.stale), reading.rows
+        self._read_ahead = reading
+        ids = [entry.id for entry in listing]
+        self._confirming = None
+        if confirming:
+            current = {issue_id: self._rows[issue_id] for issue_id in ids if issue_id in self._rows}
+            confirmed.save(
+                self._store.engine,
+                self._mirror.site,
+                jql,
+                self._reader,
+                started_ms,
+                current,
+                at_generation,
+            )
+            self._confirming = (jql, started_ms)
+        return ids
+
+    def _confirmed(self, jql: str, now_ms: int) -> confirmed.Confirmed | None:
+        """What the store last confirmed of `jql`, if the listing may go by ids: above
+        `ids_listing_from` issues (below, `updated` comes in the one request the ids
+        and the changed search would take two for)."""
+        least = self._api.ids_listing_from
+        known = confirmed.load(self._store.engine, self._mirror.site, jql, self._reader, now_ms)
+        return known if known is not None and least is not None and len(known.ids) > least else None
+
+    def _changes(self, jql: str, known: confirmed.Confirmed) -> confirmed.Changes:
+        """What Jira lists of the selection as changed since `known` was confirmed."""
+        since = with_clauses(split_order_by(jql)[0], known.since_clause(confirmed.now_ms()))
+        return confirmed.Changes.of(known, self._api.listing(since, LISTING_FIELDS))
+
+    def _confirm_fetched(self, fetched: Sequence[int]) -> None:
+        """The stale issues of the listing, now written, are current too (`confirmed.extend`)."""
+        if fetched and self._confirming is not None:
+            jql, at_ms = self._confirming
+            confirmed.extend(
+                self._store.engine, self._mirror.site, jql, self._reader, at_ms, fetched
+            )
+
+    @property
+    def _reader(self) -> str:
+        """Whose listings a confirmation is recorded for: the Cloud account's email."""
+        return self._api.client.credentials.email or ""
 
     def _bounds(self, whole: Selection, jql: str) -> list[int]:
         """Where the listing of an id-ordered selection is cut into ranges asked at once:

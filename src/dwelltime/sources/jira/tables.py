@@ -64,3 +64,20 @@ jira_checked = sa.Table(
     sa.Column("account", sa.String, primary_key=True),
     sa.Column("checked_ms", sa.BigInteger, nullable=False),
 )
+
+# What the last Jira-bound export of (site, JQL) as `reader` (the Cloud account's email)
+# confirmed: every issue of `jira_ids` (sorted int64, little-endian) was as new in the
+# store as in Jira at `confirmed_ms` (this server's clock, taken before its listing
+# began). The next export then lists only ids and asks Jira for what changed since
+# (`confirmed`); one row per selection, so confirming 30,000 issues writes one value.
+jira_confirmed = sa.Table(
+    "jira_confirmed",
+    metadata,
+    sa.Column("site", sa.String, primary_key=True),
+    sa.Column("jql", sa.Text, primary_key=True),
+    sa.Column("reader", sa.String, primary_key=True),
+    sa.Column("confirmed_ms", sa.BigInteger, nullable=False),
+    sa.Column("jira_ids", sa.LargeBinary, nullable=False),
+    sa.Column("row_ids", sa.LargeBinary),  # the store's rows of them, aligned, valid while
+    sa.Column("generation", sa.BigInteger),  # the store is at this generation
+)
