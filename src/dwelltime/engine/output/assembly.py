@@ -28,7 +28,7 @@ from dwelltime.engine.output.listing import Placements, VisitLabels, pivoted_she
 from dwelltime.engine.output.names import seen_names
 from dwelltime.engine.output.parameters import parameter_pairs
 from dwelltime.engine.output.render import Renderer
-from dwelltime.engine.staging import NAME_SCHEMA, Staging
+from dwelltime.engine.staging import NAME_SCHEMA, Staging, collected
 from dwelltime.engine.table import Column, ColumnKind, ReportTable, Sheet
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.params.model import ReportParams, ReportType
@@ -51,7 +51,7 @@ class SeenColumns:
         known = self._issues
         if known is not None and known[0] is staging and known[1] == staging.count():
             return known[2]
-        counted: int = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
+        counted: int = collected(staging.scan("issues").select(pl.len()), staging).item()
         self._issues = (staging, staging.count(), counted)
         return counted
 
@@ -109,7 +109,7 @@ def assemble_listing(plan: TablePlan) -> Sheet:
     staging, params, renderer = plan.staging, plan.params, plan.renderer
     if params.columns_by.is_expanded:
         keys, names = plan.seen.of(plan)
-        visit_count = staging.scan("cells").select(pl.len()).collect(engine="streaming").item()
+        visit_count = collected(staging.scan("cells").select(pl.len()), staging).item()
         labels = _visit_labels(params, plan.rules, keys, names, renderer)
         return visit_sheet(staging, params.fields, labels, renderer, visit_count)
     columns, seen = _value_columns(plan), plan.seen
@@ -153,10 +153,10 @@ def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
     statuses (or transitions) added for the reports whose columns (or row labels) are
     statuses (or transitions), the known statuses' names with them."""
     staging = plan.staging
-    keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
+    keys = collected(staging.scan("cells").select("a", "b").unique(), staging).rows()
     known, report = plan.known_statuses, plan.params.columns_by
     if known is None or report not in PLANNED_REPORTS:
-        return keys, seen_names(staging.scan("names"))
+        return keys, seen_names(staging.scan("names"), staging)
     extra: list[Key]
     if report is ReportType.TRANSITION_COUNT:
         moves = plan.known_transitions
@@ -166,7 +166,7 @@ def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
         ids = known.filter(plan.rules.counted("id"))["id"].to_list()
         extra = [(status, None) for status in ids]
     named = known.lazy().with_columns(kind=pl.lit(STATUS_FIELD)).select(list(NAME_SCHEMA))
-    every = seen_names(pl.concat([staging.scan("names"), named]))
+    every = seen_names(pl.concat([staging.scan("names"), named]), staging)
     return list(dict.fromkeys([*keys, *extra])), every
 
 

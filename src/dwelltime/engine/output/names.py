@@ -7,7 +7,7 @@ import polars as pl
 
 from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.engine.output.columns import SeenNames
-from dwelltime.engine.staging import NAME_SCHEMA
+from dwelltime.engine.staging import NAME_SCHEMA, Staging, collected
 from dwelltime.engine.timeline.field_stays import VALUE_KIND
 
 #: Ranks an issue's current assignee name after every history.
@@ -66,9 +66,9 @@ def latest(names: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def seen_names(staged: pl.LazyFrame) -> SeenNames:
-    """Every batch's names reduced to the latest per id."""
-    rows = latest(staged).collect(engine="streaming")
+def seen_names(staged: pl.LazyFrame, staging: Staging) -> SeenNames:
+    """Every batch's names (`staged`, a query over `staging`) reduced to the latest per id."""
+    rows = collected(latest(staged), staging)
     by_kind: dict[str, dict[str, str]] = {STATUS_FIELD: {}, ASSIGNEE_FIELD: {}}
     for kind, ident, name in rows.select("kind", "id", "name").iter_rows():
         by_kind.setdefault(kind, {})[ident] = name
