@@ -147,6 +147,11 @@ class ComputedReport:
         """The finished table, streamed from the staged files."""
         return self.engine.finish(self.staging)
 
+    @cached_property
+    def listing(self) -> Sheet:
+        """The List sheet alone (a synchronous page's rows: no aggregates of the page)."""
+        return self.engine.listing(self.staging)
+
     def selected(self) -> int:
         """How many issues the whole selection holds, whatever window was computed."""
         return self.source.count(self.selection.whole())
@@ -157,7 +162,11 @@ class ComputedReport:
 
     def rendered_as(self, view_format: ViewFormat) -> ReportTable:
         """The same report rendered in `view_format` (e.g. seconds, for raw milliseconds)."""
-        return self._assembled_with(replace(self.engine.params, view_format=view_format)).table
+        return self.in_view(view_format).table
+
+    def in_view(self, view_format: ViewFormat) -> ComputedReport:
+        """The same staged report assembled in `view_format`."""
+        return self._assembled_with(replace(self.engine.params, view_format=view_format))
 
     def showing(self, fields: tuple[str, ...]) -> ComputedReport:
         """The same staged report with `fields` as its field columns, any of the staged

@@ -32,6 +32,7 @@ from dwelltime.engine.output.assembly import (
     SeenColumns,
     TablePlan,
     aggregate_inputs,
+    assemble_listing,
     assemble_table,
     count_sheet,
 )
@@ -145,6 +146,10 @@ class ReportEngine:
         """The report, its rows streamed from `staging`; its aggregates computed from
         `aggregates` when given (a split export's merge: every chunk's, combined)."""
         return assemble_table(self._plan(staging, aggregates))
+
+    def listing(self, staging: Staging) -> Sheet:
+        """The List sheet alone, its rows streamed from `staging` (no aggregates)."""
+        return assemble_listing(self._plan(staging))
 
     def aggregate_inputs(self, staging: Staging) -> AggregateInputs | None:
         """What `staging` gives the aggregate sheets (a chunk of a split export keeps it

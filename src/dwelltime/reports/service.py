@@ -403,20 +403,20 @@ class ReportService:
         info: Mapping[str, Any],
     ) -> None:
         if form is Answer.CSV:
-            write_sheet_csv(report.table.listing, out)
+            write_sheet_csv(report.listing, out)
         elif form is Answer.SIMPLIFIED:
-            write_simplified_json(report.table.listing, info, out)
+            write_simplified_json(report.listing, info, out)
         else:
             # JSON rows also carry their group's values (groupByColumns, SPEC §8.2): the
             # same staged issues shown with the group fields before the field columns.
             groups = list_fields(params.group_by_fields)
             shown = report.showing((*groups, *params.fields)) if groups else report
-            sheet = shown.table.listing
+            sheet = shown.listing
             by_issue = not params.columns_by.is_expanded  # expanded rows are visits
             counted = by_issue and params.columns_by not in _WITHOUT_COUNTS
             write_table_json(
                 sheet,
-                shown.rendered_as(ViewFormat.SECONDS).listing,
+                shown.in_view(ViewFormat.SECONDS).listing,
                 _listing_roles(sheet, len(groups), len(list_fields(params.fields))),
                 _prelude(report, params, info),
                 out,

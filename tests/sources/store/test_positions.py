@@ -89,3 +89,25 @@ def test_the_window_after_a_known_one_starts_at_its_key(
     source.ids(replace(selection, start_index=22, max_issues=5))
     # From the key of the row before 15, then 2 rows past the one before 20.
     assert asked == [(True, 0), (True, 2)]
+
+
+def test_a_first_window_in_the_second_half_is_read_from_the_end(
+    store: IssueStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a landmark below it, a window in the second half of a selection in the
+    default report order is read backwards from the selection's end, not walked to."""
+    selection = ORDERS[0]
+    starts = (16, 20, 26, 29, 30, 31)
+    expected = {
+        start: _walked(store, replace(selection, start_index=start, max_issues=4))
+        for start in starts
+    }
+
+    def walked(*args: object, **kwargs: object) -> Sequence[int]:
+        raise AssertionError("walked from the top")
+
+    monkeypatch.setattr(positions, "selection_ids", walked)
+    for start, ids in expected.items():
+        fresh = IssueStore(store.engine)  # remembers no landmark
+        window = replace(selection, start_index=start, max_issues=4)
+        assert list(LocalSource(fresh).ids(window)) == ids, start

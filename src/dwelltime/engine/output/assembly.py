@@ -18,29 +18,42 @@ from dwelltime.engine.output.columns import (
     PLANNED_REPORTS,
     Key,
     SeenNames,
+    ValueColumn,
     any_field_columns,
     key_frame,
     value_columns,
 )
 from dwelltime.engine.output.field_titles import field_title
-from dwelltime.engine.output.listing import VisitLabels, pivoted_sheet, visit_sheet
+from dwelltime.engine.output.listing import Placements, VisitLabels, pivoted_sheet, visit_sheet
 from dwelltime.engine.output.names import seen_names
 from dwelltime.engine.output.parameters import parameter_pairs
 from dwelltime.engine.output.render import Renderer
-from dwelltime.engine.staging import NAME_SCHEMA, Staging
+from dwelltime.engine.staging import NAME_SCHEMA, Staging, collected
 from dwelltime.engine.table import Column, ColumnKind, ReportTable, Sheet
 from dwelltime.engine.timeline.statuses import StatusRules
 from dwelltime.params.model import ReportParams, ReportType
 
 
 class SeenColumns:
-    """The column keys and names of one staging (`_seen`), worked out once for every
-    assembly of it: a JSON page assembles its staged cells three times (values, seconds
-    for `raw`, counts), and each assembly would scan the cells and names again. Shared
-    only by plans that differ in what assembly renders (`pipeline.assembling`)."""
+    """The column keys and names of one staging (`_seen`), its issue count and its cells'
+    places (`Placements`), worked out once for every assembly of it: a JSON page
+    assembles its staged cells three times (values, seconds for `raw`, counts), and each
+    assembly would scan the cells and names and place the cells again. Shared only by
+    plans that differ in what assembly renders (`pipeline.assembling`)."""
 
     def __init__(self) -> None:
         self._entry: tuple[Staging, int, tuple[list[Key], SeenNames]] | None = None
+        self._issues: tuple[Staging, int, int] | None = None
+        self.placements = Placements()
+
+    def issue_count(self, staging: Staging) -> int:
+        """How many issues `staging` holds (the List sheet's rows), counted once."""
+        known = self._issues
+        if known is not None and known[0] is staging and known[1] == staging.count():
+            return known[2]
+        counted: int = collected(staging.scan("issues").select(pl.len()), staging).item()
+        self._issues = (staging, staging.count(), counted)
+        return counted
 
     def of(self, plan: TablePlan) -> tuple[list[Key], SeenNames]:
         entry, staging = self._entry, plan.staging
@@ -73,28 +86,41 @@ class TablePlan:
 
 def assemble_table(plan: TablePlan) -> ReportTable:
     """The report of every staged batch, its rows streamed from the staging."""
-    staging, params, renderer = plan.staging, plan.params, plan.renderer
-    issue_count = staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
+    params, renderer = plan.params, plan.renderer
     pairs = parameter_pairs(params.raw, plan.context.calendar, plan.context.now_ms)
-    fields = params.fields
-    keys, names = plan.seen.of(plan)
-    if params.columns_by.is_expanded:
-        visit_count = staging.scan("cells").select(pl.len()).collect(engine="streaming").item()
-        labels = _visit_labels(params, plan.rules, keys, names, renderer)
-        listing = visit_sheet(staging, fields, labels, renderer, visit_count)
+    listing = assemble_listing(plan)
+    if not params.columns_by.is_aggregated:
         return ReportTable(listing, parameters=pairs, view_format=params.view_format.value)
-    columns = value_columns(params, plan.rules, keys, names, renderer.duration_kind)
-    listing = pivoted_sheet(staging, fields, columns, renderer, issue_count)
-    aggregates = {}
-    if params.columns_by.is_aggregated:
-        aggregates = aggregate_sheets(
-            plan.aggregates or AggregateInputs.of_staging(staging, params.group_by_fields, columns),
-            params.group_by_fields,
-            columns,
-            params.average_denominator,
-            renderer,
-        )
+    columns = _value_columns(plan)
+    aggregates = aggregate_sheets(
+        plan.aggregates
+        or AggregateInputs.of_staging(plan.staging, params.group_by_fields, columns),
+        params.group_by_fields,
+        columns,
+        params.average_denominator,
+        renderer,
+    )
     return ReportTable(listing, aggregates, pairs, params.view_format.value)
+
+
+def assemble_listing(plan: TablePlan) -> Sheet:
+    """The List sheet alone: what a synchronous page shows (its aggregates would be the
+    page's, which no answer shows)."""
+    staging, params, renderer = plan.staging, plan.params, plan.renderer
+    if params.columns_by.is_expanded:
+        keys, names = plan.seen.of(plan)
+        visit_count = collected(staging.scan("cells").select(pl.len()), staging).item()
+        labels = _visit_labels(params, plan.rules, keys, names, renderer)
+        return visit_sheet(staging, params.fields, labels, renderer, visit_count)
+    columns, seen = _value_columns(plan), plan.seen
+    return pivoted_sheet(
+        staging, params.fields, columns, renderer, seen.issue_count(staging), seen.placements
+    )
+
+
+def _value_columns(plan: TablePlan) -> list[ValueColumn]:
+    keys, names = plan.seen.of(plan)
+    return value_columns(plan.params, plan.rules, keys, names, plan.renderer.duration_kind)
 
 
 def aggregate_inputs(plan: TablePlan) -> AggregateInputs | None:
@@ -102,9 +128,7 @@ def aggregate_inputs(plan: TablePlan) -> AggregateInputs | None:
     params = plan.params
     if not params.columns_by.is_aggregated:
         return None
-    keys, names = plan.seen.of(plan)
-    columns = value_columns(params, plan.rules, keys, names, plan.renderer.duration_kind)
-    return AggregateInputs.of_staging(plan.staging, params.group_by_fields, columns)
+    return AggregateInputs.of_staging(plan.staging, params.group_by_fields, _value_columns(plan))
 
 
 def count_sheet(plan: TablePlan) -> Sheet | None:
@@ -112,11 +136,15 @@ def count_sheet(plan: TablePlan) -> Sheet | None:
     None for the expanded reports (a row per visit has no count)."""
     if plan.params.columns_by.is_expanded:
         return None
-    keys, names = plan.seen.of(plan)
-    columns = value_columns(plan.params, plan.rules, keys, names, plan.renderer.duration_kind)
-    issue_count = plan.staging.scan("issues").select(pl.len()).collect(engine="streaming").item()
+    staging = plan.staging
     return pivoted_sheet(
-        plan.staging, plan.params.fields, columns, plan.renderer, issue_count, measure="count"
+        staging,
+        plan.params.fields,
+        _value_columns(plan),
+        plan.renderer,
+        plan.seen.issue_count(staging),
+        plan.seen.placements,
+        measure="count",
     )
 
 
@@ -125,10 +153,10 @@ def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
     statuses (or transitions) added for the reports whose columns (or row labels) are
     statuses (or transitions), the known statuses' names with them."""
     staging = plan.staging
-    keys = staging.scan("cells").select("a", "b").unique().collect(engine="streaming").rows()
+    keys = collected(staging.scan("cells").select("a", "b").unique(), staging).rows()
     known, report = plan.known_statuses, plan.params.columns_by
     if known is None or report not in PLANNED_REPORTS:
-        return keys, seen_names(staging.scan("names"))
+        return keys, seen_names(staging.scan("names"), staging)
     extra: list[Key]
     if report is ReportType.TRANSITION_COUNT:
         moves = plan.known_transitions
@@ -138,7 +166,7 @@ def _seen(plan: TablePlan) -> tuple[list[Key], SeenNames]:
         ids = known.filter(plan.rules.counted("id"))["id"].to_list()
         extra = [(status, None) for status in ids]
     named = known.lazy().with_columns(kind=pl.lit(STATUS_FIELD)).select(list(NAME_SCHEMA))
-    every = seen_names(pl.concat([staging.scan("names"), named]))
+    every = seen_names(pl.concat([staging.scan("names"), named]), staging)
     return list(dict.fromkeys([*keys, *extra])), every
 
 

@@ -69,12 +69,53 @@ def _fixed_values(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A staged batch's cells placed into the value columns: each cell with its `column`
+    and `row` (`placed`), those as grid coordinates (`at`), and where a cell is
+    (`present`, a (column, row) grid)."""
+
+    placed: pl.DataFrame
+    at: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+    present: np.ndarray[Any, Any]
+
+    @classmethod
+    def of(cls, staged: StagedBatch, columns: Sequence[ValueColumn]) -> Placement:
+        placed = _with_rows(placed_cells(staged.cells, columns), staged.issues["seq"])
+        at = (placed["column"].to_numpy(), placed["row"].to_numpy())
+        present = np.zeros((len(columns), staged.issues.height), dtype=bool)
+        present[at] = True
+        return cls(placed, at, present)
+
+
+class Placements:
+    """The last staged batch's `Placement`, kept for the next assembly of that batch: a
+    JSON page reads its values, seconds and counts sheets in step, block by block, and
+    placing the cells was most of each assembly's own work. One batch at a time, so an
+    export's memory does not grow."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Staging, int, tuple[Any, ...], Placement] | None = None
+
+    def of(
+        self, staging: Staging, index: int, staged: StagedBatch, columns: Sequence[ValueColumn]
+    ) -> Placement:
+        keys = tuple((column.key, column.aliases) for column in columns)
+        last = self._last
+        if last is not None and last[0] is staging and last[1] == index and last[2] == keys:
+            return last[3]
+        placement = Placement.of(staged, columns)
+        self._last = (staging, index, keys, placement)
+        return placement
+
+
 def pivoted_sheet(
     staging: Staging,
     fields: Sequence[str],
     columns: Sequence[ValueColumn],
     renderer: Renderer,
     row_count: int,
+    placements: Placements | None = None,
     *,
     measure: Literal["value", "count"] = "value",
 ) -> Sheet:
@@ -84,8 +125,10 @@ def pivoted_sheet(
     value columns (a join per column cost a page of 100 issues more than its whole
     computation); the grid's durations are rendered at once, other kinds column by column,
     so the Python work per cell is small. `measure="count"` fills the value columns with
-    the cells' staged `count` instead.
+    the cells' staged `count` instead. `placements`: shared by the assemblies of one
+    staging that are read in step.
     """
+    placing = placements if placements is not None else Placements()
 
     any_duration = any(column.kind is ColumnKind.DURATION for column in columns)
     all_durations = all(column.kind is ColumnKind.DURATION for column in columns)
@@ -94,12 +137,10 @@ def pivoted_sheet(
         for index in range(staging.count()):
             staged = staging.load(index)
             height = staged.issues.height
-            placed = _with_rows(placed_cells(staged.cells, columns), staged.issues["seq"])
+            placement = placing.of(staging, index, staged, columns)
+            placed, at, present = placement.placed, placement.at, placement.present
             lists = _fixed_lists(staged.issues, fields, renderer)
             shape = (len(columns), height)
-            at = (placed["column"].to_numpy(), placed["row"].to_numpy())
-            present = np.zeros(shape, dtype=bool)
-            present[at] = True
             if measure == "count":
                 counts = _grid(placed["count"], at, shape)
                 yield lists + [_counts(counts[j], present[j]) for j in range(len(columns))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +62,37 @@ def selection_ids(connection: sa.Connection, selection: Selection, skip: int = 0
     with connection.execute(query) as result:
         while rows := result.cursor.fetchmany(IDS_PER_FETCH):
             ids.extend(row[0] for row in rows)
+    return ids
+
+
+def tail_ids(
+    connection: sa.Connection, selection: Selection, total: Callable[[], int]
+) -> Sequence[int] | None:
+    """`selection_ids` of a window (`start_index`, `max_issues`) in the second half of a
+    selection of `total()` issues, read backwards from the selection's end, so the
+    database walks the rows after the window instead of those before it. Only in the
+    default report order (the Jira id and site: the report-order index, which both
+    databases walk backwards as fast); None otherwise, or in the first half."""
+    start, size = selection.start_index, selection.max_issues
+    if size is None or selection.after is not None:
+        return None
+    where, terms = _where(connection, selection)
+    count = total() if not terms else 0
+    if start < count // 2 or not count:
+        return None
+    end = min(count, start + size)
+    if end <= start:
+        return array("q")
+    issues = schema.issues
+    query = (
+        sa.select(issues.c.id)
+        .where(where)
+        .order_by(issues.c.jira_id.desc(), issues.c.site.desc())
+        .offset(count - end)
+        .limit(end - start)
+    )
+    ids = array("q", connection.execute(query).scalars())
+    ids.reverse()
     return ids
 
 

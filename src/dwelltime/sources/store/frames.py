@@ -62,11 +62,10 @@ def read_frame(
 
 
 def _unpacked(arrays: Sequence[str], schema: Mapping[str, Any]) -> pl.DataFrame:
-    """One JSON array per column (all of one length) as a frame of `schema`."""
-    return pl.DataFrame(
-        {
-            name: pl.Series([text]).str.json_decode(pl.List(dtype))[0]
-            for text, (name, dtype) in zip(arrays, schema.items(), strict=True)
-        },
-        schema=schema,
+    """One JSON array per column (all of one length) as a frame of `schema`, every column
+    decoded by one query (a query per column was a tenth of a synchronous page's reads)."""
+    texts = pl.DataFrame({name: [text] for text, name in zip(arrays, schema, strict=True)})
+    decoded = texts.select(
+        pl.col(name).str.json_decode(pl.List(dtype)) for name, dtype in schema.items()
     )
+    return pl.DataFrame({name: decoded[name][0] for name in schema}, schema=schema)

@@ -6,19 +6,26 @@ from the top (~0.01 s at position 199,800 of 200,000, a fifth of the page).
 Under one generation the store holds the same rows, so the issues after the key of the
 row at position p - 1 are exactly those from position p on: a page at p + k is `k` rows
 past that key. A walk page by page finds the previous page's end; a first deep page walks
-once (one row more than its window: the key of the row before it is its start's landmark).
+once (one row more than its window: the key of the row before it is its start's landmark),
+from the selection's end when it lies in the second half of a selection in the default
+report order (`tail_ids`: the database walks the rows after it, not the ~200,000 before).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from dwelltime.domain.selection import Selection
-from dwelltime.sources.store.filters import order_identity, order_key, selection_ids
+from dwelltime.sources.store.filters import (
+    order_identity,
+    order_key,
+    selection_ids,
+    tail_ids,
+)
 from dwelltime.sources.store.generation import SelectionFacts
 
 #: Landmarks kept per selection (the oldest go first).
@@ -28,9 +35,14 @@ Marks = dict[int, tuple[Any, ...]]
 
 
 def window_ids(
-    connection: sa.Connection, selection: Selection, landmarks: SelectionFacts[Marks]
+    connection: sa.Connection,
+    selection: Selection,
+    landmarks: SelectionFacts[Marks],
+    total: Callable[[], int],
 ) -> Sequence[int]:
-    """`selection_ids` of a window, from the landmark nearest below its start."""
+    """`selection_ids` of a window, from the landmark nearest below its start; without
+    one, a window in the second half of the selection (of `total()` issues) is read from
+    the selection's end."""
     start, size = selection.start_index, selection.max_issues
     if selection.after is not None or start == 0 or size is None:
         return selection_ids(connection, selection)
@@ -40,9 +52,10 @@ def window_ids(
         after = replace(selection, after=marks[nearest])
         ids = selection_ids(connection, after, skip=start - nearest)
     else:
-        ids = selection_ids(
-            connection, replace(selection, start_index=start - 1, max_issues=size + 1)
-        )
+        # With the row before it, whose key is the start's landmark.
+        before = replace(selection, start_index=start - 1, max_issues=size + 1)
+        found = tail_ids(connection, before, total)
+        ids = selection_ids(connection, before) if found is None else found
         if ids:
             _mark(marks, start, order_key(connection, selection, ids[0]))
             ids = ids[1:]

@@ -56,13 +56,18 @@ class LocalSource:
         resolved = self._resolved
         if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
             with self._engine.connect() as connection:
-                where = selection_where(connection, self._scoped(selection))
-                return self._store.counts.known(
-                    connection,
-                    condition_key(connection, where),
-                    lambda: count_of(self._store.summary(connection, where, STATUSES)),
-                )
+                return self._whole_count(connection, self._scoped(selection))
         return len(self._ids(selection))
+
+    def _whole_count(self, connection: sa.Connection, selection: Selection) -> int:
+        """How many issues the whole (scoped) `selection` holds, from the store's facts of
+        its generation (its summary's), without resolving its ids."""
+        where = selection_where(connection, selection.whole())
+        return self._store.counts.known(
+            connection,
+            condition_key(connection, where),
+            lambda: count_of(self._store.summary(connection, where, STATUSES)),
+        )
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
         ids = self._ids(selection)
@@ -145,7 +150,13 @@ class LocalSource:
         if self._resolved is None or self._resolved[0] != selection:
             with self._engine.connect() as connection:
                 scoped = self._scoped(selection)
-                self._resolved = (selection, window_ids(connection, scoped, self._store.landmarks))
+                ids = window_ids(
+                    connection,
+                    scoped,
+                    self._store.landmarks,
+                    lambda: self._whole_count(connection, scoped),
+                )
+                self._resolved = (selection, ids)
         return self._resolved[1]
 
     def _scoped(self, selection: Selection) -> Selection:
