@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import polars as pl
@@ -68,6 +68,10 @@ CSV_OUTPUTS = frozenset(
     }
 )
 
+STORE_CHANGED = (
+    "The export failed: the issues it covers changed while its chunks ran "
+    "(an import was running); start it again."
+)
 COLUMNS_CHANGED = (
     "The export failed: its parts disagree on the report's columns (the issues changed "
     "while its chunks ran); start it again."
@@ -118,10 +122,24 @@ def store_plan(
     known = column_plan(params, source, now_ms)
     plan = {"statuses": None if known is None else known.rows()}
     with staging_folder(workdir) as folder:
-        path = folder / "plan.json"
-        path.write_text(json.dumps(plan))
-        storage.put_part(_plan_key(export_id), path)
+        _put_json(storage, _plan_key(export_id), plan, folder)
     return ColumnPlan(known)
+
+
+def _put_json(storage: FileStorage, key: str, value: object, folder: Path) -> None:
+    path = folder / "part.json"
+    path.write_text(json.dumps(value))
+    storage.put_part(key, path)
+
+
+def _get_json(storage: FileStorage, key: str, folder: Path) -> Any:
+    """The value `_put_json` stored under `key`; None when there is none."""
+    path = folder / "part.json"
+    try:
+        storage.get_part(key, path)
+    except FileNotFoundError:
+        return None
+    return json.loads(path.read_text())
 
 
 def _ids_key(export_id: str, chunk: int) -> str:
@@ -130,6 +148,10 @@ def _ids_key(export_id: str, chunk: int) -> str:
 
 def _generation_key(export_id: str) -> str:
     return f"{export_id}/generation.json"
+
+
+def _starts_key(export_id: str) -> str:
+    return f"{export_id}/starts.json"
 
 
 def store_chunk_ids(
@@ -142,27 +164,47 @@ def store_chunk_ids(
 ) -> None:
     """Keep each chunk's window of the selection as the planner resolved it (8 bytes an
     issue), so a chunk reads its issues without resolving the whole selection again, and
-    the store's `generation` they were resolved at (`load_generation`)."""
+    the store's `generation` they were resolved at (`load_generation`): for a selection
+    with an ORDER BY, whose windows are no ranges of an index (else `store_window_starts`)."""
     with staging_folder(workdir) as folder:
         path = folder / "ids.bin"
         for chunk, (first, stop) in enumerate(bounds):
             path.write_bytes(array("q", ids[first:stop]).tobytes())
             storage.put_part(_ids_key(export_id, chunk), path)
-        path = folder / "generation.json"
-        path.write_text(json.dumps({"generation": generation}))
-        storage.put_part(_generation_key(export_id), path)
+        _put_json(storage, _generation_key(export_id), {"generation": generation}, folder)
+
+
+def store_window_starts(
+    storage: FileStorage,
+    export_id: str,
+    starts: Sequence[tuple[Any, ...]],
+    generation: int,
+    workdir: Path | None,
+) -> None:
+    """Keep the report-order key each chunk but the first starts after (`starts`, one
+    per chunk from the second on), and the store's `generation` they were found at: each
+    chunk reads its own window's ids from the index, in parallel, where the planner read
+    every id of the selection before (0.5 of its 0.9 s at 1,000,000 issues)."""
+    with staging_folder(workdir) as folder:
+        _put_json(storage, _starts_key(export_id), [list(key) for key in starts], folder)
+        _put_json(storage, _generation_key(export_id), {"generation": generation}, folder)
+
+
+def load_window_starts(
+    storage: FileStorage, export_id: str, folder: Path
+) -> list[tuple[Any, ...]] | None:
+    """The keys `store_window_starts` kept; None for an export whose planner pinned ids
+    (`store_chunk_ids`) or was of a version before either."""
+    starts = _get_json(storage, _starts_key(export_id), folder)
+    return None if starts is None else [tuple(key) for key in starts]
 
 
 def load_generation(storage: FileStorage, export_id: str, folder: Path) -> int | None:
-    """The store generation `store_chunk_ids` kept: while the store is still at it, the
-    selection holds what the planner counted. None for an export split by a version that
-    kept none (its chunks count the selection, as they did)."""
-    path = folder / "generation.json"
-    try:
-        storage.get_part(_generation_key(export_id), path)
-    except FileNotFoundError:
-        return None
-    return int(json.loads(path.read_text())["generation"])
+    """The store generation the planner kept with the windows: while the store is still
+    at it, the selection holds what the planner counted. None for an export split by a
+    version that kept none (its chunks count the selection, as they did)."""
+    kept = _get_json(storage, _generation_key(export_id), folder)
+    return None if kept is None else int(kept["generation"])
 
 
 def load_chunk_ids(
@@ -184,12 +226,10 @@ def load_plan(storage: FileStorage, export_id: str, folder: Path) -> ColumnPlan 
     """The column plan `store_plan` fixed; None for an export split by a version before
     finished parts (no plan stored): its chunks stage cells and its merge assembles them,
     so chunks run before and after an upgrade leave parts of one kind."""
-    path = folder / "plan.json"
-    try:
-        storage.get_part(_plan_key(export_id), path)
-    except FileNotFoundError:
+    plan = _get_json(storage, _plan_key(export_id), folder)
+    if plan is None:
         return None
-    statuses = json.loads(path.read_text())["statuses"]
+    statuses = plan["statuses"]
     if statuses is None:
         return ColumnPlan(None)
     return ColumnPlan(pl.DataFrame(statuses, schema=VISITED_STATUS_COLUMNS, orient="row"))
