@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -251,6 +252,36 @@ def test_a_chunk_whose_window_moved_fails_the_export(
     record = store.get(export_id)
     assert record is not None and record.status is ExportStatus.FAILED
     assert record.message == STORE_CHANGED
+
+
+def test_a_merge_takes_the_cells_of_chunks_stored_by_an_older_version(
+    split_settings: Settings, store: ExportStore
+) -> None:
+    """Chunks done by a version that kept a chunk's cells in one file of every share
+    merge with those done since, into the unsplit file and summary."""
+    params = {**CSV_PARAMS, "groupByFields": ["issuetype"]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    assert run_export(record.id, split_settings)
+    for unit in (COLUMNS, 0, 1, 2, 3):
+        run_unit(record.id, unit, split_settings)
+    for chunk in (0, 2):  # as the older version left them
+        folder = split_settings.home / "exports" / "parts" / record.id / f"{chunk:05d}"
+        shares = sorted(folder.glob("cells-*.arrow"))
+        assert shares
+        pl.concat([pl.read_ipc(path) for path in shares]).write_ipc(folder / "cells.arrow")
+        for path in shares:
+            path.unlink()
+        meta = json.loads((folder / "meta.json").read_text())
+        del meta["shares"]
+        (folder / "meta.json").write_text(json.dumps(meta))
+    run_unit(record.id, MERGE, split_settings)
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL, finished
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, params, record.now_ms
+    )
+    assert store.summary(record.id) == _unsplit_summary(store, params, record.now_ms)
 
 
 def test_chunks_that_disagree_on_the_columns_fail_the_export(

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from dwelltime.domain.issue_batch import VISITED_STATUS_COLUMNS
 from dwelltime.engine.output.aggregates import AggregateInputs
-from dwelltime.engine.output.column_shares import EMPTY_CELLS
+from dwelltime.engine.output.column_shares import share_of
 from dwelltime.engine.staging import MemoryStaging
 from dwelltime.engine.summary import block_totals, summarize, value_width
 from dwelltime.engine.table import ReportTable
@@ -248,6 +248,7 @@ def store_finished_chunk(
     table = report.table
     width = value_width(table)
     totals: list[NDArray[np.float64]] = [np.empty(0)]
+    shares: list[int] = []
     names = [_META]
     teed = summary_in_own_view(params)
     if params.output_type is OutputType.CSV:
@@ -261,21 +262,32 @@ def store_finished_chunk(
             blocks = sheet_blocks(summary_table.listing)
             totals += (block_totals(block, width) for block in blocks if width)
         inputs.groups.write_ipc(folder / _GROUPS)
-        # Unsorted: the merge's statistics sort each segment's values on their own, and
-        # sorted runs saved them less (0.16 s at 6 million cells) than the chunks' own
-        # sorts cost (0.31 of 6.6 CPU s at 200,000 issues, 8 chunks).
-        pl.concat([EMPTY_CELLS, *inputs.cells()]).write_ipc(folder / _CELLS)
+        # A file per share, as the chunk's statistics inputs come (`column_shares`), so
+        # the merge takes each share of every chunk at once (`united_shares`). Unsorted:
+        # the merge's statistics sort each segment's values on their own, and sorted runs
+        # saved them less (0.16 s at 6 million cells) than the chunks' own sorts cost
+        # (0.31 of 6.6 CPU s at 200,000 issues, 8 chunks).
+        for cells in inputs.cells():
+            if cells.height:
+                shares.append(share_of(cells))
+                cells.write_ipc(folder / _share_name(shares[-1]))
         pl.DataFrame({"total": np.concatenate(totals)}).write_ipc(folder / _TOTALS)
-        names += [_GROUPS, _CELLS, _TOTALS]
-    meta = {"rows": table.listing.row_count, "columns": _header(table)}
+        names += [_GROUPS, _TOTALS, *map(_share_name, shares)]
+    meta = {"rows": table.listing.row_count, "columns": _header(table), "shares": shares}
     (folder / _META).write_text(json.dumps(meta))
     for name in names:
         storage.put_part(_key(export_id, chunk, name), folder / name)
 
 
-def _stored_cells(path: Path) -> Iterator[pl.DataFrame]:
-    """A chunk's cells as `store_finished_chunk` left them: one frame, every column."""
-    yield pl.read_ipc(path)
+def _share_name(share: int) -> str:
+    return f"cells-{share:02d}.arrow"
+
+
+def _stored_cells(paths: list[Path]) -> Iterator[pl.DataFrame]:
+    """A chunk's cells as `store_finished_chunk` left them: a file per share, in share
+    order (one file of every share if stored by an older version)."""
+    for path in paths:
+        yield pl.read_ipc(path)
 
 
 def merge_finished_chunks(
@@ -302,22 +314,20 @@ def merge_finished_chunks(
             storage.get_part(_key(export_id, chunk, _META), path)
             metas.append(json.loads(path.read_text()))
             if params.columns_by.is_aggregated:
+                # An older version's chunk kept its cells in one file of every share.
+                shares = metas[-1].get("shares")
+                cells = [_CELLS] if shares is None else [_share_name(share) for share in shares]
                 fetched = {}
-                for name in (_GROUPS, _CELLS, _TOTALS):
+                for name in (_GROUPS, _TOTALS, *cells):
                     fetched[name] = folder / f"{chunk:05d}-{name}"
                     storage.get_part(_key(export_id, chunk, name), fetched[name])
+                stored = [fetched[name] for name in cells]
                 groups = pl.read_ipc(fetched[_GROUPS])
-                parts.append(
-                    (
-                        AggregateInputs(groups, partial(_stored_cells, fetched[_CELLS])),
-                        fetched[_TOTALS],
-                    )
-                )
+                inputs = AggregateInputs(groups, partial(_stored_cells, stored))
+                parts.append((inputs, fetched[_TOTALS]))
         merged = None
         if parts:
-            merged = AggregateInputs.merged(
-                [inputs for inputs, _ in parts], params.group_by_fields, folder
-            )
+            merged = AggregateInputs.merged([inputs for inputs, _ in parts], params.group_by_fields)
         table = engine.finish(MemoryStaging(), merged)
         if any(meta["columns"] != _header(table) for meta in metas):
             raise DwelltimeError(COLUMNS_CHANGED)
