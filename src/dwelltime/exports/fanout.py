@@ -389,7 +389,6 @@ def _merge(
                 pending.stream,
                 plan=fixed,
                 issues=record.total,
-                workdir=settings.staging_dir,
             )
         else:
             outcome = _merge_staged(

@@ -18,7 +18,6 @@ cells for a merge that assembles the whole report (`fanout`).
 from __future__ import annotations
 
 import json
-import shutil
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from dwelltime.engine.staging import MemoryStaging
 from dwelltime.engine.summary import block_totals, summarize, value_width
 from dwelltime.engine.table import ReportTable
 from dwelltime.errors import DwelltimeError
-from dwelltime.exports.storage import FileStorage
+from dwelltime.exports.storage import FileStorage, append_stream
 from dwelltime.params.model import OutputType, ReportParams
 from dwelltime.pipeline import (
     ComputedReport,
@@ -283,11 +282,17 @@ def _share_name(share: int) -> str:
     return f"cells-{share:02d}.arrow"
 
 
-def _stored_cells(paths: list[Path]) -> Iterator[pl.DataFrame]:
-    """A chunk's cells as `store_finished_chunk` left them: a file per share, in share
-    order (one file of every share if stored by an older version)."""
-    for path in paths:
-        yield pl.read_ipc(path)
+def _part_frame(storage: FileStorage, key: str) -> pl.DataFrame:
+    with storage.open_part(key) as part:
+        return pl.read_ipc(part.read())
+
+
+def _stored_cells(storage: FileStorage, keys: list[str]) -> Iterator[pl.DataFrame]:
+    """A chunk's cells as `store_finished_chunk` left them: a part per share, in share
+    order (one part of every share if stored by an older version), each read when its
+    share's statistics are computed."""
+    for key in keys:
+        yield _part_frame(storage, key)
 
 
 def merge_finished_chunks(
@@ -301,57 +306,49 @@ def merge_finished_chunks(
     *,
     plan: ColumnPlan,
     issues: int,
-    workdir: Path | None,
 ) -> ReportOutcome:
     """Write the export's file from its chunks' finished parts into `destination` (the
-    header, then each chunk's rows as stored), and compute its summary."""
-    with staging_folder(workdir) as folder:
-        engine = prepare_engine(params, source, now_ms, known_statuses=plan.statuses)
-        metas = []
-        parts = []
+    header, then each chunk's rows as stored), and compute its summary. The parts are
+    read where storage keeps them, not copied to a folder first: that copy and its
+    removal were 0.2 of the merge's 0.65 s at 1,000,000 issues, on the critical path."""
+    engine = prepare_engine(params, source, now_ms, known_statuses=plan.statuses)
+    metas = []
+    parts = []
+    for chunk in chunks:
+        with storage.open_part(_key(export_id, chunk, _META)) as meta:
+            metas.append(json.loads(meta.read()))
+        if params.columns_by.is_aggregated:
+            # An older version's chunk kept its cells in one part of every share.
+            shares = metas[-1].get("shares")
+            cells = [_CELLS] if shares is None else [_share_name(share) for share in shares]
+            keys = [_key(export_id, chunk, name) for name in cells]
+            groups = _part_frame(storage, _key(export_id, chunk, _GROUPS))
+            inputs = AggregateInputs(groups, partial(_stored_cells, storage, keys))
+            parts.append((inputs, _key(export_id, chunk, _TOTALS)))
+    merged = None
+    if parts:
+        merged = AggregateInputs.merged([inputs for inputs, _ in parts], params.group_by_fields)
+    table = engine.finish(MemoryStaging(), merged)
+    if any(meta["columns"] != _header(table) for meta in metas):
+        raise DwelltimeError(COLUMNS_CHANGED)
+    rows = sum(int(meta["rows"]) for meta in metas)
+    if params.output_type is OutputType.CSV:
+        write_csv_header(table.listing.columns, destination)
         for chunk in chunks:
-            path = folder / f"{chunk:05d}-{_META}"
-            storage.get_part(_key(export_id, chunk, _META), path)
-            metas.append(json.loads(path.read_text()))
-            if params.columns_by.is_aggregated:
-                # An older version's chunk kept its cells in one file of every share.
-                shares = metas[-1].get("shares")
-                cells = [_CELLS] if shares is None else [_share_name(share) for share in shares]
-                fetched = {}
-                for name in (_GROUPS, _TOTALS, *cells):
-                    fetched[name] = folder / f"{chunk:05d}-{name}"
-                    storage.get_part(_key(export_id, chunk, name), fetched[name])
-                stored = [fetched[name] for name in cells]
-                groups = pl.read_ipc(fetched[_GROUPS])
-                inputs = AggregateInputs(groups, partial(_stored_cells, stored))
-                parts.append((inputs, fetched[_TOTALS]))
-        merged = None
-        if parts:
-            merged = AggregateInputs.merged([inputs for inputs, _ in parts], params.group_by_fields)
-        table = engine.finish(MemoryStaging(), merged)
-        if any(meta["columns"] != _header(table) for meta in metas):
-            raise DwelltimeError(COLUMNS_CHANGED)
-        rows = sum(int(meta["rows"]) for meta in metas)
-        if params.output_type is OutputType.CSV:
-            write_csv_header(table.listing.columns, destination)
-            part = folder / _ROWS
-            for chunk in chunks:
-                storage.get_part(_key(export_id, chunk, _ROWS), part)
-                with part.open("rb") as source_rows:
-                    shutil.copyfileobj(source_rows, destination, 1 << 20)
-                part.unlink()
-        else:
-            write_report(table, params.output_type, destination)
-        summary = None
-        if merged is not None:
-            view = summary_view(params)
-            summed = (
-                table
-                if view is params.view_format
-                else engine_in(engine, view).finish(MemoryStaging(), merged)
-            )
-            totals = pl.concat([pl.read_ipc(path) for _, path in parts])["total"].to_numpy()
-            summary = summarize(summed, view.value, totals=totals, issue_count=rows)
-        return ReportOutcome(
-            issues=issues, rows=rows, columns=len(table.listing.columns), summary=summary
+            with storage.open_part(_key(export_id, chunk, _ROWS)) as part:
+                append_stream(part, destination)
+    else:
+        write_report(table, params.output_type, destination)
+    summary = None
+    if merged is not None:
+        view = summary_view(params)
+        summed = (
+            table
+            if view is params.view_format
+            else engine_in(engine, view).finish(MemoryStaging(), merged)
         )
+        totals = pl.concat([_part_frame(storage, key) for _, key in parts])["total"].to_numpy()
+        summary = summarize(summed, view.value, totals=totals, issue_count=rows)
+    return ReportOutcome(
+        issues=issues, rows=rows, columns=len(table.listing.columns), summary=summary
+    )
