@@ -12,7 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dwelltime.engine.output.column_shares import CELLS_SCHEMA, SHARES, column_shares
+from dwelltime.engine.output.column_shares import (
+    CELLS_SCHEMA,
+    EMPTY_CELLS,
+    SHARES,
+    column_shares,
+    share_of,
+    united_shares,
+)
 from dwelltime.engine.output.statistics import Statistics, segment_statistics
 from dwelltime.engine.staging import MemoryStaging
 from dwelltime.engine.table import AggregateKind, Cell
@@ -80,6 +87,35 @@ def test_statistics_share_by_share_are_those_of_all_cells_at_once(
     for share in column_shares(frames(batches), tmp_path):
         shared.update(statistics_of(share, width))
     assert shared == statistics_of(every, width)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(batches_strategy, min_size=1, max_size=4), spilled=st.lists(st.booleans()))
+def test_united_shares_of_parts_are_the_shares_of_all_their_cells(
+    parts: list[list[list[tuple[int, int, float]]]], spilled: list[bool], tmp_path: Path
+) -> None:
+    """A split export's merge: each part's cells as `column_shares` gave them (spilled, or
+    in memory as one frame), united share by share: every cell once, each column in one
+    share, and the statistics of all the cells at once."""
+    width = 3 * SHARES + 1
+    given = [
+        column_shares(frames(batches), tmp_path if spill else None)
+        for batches, spill in zip(parts, [*spilled, *[False] * len(parts)], strict=False)
+    ]
+    shares = list(united_shares(given))
+    every = pl.concat([EMPTY_CELLS, *(frame for batches in parts for frame in frames(batches))])
+    assert ordered(pl.concat([EMPTY_CELLS, *shares])) == ordered(every)
+    columns = [set(share["column"].to_list()) for share in shares]
+    assert sum(map(len, columns)) == len(set().union(*columns))
+    for share in shares:
+        assert {column % SHARES for column in share["column"]} == {share_of(share)}
+    united: dict[int, tuple[float, float, float, float]] = {}
+    for share in shares:
+        united.update(statistics_of(share, width))
+    assert united == statistics_of(every, width)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_in_memory_the_cells_are_one_share() -> None:

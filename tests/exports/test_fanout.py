@@ -10,15 +10,17 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
 from dwelltime.config import DEFAULT_CELERY_CHUNK_ISSUES, Settings
 from dwelltime.domain.selection import Selection
 from dwelltime.exports.executors.inline import InlineExecutor
-from dwelltime.exports.fanout import STORE_CHANGED, run_unit
-from dwelltime.exports.parts import COLUMNS_CHANGED
+from dwelltime.exports.fanout import run_unit
+from dwelltime.exports.parts import COLUMNS_CHANGED, STORE_CHANGED
 from dwelltime.exports.records import ExportStore, exports
 from dwelltime.exports.runner import run_export
 from dwelltime.exports.scheduler import Scheduler
@@ -207,6 +209,81 @@ def test_a_split_csv_export_has_the_unsplit_file_and_summary(
     assert store.summary(record.id) == _unsplit_summary(store, params, record.now_ms)
 
 
+@pytest.mark.parametrize(
+    ("jql", "keyset"),
+    [
+        pytest.param("project = PAY", True, id="index-order"),
+        pytest.param("project = PAY ORDER BY created DESC", False, id="order-by"),
+    ],
+)
+def test_the_planner_fixes_keyset_windows_unless_the_selection_is_sorted(
+    split_settings: Settings, store: ExportStore, jql: str, keyset: bool
+) -> None:
+    """In the index's order each chunk reads its own window after the key the planner
+    found; an ORDER BY's windows are the ids the planner read, pinned. Either way the
+    file is the unsplit one."""
+    params = {**CSV_PARAMS, "filterType": ["customjql"], "customjql": [jql]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    assert run_export(record.id, split_settings)
+    parts = split_settings.home / "exports" / "parts" / record.id
+    assert (parts / "starts.json").exists() is keyset
+    assert len(list(parts.rglob("ids.bin"))) == (0 if keyset else 4)
+    run_unit(record.id, None, split_settings, then_next=True)
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL, finished
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, params, record.now_ms
+    )
+
+
+def test_a_chunk_whose_window_moved_fails_the_export(
+    split_settings: Settings, store: ExportStore
+) -> None:
+    """A write that left the selection's count alone but moved a chunk's window (an issue
+    out of one chunk's range, another into the next one's) is seen by the chunk's last
+    key: it is not the one the next chunk starts after."""
+    export_id = _split(split_settings, store)
+    starts = split_settings.home / "exports" / "parts" / export_id / "starts.json"
+    keys = json.loads(starts.read_text())
+    keys[0][0] += 1  # as if the second chunk now started one issue later
+    starts.write_text(json.dumps(keys))
+    run_unit(export_id, 0, split_settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == STORE_CHANGED
+
+
+def test_a_merge_takes_the_cells_of_chunks_stored_by_an_older_version(
+    split_settings: Settings, store: ExportStore
+) -> None:
+    """Chunks done by a version that kept a chunk's cells in one file of every share
+    merge with those done since, into the unsplit file and summary."""
+    params = {**CSV_PARAMS, "groupByFields": ["issuetype"]}
+    record = make_record(params=json.dumps(params))
+    store.insert(record)
+    assert run_export(record.id, split_settings)
+    for unit in (COLUMNS, 0, 1, 2, 3):
+        run_unit(record.id, unit, split_settings)
+    for chunk in (0, 2):  # as the older version left them
+        folder = split_settings.home / "exports" / "parts" / record.id / f"{chunk:05d}"
+        shares = sorted(folder.glob("cells-*.arrow"))
+        assert shares
+        pl.concat([pl.read_ipc(path) for path in shares]).write_ipc(folder / "cells.arrow")
+        for path in shares:
+            path.unlink()
+        meta = json.loads((folder / "meta.json").read_text())
+        del meta["shares"]
+        (folder / "meta.json").write_text(json.dumps(meta))
+    run_unit(record.id, MERGE, split_settings)
+    finished = store.get(record.id)
+    assert finished is not None and finished.status is ExportStatus.SUCCESSFUL, finished
+    assert _file(split_settings, record.id) == _unsplit_file(
+        split_settings, store, params, record.now_ms
+    )
+    assert store.summary(record.id) == _unsplit_summary(store, params, record.now_ms)
+
+
 def test_chunks_that_disagree_on_the_columns_fail_the_export(
     split_settings: Settings, store: ExportStore, unit_store: UnitStore
 ) -> None:
@@ -247,10 +324,9 @@ def test_an_export_split_by_an_older_version_still_succeeds(
             units.delete().where(units.c.export_id == export_id, units.c.idx == COLUMNS)
         )
     if not pinned:
-        windows = list(parts.rglob("ids.bin"))
-        assert len(windows) == 4
-        for path in windows:
-            path.unlink()
+        windows = parts / "starts.json"
+        assert windows.exists()
+        windows.unlink()
     for unit in range(5):
         run_unit(export_id, unit, split_settings)
     record = store.get(export_id)
@@ -389,14 +465,16 @@ def test_another_worker_fixes_the_column_plan_while_the_planner_resolves_the_win
 ) -> None:
     record = make_record()
     store.insert(record)
-    resolve = LocalSource.ids
+    resolve = LocalSource.window_starts
 
-    def ids_while_another_worker_runs(source: LocalSource, selection: Selection) -> Sequence[int]:
+    def windows_while_another_worker_runs(
+        source: LocalSource, selection: Selection, firsts: Sequence[int]
+    ) -> list[tuple[Any, ...]] | None:
         assert [unit.kind for unit in unit_store.of_export(record.id)] == [UnitKind.COLUMNS]
         run_unit(record.id, COLUMNS, split_settings)  # a free worker, sent the unit meanwhile
-        return resolve(source, selection)
+        return resolve(source, selection, firsts)
 
-    monkeypatch.setattr(LocalSource, "ids", ids_while_another_worker_runs)
+    monkeypatch.setattr(LocalSource, "window_starts", windows_while_another_worker_runs)
     assert run_export(record.id, split_settings)
     monkeypatch.undo()
     [columns] = unit_store.runs(record.id)

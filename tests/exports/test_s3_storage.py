@@ -104,9 +104,13 @@ def test_parts_round_trip_and_are_deleted_by_prefix(storage: S3Storage, tmp_path
     copy = tmp_path / "copy.arrow"
     storage.get_part("e1/1/cells-000000.arrow", copy)
     assert copy.read_bytes() == b"staged"
+    with storage.open_part("e1/1/cells-000000.arrow") as part:
+        assert part.read() == b"staged"
     storage.delete_parts("e1")
     with pytest.raises(FileNotFoundError):  # as local storage says it
         storage.get_part("e1/0/cells-000000.arrow", copy)
+    with pytest.raises(FileNotFoundError):
+        storage.open_part("e1/0/cells-000000.arrow")
     storage.get_part("e10/0/cells-000000.arrow", copy)  # another export's parts stay
 
 

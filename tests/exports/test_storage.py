@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from dwelltime.config import Settings
 from dwelltime.errors import DwelltimeError
-from dwelltime.exports.storage import LocalStorage, open_storage
+from dwelltime.exports.storage import LocalStorage, append_stream, open_storage
 
 
 def test_commit_moves_the_file_into_place(storage: LocalStorage) -> None:
@@ -87,10 +88,36 @@ def test_parts_round_trip_and_are_deleted_by_prefix(storage: LocalStorage, tmp_p
     copy = tmp_path / "copy.arrow"
     storage.get_part("e1/0/cells-000000.arrow", copy)
     assert copy.read_bytes() == b"staged"
+    with storage.open_part("e1/0/cells-000000.arrow") as part:
+        assert part.read() == b"staged"
     storage.delete_parts("e1")
     storage.delete_parts("e1")
     with pytest.raises(FileNotFoundError):
         storage.get_part("e1/0/cells-000000.arrow", copy)
+    with pytest.raises(FileNotFoundError):
+        storage.open_part("e1/0/cells-000000.arrow")
     storage.get_part("e10/0/cells-000000.arrow", copy)
     with pytest.raises(DwelltimeError, match="Invalid storage key"):
         storage.put_part("e1/../../escape", source)
+
+
+def test_a_part_is_appended_after_what_the_file_holds(
+    storage: LocalStorage, tmp_path: Path
+) -> None:
+    """A merge writes the header, then each chunk's rows in the kernel (sendfile), then
+    goes on writing: the file holds them in that order; so does a stream with no file."""
+    source = tmp_path / "rows.csv"
+    source.write_bytes(b"row 1\nrow 2\n")
+    storage.put_part("e1/0/rows.csv", source)
+    pending = storage.create("e1")
+    pending.stream.write(b"header\n")
+    for _ in range(2):
+        with storage.open_part("e1/0/rows.csv") as part:
+            append_stream(part, pending.stream)
+    pending.stream.write(b"end\n")
+    assert pending.commit() == len(b"header\n" + 2 * b"row 1\nrow 2\n" + b"end\n")
+    assert (storage.root / "e1").read_bytes() == b"header\n" + 2 * b"row 1\nrow 2\n" + b"end\n"
+    buffer = io.BytesIO()
+    with storage.open_part("e1/0/rows.csv") as part:
+        append_stream(part, buffer)
+    assert buffer.getvalue() == b"row 1\nrow 2\n"

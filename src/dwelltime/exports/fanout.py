@@ -33,13 +33,16 @@ import structlog
 
 from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
+from dwelltime.domain.selection import Selection
 from dwelltime.errors import DwelltimeError, ExportAborted
 from dwelltime.exports.parts import (
+    STORE_CHANGED,
     ColumnPlan,
     finishes_in_chunks,
     load_chunk_ids,
     load_generation,
     load_plan,
+    load_window_starts,
     merge_finished_chunks,
     store_finished_chunk,
     store_plan,
@@ -71,10 +74,6 @@ logger = structlog.get_logger("dwelltime.exports")
 #: How often a chunk waiting for the column plan another run computes looks again.
 COLUMNS_POLL_SECONDS = 0.1
 
-STORE_CHANGED = (
-    "The export failed: the issues it covers changed while its chunks ran "
-    "(an import was running); start it again."
-)
 COLUMNS_LOST = "The export failed: its column plan is missing from storage; start it again."
 
 
@@ -251,10 +250,9 @@ def _stage_chunk(
     whole = params.selection(record.now_ms)
     with ExitStack() as stack:
         folder = stack.enter_context(staging_folder(settings.staging_dir))
-        ids = load_chunk_ids(storage, record.id, unit.idx, folder)
-        if isinstance(source, LocalSource) and ids is not None:
-            window = replace(whole, start_index=unit.first, max_issues=unit.stop - unit.first)
-            source.pin(window, ids)
+        window = None
+        if isinstance(source, LocalSource):
+            window = _resolve_window(source, whole, unit, storage, folder)
             generation = load_generation(storage, record.id, folder)
             if generation is not None:
                 source.assume_count(whole, record.total, generation)
@@ -273,12 +271,13 @@ def _stage_chunk(
                 workdir=settings.staging_dir,
                 start_index=unit.first,
                 max_issues=unit.stop - unit.first,
+                after=None if window is None else window.after,
             )
         )
         plan = None
         if finishes_in_chunks(params):
             plan = load_plan(storage, record.id, folder)
-            if plan is None and ids is not None:
+            if plan is None and window is not None:
                 # Split by a version with finished parts, their plan not fixed yet.
                 plan = columns(folder)
         if plan is not None:
@@ -292,6 +291,35 @@ def _stage_chunk(
                     part_key(record.id, unit.idx, batch, table), staging.path(batch, table)
                 )
         return staging.count()
+
+
+def _resolve_window(
+    source: LocalSource, whole: Selection, unit: Unit, storage: FileStorage, folder: Path
+) -> Selection | None:
+    """Resolve the chunk's window of `whole` as its planner fixed it, now (so the count
+    of `whole` after it needs no id of the rest), and return it; None when the planner
+    fixed none.
+
+    Keyset windows (`store_window_starts`) are read from the index, the chunk's issues
+    alone; its last one must be the row the next chunk starts after, or the selection
+    changed since the planner. Pinned ids (`store_chunk_ids`) are taken as they are. An
+    export split by a version that kept neither finds its window by position, as it did.
+    """
+    size = unit.stop - unit.first
+    window = replace(whole, start_index=unit.first, max_issues=size)
+    starts = load_window_starts(storage, unit.export_id, folder)
+    if starts is None:
+        ids = load_chunk_ids(storage, unit.export_id, unit.idx, folder)
+        if ids is None:
+            return None
+        source.pin(window, ids)
+        return window
+    after = starts[unit.idx - 1] if unit.idx > 0 else None
+    window = replace(window, after=after)
+    last = starts[unit.idx] if unit.idx < len(starts) else None
+    if len(source.ids(window)) != size or (last is not None and source.resume_key(window) != last):
+        raise DwelltimeError(STORE_CHANGED)
+    return window
 
 
 def _columns(
@@ -361,7 +389,6 @@ def _merge(
                 pending.stream,
                 plan=fixed,
                 issues=record.total,
-                workdir=settings.staging_dir,
             )
         else:
             outcome = _merge_staged(

@@ -21,7 +21,12 @@ from dwelltime.config import Settings
 from dwelltime.db import create_db_engine
 from dwelltime.engine.summary import Summary
 from dwelltime.errors import DwelltimeError, ExportAborted
-from dwelltime.exports.parts import finishes_in_chunks, store_chunk_ids
+from dwelltime.exports.parts import (
+    STORE_CHANGED,
+    finishes_in_chunks,
+    store_chunk_ids,
+    store_window_starts,
+)
 from dwelltime.exports.records import ExportRecord, ExportStore, now_ms
 from dwelltime.exports.status import ExportStatus
 from dwelltime.exports.storage import FileStorage, PendingFile, open_storage
@@ -219,18 +224,28 @@ def _fan_out(
     chunk_issues = settings.split_above
     if chunk_issues is None or not isinstance(context, StoreParamContext):
         return False
+    source = context.source
     selection = params.selection(record.now_ms)
-    # Read before the ids: a write in between makes the ids newer than it, never older.
-    generation = context.source.generation()
-    total = context.source.count(selection)
+    # Read before the count and the windows: a write in between makes them newer than it,
+    # never older.
+    generation = source.generation()
+    total = source.counted(selection)
     if total <= chunk_issues:
         return False
     bounds = chunk_bounds(total, chunk_issues)
     units = UnitStore(store.engine)
     if finishes_in_chunks(params):
         units.plan_columns(record.id, record.owner, len(bounds))
-    ids = context.source.ids(selection)
-    store_chunk_ids(storage, record.id, bounds, ids, generation, settings.staging_dir)
+    starts = source.window_starts(selection, [first for first, _ in bounds[1:]])
+    if starts is None:
+        ids = source.ids(selection)
+        if len(ids) != total:
+            raise DwelltimeError(STORE_CHANGED)
+        store_chunk_ids(storage, record.id, bounds, ids, generation, settings.staging_dir)
+    elif len(starts) != len(bounds) - 1:
+        raise DwelltimeError(STORE_CHANGED)
+    else:
+        store_window_starts(storage, record.id, starts, generation, settings.staging_dir)
     units.plan(record.id, record.owner, bounds)
     return True
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import quote, urlparse
@@ -199,12 +200,13 @@ class S3Storage:
         self._client.upload_file(str(source), self.bucket, self._name(f"parts/{key}"))
 
     def get_part(self, key: str, destination: Path) -> None:
-        try:
+        with _missing_part(key):
             self._client.download_file(self.bucket, self._name(f"parts/{key}"), str(destination))
-        except ClientError as error:
-            if str(error.response.get("Error", {}).get("Code")) in _NOT_FOUND:
-                raise FileNotFoundError(f"no part {key!r}") from error
-            raise
+
+    def open_part(self, key: str) -> BinaryIO:
+        with _missing_part(key):
+            answer = self._client.get_object(Bucket=self.bucket, Key=self._name(f"parts/{key}"))
+        return cast(BinaryIO, answer["Body"])
 
     def delete_parts(self, prefix: str) -> None:
         paginator = self._client.get_paginator("list_objects_v2")
@@ -214,3 +216,14 @@ class S3Storage:
             ]
             if keys:
                 self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+
+@contextmanager
+def _missing_part(key: str) -> Iterator[None]:
+    """S3's answer for a missing part as `FileStorage`'s: FileNotFoundError."""
+    try:
+        yield
+    except ClientError as error:
+        if str(error.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+            raise FileNotFoundError(f"no part {key!r}") from error
+        raise

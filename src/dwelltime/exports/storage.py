@@ -80,6 +80,11 @@ class FileStorage(Protocol):
         part `key` was stored (an older version did not store it)."""
         ...
 
+    def open_part(self, key: str) -> BinaryIO:
+        """Part `key` opened for reading where it is kept, for a merge that reads it once
+        (no local copy first); FileNotFoundError as for `get_part`."""
+        ...
+
     def delete_parts(self, prefix: str) -> None:
         """Remove every part whose key starts with `prefix/` (idempotent)."""
         ...
@@ -87,6 +92,20 @@ class FileStorage(Protocol):
 
 #: Downloads are streamed in pieces of this size.
 STREAM_CHUNK_BYTES = 1 << 20
+
+
+def append_stream(source: BinaryIO, destination: BinaryIO) -> None:
+    """Write the rest of `source` to `destination`: from file to file in the kernel
+    (sendfile), else through a buffer (an S3 part or upload)."""
+    try:
+        files = (source.fileno(), destination.fileno())
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        shutil.copyfileobj(source, destination, STREAM_CHUNK_BYTES)
+        return
+    destination.flush()
+    offset = source.tell()
+    while sent := os.sendfile(files[1], files[0], offset, 1 << 30):
+        offset += sent
 
 
 class _LocalPendingFile:
@@ -181,6 +200,9 @@ class LocalStorage:
 
     def get_part(self, key: str, destination: Path) -> None:
         shutil.copyfile(self._part(key), destination)
+
+    def open_part(self, key: str) -> BinaryIO:
+        return self._part(key).open("rb")
 
     def delete_parts(self, prefix: str) -> None:
         shutil.rmtree(self._part(prefix), ignore_errors=True)

@@ -111,3 +111,29 @@ def test_a_first_window_in_the_second_half_is_read_from_the_end(
         fresh = IssueStore(store.engine)  # remembers no landmark
         window = replace(selection, start_index=start, max_issues=4)
         assert list(LocalSource(fresh).ids(window)) == ids, start
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [Selection("customjql", "created is not empty"), Selection("project", "AB")],
+)
+def test_window_starts_are_the_keys_before_the_walked_windows(
+    store: IssueStore, selection: Selection
+) -> None:
+    """A split export's windows in the index's order: the windows after each key found
+    are the ones walked to by position, and together the whole selection."""
+    source = LocalSource(store)
+    whole = _walked(store, selection)
+    firsts = [1, 4, 5, 11, len(whole) - 1]
+    starts = source.window_starts(selection, firsts)
+    assert starts is not None and len(starts) == len(firsts)
+    bounds = [(0, firsts[0]), *zip(firsts, [*firsts[1:], len(whole)], strict=True)]
+    read: list[int] = []
+    for (first, stop), after in zip(bounds, [None, *starts], strict=True):
+        window = replace(selection, start_index=first, max_issues=stop - first, after=after)
+        assert _walked(store, window) == whole[first:stop]
+        read += _walked(store, window)
+    assert read == whole
+    # Past the selection's end the keys stop short; an ORDER BY gives none.
+    assert source.window_starts(selection, [firsts[0], len(whole) + 3]) == starts[:1]
+    assert source.window_starts(ORDERS[1], firsts) is None

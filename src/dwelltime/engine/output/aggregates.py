@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
-from pathlib import Path
 
 import polars as pl
 
 from dwelltime.domain.issue_batch import field_column
-from dwelltime.engine.output.column_shares import column_shares
+from dwelltime.engine.output.column_shares import column_shares, united_shares
 from dwelltime.engine.output.columns import ValueColumn, placed_cells
 from dwelltime.engine.output.field_titles import DURATION_FIELDS, field_kind, field_title
 from dwelltime.engine.output.render import Renderer
@@ -62,11 +61,9 @@ class AggregateInputs:
         )
 
     @classmethod
-    def merged(
-        cls, parts: Sequence[AggregateInputs], group_by: Sequence[str], folder: Path | None = None
-    ) -> AggregateInputs:
-        """The inputs of every part's issues: group counts added up, cells renumbered (and
-        spilled in `folder` when given, as `of_staging`'s are)."""
+    def merged(cls, parts: Sequence[AggregateInputs], group_by: Sequence[str]) -> AggregateInputs:
+        """The inputs of every part's issues: group counts added up, cells renumbered; each
+        part gives its cells share by share (`united_shares`)."""
         keys = [field_column(field_id) for field_id in group_by]
         counts = pl.concat([part.groups.drop("group") for part in parts], how="vertical_relaxed")
         if keys:
@@ -75,20 +72,19 @@ class AggregateInputs:
             counts = counts.select(pl.col("n").sum())
         groups = _ranked(counts, keys)
 
-        def renumbered() -> Iterator[pl.DataFrame]:
-            for part in parts:
-                if not keys:  # one group in every part: nothing to renumber
-                    yield from part.cells()
-                    continue
-                mapping = part.groups.join(groups, on=keys, nulls_equal=True, suffix="_all").select(
-                    "group", "group_all"
+        def renumbered(part: AggregateInputs) -> Iterator[pl.DataFrame]:
+            if not keys:  # one group in every part: nothing to renumber
+                yield from part.cells()
+                return
+            mapping = part.groups.join(groups, on=keys, nulls_equal=True, suffix="_all").select(
+                "group", "group_all"
+            )
+            for cells in part.cells():
+                yield cells.join(mapping, on="group").select(
+                    group="group_all", column="column", value="value"
                 )
-                for cells in part.cells():
-                    yield cells.join(mapping, on="group").select(
-                        group="group_all", column="column", value="value"
-                    )
 
-        return cls(groups, lambda: column_shares(renumbered(), folder))
+        return cls(groups, lambda: united_shares([renumbered(part) for part in parts]))
 
 
 def _ranked(counted: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -15,7 +15,7 @@ time it peaks at 239 MiB.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
@@ -60,6 +60,47 @@ def column_shares(
         stack.close()
         for share in sorted(files):
             yield _read(_path(spill, share))
+
+
+def share_of(cells: pl.DataFrame) -> int:
+    """The share a non-empty frame of one share holds (its columns')."""
+    return int(cells["column"][0]) % SHARES
+
+
+def united_shares(parts: Sequence[Iterable[pl.DataFrame]]) -> Iterator[pl.DataFrame]:
+    """The cells of `parts` as `column_shares` gives them, a share of every part at once,
+    from parts that each give theirs as `column_shares` does: spilled, a frame per share
+    in share order; in memory, one frame (split by share here).
+
+    Nothing is spilled again: the parts are a split export's chunks, each share of which
+    waits in a file of its own, so the merge no longer splits every cell by share, writes
+    and reads them back (0.5 of its 1.4 s under cProfile at 1,000,000 issues; 0.1 s now)."""
+    iterators = [_one_share_each(part) for part in parts]
+    heads = [next(iterator, None) for iterator in iterators]
+    while shares := [share_of(head) for head in heads if head is not None]:
+        share = min(shares)
+        frames = []
+        for index, head in enumerate(heads):
+            if head is not None and share_of(head) == share:
+                frames.append(head)
+                heads[index] = next(iterators[index], None)
+        yield pl.concat(frames)
+
+
+def _one_share_each(frames: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The non-empty frames of `frames`, those holding several shares split by share."""
+    for cells in frames:
+        if not cells.height:
+            continue
+        shares = cells["column"] % SHARES
+        if shares.min() == shares.max():
+            yield cells
+            continue
+        split = cells.with_columns(share=shares).partition_by(
+            "share", as_dict=True, include_key=False
+        )
+        for key in sorted(split):
+            yield split[key]
 
 
 def _path(spill: str, share: object) -> Path:

@@ -114,6 +114,12 @@ def order_key(connection: sa.Connection, selection: Selection, row_id: int) -> t
     return tuple(connection.execute(query).one())
 
 
+def in_index_order(connection: sa.Connection, selection: Selection) -> bool:
+    """Whether `selection`'s report order is the report-order index's (no JQL ORDER BY):
+    a window's rows are then a range of that index."""
+    return not _where(connection, selection)[1]
+
+
 def _ordered(terms: list[OrderTerm]) -> list[sa.ColumnElement[Any]]:
     """The report order: `terms`, then the Jira id and site, which break ties so that the
     order is total and the same on every read."""

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store.filters import (
+    in_index_order,
     order_identity,
     order_key,
     selection_ids,
@@ -62,6 +63,34 @@ def window_ids(
     if ids:
         _mark(marks, start + len(ids), order_key(connection, selection, ids[-1]))
     return ids
+
+
+def window_starts(
+    connection: sa.Connection, selection: Selection, firsts: Sequence[int]
+) -> list[tuple[Any, ...]] | None:
+    """The report-order key of the row just before each of the ascending positions `firsts`
+    (each past 0) of the whole `selection`: the window from such a position is the keyset
+    window after its key (`Selection.after`). Each key is found from the one before it, so
+    the database walks the selection's index once, in all, and no id reaches Python; the
+    keys stop short at the selection's end. None when the selection has an ORDER BY: each
+    key would sort the whole selection again."""
+    whole = selection.whole()
+    if not in_index_order(connection, whole):
+        return None
+    keys: list[tuple[Any, ...]] = []
+    previous = 0  # the position of the row of the last key found
+    for first in firsts:
+        if keys:
+            # The row `first - 1` is `first - previous - 2` rows past the row `previous`.
+            after = replace(whole, after=keys[-1], max_issues=1)
+            ids = selection_ids(connection, after, skip=first - previous - 2)
+        else:
+            ids = selection_ids(connection, replace(whole, start_index=first - 1, max_issues=1))
+        if not ids:
+            break
+        keys.append(order_key(connection, whole, ids[0]))
+        previous = first - 1
+    return keys
 
 
 def _mark(marks: Marks, position: int, key: tuple[Any, ...]) -> None:

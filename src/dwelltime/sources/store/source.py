@@ -19,7 +19,7 @@ from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.filters import order_key, selection_where
 from dwelltime.sources.store.generation import condition_key, current
 from dwelltime.sources.store.issue_store import IssueStore
-from dwelltime.sources.store.positions import window_ids
+from dwelltime.sources.store.positions import window_ids, window_starts
 from dwelltime.sources.store.sql_lists import id_chunks
 from dwelltime.sources.store.summaries import STATUSES, TRANSITIONS, Summary, count_of
 from dwelltime.sources.store.visited import status_frame, transition_frame
@@ -55,19 +55,33 @@ class LocalSource:
     def count(self, selection: Selection) -> int:
         resolved = self._resolved
         if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
-            with self._engine.connect() as connection:
-                return self._whole_count(connection, self._scoped(selection))
+            return self.counted(selection)
         return len(self._ids(selection))
+
+    def counted(self, selection: Selection) -> int:
+        """How many issues the whole `selection` holds, without resolving its ids: from
+        its summary (`summaries`), remembered per generation as `assume_count` does."""
+        with self._engine.connect() as connection:
+            return self._whole_count(connection, self._scoped(selection))
 
     def _whole_count(self, connection: sa.Connection, selection: Selection) -> int:
         """How many issues the whole (scoped) `selection` holds, from the store's facts of
         its generation (its summary's), without resolving its ids."""
-        where = selection_where(connection, selection.whole())
+        where = selection_where(connection, selection)
         return self._store.counts.known(
             connection,
             condition_key(connection, where),
             lambda: count_of(self._store.summary(connection, where, STATUSES)),
         )
+
+    def window_starts(
+        self, selection: Selection, firsts: Sequence[int]
+    ) -> list[tuple[Any, ...]] | None:
+        """The keys windows of the whole `selection` from positions `firsts` start after
+        (`positions.window_starts`): a split export's planner finds its chunks' windows
+        without reading every id of the selection. None when it has an ORDER BY."""
+        with self._engine.connect() as connection:
+            return window_starts(connection, self._scoped(selection), firsts)
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
         ids = self._ids(selection)
