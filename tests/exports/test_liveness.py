@@ -44,11 +44,16 @@ def _sleeping_child() -> Iterator[subprocess.Popen[bytes]]:
     child.wait()
 
 
+#: Spins (always runnable) until the test's process is gone: a test run killed before
+#: its clean-up (SIGTERM, SIGKILL) leaves no child behind to hold a core for good.
+_SPIN = "import os\nparent = os.getppid()\nwhile os.getppid() == parent: pass"
+
+
 @contextmanager
 def _busy_child(code: str = "", *args: str) -> Iterator[subprocess.Popen[bytes]]:
     """A child that runs `code` (given `args`), says so on its stdout, then spins: always
     runnable."""
-    script = f"{code}\nprint('ready', flush=True)\nwhile True: pass"
+    script = f"{code}\nprint('ready', flush=True)\n{_SPIN}"
     child = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE)
     try:
         assert child.stdout is not None and child.stdout.readline() == b"ready\n"
@@ -78,7 +83,7 @@ def _falls_asleep(pid: int) -> bool:
 
 
 def test_a_busy_process_waits_to_run() -> None:
-    child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    child = subprocess.Popen([sys.executable, "-c", _SPIN])
     try:
         assert waits_to_run(child.pid)  # on a CPU or runnable: R either way
     finally:
