@@ -237,6 +237,15 @@ def test_the_planner_fixes_keyset_windows_unless_the_selection_is_sorted(
     )
 
 
+def _fails_as_changed(export_id: str, settings: Settings, store: ExportStore) -> None:
+    """Running the first chunk of `export_id` fails the export, saying the store changed
+    under it, rather than writing a file of another selection."""
+    run_unit(export_id, 0, settings)
+    record = store.get(export_id)
+    assert record is not None and record.status is ExportStatus.FAILED
+    assert record.message == STORE_CHANGED
+
+
 def test_a_chunk_whose_window_moved_fails_the_export(
     split_settings: Settings, store: ExportStore
 ) -> None:
@@ -248,10 +257,7 @@ def test_a_chunk_whose_window_moved_fails_the_export(
     keys = json.loads(starts.read_text())
     keys[0][0] += 1  # as if the second chunk now started one issue later
     starts.write_text(json.dumps(keys))
-    run_unit(export_id, 0, split_settings)
-    record = store.get(export_id)
-    assert record is not None and record.status is ExportStatus.FAILED
-    assert record.message == STORE_CHANGED
+    _fails_as_changed(export_id, split_settings, store)
 
 
 def test_a_merge_takes_the_cells_of_chunks_stored_by_an_older_version(
@@ -570,10 +576,7 @@ def test_a_store_that_changed_under_the_chunks_fails_clearly(
             sa.update(exports).where(exports.c.id == export_id).values(total=DEMO_ISSUES - 1)
         )
         generation.bump(connection)
-    run_unit(export_id, 0, split_settings)
-    record = store.get(export_id)
-    assert record is not None and record.status is ExportStatus.FAILED
-    assert record.message == STORE_CHANGED
+    _fails_as_changed(export_id, split_settings, store)
 
 
 def test_a_chunk_counts_the_selection_only_once_the_store_moved_on(
