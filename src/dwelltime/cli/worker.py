@@ -41,6 +41,9 @@ def worker(
     if settings.resolved_storage_url.startswith("s3:"):
         # Imported once here, before the pool forks, instead of in every job.
         import dwelltime.exports.s3_storage  # noqa: F401
+    from dwelltime.jql.parser import prepare_parser
+
+    prepare_parser()  # likewise, built once for every pool process
     processes = concurrency or os.cpu_count() or 1
     structlog.get_logger("dwelltime.worker").info(
         "worker_started", queue=settings.queue, concurrency=processes, home=str(settings.home)

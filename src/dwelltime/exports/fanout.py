@@ -26,7 +26,6 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from typing import BinaryIO
 
 import structlog
@@ -241,7 +240,7 @@ def _stage_chunk(
     storage: FileStorage,
     progress: ChunkProgress,
     settings: Settings,
-    columns: Callable[[Path], ColumnPlan],
+    columns: Callable[[], ColumnPlan],
 ) -> int:
     """Compute the chunk's issues and store its parts: finished ones where the export
     `finishes_in_chunks`, else the staged files; returns the batches staged. `columns`
@@ -249,11 +248,10 @@ def _stage_chunk(
     source = context.source
     whole = params.selection(record.now_ms)
     with ExitStack() as stack:
-        folder = stack.enter_context(staging_folder(settings.staging_dir))
         window = None
         if isinstance(source, LocalSource):
-            window = _resolve_window(source, whole, unit, storage, folder)
-            generation = load_generation(storage, record.id, folder)
+            window = _resolve_window(source, whole, unit, storage)
+            generation = load_generation(storage, record.id)
             if generation is not None:
                 source.assume_count(whole, record.total, generation)
         # Counted by the database (no id of the rest is read) only if the store has moved
@@ -276,12 +274,13 @@ def _stage_chunk(
         )
         plan = None
         if finishes_in_chunks(params):
-            plan = load_plan(storage, record.id, folder)
+            plan = load_plan(storage, record.id)
             if plan is None and window is not None:
                 # Split by a version with finished parts, their plan not fixed yet.
-                plan = columns(folder)
+                plan = columns()
         if plan is not None:
             finished = chunk.with_known_statuses(plan.statuses)
+            folder = stack.enter_context(staging_folder(settings.staging_dir))
             store_finished_chunk(finished, storage, record.id, unit.idx, folder)
             return 0
         staging = chunk.staged_files()
@@ -294,7 +293,7 @@ def _stage_chunk(
 
 
 def _resolve_window(
-    source: LocalSource, whole: Selection, unit: Unit, storage: FileStorage, folder: Path
+    source: LocalSource, whole: Selection, unit: Unit, storage: FileStorage
 ) -> Selection | None:
     """Resolve the chunk's window of `whole` as its planner fixed it, now (so the count
     of `whole` after it needs no id of the rest), and return it; None when the planner
@@ -307,9 +306,9 @@ def _resolve_window(
     """
     size = unit.stop - unit.first
     window = replace(whole, start_index=unit.first, max_issues=size)
-    starts = load_window_starts(storage, unit.export_id, folder)
+    starts = load_window_starts(storage, unit.export_id)
     if starts is None:
-        ids = load_chunk_ids(storage, unit.export_id, unit.idx, folder)
+        ids = load_chunk_ids(storage, unit.export_id, unit.idx)
         if ids is None:
             return None
         source.pin(window, ids)
@@ -330,7 +329,6 @@ def _columns(
     progress: ChunkProgress,
     issue_store: IssueStore,
     settings: Settings,
-    folder: Path,
 ) -> ColumnPlan:
     """The column plan, for a chunk that found none stored: computed by the run that holds
     its unit, so this chunk claims and runs that unit if it is Queued (nobody has it, or its
@@ -346,7 +344,7 @@ def _columns(
                 storage, record.id, params, context.source, record.now_ms, settings.staging_dir
             )
         if unit.status is UnitStatus.DONE:
-            plan = load_plan(storage, record.id, folder)
+            plan = load_plan(storage, record.id)
             if plan is None:
                 raise DwelltimeError(COLUMNS_LOST)
             return plan
@@ -374,10 +372,7 @@ def _merge(
         raise DwelltimeError(STORE_CHANGED)
     pending = storage.create(record.id)
     try:
-        fixed = None
-        if finishes_in_chunks(params):
-            with staging_folder(settings.staging_dir) as folder:
-                fixed = load_plan(storage, record.id, folder)
+        fixed = load_plan(storage, record.id) if finishes_in_chunks(params) else None
         if fixed is not None:
             outcome = merge_finished_chunks(
                 params,

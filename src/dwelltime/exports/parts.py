@@ -131,14 +131,21 @@ def _put_json(storage: FileStorage, key: str, value: object, folder: Path) -> No
     storage.put_part(key, path)
 
 
-def _get_json(storage: FileStorage, key: str, folder: Path) -> Any:
-    """The value `_put_json` stored under `key`; None when there is none."""
-    path = folder / "part.json"
+def _get_json(storage: FileStorage, key: str) -> Any:
+    """The value `_put_json` stored under `key`, read where storage keeps it; None when
+    there is none."""
+    stored = _get_bytes(storage, key)
+    return None if stored is None else json.loads(stored)
+
+
+def _get_bytes(storage: FileStorage, key: str) -> bytes | None:
+    """Part `key`'s bytes, read where storage keeps it (no local copy); None when there is
+    no such part (an older version stored none)."""
     try:
-        storage.get_part(key, path)
+        with storage.open_part(key) as part:
+            return part.read()
     except FileNotFoundError:
         return None
-    return json.loads(path.read_text())
 
 
 def _ids_key(export_id: str, chunk: int) -> str:
@@ -190,43 +197,37 @@ def store_window_starts(
         _put_json(storage, _generation_key(export_id), {"generation": generation}, folder)
 
 
-def load_window_starts(
-    storage: FileStorage, export_id: str, folder: Path
-) -> list[tuple[Any, ...]] | None:
+def load_window_starts(storage: FileStorage, export_id: str) -> list[tuple[Any, ...]] | None:
     """The keys `store_window_starts` kept; None for an export whose planner pinned ids
     (`store_chunk_ids`) or was of a version before either."""
-    starts = _get_json(storage, _starts_key(export_id), folder)
+    starts = _get_json(storage, _starts_key(export_id))
     return None if starts is None else [tuple(key) for key in starts]
 
 
-def load_generation(storage: FileStorage, export_id: str, folder: Path) -> int | None:
+def load_generation(storage: FileStorage, export_id: str) -> int | None:
     """The store generation the planner kept with the windows: while the store is still
     at it, the selection holds what the planner counted. None for an export split by a
     version that kept none (its chunks count the selection, as they did)."""
-    kept = _get_json(storage, _generation_key(export_id), folder)
+    kept = _get_json(storage, _generation_key(export_id))
     return None if kept is None else int(kept["generation"])
 
 
-def load_chunk_ids(
-    storage: FileStorage, export_id: str, chunk: int, folder: Path
-) -> array[int] | None:
+def load_chunk_ids(storage: FileStorage, export_id: str, chunk: int) -> array[int] | None:
     """The ids `store_chunk_ids` kept for chunk `chunk`; None for an export split by a
     version that kept none (the chunk then finds its window by position, as it did)."""
-    path = folder / "ids.bin"
-    try:
-        storage.get_part(_ids_key(export_id, chunk), path)
-    except FileNotFoundError:
+    stored = _get_bytes(storage, _ids_key(export_id, chunk))
+    if stored is None:
         return None
     ids = array("q")
-    ids.frombytes(path.read_bytes())
+    ids.frombytes(stored)
     return ids
 
 
-def load_plan(storage: FileStorage, export_id: str, folder: Path) -> ColumnPlan | None:
+def load_plan(storage: FileStorage, export_id: str) -> ColumnPlan | None:
     """The column plan `store_plan` fixed; None for an export split by a version before
     finished parts (no plan stored): its chunks stage cells and its merge assembles them,
     so chunks run before and after an upgrade leave parts of one kind."""
-    plan = _get_json(storage, _plan_key(export_id), folder)
+    plan = _get_json(storage, _plan_key(export_id))
     if plan is None:
         return None
     statuses = plan["statuses"]

@@ -229,7 +229,7 @@ def _fan_out(
     # Read before the count and the windows: a write in between makes them newer than it,
     # never older.
     generation = source.generation()
-    total = source.counted(selection)
+    total = source.whole_count(selection)
     if total <= chunk_issues:
         return False
     bounds = chunk_bounds(total, chunk_issues)

@@ -20,7 +20,7 @@ from dwelltime.sources.store.filters import order_key, selection_where
 from dwelltime.sources.store.generation import condition_key, current
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.positions import window_ids, window_starts
-from dwelltime.sources.store.sql_lists import id_chunks
+from dwelltime.sources.store.sql_lists import even_batches
 from dwelltime.sources.store.summaries import STATUSES, TRANSITIONS, Summary, count_of
 from dwelltime.sources.store.visited import status_frame, transition_frame
 
@@ -53,21 +53,24 @@ class LocalSource:
         return [Status(id=row.id, name=row.name, category=row.category) for row in rows]
 
     def count(self, selection: Selection) -> int:
+        """How many issues `selection` covers: its resolved ids' (a window's), or, for the
+        whole selection of the window resolved last, `whole_count`."""
         resolved = self._resolved
         if resolved is not None and resolved[0] != selection and resolved[0].whole() == selection:
-            return self.counted(selection)
+            return self.whole_count(selection)
         return len(self._ids(selection))
 
-    def counted(self, selection: Selection) -> int:
+    def whole_count(self, selection: Selection) -> int:
         """How many issues the whole `selection` holds, without resolving its ids: from
-        its summary (`summaries`), remembered per generation as `assume_count` does."""
+        its summary (`summaries`), remembered per generation as `assume_count` does (a
+        split export's planner; the count after a window)."""
         with self._engine.connect() as connection:
-            return self._whole_count(connection, self._scoped(selection))
+            return self._whole_count_in(connection, self._scoped(selection))
 
-    def _whole_count(self, connection: sa.Connection, selection: Selection) -> int:
-        """How many issues the whole (scoped) `selection` holds, from the store's facts of
-        its generation (its summary's), without resolving its ids."""
-        where = selection_where(connection, selection)
+    def _whole_count_in(self, connection: sa.Connection, scoped: Selection) -> int:
+        """`whole_count` of the already `scoped` selection on an open `connection` (a
+        window's resolution asks it in the middle of its own queries)."""
+        where = selection_where(connection, scoped)
         return self._store.counts.known(
             connection,
             condition_key(connection, where),
@@ -85,7 +88,7 @@ class LocalSource:
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
         ids = self._ids(selection)
-        for chunk in id_chunks(ids, batch_size):
+        for chunk in even_batches(ids, batch_size):
             with self._engine.connect() as connection:
                 prefer_key_lookups(connection)
                 yield read_batch(connection, chunk, selection)
@@ -168,7 +171,7 @@ class LocalSource:
                     connection,
                     scoped,
                     self._store.landmarks,
-                    lambda: self._whole_count(connection, scoped),
+                    lambda: self._whole_count_in(connection, scoped),
                 )
                 self._resolved = (selection, ids)
         return self._resolved[1]
