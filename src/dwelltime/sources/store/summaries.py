@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.sql import elements, functions, visitors
 
-from dwelltime.sources.store import generation, schema
+from dwelltime.sources.store import dense_ids, generation, schema
 from dwelltime.sources.store.sql_lists import id_chunks
 
 #: How many summaries a store keeps (the oldest kept go first).
@@ -193,17 +193,13 @@ class SummaryUpkeep:
         return shares
 
 
-def _rows_of(sites: list[str], jira_ids: list[int]) -> list[sa.ColumnElement[bool]]:
-    """Conditions that together name the rows of `jira_ids` (sorted, unique) in `sites`:
-    ids that are every integer from the first to the last (a demo's or a sync's chunk) are
-    one scan of the key range, as `sql_lists.id_conditions` reads them; others IN lists."""
+def _rows_of(sites: list[str], jira_ids: Sequence[int]) -> list[sa.ColumnElement[bool]]:
+    """Conditions that together name the rows of `jira_ids` (sorted, unique) in `sites`: a
+    demo's or a sync's chunk (every id from the first to the last) is one scan of the key
+    range (`dense_ids`)."""
     issues = schema.issues
     in_sites = issues.c.site.in_(sites)
-    if not jira_ids:
-        return []
-    if jira_ids[-1] - jira_ids[0] + 1 == len(jira_ids):
-        return [sa.and_(in_sites, issues.c.jira_id.between(jira_ids[0], jira_ids[-1]))]
-    return [sa.and_(in_sites, issues.c.jira_id.in_(chunk)) for chunk in id_chunks(jira_ids)]
+    return [sa.and_(in_sites, named) for named in dense_ids.conditions(issues.c.jira_id, jira_ids)]
 
 
 def _shares_of_each(
