@@ -100,7 +100,7 @@ def stored(connection: sa.Connection, condition: str, kind: str, current: int) -
     row = connection.execute(query).first()
     if row is None or row.generation != current or row.condition != condition:
         return None
-    return Counter(dict(json.loads(row.summary)))
+    return _summary(row.summary)
 
 
 def keep(engine: sa.Engine, condition: str, kind: str, at: int, summary: Summary) -> None:
@@ -114,9 +114,7 @@ def keep(engine: sa.Engine, condition: str, kind: str, at: int, summary: Summary
             digest = _digest(kind, condition)
             connection.execute(_TABLE.delete().where(_TABLE.c.digest == digest))
             oldest = sa.select(_TABLE.c.digest).order_by(_TABLE.c.kept_ms.desc())
-            kept = connection.execute(oldest.offset(MAX_SUMMARIES - 1)).scalars().all()
-            for chunk in id_chunks(list(kept)):
-                connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
+            _drop(connection, connection.execute(oldest.offset(MAX_SUMMARIES - 1)).scalars().all())
             connection.execute(
                 _TABLE.insert().values(
                     digest=digest,
@@ -147,11 +145,9 @@ class SummaryUpkeep:
         self._written = _rows_of(sorted(set(sites)), sorted(set(jira_ids)))
         self._now = generation.current(connection)
         rows = connection.execute(sa.select(_TABLE)).all()
-        stale = [row.digest for row in rows if row.generation != self._now - 1]
-        for chunk in id_chunks(stale):
-            connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
+        _drop(connection, [row.digest for row in rows if row.generation != self._now - 1])
         self._kept = [
-            (row.digest, row.kind, row.condition, Counter(dict(json.loads(row.summary))))
+            (row.digest, row.kind, row.condition, _summary(row.summary))
             for row in rows
             if row.generation == self._now - 1
         ]
@@ -234,6 +230,17 @@ def _shares(
 
 def _text(summary: Summary) -> str:
     return json.dumps(sorted((text, n) for text, n in summary.items() if n > 0))
+
+
+def _summary(text: str) -> Summary:
+    """The summary that `_text` stored as `text`."""
+    return Counter(dict(json.loads(text)))
+
+
+def _drop(connection: sa.Connection, digests: Sequence[str]) -> None:
+    """Remove the kept summaries with these digests."""
+    for chunk in id_chunks(digests):
+        connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
 
 
 def _digest(kind: str, condition: str) -> str:
