@@ -1,14 +1,17 @@
 """`waits_to_run`: a runnable or stopped process waits to run; a sleeping or ended one does
-not. `Liveness`: a sleeping worker is vouched for beside a busy one only until it has used
-no CPU for longer than a lock wait can last; a starved one always.
+not. `Liveness`: a sleeping worker is vouched for beside a busy one, or while another
+connection holds the store's write lock (`write_lock_held`), only until it has used no CPU
+for longer than a lock wait can last; a starved one always.
 
 Real processes throughout; only `Liveness`'s clock is the test's, so that passing the
 stall limit takes no waiting."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +29,7 @@ from dwelltime.exports.executors.liveness import (
     any_waits_to_run,
     cpu_ticks,
     waits_to_run,
+    write_lock_held,
 )
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
@@ -234,3 +238,80 @@ def test_a_worker_waiting_for_a_busy_ones_write_lock_is_not_hung_within_the_limi
         finally:
             waiter.kill()
             waiter.wait()
+
+
+def _wal_store(tmp_path: Path) -> str:
+    """A SQLite file in WAL mode, as the store's (the mode stays with the file)."""
+    database = tmp_path / "store.sqlite"
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.close()
+    return str(database)
+
+
+def test_the_write_lock_is_held_while_another_connection_holds_it(tmp_path: Path) -> None:
+    assert not write_lock_held(f"sqlite:///{tmp_path / 'absent.sqlite'}")
+    assert not write_lock_held("postgresql+psycopg://user@localhost/dwelltime")
+    database = _wal_store(tmp_path)
+    url = f"sqlite:///{database}"
+    assert not write_lock_held(url)
+    with _busy_child(_LOCK_HOLDER, database):
+        assert write_lock_held(url)
+    assert not write_lock_held(url)  # the holder is gone, and the probe took nothing
+    writer = sqlite3.connect(database, isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.close()
+
+
+def _liveness_seeing_the_lock(clock: _Clock, database: str) -> Liveness:
+    """Serve's judge of a pool on the store `database`, as `ProcessPool` makes it."""
+    return Liveness(
+        silence_gap_seconds=2 * LOOK_SECONDS,
+        clock=clock,
+        lock_held=functools.partial(write_lock_held, f"sqlite:///{database}"),
+    )
+
+
+def test_a_worker_waiting_for_a_commands_write_lock_is_not_hung_within_the_limit(
+    tmp_path: Path,
+) -> None:
+    """A command outside the pool (an import's batch, a migration) holds the write lock
+    that the only worker's heartbeat waits for: nothing of the pool waits to run, yet the
+    worker is waiting, not hung, until no lock wait could have lasted so long."""
+    database = _wal_store(tmp_path)
+    with _busy_child(_LOCK_HOLDER, database):  # the command, ready once it holds the lock
+        waiter = subprocess.Popen(
+            [sys.executable, "-c", _LOCK_WAITER, database, str(BUSY_TIMEOUT_SECONDS)],
+            stdout=subprocess.PIPE,
+        )
+        try:
+            assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
+            assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
+            clock = _Clock()
+            blind = _liveness(clock)
+            liveness = _liveness_seeing_the_lock(clock, database)
+            pool = [waiter.pid]
+            assert not blind.waiting(waiter.pid, pool)  # without the lock in view: hung
+            assert liveness.waiting(waiter.pid, pool)
+            assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
+            assert waiter.poll() is None  # still waiting: the test took less than its timeout
+        finally:
+            waiter.kill()
+            waiter.wait()
+
+
+def test_a_hung_worker_is_hung_past_the_limit_however_long_a_command_holds_the_lock(
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    """A deadlocked worker (here: blocked on its input for good) during a long import is
+    taken for a lock waiter only as long as a lock wait can last."""
+    database = _wal_store(tmp_path)
+    with _busy_child(_LOCK_HOLDER, database):
+        assert _falls_asleep(sleeper.pid)
+        clock = _Clock()
+        liveness = _liveness_seeing_the_lock(clock, database)
+        pool = [sleeper.pid]
+        assert liveness.waiting(sleeper.pid, pool)
+        assert all(_looks(liveness, clock, sleeper.pid, pool, STALL_AFTER_SECONDS))
+        clock.now = STALL_AFTER_SECONDS + 1.0
+        assert not liveness.waiting(sleeper.pid, pool)

@@ -112,7 +112,8 @@ class Scheduler:
         to run (a SCHED_IDLE job starved on a busy host, a stopped process): their silence
         is not death, and every server sharing the database sees the fresh heartbeat. A
         worker that exited is reaped at once; one silent while nothing of the pool waits
-        to run, or asleep with no CPU used for longer than a lock wait lasts, is hung, and
+        to run and no other connection holds the store's write lock, or asleep with no
+        CPU used for longer than a lock wait lasts, is hung, and
         is stopped and recovered by `_recover_stale` as before (executors/liveness.py)."""
         active = self.executor.active()
         if not active:

@@ -120,7 +120,7 @@ def test_tracks_read_as_the_rows_on_both_databases(store_url: str) -> None:
     ids=["dense", "dense shuffled", "dense inside", "gaps", "one", "repeated"],
 )
 def test_any_ids_read_their_own_tracks(store_url: str, ids: list[int]) -> None:
-    """Ids that are a whole key range are read as one range (`id_conditions`), the others
+    """Ids that are a whole key range are read as one range (`dense_ids`), the others
     as lists: either way exactly the tracks of those ids."""
     db.upgrade(store_url)
     store = IssueStore(db.create_db_engine(store_url))

@@ -10,17 +10,25 @@ silence for death (exports/scheduler.py).
 A sleeping worker can be waiting on a starved one too: SQLite has one writer at a time,
 and a SCHED_IDLE worker holding the write lock off the CPU keeps every other writer
 asleep in its busy wait. That wait is bounded by the busy timeout (db.py), after which
-the waiter gets an error and runs again. So a sleeping worker is vouched for while
-another of its pool waits to run, but only until it has used no CPU for longer than the
-busy timeout and a margin (`Liveness`): then it is hung whatever the others do, or a
-deadlocked worker would live as long as any other export keeps a core busy.
+the waiter gets an error and runs again. The holder need not be of the pool: a command
+importing into the same store (`dwelltime import`, `demo-data`, a sync) holds the lock for
+a whole batch's transaction, ~2 s per 5,000 issues on a loaded 2-core machine and longer
+for bigger batches or a migration, and every worker's heartbeat (a write) waits for it. So
+a sleeping worker is vouched for while another of its pool waits to run or another
+connection holds the store's write lock (`write_lock_held`), but only until it has used no
+CPU for longer than the busy timeout and a margin (`Liveness`): then it is hung whatever
+the others do, or a deadlocked worker would live as long as any other export keeps a core
+busy.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from dwelltime.db import BUSY_TIMEOUT_SECONDS
 
@@ -82,6 +90,39 @@ def cpu_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12])
 
 
+def write_lock_held(url: str) -> bool:
+    """True if another connection holds the write lock of the SQLite database at `url`
+    (asked without waiting: the lock is taken and given back at once when free).
+
+    False for PostgreSQL, where a heartbeat waits only for its own export's row, which
+    no other transaction holds for long, and for a database file that is not there.
+    """
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    path = Path(parsed.database)
+    if parsed.database == ":memory:" or not path.exists():
+        return False
+    try:
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None
+        )
+    except sqlite3.Error:
+        return False
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    except sqlite3.OperationalError as error:
+        return error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    finally:
+        connection.close()
+    return False
+
+
+def _never() -> bool:
+    return False
+
+
 class Liveness:
     """Judges the silent workers of one pool, remembering when each last used CPU.
 
@@ -97,8 +138,12 @@ class Liveness:
         silence_gap_seconds: float,
         stall_after_seconds: float = STALL_AFTER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        lock_held: Callable[[], bool] = _never,
     ) -> None:
+        """`lock_held`: whether another connection holds the store's write lock now
+        (`write_lock_held` of the pool's database)."""
         self._stall_after_seconds = stall_after_seconds
+        self._lock_held = lock_held
         self._silence_gap_seconds = silence_gap_seconds
         self._clock = clock
         #: pid -> (its CPU ticks, when they were first seen at that figure in this silence).
@@ -108,8 +153,9 @@ class Liveness:
 
     def waiting(self, pid: int, pool: Iterable[int]) -> bool:
         """True if worker `pid` is waiting to run, or sleeps with CPU use within the stall
-        limit while another of `pool` (the pool's live workers) waits to run: then its
-        silence is not death. A starved worker (runnable) is never hung, however long."""
+        limit while another of `pool` (the pool's live workers) waits to run or the
+        store's write lock is held: then its silence is not death. A starved worker
+        (runnable) is never hung, however long."""
         ticks = cpu_ticks(pid)
         if ticks is None:
             return False
@@ -127,7 +173,7 @@ class Liveness:
             since = now
         if now - since > self._stall_after_seconds:
             return False
-        return any_waits_to_run(other for other in pool if other != pid)
+        return any_waits_to_run(other for other in pool if other != pid) or self._lock_held()
 
     def forget(self, pid: int) -> None:
         """Drop what is known of `pid` (it ended: the kernel may give its id to another)."""

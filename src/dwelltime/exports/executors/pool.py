@@ -8,6 +8,7 @@ scheduler at once (concurrent.futures would break the whole pool instead).
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 from collections.abc import Set
@@ -16,7 +17,7 @@ from multiprocessing.process import BaseProcess
 
 from dwelltime.config import Settings
 from dwelltime.exports.executors.base import Finished, unit_key
-from dwelltime.exports.executors.liveness import Liveness
+from dwelltime.exports.executors.liveness import Liveness, write_lock_held
 
 #: Workers run this much nicer than serve: exports are batch work, and status polls must
 #: not queue behind them for CPU (measured in bench/api_load.py).
@@ -88,7 +89,10 @@ class ProcessPool:
         self._processes: dict[str, BaseProcess] = {}
         # Serve looks at a silent worker about once per late interval (each vouched
         # heartbeat makes it late again after one): looks further apart are two silences.
-        self._liveness = Liveness(silence_gap_seconds=2 * settings.late_after_seconds)
+        self._liveness = Liveness(
+            silence_gap_seconds=2 * settings.late_after_seconds,
+            lock_held=functools.partial(write_lock_held, settings.resolved_database_url),
+        )
 
     def free_slots(self) -> int:
         return self._size - len(self._processes)
@@ -116,7 +120,8 @@ class ProcessPool:
     def waiting(self, key: str) -> bool:
         """The job's worker is alive and runnable, in disk I/O or stopped; or it sleeps,
         has used CPU within the stall limit, and another of this pool's workers waits to
-        run: one asleep may be waiting for a starved one to release SQLite's single write
+        run or another connection holds the store's write lock: one asleep may be waiting
+        for a starved worker, or a command's import, to release SQLite's single write
         lock, but no longer than the busy timeout (`Liveness`)."""
         process = self._processes.get(key)
         if process is None or process.pid is None or not process.is_alive():

@@ -12,7 +12,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from dwelltime.domain.issue_batch import CHANGE_COLUMNS
-from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, id_conditions, placeholder
+from dwelltime.sources.store.dense_ids import sql_conditions
+from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
 from dwelltime.sources.store.tracks import CODES, NULL_CODE, NUMBERS, TEXTS
 
 _TRACKS = """
@@ -35,7 +36,7 @@ def read_changes(
         return pl.DataFrame(schema=CHANGE_COLUMNS)
     mark = placeholder(connection)
     rows: list[Any] = []
-    for condition, values in id_conditions("issue_id", ids, mark):
+    for condition, values in sql_conditions("issue_id", ids, mark):
         sql = _TRACKS.format(ids=condition, fields=", ".join(mark for _ in fields))
         rows.extend(fetch_tuples(connection, sql, (*values, *fields)))
     if not rows:

@@ -17,7 +17,8 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from dwelltime.sources.store.sql_lists import fetch_tuples, id_conditions, placeholder
+from dwelltime.sources.store.dense_ids import sql_conditions
+from dwelltime.sources.store.sql_lists import fetch_tuples, placeholder
 
 #: Output column name → (SQL expression filling it, its Polars type).
 Columns = Mapping[str, tuple[str, pl.DataType | type[pl.DataType]]]
@@ -33,7 +34,7 @@ def read_frame(
     *,
     packed: bool | None = None,
 ) -> pl.DataFrame:
-    """`SELECT <columns> <tail>` once per `id_conditions` of `ids` on `id_column`, as one
+    """`SELECT <columns> <tail>` once per `sql_conditions` of `ids` on `id_column`, as one
     frame in no promised order.
 
     `tail` (FROM … WHERE …) holds `{ids}` where the condition goes, followed by
@@ -49,7 +50,7 @@ def read_frame(
     mark = placeholder(connection)
     frames = [pl.DataFrame(schema=schema)]
     rows: list[Any] = []
-    for condition, values in id_conditions(id_column, ids, mark):
+    for condition, values in sql_conditions(id_column, ids, mark):
         sql = f"{head} {tail.format(ids=condition)}"
         found = fetch_tuples(connection, sql, (*values, *extra))
         if use_packed:

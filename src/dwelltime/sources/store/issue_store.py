@@ -19,6 +19,7 @@ from dwelltime.domain.sites import LEGACY_SITE
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import generation, schema, summaries
 from dwelltime.sources.store.data import ChangelogPart, StoreData, WriteCounts
+from dwelltime.sources.store.dense_ids import sql_conditions
 from dwelltime.sources.store.generation import SelectionFacts, condition_key
 from dwelltime.sources.store.positions import Marks
 from dwelltime.sources.store.sql_lists import fetch_tuples, id_chunks, placeholder
@@ -26,7 +27,7 @@ from dwelltime.sources.store.stats import StoreStats, read_stats
 from dwelltime.sources.store.summaries import Summary, SummaryUpkeep
 from dwelltime.sources.store.writer import StoreWriter
 
-#: `site_rows` scans the key range of ids spanning less than this many times their number.
+#: `site_rows` scans the key range of ids spanning at most this many times their number.
 DENSE_SPAN = 2
 
 __all__ = ["ChangelogPart", "IssueStore", "ParamSet", "StoreData", "StoreStats", "WriteCounts"]
@@ -138,30 +139,16 @@ class IssueStore:
         found: dict[int, tuple[int, int | None]] = {}
         if not jira_ids:
             return found
+        # Ids close together (a listing's page, a range of one) are one scan of their key
+        # range instead of an IN-list lookup per id: the few rows between them are left out.
+        wanted = set(jira_ids)
         with self._engine.connect() as connection:
             mark = placeholder(connection)
-            low, high = min(jira_ids), max(jira_ids)
-            if high - low < DENSE_SPAN * len(jira_ids):
-                # Ids close together (a listing's page, a range of one): one scan of the
-                # key range, the few rows between them left out, instead of an IN-list
-                # lookup per id.
-                wanted = set(jira_ids)
-                sql = (
-                    f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} "
-                    f"AND jira_id BETWEEN {mark} AND {mark}"
-                )
-                rows = fetch_tuples(connection, sql, (site, low, high))
-                return {
-                    jira_id: (row, updated) for jira_id, row, updated in rows if jira_id in wanted
-                }
-            for chunk in id_chunks(jira_ids):
-                sql = (
-                    f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} "
-                    f"AND jira_id IN ({', '.join(mark for _ in chunk)})"
-                )
+            sql = f"SELECT jira_id, id, updated_ms FROM issues WHERE site = {mark} AND "
+            for condition, values in sql_conditions("jira_id", jira_ids, mark, DENSE_SPAN):
+                rows = fetch_tuples(connection, sql + condition, (site, *values))
                 found.update(
-                    (jira_id, (row, updated))
-                    for jira_id, row, updated in fetch_tuples(connection, sql, (site, *chunk))
+                    (jira_id, (row, updated)) for jira_id, row, updated in rows if jira_id in wanted
                 )
         return found
 

@@ -1,12 +1,11 @@
 """Pieces of raw SQL that the store's fast paths share: IN-list chunks, placeholders and
-fetching plain tuples."""
+fetching plain tuples (a list of ids as conditions: `dense_ids`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-import numpy as np
 import sqlalchemy as sa
 
 #: Ids per IN (...) list: under SQLite's limit of 32,766 variables per statement.
@@ -42,27 +41,6 @@ def even_batches(ids: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
         count -= 1
     for index in range(count):
         yield ids[index * total // count : (index + 1) * total // count]
-
-
-def id_conditions(
-    column: str, ids: Sequence[int], mark: str
-) -> Iterator[tuple[str, tuple[int, ...]]]:
-    """SQL conditions (and their parameters) that together keep `column` to `ids`.
-
-    Ids that are exactly every integer from their least to their greatest (a selection of
-    most of a store, in batches) are one `BETWEEN`: a scan of the key range read a
-    batch's change tracks in 0.026 s against 0.037 s for the same ids as IN-list lookups
-    (bench/RESULTS.md). Other ids go as IN lists of at most `MAX_IN_LIST`.
-    """
-    if not ids:
-        return
-    values = np.asarray(ids, dtype=np.int64)
-    low, high = int(values.min()), int(values.max())
-    if high - low + 1 == len(values) and len(np.unique(values)) == len(values):
-        yield f"{column} BETWEEN {mark} AND {mark}", (low, high)
-        return
-    for chunk in id_chunks(ids):
-        yield f"{column} IN ({', '.join(mark for _ in chunk)})", tuple(chunk)
 
 
 def placeholder(connection: sa.Connection) -> str:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.sql import elements, functions, visitors
 
-from dwelltime.sources.store import generation, schema
+from dwelltime.sources.store import dense_ids, generation, schema
 from dwelltime.sources.store.sql_lists import id_chunks
 
 #: How many summaries a store keeps (the oldest kept go first).
@@ -100,7 +100,7 @@ def stored(connection: sa.Connection, condition: str, kind: str, current: int) -
     row = connection.execute(query).first()
     if row is None or row.generation != current or row.condition != condition:
         return None
-    return Counter(dict(json.loads(row.summary)))
+    return _summary(row.summary)
 
 
 def keep(engine: sa.Engine, condition: str, kind: str, at: int, summary: Summary) -> None:
@@ -114,9 +114,7 @@ def keep(engine: sa.Engine, condition: str, kind: str, at: int, summary: Summary
             digest = _digest(kind, condition)
             connection.execute(_TABLE.delete().where(_TABLE.c.digest == digest))
             oldest = sa.select(_TABLE.c.digest).order_by(_TABLE.c.kept_ms.desc())
-            kept = connection.execute(oldest.offset(MAX_SUMMARIES - 1)).scalars().all()
-            for chunk in id_chunks(list(kept)):
-                connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
+            _drop(connection, connection.execute(oldest.offset(MAX_SUMMARIES - 1)).scalars().all())
             connection.execute(
                 _TABLE.insert().values(
                     digest=digest,
@@ -147,11 +145,9 @@ class SummaryUpkeep:
         self._written = _rows_of(sorted(set(sites)), sorted(set(jira_ids)))
         self._now = generation.current(connection)
         rows = connection.execute(sa.select(_TABLE)).all()
-        stale = [row.digest for row in rows if row.generation != self._now - 1]
-        for chunk in id_chunks(stale):
-            connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
+        _drop(connection, [row.digest for row in rows if row.generation != self._now - 1])
         self._kept = [
-            (row.digest, row.kind, row.condition, Counter(dict(json.loads(row.summary))))
+            (row.digest, row.kind, row.condition, _summary(row.summary))
             for row in rows
             if row.generation == self._now - 1
         ]
@@ -193,17 +189,13 @@ class SummaryUpkeep:
         return shares
 
 
-def _rows_of(sites: list[str], jira_ids: list[int]) -> list[sa.ColumnElement[bool]]:
-    """Conditions that together name the rows of `jira_ids` (sorted, unique) in `sites`:
-    ids that are every integer from the first to the last (a demo's or a sync's chunk) are
-    one scan of the key range, as `sql_lists.id_conditions` reads them; others IN lists."""
+def _rows_of(sites: list[str], jira_ids: Sequence[int]) -> list[sa.ColumnElement[bool]]:
+    """Conditions that together name the rows of `jira_ids` (sorted, unique) in `sites`: a
+    demo's or a sync's chunk (every id from the first to the last) is one scan of the key
+    range (`dense_ids`)."""
     issues = schema.issues
     in_sites = issues.c.site.in_(sites)
-    if not jira_ids:
-        return []
-    if jira_ids[-1] - jira_ids[0] + 1 == len(jira_ids):
-        return [sa.and_(in_sites, issues.c.jira_id.between(jira_ids[0], jira_ids[-1]))]
-    return [sa.and_(in_sites, issues.c.jira_id.in_(chunk)) for chunk in id_chunks(jira_ids)]
+    return [sa.and_(in_sites, named) for named in dense_ids.conditions(issues.c.jira_id, jira_ids)]
 
 
 def _shares_of_each(
@@ -238,6 +230,17 @@ def _shares(
 
 def _text(summary: Summary) -> str:
     return json.dumps(sorted((text, n) for text, n in summary.items() if n > 0))
+
+
+def _summary(text: str) -> Summary:
+    """The summary that `_text` stored as `text`."""
+    return Counter(dict(json.loads(text)))
+
+
+def _drop(connection: sa.Connection, digests: Sequence[str]) -> None:
+    """Remove the kept summaries with these digests."""
+    for chunk in id_chunks(digests):
+        connection.execute(_TABLE.delete().where(_TABLE.c.digest.in_(chunk)))
 
 
 def _digest(kind: str, condition: str) -> str:

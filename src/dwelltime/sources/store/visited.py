@@ -34,6 +34,14 @@ _Row = tuple[str, str | None, int | None, int | None]
 _SEPARATOR = ","
 #: Between the two statuses of a transition in `visited_transitions`.
 _ARROW = ">"
+#: Change items beside their histories, whose time and author are theirs.
+_ITEMS_WITH_HISTORIES = schema.change_items.join(
+    schema.histories,
+    sa.and_(
+        schema.histories.c.issue_id == schema.change_items.c.issue_id,
+        schema.histories.c.id == schema.change_items.c.history_id,
+    ),
+)
 
 
 def refresh_visited(connection: sa.Connection, row_ids: Sequence[int]) -> None:
@@ -47,13 +55,9 @@ def refresh_visited(connection: sa.Connection, row_ids: Sequence[int]) -> None:
         for row_id, status in connection.execute(current):
             seen[row_id] = {status} if status else set()
             moves[row_id] = []
-        joined = items.join(
-            histories,
-            sa.and_(histories.c.issue_id == items.c.issue_id, histories.c.id == items.c.history_id),
-        )
         changes = (
             sa.select(items.c.issue_id, items.c.from_value, items.c.to_value)
-            .select_from(joined)
+            .select_from(_ITEMS_WITH_HISTORIES)
             .where(items.c.field_id == STATUS_FIELD, items.c.issue_id.in_(chunk))
             .order_by(items.c.issue_id, histories.c.created_ms, items.c.history_id, items.c.seq)
         )
@@ -82,9 +86,8 @@ def visited_of(status_id: str | None, histories: Iterable[History]) -> str:
     """`visited_statuses` of an issue written whole: what `refresh_visited` reads back
     once these histories are its only stored ones (a history repeated by id counts once,
     the last copy, as the writer stores it)."""
-    unique = {history.id: history for history in histories}
     seen = {status_id} if status_id else set()
-    for history in unique.values():
+    for history in _last_copies(histories):
         for item in history.items:
             if item.effective_field_id == STATUS_FIELD:
                 seen.update(value for value in (item.to_value, item.from_value) if value)
@@ -94,8 +97,7 @@ def visited_of(status_id: str | None, histories: Iterable[History]) -> str:
 def transitions_of(histories: Iterable[History]) -> str:
     """`visited_transitions` of an issue written whole, as `refresh_visited` reads it back
     (a history repeated by id counts once, the last copy)."""
-    unique = {history.id: history for history in histories}
-    ordered = sorted(unique.values(), key=lambda history: (history.created_ms, history.id))
+    ordered = sorted(_last_copies(histories), key=lambda history: (history.created_ms, history.id))
     return _transitions(
         [
             (item.from_value, item.to_value)
@@ -104,6 +106,11 @@ def transitions_of(histories: Iterable[History]) -> str:
             if item.effective_field_id == STATUS_FIELD
         ]
     )
+
+
+def _last_copies(histories: Iterable[History]) -> Iterable[History]:
+    """Each history once, its last copy by id: the one the writer stores."""
+    return {history.id: history for history in histories}.values()
 
 
 def _transitions(moves: Sequence[tuple[str | None, str | None]]) -> str:
@@ -150,17 +157,13 @@ def _latest_names(
     issues, items, histories = schema.issues, schema.change_items, schema.histories
     selected = sa.select(issues.c.id).where(where).scalar_subquery()
     of_status = sa.and_(items.c.field_id == STATUS_FIELD, items.c.issue_id.in_(selected))
-    joined = items.join(
-        histories,
-        sa.and_(histories.c.issue_id == items.c.issue_id, histories.c.id == items.c.history_id),
-    )
     rows: list[_Row] = []
     sides = ((items.c.to_value, items.c.to_string), (items.c.from_value, items.c.from_string))
     for value, text in sides:
         ranks = (sa.func.max(histories.c.created_ms), sa.func.max(items.c.history_id))
         query = (
             sa.select(value, text, *ranks)
-            .select_from(joined)
+            .select_from(_ITEMS_WITH_HISTORIES)
             .where(of_status, value.in_(deleted))
             .group_by(value, text)
         )

@@ -9,7 +9,7 @@ push millions of rows through here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -116,26 +116,23 @@ class StoreWriter:
     def _stored(self, site: str, jira_ids: list[int]) -> dict[int, tuple[str, int | None]]:
         """Key and `updated` of the issues of `site` with these Jira ids."""
         table = schema.issues
-        found: dict[int, tuple[str, int | None]] = {}
-        for chunk in id_chunks(jira_ids):
-            query = sa.select(table.c.jira_id, table.c.key, table.c.updated_ms).where(
-                table.c.site == site, table.c.jira_id.in_(chunk)
-            )
-            found.update(
-                (row.jira_id, (row.key, row.updated_ms)) for row in self._connection.execute(query)
-            )
-        return found
+        found = self._of_site(site, jira_ids, table.c.key, table.c.updated_ms)
+        return {jira_id: (key, updated) for jira_id, key, updated in found}
 
     def _row_ids(self, site: str, jira_ids: list[int]) -> dict[int, int]:
         """The store's row ids of the issues of `site` with these Jira ids."""
+        return {row[0]: row[1] for row in self._of_site(site, jira_ids, schema.issues.c.id)}
+
+    def _of_site(
+        self, site: str, jira_ids: list[int], *columns: sa.Column[Any]
+    ) -> Iterator[tuple[Any, ...]]:
+        """(Jira id, *`columns`) of each issue of `site` with one of these Jira ids."""
         table = schema.issues
-        found: dict[int, int] = {}
         for chunk in id_chunks(jira_ids):
-            query = sa.select(table.c.jira_id, table.c.id).where(
+            query = sa.select(table.c.jira_id, *columns).where(
                 table.c.site == site, table.c.jira_id.in_(chunk)
             )
-            found.update((row.jira_id, row.id) for row in self._connection.execute(query))
-        return found
+            yield from (tuple(row) for row in self._connection.execute(query))
 
     def _claim_legacy(self, site: str, issues: list[Issue]) -> None:
         """Issues stored before sites existed become `site`'s when id and key both match."""
