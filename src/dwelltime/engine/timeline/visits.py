@@ -105,8 +105,9 @@ def raw_visits(
     ).collect(engine=IN_MEMORY)
 
 
-def clip(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
-    """The visits the window keeps, clipped to it.
+def clip(visits: pl.DataFrame, window: Window, *only: pl.Expr) -> pl.DataFrame:
+    """The visits the window keeps, clipped to it; with `only`, just those that also meet
+    these conditions (on columns the clip leaves as they are), in the same query.
 
     Adds `transition` (the visit was started by a change inside the window); a visit entered
     before the window start is entered there, by nobody.
@@ -122,7 +123,7 @@ def clip(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
     authors = [pl.when(inside).then(pl.col("by")).alias("by")] if "by" in visits.columns else []
     return (
         visits.lazy()
-        .filter(keep)
+        .filter(*only, keep)
         .with_columns(
             *authors,
             transition=inside & (pl.col("hist") != SEED_HISTORY),
