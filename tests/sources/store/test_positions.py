@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from dwelltime.domain.issues import Issue
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import positions
-from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.filters import selection_ids, tail_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
@@ -120,7 +120,6 @@ def test_a_window_read_from_the_end_as_the_store_moves_is_of_one_generation(
     offset by and the read itself: the window is the one walked to after the delete
     (not one row off), and what it marks leads the next window right."""
     selection = ORDERS[0]
-    read_from_end = positions.tail_ids
 
     def store_moved(
         connection: sa.Connection, window: Selection, total: Callable[[], int]
@@ -130,7 +129,7 @@ def test_a_window_read_from_the_end_as_the_store_moves_is_of_one_generation(
             assert store.delete_issues(TEST_SITE, [4]) == 1
             return count
 
-        return read_from_end(connection, window, counted)
+        return tail_ids(connection, window, counted)
 
     monkeypatch.setattr(positions, "tail_ids", store_moved)
     source = LocalSource(store)
@@ -150,12 +149,11 @@ def test_a_window_after_a_landmark_as_the_store_moves_is_of_one_generation(
     selection = ORDERS[1]
     source = LocalSource(store)
     source.ids(replace(selection, start_index=10, max_issues=5))
-    walk = positions.selection_ids
 
     def store_moved(connection: sa.Connection, window: Selection, skip: int = 0) -> Sequence[int]:
         if window.after is not None:
             assert store.delete_issues(TEST_SITE, [5]) == 1
-        return walk(connection, window, skip)
+        return selection_ids(connection, window, skip)
 
     monkeypatch.setattr(positions, "selection_ids", store_moved)
     window = replace(selection, start_index=15, max_issues=5)
