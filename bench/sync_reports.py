@@ -107,6 +107,14 @@ def _service(store: IssueStore, settings: Settings) -> tuple[ReportService, Stor
     return ReportService(store, settings, load_secret(settings)), context
 
 
+def _selected(context: StoreParamContext) -> int:
+    """How many issues EVERYTHING selects: the store's, whatever `--issues` said (a reused
+    home keeps the issues it was built with)."""
+    return context.source.count(
+        parse_params({**EVERYTHING, "outputType": ["CSV"]}, context).selection()
+    )
+
+
 def _export(context: StoreParamContext, settings: Settings, output_type: str) -> object:
     """What an export job computes and writes for EVERYTHING, into /dev/null."""
     params = parse_params({**EVERYTHING, "outputType": [output_type]}, context)
@@ -119,9 +127,7 @@ def pages(home: Path, issues: int, rounds: int) -> None:
     store = _store(home, issues)
     settings = Settings(home=home, sync_budget_seconds=3600)
     service, context = _service(store, settings)
-    total = context.source.count(
-        parse_params({**EVERYTHING, "outputType": ["CSV"]}, context).selection()
-    )
+    total = _selected(context)
 
     def page(start: int, cold: bool = False) -> Callable[[], object]:
         raw = {**EVERYTHING, "pageSize": ["100"], "startIssueIndex": [str(start)]}
@@ -198,7 +204,7 @@ def aggregation(home: Path, issues: int, rounds: int) -> None:
         return _export(context, settings, "CSVAVERAGE")
 
     results = _alternate({"export CSVAVERAGE": export, "/rest/aggregation": sync}, rounds)
-    _report(f"aggregation of {issues:,} issues", results, "export CSVAVERAGE")
+    _report(f"aggregation of {_selected(context):,} issues", results, "export CSVAVERAGE")
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ from dwelltime.engine.staging import MemoryStaging, StagedBatch, Staging
 from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.engine.timeline.batch_view import BatchView
 from dwelltime.engine.timeline.statuses import StatusRules
-from dwelltime.engine.timeline.visits import Window
+from dwelltime.engine.timeline.visits import IN_MEMORY, Window
 from dwelltime.engine.timeline.work_clock import WorkClock
 from dwelltime.params.model import DayLength, ReportParams, ReportType
 
@@ -131,8 +131,11 @@ class ReportEngine:
         calculated = calculated_columns(
             view.issues, self._staged_fields, self.clock, self._status_names, self.context.now_ms
         )
-        issues = view.issues.with_columns(calculated).select(
-            "seq", "key", *(field_column(f) for f in self._staged_fields)
+        issues = (
+            view.issues.lazy()
+            .with_columns(calculated)
+            .select("seq", "key", *(field_column(f) for f in self._staged_fields))
+            .collect(engine=IN_MEMORY)
         )
         value_names = view.field_stays.names if self._history_fields else None
         return StagedBatch(

@@ -4,7 +4,7 @@ a window after a known one does not walk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import pytest
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from dwelltime.domain.issues import Issue
 from dwelltime.domain.selection import Selection
 from dwelltime.sources.store import positions
-from dwelltime.sources.store.filters import selection_ids
+from dwelltime.sources.store.filters import selection_ids, tail_ids
 from dwelltime.sources.store.issue_store import IssueStore, StoreData
 from dwelltime.sources.store.source import LocalSource
 from tests.sources.issue_factory import DAY_MS, T0, TEST_SITE, make_issue
@@ -111,6 +111,55 @@ def test_a_first_window_in_the_second_half_is_read_from_the_end(
         fresh = IssueStore(store.engine)  # remembers no landmark
         window = replace(selection, start_index=start, max_issues=4)
         assert list(LocalSource(fresh).ids(window)) == ids, start
+
+
+def test_a_window_read_from_the_end_as_the_store_moves_is_of_one_generation(
+    store: IssueStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An issue early in the order deleted between the count a read from the end is
+    offset by and the read itself: the window is the one walked to after the delete
+    (not one row off), and what it marks leads the next window right."""
+    selection = ORDERS[0]
+
+    def store_moved(
+        connection: sa.Connection, window: Selection, total: Callable[[], int]
+    ) -> Sequence[int] | None:
+        def counted() -> int:
+            count = total()
+            assert store.delete_issues(TEST_SITE, [4]) == 1
+            return count
+
+        return tail_ids(connection, window, counted)
+
+    monkeypatch.setattr(positions, "tail_ids", store_moved)
+    source = LocalSource(store)
+    window = replace(selection, start_index=20, max_issues=4)
+    ids = list(source.ids(window))
+    monkeypatch.undo()
+    assert ids == _walked(store, window)
+    following = replace(selection, start_index=24, max_issues=4)
+    assert list(source.ids(following)) == _walked(store, following)
+
+
+def test_a_window_after_a_landmark_as_the_store_moves_is_of_one_generation(
+    store: IssueStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An issue early in the order deleted between the landmark's lookup and the read
+    after it: the window is the one walked to after the delete."""
+    selection = ORDERS[1]
+    source = LocalSource(store)
+    source.ids(replace(selection, start_index=10, max_issues=5))
+
+    def store_moved(connection: sa.Connection, window: Selection, skip: int = 0) -> Sequence[int]:
+        if window.after is not None:
+            assert store.delete_issues(TEST_SITE, [5]) == 1
+        return selection_ids(connection, window, skip)
+
+    monkeypatch.setattr(positions, "selection_ids", store_moved)
+    window = replace(selection, start_index=15, max_issues=5)
+    ids = list(source.ids(window))
+    monkeypatch.undo()
+    assert ids == _walked(store, window)
 
 
 @pytest.mark.parametrize(

@@ -37,4 +37,4 @@ def open_visits(view: BatchView, params: ReportParams) -> pl.DataFrame:
         frame = view.counted_status_visits.filter(pl.col("open")).select(
             "seq", "entered", "left", a="value"
         )
-    return to_cells(view.timed(frame).rename({"ms": "value"}), CURRENT_SCHEMA)
+    return to_cells(view.timed(frame).lazy().rename({"ms": "value"}), CURRENT_SCHEMA)

@@ -4,12 +4,16 @@ per consolidated group, with `multiVisitBehavior` (docs/reports.md, "Values").""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import polars as pl
 
 from dwelltime.engine.timeline.batch_view import BatchView, to_cells, visit_count
 from dwelltime.engine.timeline.visits import OTHER_USERS, UNASSIGNED
 from dwelltime.params.model import MultiVisitBehavior, ReportParams
+
+#: A frame or a query: `per_visit_behavior` gives what it is given.
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
 
 _COMBINE: dict[MultiVisitBehavior, pl.Expr] = {
     MultiVisitBehavior.TOTAL: pl.col("ms").sum(),
@@ -19,17 +23,17 @@ _COMBINE: dict[MultiVisitBehavior, pl.Expr] = {
 }
 
 
-def per_visit_behavior(visits: pl.DataFrame, behavior: MultiVisitBehavior) -> pl.DataFrame:
+def per_visit_behavior(visits: _Frame, behavior: MultiVisitBehavior) -> _Frame:
     """One value per (seq, a[, b]) from timed visits in entry order, with the number of
-    visits it combines (`count`)."""
-    keys = ["seq", "a", *(["b"] if "b" in visits.columns else [])]
+    visits it combines (`count`); lazy for lazy `visits` (`to_cells` collects it)."""
+    keys = ["seq", "a", *(["b"] if "b" in visits.collect_schema() else [])]
     return visits.group_by(keys, maintain_order=True).agg(
         _COMBINE[behavior].cast(pl.Float64).alias("value"), visit_count()
     )
 
 
 def status_duration(view: BatchView, behavior: MultiVisitBehavior) -> pl.DataFrame:
-    visits = view.timed(view.counted_status_visits).select("seq", "ms", a="value")
+    visits = view.timed(view.counted_status_visits).lazy().select("seq", "ms", a="value")
     return to_cells(per_visit_behavior(visits, behavior))
 
 
@@ -42,7 +46,7 @@ def assignee_duration(
 
 def any_field_duration(view: BatchView, behavior: MultiVisitBehavior) -> pl.DataFrame:
     """Time per (field `a`, value `b`), each value's stays combined like a status's visits."""
-    stays = view.timed(view.field_stays.stays).select("seq", "ms", "a", "b")
+    stays = view.timed(view.field_stays.stays).lazy().select("seq", "ms", "a", "b")
     return to_cells(per_visit_behavior(stays, behavior))
 
 

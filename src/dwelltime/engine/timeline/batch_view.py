@@ -13,7 +13,14 @@ from dwelltime.domain.issues import ASSIGNEE_FIELD, STATUS_FIELD
 from dwelltime.engine.staging import CELL_SCHEMA
 from dwelltime.engine.timeline.field_stays import FieldStays, field_stays
 from dwelltime.engine.timeline.statuses import StatusRules
-from dwelltime.engine.timeline.visits import Window, clip, issue_changes, pair_segments, raw_visits
+from dwelltime.engine.timeline.visits import (
+    IN_MEMORY,
+    Window,
+    clip,
+    issue_changes,
+    pair_segments,
+    raw_visits,
+)
 from dwelltime.engine.timeline.work_clock import WorkClock
 
 
@@ -45,7 +52,7 @@ class BatchView:
     @cached_property
     def status_visits(self) -> pl.DataFrame:
         """Kept status visits, every status (groups and metrics name their own ids)."""
-        return clip(self.raw_status_visits.filter(pl.col("value").is_not_null()), self.window)
+        return clip(self.raw_status_visits, self.window, pl.col("value").is_not_null())
 
     @cached_property
     def counted_status_visits(self) -> pl.DataFrame:
@@ -64,7 +71,7 @@ class BatchView:
     def pair_segments(self) -> pl.DataFrame:
         """Kept (status, assignee) stretches of counted statuses."""
         segments = pair_segments(self.raw_status_visits, self.raw_assignee_visits, self.window)
-        return clip(segments, self.window).filter(self.rules.counted("status"))
+        return clip(segments, self.window, self.rules.counted("status"))
 
     @cached_property
     def field_stays(self) -> FieldStays:
@@ -78,13 +85,19 @@ class BatchView:
 
 
 def to_cells(
-    frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]] = CELL_SCHEMA
+    frame: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, type[pl.DataType]] = CELL_SCHEMA
 ) -> pl.DataFrame:
     """`frame` (seq, a and some of b, value, text, …) in a staged schema, missing columns
-    empty."""
-    return frame.select(
-        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in schema.items()
+    empty; a lazy `frame` (the steps before, `per_visit_behavior`'s say) is collected in
+    the same query."""
+    columns = frame.collect_schema()
+    return (
+        frame.lazy()
+        .select(
+            pl.col(name).cast(dtype) if name in columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in schema.items()
+        )
+        .collect(engine=IN_MEMORY)
     )
 
 

@@ -2,12 +2,17 @@
 clipped to the report's window (docs/reports.md, "Visits" and "Trimming").
 
 No Python loop per change or per visit: a batch's changes are sorted once by
-(issue, ts, history id), shifted to find where each visit ends, and filtered.
+(issue, ts, history id), shifted to find where each visit ends, and filtered. Each step
+is one query run by Polars' in-memory engine (`IN_MEMORY`): a frame operation each paid
+Polars' set-up per operation, which a page's 100 issues do not amortise (a tenth of a
+synchronous page), and the streaming engine's set-up is dearer still for a batch's
+frames, which are in memory anyway.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 
@@ -21,6 +26,8 @@ OTHER_USERS = "\u0000others"
 NO_START = -(2**62)
 #: The sort key of a seed visit, before every history id.
 SEED_HISTORY = -1
+#: The Polars engine of the visits' queries (see the module's docstring).
+IN_MEMORY: Final = "in-memory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +48,11 @@ def issue_changes(issues: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
     timestamps, then `ts` clamped to `created` (a change dated before creation keeps its
     place in the order but counts as made at creation)."""
     return (
-        changes.join(issues.select("issue_id", "seq", "created_ms"), on="issue_id")
+        changes.lazy()
+        .join(issues.lazy().select("issue_id", "seq", "created_ms"), on="issue_id")
         .sort("seq", "ts_ms", "history_id", maintain_order=True)
         .with_columns(ts=pl.max_horizontal("ts_ms", "created_ms"))
+        .collect(engine=IN_MEMORY)
     )
 
 
@@ -58,12 +67,13 @@ def raw_visits(
     `changes` comes from `issue_changes`, already in history order.
     """
     current = "status_id" if field_id == STATUS_FIELD else "assignee"
-    own = changes.filter(pl.col("field_id") == field_id)
+    own = changes.lazy().filter(pl.col("field_id") == field_id)
     first_from = own.group_by("seq", maintain_order=True).agg(
         pl.col("from_value").first().alias("first_from")
     )
     seeds = (
-        issues.select("seq", "created_ms", current)
+        issues.lazy()
+        .select("seq", "created_ms", current)
         .join(first_from.with_columns(changed=pl.lit(True)), on="seq", how="left")
         .select(
             "seq",
@@ -92,11 +102,12 @@ def raw_visits(
         left_by=pl.when(same_next).then(pl.col("by").shift(-1)),
         prev=pl.when(same_prev).then(pl.col("value").shift(1)),
         open=~same_next.fill_null(False),
-    )
+    ).collect(engine=IN_MEMORY)
 
 
-def clip(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
-    """The visits the window keeps, clipped to it.
+def clip(visits: pl.DataFrame, window: Window, *only: pl.Expr) -> pl.DataFrame:
+    """The visits the window keeps, clipped to it; with `only`, just those that also meet
+    these conditions (on columns the clip leaves as they are), in the same query.
 
     Adds `transition` (the visit was started by a change inside the window); a visit entered
     before the window start is entered there, by nobody.
@@ -110,11 +121,16 @@ def clip(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
     )
     inside = entered >= start
     authors = [pl.when(inside).then(pl.col("by")).alias("by")] if "by" in visits.columns else []
-    return visits.filter(keep).with_columns(
-        *authors,
-        transition=inside & (pl.col("hist") != SEED_HISTORY),
-        entered=clipped_entered,
-        left=clipped_left,
+    return (
+        visits.lazy()
+        .filter(*only, keep)
+        .with_columns(
+            *authors,
+            transition=inside & (pl.col("hist") != SEED_HISTORY),
+            entered=clipped_entered,
+            left=clipped_left,
+        )
+        .collect(engine=IN_MEMORY)
     )
 
 

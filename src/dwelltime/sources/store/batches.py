@@ -91,7 +91,13 @@ def read_batch(
     custom = _custom_values(frame)
     shown = display_columns(raw, fields, custom, field_column)
     values = value_columns(raw, len(ids), value_fields, custom, values_column)
-    issues = frame.select(list(ISSUE_COLUMNS)).with_columns(shown + values)
+    # One query (Polars' set-up per query is most of a page's batch at 100 issues).
+    issues = (
+        frame.lazy()
+        .select(list(ISSUE_COLUMNS))
+        .with_columns(shown + values)
+        .collect(engine="in-memory")
+    )
     changes = read_changes(
         connection, ids, selection.change_fields, authors=selection.change_authors
     )

@@ -60,15 +60,23 @@ class SelectionFacts(Generic[_T]):
         make the remembered fact newer than its generation, never older: the next reader
         sees the new generation and reads the fact again.
         """
+        return self.known_at(connection, key, read)[1]
+
+    def known_at(
+        self, connection: sa.Connection, key: Hashable, read: Callable[[], _T]
+    ) -> tuple[int, _T]:
+        """`known`, with the generation the fact is of: a reader that goes on reading
+        (`positions.window_ids`) checks the generation again after, to know that all it
+        read was of that one."""
         generation = current(connection)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == generation:
                 self._entries.move_to_end(key)
-                return entry[1]
+                return generation, entry[1]
         fact = read()
         self.remember(key, generation, fact)
-        return fact
+        return generation, fact
 
     def remember(self, key: Hashable, generation: int, fact: _T) -> None:
         """Keep `fact` as `key`'s under `generation`, however it was learnt: by `known`, or

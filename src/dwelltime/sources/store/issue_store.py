@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from dwelltime import db
 from dwelltime.config import Settings
 from dwelltime.domain.caller import Caller
+from dwelltime.domain.issues import Status
 from dwelltime.domain.sites import LEGACY_SITE
 from dwelltime.errors import SourceError
 from dwelltime.sources.store import generation, schema, summaries
@@ -67,11 +68,13 @@ class IssueStore:
 
     `counts` and `visited` remember, per store generation, how many issues whole
     selections hold and what they visit (`generation`), `summary` their summaries
-    (`summaries`) and `landmarks` where their pages started (`positions`): every source
+    (`summaries`), `landmarks` where their pages started (`positions`) and `catalog` the
+    status catalog (written only by `write`, which moves the generation): every source
     over this store shares them."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
+        self.catalog: SelectionFacts[tuple[Status, ...]] = SelectionFacts(size=1)
         self.counts: SelectionFacts[int] = SelectionFacts()
         self._summaries: SelectionFacts[Summary] = SelectionFacts()
         self.visited: SelectionFacts[pl.DataFrame] = SelectionFacts()

@@ -27,7 +27,7 @@ from dwelltime.sources.store.filters import (
     selection_ids,
     tail_ids,
 )
-from dwelltime.sources.store.generation import SelectionFacts
+from dwelltime.sources.store.generation import SelectionFacts, current
 
 #: Landmarks kept per selection (the oldest go first).
 MAX_MARKS = 64
@@ -43,25 +43,36 @@ def window_ids(
 ) -> Sequence[int]:
     """`selection_ids` of a window, from the landmark nearest below its start; without
     one, a window in the second half of the selection (of `total()` issues) is read from
-    the selection's end."""
+    the selection's end.
+
+    A landmark, or the count a read from the end is offset by, is of the generation it
+    was learnt at, and the rows after it are read by a later statement: when the store
+    has moved on in between (the generation read again after them), the window is walked
+    to in one statement instead, which reads one state, and nothing is marked."""
     start, size = selection.start_index, selection.max_issues
     if selection.after is not None or start == 0 or size is None:
         return selection_ids(connection, selection)
-    marks = landmarks.known(connection, order_identity(connection, selection), dict)
+    identity = order_identity(connection, selection)
+    generation, marks = landmarks.known_at(connection, identity, dict)
     nearest = max((position for position in marks if position <= start), default=None)
+    found: Marks = {}
     if nearest is not None:
         after = replace(selection, after=marks[nearest])
         ids = selection_ids(connection, after, skip=start - nearest)
     else:
         # With the row before it, whose key is the start's landmark.
         before = replace(selection, start_index=start - 1, max_issues=size + 1)
-        found = tail_ids(connection, before, total)
-        ids = selection_ids(connection, before) if found is None else found
+        tail = tail_ids(connection, before, total)
+        ids = selection_ids(connection, before) if tail is None else tail
         if ids:
-            _mark(marks, start, order_key(connection, selection, ids[0]))
+            found[start] = order_key(connection, selection, ids[0])
             ids = ids[1:]
     if ids:
-        _mark(marks, start + len(ids), order_key(connection, selection, ids[-1]))
+        found[start + len(ids)] = order_key(connection, selection, ids[-1])
+    if current(connection) != generation:
+        return selection_ids(connection, selection)
+    for position, key in found.items():
+        _mark(marks, position, key)
     return ids
 
 

@@ -46,11 +46,17 @@ class LocalSource:
         self._resolved: tuple[Selection, Sequence[int]] | None = None
 
     def statuses(self) -> list[Status]:
-        """The catalog in the order it was imported (Jira's /status order)."""
+        """The catalog in the order it was imported (Jira's /status order), remembered per
+        generation (every report and page asks for it first)."""
         table = schema.statuses
+
+        def read() -> tuple[Status, ...]:
+            query = sa.select(table).order_by(table.c.position, table.c.id)
+            rows = connection.execute(query).all()
+            return tuple(Status(id=row.id, name=row.name, category=row.category) for row in rows)
+
         with self._engine.connect() as connection:
-            rows = connection.execute(sa.select(table).order_by(table.c.position, table.c.id)).all()
-        return [Status(id=row.id, name=row.name, category=row.category) for row in rows]
+            return list(self._store.catalog.known(connection, "statuses", read))
 
     def count(self, selection: Selection) -> int:
         """How many issues `selection` covers: its resolved ids' (a window's), or, for the
