@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,6 +101,17 @@ class Changes:
         """Those of `ids` whose store rows must be read: all, unless the rows are known;
         then only those Jira changed (an issue never confirmed is fetched unread)."""
         return ids if self.rows is None else [i for i in ids if i in self.updated]
+
+    def unchanged_rows(self, ids: Iterable[int], short: Collection[int]) -> dict[int, int]:
+        """Jira id -> the store's row of those of `ids` confirmed before, not changed
+        since and not held `short` of a needed field's histories (`history_fields`), when
+        the rows are known: as `held` finds them current, without asking one at a time."""
+        if self.rows is None:
+            return {}
+        rows = self.rows
+        return {
+            i: rows[i] for i in self.confirmed.intersection(ids).difference(self.updated, short)
+        }
 
     def held(
         self, jira_id: int, stored: dict[int, tuple[int, int | None]]

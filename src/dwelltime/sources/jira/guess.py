@@ -54,12 +54,13 @@ class Guess:
         )
 
     def _listed_as_guessed(self, compared: Compared) -> bool:
-        """The same ids, none to fetch, and the same store rows of them (a write of
-        another process since the record was loaded may have replaced some)."""
+        """The same ids, none to fetch, and the same store rows of them (those Jira
+        listed as changed were looked up: a write since the record was loaded may have
+        moved one)."""
         if self._listing_agrees is None:
             self._listing_agrees = (
                 not compared.stale
                 and compared.ids == self.ids
-                and compared.rows == dict(zip(self.ids, self.rows, strict=True))
+                and list(map(compared.rows.get, self.ids)) == self.rows
             )
         return self._listing_agrees
