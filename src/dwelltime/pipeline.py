@@ -373,7 +373,10 @@ def computed_report(
     `open_visits`, `whole_columns`, `known_statuses` and `known_transitions` are
     `prepare_engine`'s. `in_memory` stages the batches in memory instead of files: for a
     synchronous answer's page, whose few issues are not worth writing, reading and
-    removing files for (a third of a page's own work).
+    removing files for (a third of a page's own work). The computation runs inside
+    `source.computing(selection)`: a source whose batches turn out to come from a guess
+    it has refuted (`Unconfirmed`) has the report computed again, once, from its
+    confirmed answers (a new engine, count and staging; progress starts over).
     """
     selection = replace(
         params.selection(now_ms),
