@@ -23,6 +23,7 @@ from dwelltime.sources.store.source import LocalSource
 from tests.sources.jira import fake_jira
 from tests.sources.jira.conftest import ALICE_EMAIL, alice, bob
 from tests.sources.jira.fake_jira import FakeJira
+from tests.sources.jira.fixtures import STATUSES
 from tests.sources.jira.test_source import _csv
 
 BETA = "filterType=project&projectKey=BETA&columnsBy=statusDuration&outputType=CSV"
@@ -269,7 +270,7 @@ def test_a_refuted_guess_is_computed_again_as_a_fresh_export(
     elif change == "touched":
         fake.touch("BETA-4", fake.now_ms(), to_status=3)
     elif change == "renamed":
-        renamed = [dict(s) for s in fake_jira.STATUSES]
+        renamed = [dict(s) for s in STATUSES]
         renamed[1]["name"] = "Doing it"
         monkeypatch.setattr(fake_jira, "STATUSES", renamed)
     else:
