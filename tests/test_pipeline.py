@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,9 @@ def test_abort_between_batches_removes_the_stage(demo_source: LocalSource, tmp_p
 
 class Unreadable:
     """A source that must not be read: the report is refused before."""
+
+    def computing(self, selection: Selection) -> AbstractContextManager[None]:
+        raise AssertionError("asked")
 
     def statuses(self) -> list[Status]:
         return []

@@ -39,7 +39,7 @@ from dwelltime.engine.summary import Summary, summarize, teed_totals, value_widt
 from dwelltime.engine.table import OpenVisit, ReportTable, Sheet
 from dwelltime.errors import ExportAborted, NotFound
 from dwelltime.params.model import OutputType, ReportParams, ReportType, ViewFormat
-from dwelltime.sources.base import IssueSource
+from dwelltime.sources.base import IssueSource, Unconfirmed
 from dwelltime.writers import check_columns, write_report
 from dwelltime.writers.blocks import sheet_blocks
 from dwelltime.writers.csv import write_csv_header, write_csv_rows
@@ -235,9 +235,7 @@ def prepare_engine(
     Raises ReportTooLarge before reading any issue when the parameters already fix more
     columns than the output type holds.
     """
-    planned = planned_column_count(params)
-    if planned is not None:
-        check_columns(params.output_type, planned)
+    refuse_planned_columns(params)
     context = ReportContext(
         statuses=source.statuses(),
         calendar=resolve_calendar(source, params.calendar_id),
@@ -255,6 +253,14 @@ def prepare_engine(
         known_statuses=known,
         known_transitions=moves,
     )
+
+
+def refuse_planned_columns(params: ReportParams) -> None:
+    """Raise ReportTooLarge when the parameters already fix more columns than the output
+    type holds: before the source is asked anything."""
+    planned = planned_column_count(params)
+    if planned is not None:
+        check_columns(params.output_type, planned)
 
 
 def column_plan(params: ReportParams, source: IssueSource, now_ms: int) -> pl.DataFrame | None:
@@ -367,18 +373,11 @@ def computed_report(
     `open_visits`, `whole_columns`, `known_statuses` and `known_transitions` are
     `prepare_engine`'s. `in_memory` stages the batches in memory instead of files: for a
     synchronous answer's page, whose few issues are not worth writing, reading and
-    removing files for (a third of a page's own work).
+    removing files for (a third of a page's own work). The computation runs inside
+    `source.computing(selection)`: a source whose batches turn out to come from a guess
+    it has refuted (`Unconfirmed`) has the report computed again, once, from its
+    confirmed answers (a new engine, count and staging; progress starts over).
     """
-    engine = prepare_engine(
-        params,
-        source,
-        now_ms,
-        first_seq=start_index,
-        open_visits=open_visits,
-        whole_columns=whole_columns,
-        known_statuses=known_statuses,
-        known_transitions=known_transitions,
-    )
     selection = replace(
         params.selection(now_ms),
         start_index=start_index,
@@ -386,18 +385,42 @@ def computed_report(
         after=after,
         ceiling=ceiling,
     )
-    total = source.count(selection)
-    if progress is not None:
-        progress.started(total)
+    refuse_planned_columns(params)
     with ExitStack() as stack:
-        staging: Staging = (
-            MemoryStaging()
-            if in_memory
-            else IpcStaging(stack.enter_context(staging_folder(workdir)))
-        )
-        done = stage_batches(
-            engine, source.batches(selection, batch_size), staging, progress, total
-        )
+        stack.enter_context(source.computing(selection))
+        refuted = False
+        while True:
+            engine = prepare_engine(
+                params,
+                source,
+                now_ms,
+                first_seq=start_index,
+                open_visits=open_visits,
+                whole_columns=whole_columns,
+                known_statuses=known_statuses,
+                known_transitions=known_transitions,
+            )
+            total = source.count(selection)
+            if progress is not None:
+                progress.started(total)
+            attempt = stack.enter_context(ExitStack())
+            staging: Staging = (
+                MemoryStaging()
+                if in_memory
+                else IpcStaging(attempt.enter_context(staging_folder(workdir)))
+            )
+            try:
+                done = stage_batches(
+                    engine, source.batches(selection, batch_size), staging, progress, total
+                )
+                break
+            except Unconfirmed:
+                # Computed from a guess the source has now refuted: again, from what it
+                # confirmed (once; a second refutation would be the source's fault).
+                if refuted:
+                    raise
+                refuted = True
+                attempt.close()  # the guess's staged files go
         yield ComputedReport(done, engine, staging, source, selection)
 
 

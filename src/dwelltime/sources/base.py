@@ -8,6 +8,7 @@ batches and never learns whether they came from the local store or a Jira site.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import polars as pl
@@ -18,8 +19,24 @@ from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
 
 
+class Unconfirmed(Exception):
+    """Raised by `IssueSource.batches` inside `computing` when what the source answered
+    so far (its `statuses`, `count` and batches) came from a guess that its own source of
+    truth has now refuted: the caller computes the report again, from `statuses`, whose
+    answers are then the confirmed ones (a source raises it at most once per `computing`).
+    A Jira-bound source guesses from what the store confirmed at the last export."""
+
+
 class IssueSource(Protocol):
     """Where issues come from; implementations: sources.local.LocalSource."""
+
+    def computing(self, selection: Selection) -> AbstractContextManager[None]:
+        """The span of one computation of `selection` by a caller that handles
+        `Unconfirmed` (`pipeline.computed_report`): within it a source may answer from a
+        guess while it asks its own source of truth beside the computation; everything
+        it asked in the background has ended when the span does. Elsewhere (a catalog
+        route, a count) its answers are never guesses."""
+        ...
 
     def statuses(self) -> list[Status]:
         """The status catalog (deleted statuses are absent; histories still name them)."""

@@ -14,13 +14,16 @@ import sqlalchemy as sa
 
 from dwelltime.config import Settings
 from dwelltime.sources.jira.confirmed import KEPT_FOR_MS
+from dwelltime.sources.jira.guess import Guess
 from dwelltime.sources.jira.site import open_site
 from dwelltime.sources.jira.source import JiraSource
 from dwelltime.sources.jira.tables import jira_confirmed
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.source import LocalSource
+from tests.sources.jira import fake_jira
 from tests.sources.jira.conftest import ALICE_EMAIL, alice, bob
 from tests.sources.jira.fake_jira import FakeJira
+from tests.sources.jira.fixtures import STATUSES
 from tests.sources.jira.test_source import _csv
 
 BETA = "filterType=project&projectKey=BETA&columnsBy=statusDuration&outputType=CSV"
@@ -222,3 +225,60 @@ def test_the_rows_confirmed_are_used_until_the_store_moves_on(
 
     assert looked_up and "BETA-2," in again
     assert again == site.fresh_csv()
+
+
+def _guesses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each guess made from here on was confirmed (`Guess.confirmed`'s verdicts)."""
+    verdicts: list[bool] = []
+    confirmed = Guess.confirmed
+
+    def spy(guess: Guess) -> bool:
+        verdicts.append(confirmed(guess))
+        return verdicts[-1]
+
+    monkeypatch.setattr(Guess, "confirmed", spy)
+    return verdicts
+
+
+def test_an_unchanged_reexport_stands_on_its_guess_and_renews_the_record(
+    fake: FakeJira, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.csv()
+    first = site.csv()  # confirmed with rows and the catalog: the next one guesses
+    with site.store.engine.connect() as connection:
+        before = connection.execute(sa.select(jira_confirmed.c.confirmed_ms)).scalar()
+    verdicts = _guesses(monkeypatch)
+
+    again = site.csv()
+
+    assert verdicts == [True]
+    assert again == first == _csv(LocalSource(site.store), site.store, BETA)
+    with site.store.engine.connect() as connection:
+        after = connection.execute(sa.select(jira_confirmed.c.confirmed_ms)).scalar()
+    assert after is not None and before is not None and after >= before
+
+
+@pytest.mark.parametrize("change", ["deleted", "touched", "renamed", "hidden"])
+def test_a_refuted_guess_is_computed_again_as_a_fresh_export(
+    fake: FakeJira, site: Site, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    site.csv(BOTH)
+    site.csv(BOTH)
+    verdicts = _guesses(monkeypatch)
+    if change == "deleted":
+        fake.delete("BETA-8")
+    elif change == "touched":
+        fake.touch("BETA-4", fake.now_ms(), to_status=3)
+    elif change == "renamed":
+        renamed = [dict(s) for s in STATUSES]
+        renamed[1]["name"] = "Doing it"
+        monkeypatch.setattr(fake_jira, "STATUSES", renamed)
+    else:
+        fake.grant("alice", {"BETA"}, email=ALICE_EMAIL)  # Alice loses ALPHA
+
+    again = site.csv(BOTH)
+
+    assert verdicts == [False]
+    assert again == site.fresh_csv(BOTH)
+    if change == "renamed":
+        assert "Doing it" in again.splitlines()[0]

@@ -21,14 +21,16 @@ than `KEPT_FOR_MS`) is listed with `updated`, as before, and recorded.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 
+from dwelltime.domain.issues import Status
 from dwelltime.sources.jira.editions import Listed
 from dwelltime.sources.jira.tables import jira_confirmed
 from dwelltime.sources.store import generation
@@ -46,18 +48,32 @@ _STORED = np.dtype("<i8")
 
 @dataclass(frozen=True, slots=True)
 class Confirmed:
-    """The ids (sorted) whose store copies were as new as Jira's at `at_ms`, and the
-    store's rows of them (aligned) while the store is at the `generation` they were read
-    at (None: it has moved on since, or they were not kept)."""
+    """The ids (sorted) whose store copies were as new as Jira's at `at_ms`, the store's
+    rows of them (aligned) while the store is at the `generation` they were read at (None:
+    it has moved on since, or they were not kept), and the site's status catalog as Jira
+    listed it then (None: recorded before migration 0039)."""
 
     at_ms: int
     ids: npt.NDArray[np.int64]
     rows: npt.NDArray[np.int64] | None = None
+    statuses: tuple[Status, ...] | None = None
 
     def since_clause(self, now_ms: int) -> str:
         """The JQL clause of the issues Jira may have changed since `at_ms`."""
         minutes = max(0, -(-(now_ms - self.at_ms) // 60_000)) + MARGIN_MINUTES
         return f"updated >= -{minutes}m"
+
+    def holds(
+        self, ids: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], statuses: Sequence[Status]
+    ) -> bool:
+        """Whether this record says what a new one of `ids`, `rows` (aligned, sorted by
+        id) and `statuses` would: then only its time need move on (`save`)."""
+        return (
+            self.rows is not None
+            and self.statuses == tuple(statuses)
+            and np.array_equal(self.ids, ids)
+            and np.array_equal(self.rows, rows)
+        )
 
     def bounds(self, size: int | None) -> list[int]:
         """Where the confirmed selection is cut into id ranges of `size` issues (as
@@ -86,6 +102,17 @@ class Changes:
         then only those Jira changed (an issue never confirmed is fetched unread)."""
         return ids if self.rows is None else [i for i in ids if i in self.updated]
 
+    def unchanged_rows(self, ids: Iterable[int], short: Collection[int]) -> dict[int, int]:
+        """Jira id -> the store's row of those of `ids` confirmed before, not changed
+        since and not held `short` of a needed field's histories (`history_fields`), when
+        the rows are known: as `held` finds them current, without asking one at a time."""
+        if self.rows is None:
+            return {}
+        rows = self.rows
+        return {
+            i: rows[i] for i in self.confirmed.intersection(ids).difference(self.updated, short)
+        }
+
     def held(
         self, jira_id: int, stored: dict[int, tuple[int, int | None]]
     ) -> tuple[tuple[int, int | None] | None, int | None]:
@@ -112,16 +139,21 @@ def load(engine: sa.Engine, site: str, jql: str, reader: str, now_ms: int) -> Co
     `KEPT_FOR_MS`; its rows only if the store is still at their generation."""
     table = jira_confirmed
     query = sa.select(
-        table.c.confirmed_ms, table.c.jira_ids, table.c.row_ids, table.c.generation
+        table.c.confirmed_ms,
+        table.c.jira_ids,
+        table.c.row_ids,
+        table.c.generation,
+        table.c.statuses,
     ).where(table.c.site == site, table.c.jql == jql, table.c.reader == reader)
     with engine.connect() as connection:
         found = connection.execute(query).first()
         now = generation.current(connection)
     if found is None or now_ms - found[0] > KEPT_FOR_MS:
         return None
-    at_ms, ids, rows, at = found
+    at_ms, ids, rows, at, statuses = found
     kept = rows is not None and at == now
-    return Confirmed(at_ms, _unpacked(ids), _unpacked(rows) if kept else None)
+    catalog = None if statuses is None else tuple(Status(*s) for s in json.loads(statuses))
+    return Confirmed(at_ms, _unpacked(ids), _unpacked(rows) if kept else None, catalog)
 
 
 def store_generation(engine: sa.Engine) -> int:
@@ -138,22 +170,35 @@ def save(
     at_ms: int,
     rows: dict[int, int],
     at_generation: int,
+    statuses: Sequence[Status],
+    known: Confirmed | None = None,
 ) -> None:
     """Record that the issues of `rows` (Jira id -> the store's row, read at or after
-    `at_generation`) were current at `at_ms`, replacing the record before."""
+    `at_generation`) were current at `at_ms`, Jira's catalog being `statuses`, replacing
+    the record before. When that record (`known`, as loaded) already says so, only its
+    time moves on: rewriting 30,000 ids and rows on every unchanged re-export cost more
+    than the export's own store work."""
     table = jira_confirmed
     own = sa.and_(table.c.site == site, table.c.jql == jql, table.c.reader == reader)
     ids = np.fromiter(rows.keys(), dtype=np.int64, count=len(rows))
     order = np.argsort(ids, kind="stable")
+    ids = ids[order]
     stored = np.fromiter(rows.values(), dtype=np.int64, count=len(rows))[order]
+    if known is not None and known.holds(ids, stored, statuses):
+        renewed = table.update().where(own, table.c.confirmed_ms == known.at_ms)
+        with engine.begin() as connection:
+            if connection.execute(renewed.values(confirmed_ms=at_ms)).rowcount:
+                return
+        # Another export replaced the record meanwhile: this one's is written whole.
     row = {
         "site": site,
         "jql": jql,
         "reader": reader,
         "confirmed_ms": at_ms,
-        "jira_ids": ids[order].astype(_STORED).tobytes(),
+        "jira_ids": ids.astype(_STORED).tobytes(),
         "row_ids": stored.astype(_STORED).tobytes(),
         "generation": at_generation,
+        "statuses": json.dumps([[s.id, s.name, s.category] for s in statuses]),
     }
     with engine.begin() as connection:
         connection.execute(table.delete().where(own))

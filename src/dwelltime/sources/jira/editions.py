@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -153,6 +154,9 @@ def listed_page(raws: Any) -> list[Listed]:
     path with its checks and messages."""
     if not isinstance(raws, list):
         return []
+    only_ids = _ids_only(raws)
+    if only_ids is not None:
+        return only_ids
     try:
         ids = [raw["id"] for raw in raws]
         # A listing of ids alone (`ID_FIELDS`) sends neither keys nor fields.
@@ -172,6 +176,23 @@ def listed_page(raws: Any) -> list[Listed]:
     return list(map(_new_listed, zip(map(int, ids), keys, *dates, strict=True)))
 
 
+def _ids_only(raws: list[Any]) -> list[Listed] | None:
+    """A page of ids alone (`ID_FIELDS`: Cloud sends `{"id": "10001"}` per issue), read
+    in passes that run in C, not Python, but for the entries' making; None for any other
+    page (read as `listed_page` reads every page)."""
+    try:
+        if set(map(len, raws)) != {1}:
+            return None
+        ids = list(map(_ID_OF, raws))
+        joined = "".join(ids)
+        if not (all(ids) and joined.isascii() and joined.isdigit()):
+            return None
+    except (TypeError, KeyError):
+        return None
+    return [_new_listed((issue_id, "", None, None, None)) for issue_id in map(int, ids)]
+
+
+_ID_OF = operator.itemgetter("id")
 _new_listed = functools.partial(tuple.__new__, Listed)
 _NO_FIELDS: dict[str, Any] = {}
 #: The dates a listing entry holds, in `Listed`'s order.

@@ -85,6 +85,12 @@ class Mirror:
         short = lacking(self._store.engine, self.site, ids, _needed(fields), marks)
         stale: list[int] = []
         current: dict[int, int] = {}
+        if changes is not None:
+            # Nearly every issue of an unchanged re-export: current at the recorded row,
+            # found by set operations, not compared one at a time.
+            current = changes.unchanged_rows(ids, short)
+            if current:
+                listing = [entry for entry in listing if entry.id not in current]
         # One pass (a re-export compares every issue of its selection): held as new as
         # Jira's and with the histories needed, or to fetch.
         for jira_id, _, updated, _, _ in listing:

@@ -2,44 +2,36 @@
 
 Jira decides the selection (the listing runs with the user's credentials, so its
 permissions apply); the numbers are computed from the store, whose copies of the selected
-issues are brought up to date batch by batch, so progress moves while Jira is read.
+issues are brought up to date batch by batch, so progress moves while Jira is read. A
+re-export of a selection the store confirmed computes from the store's copy while Jira is
+asked, and again from Jira's answers if they refute it (`guess`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-import structlog
 
 from dwelltime.config import DEFAULT_BATCH_SIZE
 from dwelltime.domain.calendars import CalendarSpec
 from dwelltime.domain.issue_batch import TRANSITION_COLUMNS, VISITED_STATUS_COLUMNS, IssueBatch
 from dwelltime.domain.issues import SavedFilter, Status
 from dwelltime.domain.selection import Selection
-from dwelltime.errors import DwelltimeError, NotFound
-from dwelltime.sources.jira import confirmed
-from dwelltime.sources.jira.editions import ID_FIELDS, LISTING_FIELDS, SiteApi, listing_fields
+from dwelltime.sources.base import Unconfirmed
+from dwelltime.sources.jira.editions import SiteApi
 from dwelltime.sources.jira.fetch_ahead import FetchAhead
-from dwelltime.sources.jira.id_ranges import guessed_selection, range_bounds, ranged_listing
+from dwelltime.sources.jira.guess import Guess
+from dwelltime.sources.jira.listings import Compared, Lister, ListingPlan
 from dwelltime.sources.jira.mirror import Mirror
 from dwelltime.sources.jira.read_ahead import ReadAhead
-from dwelltime.sources.jira.selection_jql import (
-    is_ordered,
-    selection_jql,
-    split_order_by,
-    with_clauses,
-    within_dates,
-)
 from dwelltime.sources.store.batches import read_batch
 from dwelltime.sources.store.calendars import load_calendar
 from dwelltime.sources.store.issue_store import IssueStore
 from dwelltime.sources.store.sql_lists import id_chunks
-
-_logger = structlog.get_logger(__name__)
 
 #: Issues per batch where some must be fetched first (see `JiraSource._chunks`).
 FETCHED_BATCH = 500
@@ -58,16 +50,19 @@ class JiraSource:
         """`batch_size`: of the batches read ahead while Jira lists (`ReadAhead`)."""
         self._store = store
         self._api = api
-        self._batch_size = batch_size
         self._mirror = Mirror(store, api)
+        self._lister = Lister(store, api, self._mirror, batch_size)
         self._read_ahead: ReadAhead | None = None
         self._resolved: tuple[Selection, list[int]] | None = None
+        self._catalog: Future[list[Status]] | None = None  # Jira's, asked beside the listing
         self._statuses: list[Status] | None = None
-        self._stale: set[int] = set()  # of the resolved selection: to fetch before reading
+        self._guess: Guess | None = None
+        self._planned: ListingPlan | None = None  # made by `computing`, not guessed on
+        self._stale: frozenset[int] = frozenset()  # of the resolved selection: to fetch first
         self._rows: dict[int, int] = {}  # Jira id -> store row, of issues known current
         self._fields: tuple[str, ...] = ()  # whose histories the resolved selection needs
-        #: (JQL, time) of the confirmation the resolved listing recorded, if it did.
-        self._confirming: tuple[str, int] | None = None
+        #: The plan of the resolved listing, whose fetched issues are then confirmed.
+        self._listed: ListingPlan | None = None
         #: Told Jira's estimate of the selection's size while the exact listing runs.
         self.on_estimate: Callable[[int], None] | None = None
 
@@ -76,16 +71,53 @@ class JiraSource:
         """Requests sent to Jira so far (bench/ and tests count them)."""
         return self._api.client.requests
 
+    @contextmanager
+    def computing(self, selection: Selection) -> Iterator[None]:
+        """Jira's catalog is asked at once, beside the listing (it was a round trip
+        before it); a whole selection the store confirmed with its rows and catalog is
+        guessed (`Guess`): computed from the record while Jira lists it."""
+        whole = selection.whole()
+        with ThreadPoolExecutor(2, thread_name_prefix="jira-beside") as beside:
+            if self._statuses is None and self._catalog is None:
+                self._catalog = beside.submit(self._mirror.statuses)
+            if selection == whole and not self._resolves(whole):
+                self._guess = self._guessed(whole, beside)
+            try:
+                yield
+            finally:
+                self._guess = self._planned = None  # leaving waits for what was asked beside
+
+    def _guessed(self, whole: Selection, beside: ThreadPoolExecutor) -> Guess | None:
+        """A guess of `whole`, when the store's record of it holds rows still valid and
+        Jira's catalog, and the report follows ids (the record's order)."""
+        plan = self._lister.plan(whole)
+        known = plan.known
+        if known is None or known.rows is None or known.statuses is None or plan.ordered:
+            self._planned = plan  # the listing at `count` goes by it
+            return None
+        assert self._catalog is not None
+        self._fields = whole.change_fields
+        listing = beside.submit(self._lister.listing, plan, reads_ahead=False, fields=self._fields)
+        return Guess(plan, listing, self._catalog)
+
     def statuses(self) -> list[Status]:
-        """The site's status catalog, as Jira lists it now (kept in the store too)."""
+        """The site's status catalog, as Jira lists it now (kept in the store too); while
+        a guess stands, the one Jira listed when the store confirmed the selection."""
+        if self._guess is not None:
+            return self._guess.statuses
         if self._statuses is None:
-            self._statuses = self._mirror.statuses()
+            catalog = self._catalog
+            self._statuses = self._mirror.statuses() if catalog is None else catalog.result()
         return self._statuses
 
     def count(self, selection: Selection) -> int:
         return len(self._ids(selection))
 
     def batches(self, selection: Selection, batch_size: int) -> Iterator[IssueBatch]:
+        guess = self._guess
+        if guess is not None and selection == guess.plan.selection:
+            yield from self._guessed_batches(guess, selection, batch_size)
+            return
         ids = self._ids(selection)
         read = self._read_ahead.take(ids) if self._read_ahead is not None else []
         self._read_ahead = None
@@ -103,7 +135,27 @@ class JiraSource:
                 fetching.wait_for(chunk)
                 with self._store.engine.connect() as connection:
                     yield read_batch(connection, self._row_ids(chunk), selection)
-        self._confirm_fetched(stale)
+        if self._listed is not None:
+            self._lister.confirm_fetched(self._listed, stale)
+
+    def _guessed_batches(
+        self, guess: Guess, selection: Selection, batch_size: int
+    ) -> Iterator[IssueBatch]:
+        """The record's rows in batches, until Jira refutes the guess; then, or once the
+        last is given and Jira's answers are all in, the listing is taken as any other
+        export's (its result recorded), and `Unconfirmed` raised if the guess fell."""
+        rows = guess.rows
+        for start in range(0, len(rows), batch_size):
+            if guess.refuted_yet():
+                break
+            with self._store.engine.connect() as connection:
+                batch = read_batch(connection, rows[start : start + batch_size], selection)
+            yield batch
+        standing = guess.confirmed()
+        self._guess = None
+        self._take(guess.plan, guess.listing.result())
+        if not standing:
+            raise Unconfirmed(f"Jira did not confirm the store's copy of {guess.plan.jql}")
 
     def _chunks(self, ids: Sequence[int], batch_size: int) -> list[Sequence[int]]:
         """`ids` in batches of `batch_size`, those with issues to fetch cut to
@@ -155,20 +207,22 @@ class JiraSource:
             None if jql is None else SavedFilter(id=filter_id, name=f"filter {filter_id}", jql=jql)
         )
 
-    def _check_sprint(self, selection: Selection) -> None:
-        """`sprint = ID` of an unknown sprint is a Jira error; say it in dwelltime's words."""
-        if selection.filter_type == "sprint" and self._api.sprint(selection.filter_value) is None:
-            raise NotFound(
-                f"Sprint {selection.filter_value} does not exist in Jira or you may not see it."
-            )
+    def _resolves(self, whole: Selection) -> bool:
+        return self._resolved is not None and self._resolved[0] == whole
 
     def _ids(self, selection: Selection) -> list[int]:
         """The window of `selection` (its whole listing is asked of Jira once and kept,
-        so a page's count of the whole selection costs no second listing)."""
+        so a page's count of the whole selection costs no second listing; while a guess
+        stands, the record's)."""
         whole = selection.whole()
-        if self._resolved is None or self._resolved[0] != whole:
-            self._resolved = (whole, self._list(whole, reads_ahead=selection == whole))
-        ids = self._resolved[1]
+        guess = self._guess
+        if guess is not None and guess.plan.selection == whole:
+            ids = guess.ids
+        else:
+            if not self._resolves(whole):
+                self._list(whole, reads_ahead=selection == whole)
+            assert self._resolved is not None
+            ids = self._resolved[1]
         start = selection.start_index
         if selection.after is not None:
             # Resumed after the last issue a page showed; at its position if Jira no
@@ -180,146 +234,27 @@ class JiraSource:
         stop = None if selection.max_issues is None else start + selection.max_issues
         return ids[start:stop]
 
-    def _list(self, whole: Selection, *, reads_ahead: bool) -> list[int]:
-        """The ids of `whole` as Jira lists them now, in the report's order, compared with
-        the store (`_stale`, `_rows`): by ids alone and what changed since the store last
-        confirmed the selection (`confirmed`) where it did, else by every issue's
-        `updated`; what was found current is confirmed for the next export."""
-        self._check_sprint(whole)
-        jql = selection_jql(whole, self._api.filter_jql)
-        dated = whole.start_ms is not None or whole.end_ms is not None
-        fields = listing_fields(whole.date_field if dated else None)
-        self._fields = whole.change_fields
-        ordered = is_ordered(jql)
+    def _list(self, whole: Selection, *, reads_ahead: bool) -> None:
+        """List `whole` in Jira now and take the result (`_take`)."""
         if self._read_ahead is not None:
             self._read_ahead.close()
-        # Only undated selections are confirmed: a date filter is applied to the listed
-        # dates (`within_dates`), which a listing of ids does not hold.
-        confirming = self._api.ids_listing_from is not None and not dated
-        started_ms = confirmed.now_ms()
-        # Rows read from here on are the store's at this generation, or a later one.
-        at_generation = confirmed.store_generation(self._store.engine)
-        known = self._confirmed(jql, started_ms) if confirming else None
-        with ThreadPoolExecutor(1, thread_name_prefix="jira-changed") as asking:
-            changes = None if known is None else asking.submit(self._changes, jql, known)
-            # Read ahead only for a whole selection: a window's page reads a few issues.
-            reading = ReadAhead(
-                self._store,
-                self._mirror,
-                whole,
-                self._fields,
-                self._batch_size if reads_ahead else None,
-                ascending=not ordered,
-                changes=changes,
-            )
-            # Unordered, the report follows issue ids: asking Jira for creation order
-            # (ids grow with it) lets batches be read while later pages arrive.
-            listed_jql = jql if ordered else f"{jql} ORDER BY created ASC"
-            try:
-                with _Estimate(self._api, jql, self.on_estimate):
-                    if known is not None:
-                        bounds = [] if ordered else known.bounds(self._api.listing_range)
-                        fields = ID_FIELDS
-                    else:
-                        bounds = [] if ordered else self._bounds(whole, jql)
-                    listing = ranged_listing(
-                        self._api, listed_jql, fields, bounds, on_page=reading.page
-                    )
-                if changes is not None:
-                    changes.result()  # its failure fails the listing, even of no issue
-            except BaseException:
-                reading.close()
-                raise
-        listing = within_dates(whole, listing)
-        if not ordered:
-            listing.sort(key=lambda entry: entry.id)
-        self._stale, self._rows = set(reading.stale), reading.rows
-        self._read_ahead = reading
-        ids = [entry.id for entry in listing]
-        self._confirming = None
-        if confirming:
-            current = {issue_id: self._rows[issue_id] for issue_id in ids if issue_id in self._rows}
-            confirmed.save(
-                self._store.engine,
-                self._mirror.site,
-                jql,
-                self._reader,
-                started_ms,
-                current,
-                at_generation,
-            )
-            self._confirming = (jql, started_ms)
-        return ids
+            self._read_ahead = None
+        planned, self._planned = self._planned, None
+        plan = planned if planned is not None and planned.selection == whole else None
+        plan = plan or self._lister.plan(whole)
+        self._fields = whole.change_fields
+        compared = self._lister.listing(
+            plan, reads_ahead=reads_ahead, fields=self._fields, on_estimate=self.on_estimate
+        )
+        self._take(plan, compared)
 
-    def _confirmed(self, jql: str, now_ms: int) -> confirmed.Confirmed | None:
-        """What the store last confirmed of `jql`, if the listing may go by ids: above
-        `ids_listing_from` issues (below, `updated` comes in the one request the ids
-        and the changed search would take two for)."""
-        least = self._api.ids_listing_from
-        known = confirmed.load(self._store.engine, self._mirror.site, jql, self._reader, now_ms)
-        return known if known is not None and least is not None and len(known.ids) > least else None
-
-    def _changes(self, jql: str, known: confirmed.Confirmed) -> confirmed.Changes:
-        """What Jira lists of the selection as changed since `known` was confirmed."""
-        since = with_clauses(split_order_by(jql)[0], known.since_clause(confirmed.now_ms()))
-        return confirmed.Changes.of(known, self._api.listing(since, LISTING_FIELDS))
-
-    def _confirm_fetched(self, fetched: Sequence[int]) -> None:
-        """The stale issues of the listing, now written, are current too (`confirmed.extend`)."""
-        if fetched and self._confirming is not None:
-            jql, at_ms = self._confirming
-            confirmed.extend(
-                self._store.engine, self._mirror.site, jql, self._reader, at_ms, fetched
-            )
-
-    @property
-    def _reader(self) -> str:
-        """Whose listings a confirmation is recorded for: the Cloud account's email."""
-        return self._api.client.credentials.email or ""
-
-    def _bounds(self, whole: Selection, jql: str) -> list[int]:
-        """Where the listing of an id-ordered selection is cut into ranges asked at once:
-        from the store's own copy of it, on the editions whose pages are sequential."""
-        size = self._api.listing_range
-        if size is None:
-            return []
-        return range_bounds(self._store, guessed_selection(whole, self._mirror.site, jql), size)
-
-
-class _Estimate:
-    """Asks Jira's approximate-count beside the listing and tells `on_estimate`, unless the
-    listing finished first (the exact count then follows at once, and must not be
-    overwritten by the estimate). A failed estimate only loses the early total.
-
-    Leaving waits for the request to end: a thread left running would use the site's
-    client and budget after the export that asked has moved on (or closed the client). One
-    small request, nearly always done before the listing; its retries are bounded."""
-
-    def __init__(self, api: SiteApi, jql: str, on_estimate: Callable[[int], None] | None) -> None:
-        self._api = api
-        self._jql = jql
-        self._on_estimate = on_estimate
-        self._lock = threading.Lock()
-        self._listed = False
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> None:
-        if self._on_estimate is not None:
-            self._thread = threading.Thread(target=self._ask, name="jira-estimate")
-            self._thread.start()
-
-    def __exit__(self, *_: object) -> None:
-        with self._lock:
-            self._listed = True
-        if self._thread is not None:
-            self._thread.join()
-
-    def _ask(self) -> None:
-        try:
-            estimate = self._api.approximate_count(self._jql)
-        except DwelltimeError as error:
-            _logger.info("jira_estimate_failed", reason=str(error))
-            return
-        with self._lock:
-            if estimate is not None and not self._listed and self._on_estimate is not None:
-                self._on_estimate(estimate)
+    def _take(self, plan: ListingPlan, compared: Compared) -> None:
+        """`compared` as the resolved selection: its ids in the report's order, compared
+        with the store (`_stale`, `_rows`); what it found current is recorded for the
+        next export, with Jira's catalog."""
+        self._resolved = (plan.selection, compared.ids)
+        self._stale, self._rows = compared.stale, compared.rows
+        self._read_ahead = compared.read_ahead
+        self._listed = plan if plan.confirming else None
+        if plan.confirming:
+            self._lister.record(plan, compared, self.statuses())

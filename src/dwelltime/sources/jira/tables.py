@@ -70,6 +70,8 @@ jira_checked = sa.Table(
 # store as in Jira at `confirmed_ms` (this server's clock, taken before its listing
 # began). The next export then lists only ids and asks Jira for what changed since
 # (`confirmed`); one row per selection, so confirming 30,000 issues writes one value.
+# `statuses`: the site's catalog as Jira listed it then (JSON, migration 0039), which the
+# next export computes with while Jira is asked (`guess`).
 jira_confirmed = sa.Table(
     "jira_confirmed",
     metadata,
@@ -80,4 +82,5 @@ jira_confirmed = sa.Table(
     sa.Column("jira_ids", sa.LargeBinary, nullable=False),
     sa.Column("row_ids", sa.LargeBinary),  # the store's rows of them, aligned, valid while
     sa.Column("generation", sa.BigInteger),  # the store is at this generation
+    sa.Column("statuses", sa.Text),
 )

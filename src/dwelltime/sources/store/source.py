@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -44,6 +45,10 @@ class LocalSource:
         self._engine = store.engine
         self._site = site
         self._resolved: tuple[Selection, Sequence[int]] | None = None
+
+    def computing(self, selection: Selection) -> AbstractContextManager[None]:
+        """Nothing to guess: the store is its own source of truth."""
+        return nullcontext()
 
     def statuses(self) -> list[Status]:
         """The catalog in the order it was imported (Jira's /status order), remembered per
