@@ -217,27 +217,37 @@ connection.execute("BEGIN IMMEDIATE")
 """
 
 
+@contextmanager
+def _lock_waiter(database: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A process asleep in SQLite's busy wait for the write lock of `database` (which
+    another holds), killed at the end."""
+    waiter = subprocess.Popen(
+        [sys.executable, "-c", _LOCK_WAITER, database, str(BUSY_TIMEOUT_SECONDS)],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
+        assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
+        yield waiter
+    finally:
+        waiter.kill()
+        waiter.wait()
+
+
 def test_a_worker_waiting_for_a_busy_ones_write_lock_is_not_hung_within_the_limit(
     tmp_path: Path,
 ) -> None:
     database = str(tmp_path / "store.sqlite")
-    with _busy_child(_LOCK_HOLDER, database) as holder:  # ready once it holds the lock
-        waiter = subprocess.Popen(
-            [sys.executable, "-c", _LOCK_WAITER, database, str(BUSY_TIMEOUT_SECONDS)],
-            stdout=subprocess.PIPE,
-        )
-        try:
-            assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
-            assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
-            clock = _Clock()
-            liveness = _liveness(clock)
-            pool = [holder.pid, waiter.pid]
-            assert liveness.waiting(waiter.pid, pool)
-            assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
-            assert waiter.poll() is None  # still waiting: the test took less than its timeout
-        finally:
-            waiter.kill()
-            waiter.wait()
+    with (
+        _busy_child(_LOCK_HOLDER, database) as holder,  # ready once it holds the lock
+        _lock_waiter(database) as waiter,
+    ):
+        clock = _Clock()
+        liveness = _liveness(clock)
+        pool = [holder.pid, waiter.pid]
+        assert liveness.waiting(waiter.pid, pool)
+        assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
+        assert waiter.poll() is None  # still waiting: the test took less than its timeout
 
 
 def _wal_store(tmp_path: Path) -> str:
@@ -279,25 +289,18 @@ def test_a_worker_waiting_for_a_commands_write_lock_is_not_hung_within_the_limit
     that the only worker's heartbeat waits for: nothing of the pool waits to run, yet the
     worker is waiting, not hung, until no lock wait could have lasted so long."""
     database = _wal_store(tmp_path)
-    with _busy_child(_LOCK_HOLDER, database):  # the command, ready once it holds the lock
-        waiter = subprocess.Popen(
-            [sys.executable, "-c", _LOCK_WAITER, database, str(BUSY_TIMEOUT_SECONDS)],
-            stdout=subprocess.PIPE,
-        )
-        try:
-            assert waiter.stdout is not None and waiter.stdout.readline() == b"waiting\n"
-            assert _falls_asleep(waiter.pid)  # in SQLite's busy wait
-            clock = _Clock()
-            blind = _liveness(clock)
-            liveness = _liveness_seeing_the_lock(clock, database)
-            pool = [waiter.pid]
-            assert not blind.waiting(waiter.pid, pool)  # without the lock in view: hung
-            assert liveness.waiting(waiter.pid, pool)
-            assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
-            assert waiter.poll() is None  # still waiting: the test took less than its timeout
-        finally:
-            waiter.kill()
-            waiter.wait()
+    with (
+        _busy_child(_LOCK_HOLDER, database),  # the command, ready once it holds the lock
+        _lock_waiter(database) as waiter,
+    ):
+        clock = _Clock()
+        blind = _liveness(clock)
+        liveness = _liveness_seeing_the_lock(clock, database)
+        pool = [waiter.pid]
+        assert not blind.waiting(waiter.pid, pool)  # without the lock in view: hung
+        assert liveness.waiting(waiter.pid, pool)
+        assert all(_looks(liveness, clock, waiter.pid, pool, STALL_AFTER_SECONDS))
+        assert waiter.poll() is None  # still waiting: the test took less than its timeout
 
 
 def test_a_hung_worker_is_hung_past_the_limit_however_long_a_command_holds_the_lock(
