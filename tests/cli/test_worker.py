@@ -8,6 +8,7 @@ import pytest
 from celery import Celery
 from typer.testing import CliRunner
 
+import dwelltime.cli.worker as worker_command
 from dwelltime.cli.app import app
 from dwelltime.jql import parser
 
@@ -24,6 +25,9 @@ def test_the_worker_builds_the_jql_parser_before_its_pool_forks(
         built_at_start.append(parser._parser.cache_info().currsize)
 
     monkeypatch.setattr(Celery, "worker_main", started)
+    # Logging set up here would write to the runner's stream, closed once it returns, for
+    # every later test that logs.
+    monkeypatch.setattr(worker_command, "configure_logging", lambda: None)
     result = CliRunner().invoke(
         app,
         ["worker", "--concurrency", "2"],
